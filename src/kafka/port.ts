@@ -1,0 +1,233 @@
+/**
+ * The Kafka port: the only view of Kafka the rest of the appliance has. Implementations live in
+ * src/kafka/ (kafkajs first); nothing outside src/kafka/ imports a client library.
+ *
+ * Offsets are bigint everywhere (Kafka offsets are int64). Timestamps are epoch milliseconds as
+ * number: every real timestamp fits a double exactly.
+ */
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface SaslSettings {
+  mechanism: SaslMechanism;
+  username: string;
+  password: string;
+}
+
+/** TLS material in PEM form (Java's `ssl.*` PEM keys map here; JKS/PKCS12 stores are rejected upstream). */
+export interface TlsSettings {
+  /** Trusted CA certificates (PEM). Absent: the Node default trust store. */
+  ca?: string;
+  /** Client certificate chain (PEM), for mutual TLS. */
+  cert?: string;
+  /** Client private key (PEM). */
+  key?: string;
+  /** Passphrase of an encrypted private key. */
+  passphrase?: string;
+  /** Java `ssl.endpoint.identification.algorithm=` (empty) turns host-name checks off. */
+  checkServerIdentity: boolean;
+}
+
+/** Everything needed to reach one cluster as one client. */
+export interface KafkaClientSettings {
+  /** Java `client.id`. */
+  clientId: string;
+  /** Java `bootstrap.servers`, as host:port strings. */
+  bootstrapServers: string[];
+  securityProtocol: SecurityProtocol;
+  sasl?: SaslSettings;
+  tls?: TlsSettings;
+  /** Java `request.timeout.ms` (default 30000). */
+  requestTimeoutMs?: number;
+  /** Java `socket.connection.setup.timeout.ms` (default 10000). */
+  connectionTimeoutMs?: number;
+  /** Java `retries`/`retry.backoff.ms` shape the retry of idempotent admin calls. */
+  retryBackoffMs?: number;
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+/** A record as read from a source partition. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** Epoch ms. */
+  timestamp: number;
+  timestampType: 'CreateTime' | 'LogAppendTime';
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Header order as on the wire, repeated keys kept. */
+  headers: RecordHeader[];
+}
+
+/** A record to write to one explicit partition. */
+export interface ProducerRecord {
+  partition: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  /** Epoch ms; absent: the producer's clock (CreateTime). */
+  timestamp?: number;
+}
+
+export type CompressionType = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** The result of one fetch for one partition. */
+export interface FetchedPartition {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** Offset to fetch next (past control records and compacted-away gaps). */
+  nextOffset: bigint;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+  /** Set when the requested offset is outside the log (e.g. deleted by retention). */
+  error?: 'OFFSET_OUT_OF_RANGE';
+}
+
+export interface FetchRequest {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+export interface RecordSourceOptions {
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
+  /** Java `fetch.max.wait.ms`. */
+  maxWaitMs?: number;
+  /** Java `fetch.min.bytes`. */
+  minBytes?: number;
+  /** Java `fetch.max.bytes`. */
+  maxBytes?: number;
+  /** Java `max.partition.fetch.bytes`. */
+  maxPartitionBytes?: number;
+}
+
+/** Reads partitions from explicit positions, without joining a consumer group. */
+export interface RecordSource {
+  fetch(requests: FetchRequest[]): Promise<FetchedPartition[]>;
+  close(): Promise<void>;
+}
+
+export interface RecordSinkOptions {
+  compression?: CompressionType;
+  /** Java `acks`: MM2 requires all (-1) for the data path. */
+  acks?: -1 | 0 | 1;
+  /** Java `delivery.timeout.ms` / request timeout for one produce. */
+  timeoutMs?: number;
+  idempotent?: boolean;
+  transactionalId?: string;
+}
+
+export interface ProduceResult {
+  topic: string;
+  partition: number;
+  /** Offset the broker assigned to the first record of the batch. */
+  baseOffset: bigint;
+}
+
+/** Writes ordered batches to explicit partitions. A resolved promise means every record was acknowledged. */
+export interface RecordSink {
+  send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]>;
+  close(): Promise<void>;
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
+}
+
+export type ConfigSource =
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'UNKNOWN';
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSource;
+  isDefault: boolean;
+  isReadOnly: boolean;
+  isSensitive: boolean;
+}
+
+export interface NewTopic {
+  name: string;
+  partitions: number;
+  /** -1: the broker default. */
+  replicationFactor: number;
+  configs?: Record<string, string>;
+}
+
+export type AlterConfigOp = { op: 'SET'; name: string; value: string } | { op: 'DELETE'; name: string };
+
+export interface AclBinding {
+  resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID';
+  resourceName: string;
+  patternType: 'LITERAL' | 'PREFIXED';
+  principal: string;
+  host: string;
+  operation: string;
+  permission: 'ALLOW' | 'DENY';
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  /** Empty, Stable, PreparingRebalance, CompletingRebalance, Dead, or Unknown. */
+  state: string;
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  metadata?: string;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Log start offset (earliest). */
+  earliest: bigint;
+  /** High watermark (latest). */
+  latest: bigint;
+}
+
+/** Admin operations MM2 needs, on one cluster. */
+export interface KafkaAdmin {
+  listTopics(): Promise<string[]>;
+  describeTopics(names: string[]): Promise<TopicDescription[]>;
+  createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]>;
+  createPartitions(topic: string, totalCount: number): Promise<void>;
+  describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>>;
+  /** IncrementalAlterConfigs semantics: only the named keys change. */
+  incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void>;
+  describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]>;
+  createAcls(bindings: AclBinding[]): Promise<void>;
+  listGroups(): Promise<GroupListing[]>;
+  describeGroupStates(groupIds: string[]): Promise<Map<string, string>>;
+  fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]>;
+  /** Commit offsets for a group as an outsider (generation -1, no member): only for groups with no members. */
+  commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  listOffsets(topic: string): Promise<PartitionOffsets[]>;
+  brokerCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens clients for one cluster. One factory per cluster alias. */
+export interface KafkaCluster {
+  readonly settings: KafkaClientSettings;
+  admin(): Promise<KafkaAdmin>;
+  recordSource(options?: RecordSourceOptions): Promise<RecordSource>;
+  recordSink(options?: RecordSinkOptions): Promise<RecordSink>;
+  close(): Promise<void>;
+}
