@@ -1,10 +1,41 @@
 import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-// Two projects: fast unit tests (pure logic, no broker) and integration tests against real
-// Apache Kafka brokers started by the global setup. `npm test` runs both.
+// `npm test` runs the unit project and one integration project per Kafka version in
+// KAFKA_VERSIONS (default: 4.1.2 and 3.9.2). Each integration project starts its own pair of
+// real brokers in its global setup (see test/setup/kafka-bed.ts); KAFKA_CLUSTERS points the
+// 4.1 project at external clusters instead and drops the 3.9 one.
+const versions = (process.env['KAFKA_VERSIONS'] ?? '4.1.2,3.9.2')
+  .split(',')
+  .map((v) => v.trim())
+  .filter(Boolean);
+const externalClusters = Boolean(process.env['KAFKA_CLUSTERS']);
+
+const setupFor: Record<string, string> = {
+  '4.1.2': 'test/setup/kafka-global-setup-41.ts',
+  '3.9.2': 'test/setup/kafka-global-setup-39.ts',
+};
+
+function integrationProject(version: string): TestProjectInlineConfiguration {
+  const setup = setupFor[version];
+  if (!setup) throw new Error(`KAFKA_VERSIONS names ${version}; supported: ${Object.keys(setupFor).join(', ')}`);
+  return {
+    test: {
+      name: `integration-kafka-${version}`,
+      include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+      globalSetup: [setup],
+      setupFiles: ['test/setup/banner.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // Integration files share two brokers per version and the machine has 2 cores: one file at a time.
+    fileParallelism: false,
     projects: [
       {
         test: {
@@ -13,19 +44,7 @@ export default defineConfig({
           setupFiles: ['test/setup/banner.ts'],
         },
       },
-      {
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          globalSetup: ['test/setup/kafka-global-setup.ts'],
-          setupFiles: ['test/setup/banner.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          // Integration suites share the brokers; run files one at a time so they do not fight
-          // for the 2 cores and so per-test timings stay meaningful.
-          fileParallelism: false,
-        },
-      },
+      ...(externalClusters ? ['4.1.2'] : versions).map(integrationProject),
     ],
   },
 });

@@ -1,0 +1,257 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, closeSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { classpath } from './jars.ts';
+import { metadataBrokerCount } from './probe.ts';
+import { freePort } from './ports.ts';
+import type { KafkaVersionInfo } from './versions.ts';
+
+/** A JVM system property on every process the test bed starts, so a last-resort sweep can find them. */
+export const TESTBED_MARKER = '-Dmirrormaker.testbed=1';
+
+export interface ClusterOptions {
+  alias: string;
+  info: KafkaVersionInfo;
+  libs: string;
+  /** Folder for this cluster's config, data and logs; removed on stop. */
+  dir: string;
+  heapMb?: number;
+  /** Extra broker properties (e.g. auto.create.topics.enable). */
+  brokerProperties?: Record<string, string>;
+  /**
+   * The broker is stopped when this process exits, even by SIGKILL, through a small watchdog.
+   * Absent: the broker outlives its starter (`kafka:up`), and `kafka:down` stops it.
+   */
+  ownerPid?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningCluster {
+  alias: string;
+  version: string;
+  bootstrap: string;
+  port: number;
+  controllerPort: number;
+  pid: number;
+  watchdogPid?: number;
+  dir: string;
+  startMs: number;
+}
+
+/** Kafka's Uuid string form: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function serverProperties(dir: string, port: number, controllerPort: number, extra: Record<string, string>): string {
+  const props: Record<string, string> = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    // Static voters work on 3.9 and 4.1 alike, and need no --standalone format.
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': join(dir, 'data'),
+    'num.partitions': '1',
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '1',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.num.partitions': '1',
+    'group.initial.rebalance.delay.ms': '0',
+    // A mirror must create remote topics itself; auto-creation would hide a missing create.
+    'auto.create.topics.enable': 'false',
+    ...extra,
+  };
+  return Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
+function loggingConfig(info: KafkaVersionInfo, dir: string): { file: string; flag: string } {
+  if (info.loggingProfile === 'log4j2') {
+    const file = join(dir, 'log4j2.properties');
+    writeFileSync(
+      file,
+      [
+        'appender.out.type=Console',
+        'appender.out.name=OUT',
+        'appender.out.layout.type=PatternLayout',
+        'appender.out.layout.pattern=[%d] %p %m (%c)%n',
+        'rootLogger.level=INFO',
+        'rootLogger.appenderRef.out.ref=OUT',
+        'logger.kafka.name=kafka',
+        'logger.kafka.level=WARN',
+        'logger.kafkaapache.name=org.apache.kafka',
+        'logger.kafkaapache.level=WARN',
+        'logger.state.name=state.change.logger',
+        'logger.state.level=WARN',
+        '',
+      ].join('\n'),
+    );
+    return { file, flag: `-Dlog4j2.configurationFile=${file}` };
+  }
+  const file = join(dir, 'log4j.properties');
+  writeFileSync(
+    file,
+    [
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka=WARN',
+      'log4j.logger.org.apache.kafka=WARN',
+      'log4j.logger.state.change.logger=WARN',
+      '',
+    ].join('\n'),
+  );
+  return { file, flag: `-Dlog4j.configuration=file:${file}` };
+}
+
+/** JVM flags shared by every Java process of the test bed (brokers, Java MM2, perf tools). */
+export function jvmBaseFlags(heapMb: number, logFlag: string, logsDir: string): string[] {
+  return [
+    `-Xms${Math.min(256, heapMb)}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${logsDir}`,
+    logFlag,
+    TESTBED_MARKER,
+  ];
+}
+
+/** Stops `pid`'s process group when `ownerPid` exits: brokers never outlive a killed test run. */
+function startWatchdog(ownerPid: number, pid: number): number | undefined {
+  const script = `while kill -0 ${ownerPid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill -TERM -${pid} 2>/dev/null; sleep 15; kill -KILL -${pid} 2>/dev/null; exit 0`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child.pid;
+}
+
+/** Formats storage and starts one single-node KRaft cluster (combined broker+controller) on loopback. */
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+  const started = Date.now();
+  const { alias, info, libs, dir } = options;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const propsFile = join(dir, 'server.properties');
+  writeFileSync(propsFile, serverProperties(dir, port, controllerPort, options.brokerProperties ?? {}));
+  const logging = loggingConfig(info, dir);
+  const heapMb = options.heapMb ?? 512;
+
+  const format = spawnSync(
+    'java',
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      logging.flag,
+      '-cp',
+      classpath(libs),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId(),
+      '-c',
+      propsFile,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (format.status !== 0) {
+    throw new Error(`formatting storage for cluster ${alias} failed: ${format.stderr || format.stdout}`);
+  }
+
+  const out = openSync(join(dir, 'logs', 'broker.out'), 'a');
+  const child = spawn(
+    'java',
+    [...jvmBaseFlags(heapMb, logging.flag, join(dir, 'logs')), '-cp', classpath(libs), 'kafka.Kafka', propsFile],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  closeSync(out);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start the broker JVM for cluster ${alias}`);
+  const watchdogPid = options.ownerPid !== undefined ? startWatchdog(options.ownerPid, pid) : undefined;
+  const cluster: RunningCluster = {
+    alias,
+    version: info.version,
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    controllerPort,
+    pid,
+    dir,
+    startMs: 0,
+    ...(watchdogPid !== undefined ? { watchdogPid } : {}),
+  };
+
+  const deadline = started + (options.readyTimeoutMs ?? 60_000);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited || !isAlive(pid)) {
+      await stopCluster(cluster, { keepData: true });
+      throw new Error(`broker for cluster ${alias} exited during start-up; see ${join(dir, 'logs', 'broker.out')}`);
+    }
+    try {
+      if ((await metadataBrokerCount('127.0.0.1', port)) >= 1) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      const tail = existsSync(join(dir, 'logs', 'broker.out'))
+        ? readFileSync(join(dir, 'logs', 'broker.out'), 'utf8').slice(-2000)
+        : '';
+      await stopCluster(cluster, { keepData: true });
+      throw new Error(`cluster ${alias} was not ready within ${options.readyTimeoutMs ?? 60_000} ms\n${tail}`);
+    }
+    await sleep(250);
+  }
+  cluster.startMs = Date.now() - started;
+  return cluster;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops a cluster (SIGTERM, then SIGKILL after `graceMs`) and removes its data unless asked to keep it. */
+export async function stopCluster(
+  cluster: Pick<RunningCluster, 'pid' | 'dir' | 'watchdogPid'>,
+  options: { keepData?: boolean; graceMs?: number } = {},
+): Promise<void> {
+  signalGroup(cluster.pid, 'SIGTERM');
+  const deadline = Date.now() + (options.graceMs ?? 10_000);
+  while (isAlive(cluster.pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(cluster.pid)) signalGroup(cluster.pid, 'SIGKILL');
+  while (isAlive(cluster.pid)) await sleep(50);
+  if (cluster.watchdogPid !== undefined) signalGroup(cluster.watchdogPid, 'SIGKILL');
+  if (!options.keepData) rmSync(cluster.dir, { recursive: true, force: true });
+}

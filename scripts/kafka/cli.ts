@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// The local Kafka test bed from the command line:
+//   node scripts/kafka/cli.ts jars [--version V]
+//   node scripts/kafka/cli.ts up [--clusters eu,us] [--version V] [--heap-mb N]   (prints alias=host:port)
+//   node scripts/kafka/cli.ts down                                                  (stops every test-bed cluster)
+import { parseArgs } from 'node:util';
+import { ensureKafkaJars } from './jars.ts';
+import { formatClusterList, startTestBed, stopAllTestBeds } from './testbed.ts';
+import { SUPPORTED_KAFKA_VERSIONS, selectedKafkaVersion } from './versions.ts';
+
+const log = (line: string): void => console.error(`[kafka] ${line}`);
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      clusters: { type: 'string', default: 'A,B' },
+      version: { type: 'string' },
+      'heap-mb': { type: 'string' },
+    },
+  });
+  const command = positionals[0];
+  const info = values.version
+    ? SUPPORTED_KAFKA_VERSIONS[values.version] ?? selectedKafkaVersion({ KAFKA_VERSION: values.version })
+    : selectedKafkaVersion();
+  switch (command) {
+    case 'jars': {
+      const dir = ensureKafkaJars(info, log);
+      console.log(dir);
+      return;
+    }
+    case 'up': {
+      const aliases = values.clusters.split(',').map((a) => a.trim()).filter(Boolean);
+      const bed = await startTestBed({
+        aliases,
+        info,
+        log,
+        ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}),
+      });
+      console.log(formatClusterList(bed.bootstrap));
+      return;
+    }
+    case 'down': {
+      const n = await stopAllTestBeds(log);
+      log(`${n} cluster(s) stopped`);
+      return;
+    }
+    default:
+      console.error('usage: cli.ts jars|up|down [--clusters A,B] [--version 4.1.2|3.9.2] [--heap-mb 512]');
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[kafka] ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,3 @@
+// The Kafka port and its default implementation. Code outside src/kafka/ imports from here.
+export type * from './port.ts';
+export { openKafkaCluster } from './kafkajs/cluster.ts';

@@ -1,0 +1,259 @@
+import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes } from 'kafkajs';
+import type {
+  AclBinding,
+  AlterConfigOp,
+  ConfigEntry,
+  ConfigSource,
+  GroupListing,
+  KafkaAdmin,
+  NewTopic,
+  PartitionOffsets,
+  TopicDescription,
+  TopicPartitionOffset,
+} from '../port.ts';
+import type { KafkajsConnection } from './connection.ts';
+import {
+  INCREMENTAL_ALTER_CONFIGS_API_KEY,
+  INCREMENTAL_ALTER_CONFIGS_VERSION,
+  decodeIncrementalAlterConfigs,
+  encodeIncrementalAlterConfigs,
+} from '../wire/incremental-alter-configs.ts';
+import { protocolError } from './protocol-errors.ts';
+import { aclToKafkajs, aclsFromKafkajs } from './acl-codes.ts';
+
+/** Topics the broker itself flags internal; Java's `listTopics()` leaves them out. */
+const BROKER_INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+const CONFIG_SOURCES: Record<number, ConfigSource> = {
+  0: 'UNKNOWN',
+  1: 'DYNAMIC_TOPIC_CONFIG',
+  2: 'DYNAMIC_BROKER_CONFIG',
+  3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  4: 'STATIC_BROKER_CONFIG',
+  5: 'DEFAULT_CONFIG',
+  6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
+};
+
+interface KafkajsConfigEntry {
+  configName: string;
+  configValue: string | null;
+  isDefault: boolean;
+  configSource: number;
+  isSensitive: boolean;
+  readOnly: boolean;
+}
+
+export class KafkajsAdmin implements KafkaAdmin {
+  private readonly connection: KafkajsConnection;
+  private readonly admin: Admin;
+  private connected: Promise<void> | undefined;
+
+  constructor(connection: KafkajsConnection) {
+    this.connection = connection;
+    this.admin = connection.kafka.admin();
+  }
+
+  private async client(): Promise<Admin> {
+    this.connected ??= this.admin.connect();
+    await this.connected;
+    return this.admin;
+  }
+
+  async listTopics(): Promise<string[]> {
+    const names = await (await this.client()).listTopics();
+    return names.filter((n) => !BROKER_INTERNAL_TOPICS.has(n)).sort();
+  }
+
+  async describeTopics(names: string[]): Promise<TopicDescription[]> {
+    if (names.length === 0) return [];
+    const { topics } = await (await this.client()).fetchTopicMetadata({ topics: names });
+    return topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+        .sort((a, b) => a.partition - b.partition),
+    }));
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
+    const admin = await this.client();
+    return Promise.all(
+      topics.map(async (t) => {
+        try {
+          const created = await admin.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic: t.name,
+                numPartitions: t.partitions,
+                replicationFactor: t.replicationFactor,
+                configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          });
+          return created ? { name: t.name } : { name: t.name, error: 'TOPIC_ALREADY_EXISTS' };
+        } catch (err) {
+          return { name: t.name, error: describeKafkajsError(err) };
+        }
+      }),
+    );
+  }
+
+  async createPartitions(topic: string, totalCount: number): Promise<void> {
+    await (await this.client()).createPartitions({ topicPartitions: [{ topic, count: totalCount }] });
+  }
+
+  async describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>> {
+    const result = new Map<string, ConfigEntry[]>();
+    if (names.length === 0) return result;
+    const { resources } = await (
+      await this.client()
+    ).describeConfigs({
+      includeSynonyms: false,
+      resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
+    for (const r of resources) {
+      if (r.errorCode !== 0) throw protocolError(r.errorCode, { op: 'describeConfigs', topic: r.resourceName });
+      result.set(
+        r.resourceName,
+        (r.configEntries as unknown as KafkajsConfigEntry[]).map((e) => ({
+          name: e.configName,
+          value: e.configValue,
+          source: CONFIG_SOURCES[e.configSource] ?? 'UNKNOWN',
+          isDefault: e.isDefault,
+          isReadOnly: e.readOnly,
+          isSensitive: e.isSensitive,
+        })),
+      );
+    }
+    return result;
+  }
+
+  async incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
+    if (changes.size === 0) return;
+    const cluster = await this.connection.internalCluster();
+    const broker = await cluster.findControllerBroker();
+    const body = encodeIncrementalAlterConfigs({
+      topics: [...changes].map(([topic, ops]) => ({
+        topic,
+        ops: ops.map((o) => ({ op: o.op, name: o.name, value: o.op === 'SET' ? o.value : null })),
+      })),
+    });
+    const results = await this.connection.send(
+      broker,
+      {
+        apiKey: INCREMENTAL_ALTER_CONFIGS_API_KEY,
+        apiVersion: INCREMENTAL_ALTER_CONFIGS_VERSION,
+        apiName: 'IncrementalAlterConfigs',
+      },
+      body,
+      decodeIncrementalAlterConfigs,
+    );
+    const failed = results.find((r) => r.errorCode !== 0);
+    if (failed) {
+      throw protocolError(failed.errorCode, {
+        op: 'incrementalAlterConfigs',
+        topic: failed.resourceName,
+        detail: failed.errorMessage ?? '',
+      });
+    }
+  }
+
+  async describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]> {
+    const response = await (await this.client()).describeAcls(aclToKafkajs.describeFilter(filter.resourceType));
+    return aclsFromKafkajs(response.resources);
+  }
+
+  async createAcls(bindings: AclBinding[]): Promise<void> {
+    if (bindings.length === 0) return;
+    await (await this.client()).createAcls({ acl: bindings.map(aclToKafkajs.binding) });
+  }
+
+  async listGroups(): Promise<GroupListing[]> {
+    const admin = await this.client();
+    const { groups } = await admin.listGroups();
+    const states = await this.describeGroupStates(groups.map((g) => g.groupId));
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      protocolType: g.protocolType,
+      state: states.get(g.groupId) ?? 'Unknown',
+    }));
+  }
+
+  async describeGroupStates(groupIds: string[]): Promise<Map<string, string>> {
+    const states = new Map<string, string>();
+    if (groupIds.length === 0) return states;
+    const { groups } = await (await this.client()).describeGroups(groupIds);
+    for (const g of groups) states.set(g.groupId, g.state);
+    return states;
+  }
+
+  async fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
+    const topics = await (await this.client()).fetchOffsets({ groupId });
+    const result: TopicPartitionOffset[] = [];
+    for (const t of topics) {
+      for (const p of t.partitions) {
+        const offset = BigInt(p.offset);
+        if (offset < 0n) continue;
+        result.push({ topic: t.topic, partition: p.partition, offset, metadata: p.metadata ?? '' });
+      }
+    }
+    return result;
+  }
+
+  async commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const cluster = await this.connection.internalCluster();
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partition: o.partition, offset: o.offset.toString(), metadata: o.metadata ?? '' });
+      byTopic.set(o.topic, list);
+    }
+    // Generation -1 and no member id: an outsider commit, as Java's alterConsumerGroupOffsets sends;
+    // the coordinator accepts it only while the group has no members.
+    const response = await coordinator.offsetCommit({
+      groupId,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    });
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0) {
+          throw protocolError(p.errorCode, { op: 'offsetCommit', group: groupId, topic: t.topic, partition: p.partition });
+        }
+      }
+    }
+  }
+
+  async listOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await (await this.client()).fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async brokerCount(): Promise<number> {
+    const { brokers } = await (await this.client()).describeCluster();
+    return brokers.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.admin.disconnect();
+    this.connected = undefined;
+  }
+}
+
+function describeKafkajsError(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { type?: string; message?: string; errors?: { type?: string; message?: string }[] };
+    const inner = e.errors?.[0];
+    if (inner?.type) return inner.type;
+    if (e.type) return e.type;
+    if (e.message) return e.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,51 @@
+// Types for the kafkajs 2.2.4 internals this adapter uses (the package ships none for them).
+// kafkajs is pinned exactly in package.json: these shapes were read from its sources.
+
+export interface RawProtocolRequest<T> {
+  request: {
+    apiKey: number;
+    apiVersion: number;
+    apiName: string;
+    encode(): Promise<{ buf: Buffer; buffer: Buffer }>;
+    expectResponse?(): boolean;
+  };
+  response: {
+    decode(payload: Buffer): Promise<T>;
+    parse(decoded: T): Promise<T>;
+  };
+  requestTimeout?: number;
+  logResponseError?: boolean;
+}
+
+export interface InternalBroker {
+  nodeId: number;
+  connectionPool: { send<T>(request: RawProtocolRequest<T>): Promise<T> };
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    retentionTime?: number;
+    topics: { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[];
+  }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
+  disconnect(): Promise<void>;
+}
+
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  partitionErrorCode: number;
+}
+
+export interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
+  findBroker(args: { nodeId: string | number }): Promise<InternalBroker>;
+  findGroupCoordinator(args: { groupId: string }): Promise<InternalBroker>;
+  findControllerBroker(): Promise<InternalBroker>;
+  brokerPool: { metadata?: { brokers: { nodeId: number; host: string; port: number }[] } };
+}

@@ -1,0 +1,42 @@
+import kafkajsErrors from 'kafkajs/src/protocol/error.js';
+import { KafkaPortError } from '../../util/errors.ts';
+
+interface KafkaErrorCode {
+  type: string;
+  code: number;
+  retriable: boolean;
+  message: string;
+}
+
+const byCode = new Map<number, KafkaErrorCode>(
+  (kafkajsErrors as { errorCodes: KafkaErrorCode[] }).errorCodes.map((e) => [e.code, e]),
+);
+
+/** Kafka's name for an error code (e.g. 6 → NOT_LEADER_OR_FOLLOWER), and whether retrying can help. */
+export function kafkaErrorInfo(code: number): { name: string; retriable: boolean; message: string } {
+  const known = byCode.get(code);
+  if (!known) return { name: `UNKNOWN_ERROR_CODE_${code}`, retriable: false, message: `Kafka error code ${code}` };
+  // kafkajs still calls code 6 by its pre-2.x name.
+  const name = known.type === 'NOT_LEADER_FOR_PARTITION' ? 'NOT_LEADER_OR_FOLLOWER' : known.type;
+  return { name, retriable: known.retriable, message: known.message };
+}
+
+/** Errors that mean our metadata is stale: refresh it and retry against the new leader. */
+export function isStaleMetadata(code: number): boolean {
+  const name = kafkaErrorInfo(code).name;
+  return ['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH'].includes(
+    name,
+  );
+}
+
+export function protocolError(code: number, context: Record<string, unknown>): KafkaPortError {
+  const info = kafkaErrorInfo(code);
+  const where = Object.entries(context)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return new KafkaPortError(`KAFKA_${info.name}`, `${info.name}: ${info.message} (${where})`, {
+    ...context,
+    kafkaErrorCode: code,
+    retriable: info.retriable,
+  });
+}

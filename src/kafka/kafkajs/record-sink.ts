@@ -1,0 +1,180 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProduceResult, ProducerRecord, RecordSink, RecordSinkOptions } from '../port.ts';
+import { encodeRecordBatch } from '../protocol/encode.ts';
+import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
+import type { KafkajsConnection } from './connection.ts';
+import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
+import { KafkaPortError } from '../../util/errors.ts';
+
+/** Records per batch are cut so an uncompressed batch stays under the broker's default message.max.bytes (1 MiB). */
+const MAX_BATCH_BYTES = 900_000;
+const RECORD_OVERHEAD = 24;
+const MAX_ATTEMPTS = 10;
+
+interface PendingChunk {
+  partition: number;
+  records: ProducerRecord[];
+}
+
+function estimatedSize(r: ProducerRecord): number {
+  let size = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers ?? []) size += 8 + h.key.length * 3 + (h.value?.length ?? 0);
+  return size;
+}
+
+/** Splits one partition's records, in order, into chunks that each fit one batch. */
+function chunk(partition: number, records: ProducerRecord[]): PendingChunk[] {
+  const chunks: PendingChunk[] = [];
+  let current: ProducerRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = estimatedSize(r);
+    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+      chunks.push({ partition, records: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push({ partition, records: current });
+  return chunks;
+}
+
+/**
+ * Writes records to explicit partitions with Produce v7 (acks=all by default), one batch per
+ * partition per request as Kafka requires, and resolves only when every record is acknowledged.
+ * Within a partition, batches go out one after another, so order holds even across retries;
+ * partitions of the same leader share requests.
+ */
+export class KafkajsRecordSink implements RecordSink {
+  private readonly connection: KafkajsConnection;
+  private readonly options: Required<Omit<RecordSinkOptions, 'transactionalId' | 'idempotent'>>;
+
+  constructor(connection: KafkajsConnection, options: RecordSinkOptions = {}) {
+    if (options.transactionalId !== undefined || options.idempotent) {
+      throw new KafkaPortError(
+        'ERR_UNSUPPORTED',
+        'the record sink does not support idempotent or transactional producing yet (MM2 default: neither)',
+      );
+    }
+    this.connection = connection;
+    this.options = {
+      compression: options.compression ?? 'none',
+      acks: options.acks ?? -1,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    };
+  }
+
+  async send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
+    const byPartition = new Map<number, ProducerRecord[]>();
+    for (const r of records) {
+      const list = byPartition.get(r.partition);
+      if (list) list.push(r);
+      else byPartition.set(r.partition, [r]);
+    }
+    // Round i sends the i-th chunk of every partition; a partition's next chunk waits for its previous.
+    const queues = [...byPartition].map(([partition, list]) => chunk(partition, list));
+    const firstOffsets = new Map<number, bigint>();
+    for (let round = 0; queues.some((q) => q.length > round); round++) {
+      const chunks = queues.flatMap((q) => q.slice(round, round + 1));
+      const results = await this.sendRound(topic, chunks);
+      for (const [partition, baseOffset] of results) {
+        if (!firstOffsets.has(partition)) firstOffsets.set(partition, baseOffset);
+      }
+    }
+    return [...firstOffsets].map(([partition, baseOffset]) => ({ topic, partition, baseOffset }));
+  }
+
+  /** Sends one chunk per partition, retrying the partitions whose leader moved; returns base offsets. */
+  private async sendRound(topic: string, chunks: PendingChunk[]): Promise<Map<number, bigint>> {
+    const encoded = new Map<number, Buffer>();
+    await Promise.all(
+      chunks.map(async (c) => {
+        encoded.set(
+          c.partition,
+          await encodeRecordBatch({
+            compression: this.options.compression,
+            records: c.records.map((r) => ({
+              key: r.key,
+              value: r.value,
+              headers: r.headers ?? [],
+              ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
+            })),
+          }),
+        );
+      }),
+    );
+    const done = new Map<number, bigint>();
+    let pending = [...encoded.keys()];
+    let lastError: KafkaPortError | undefined;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_ATTEMPTS) throw lastError ?? new KafkaPortError('ERR_PRODUCE', `produce to ${topic} failed`);
+      const leaders = await this.connection.leaders(topic, attempt > 1);
+      const byLeader = new Map<number, number[]>();
+      const retry: number[] = [];
+      for (const partition of pending) {
+        const leader = leaders.get(partition);
+        if (leader === undefined) {
+          throw new KafkaPortError('ERR_UNKNOWN_PARTITION', `topic ${topic} has no partition ${partition}`, {
+            topic,
+            partition,
+          });
+        }
+        if (leader < 0) {
+          retry.push(partition);
+          continue;
+        }
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+      }
+      await Promise.all(
+        [...byLeader].map(async ([leader, partitions]) => {
+          const broker = await this.connection.broker(leader);
+          const body = encodeProduceRequest({
+            transactionalId: null,
+            acks: this.options.acks,
+            timeoutMs: this.options.timeoutMs,
+            topics: [{ topic, partitions: partitions.map((p) => ({ partition: p, records: encoded.get(p)! })) }],
+          });
+          try {
+            const response = await this.connection.send(
+              broker,
+              { apiKey: PRODUCE_API_KEY, apiVersion: PRODUCE_VERSION, apiName: 'Produce' },
+              body,
+              decodeProduceResponse,
+              { expectResponse: this.options.acks !== 0, requestTimeoutMs: this.options.timeoutMs + 5_000 },
+            );
+            if (this.options.acks === 0) {
+              for (const p of partitions) done.set(p, -1n);
+              return;
+            }
+            for (const t of response.topics) {
+              for (const p of t.partitions) {
+                if (p.errorCode === 0) done.set(p.partition, p.baseOffset);
+                else if (isStaleMetadata(p.errorCode) || kafkaErrorInfo(p.errorCode).retriable) {
+                  retry.push(p.partition);
+                  lastError = protocolError(p.errorCode, { op: 'produce', topic, partition: p.partition });
+                } else throw protocolError(p.errorCode, { op: 'produce', topic, partition: p.partition });
+              }
+            }
+          } catch (err) {
+            if (err instanceof KafkaPortError) throw err;
+            // A broken connection: the request may or may not have been written. Resending can
+            // duplicate but never reorder or lose (MM2's at-least-once contract).
+            lastError = new KafkaPortError('ERR_PRODUCE_CONNECTION', `produce to ${topic} failed: ${String(err)}`, {
+              topic,
+            });
+            retry.push(...partitions);
+          }
+        }),
+      );
+      pending = retry;
+      if (pending.length > 0) await sleep(Math.min(100 * 2 ** (attempt - 1), 2_000));
+    }
+    return done;
+  }
+
+  async close(): Promise<void> {
+    // Connections belong to the shared KafkajsConnection.
+  }
+}

@@ -1,0 +1,149 @@
+import type { ConsumedRecord, FetchRequest, FetchedPartition, RecordSource, RecordSourceOptions } from '../port.ts';
+import { decodeRecordBatches } from '../protocol/decode.ts';
+import { FETCH_API_KEY, FETCH_VERSION, decodeFetchResponse, encodeFetchRequest, type FetchPartitionResponse } from '../wire/fetch.ts';
+import { withoutAbortedTransactions } from './aborted-transactions.ts';
+import type { KafkajsConnection } from './connection.ts';
+import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
+
+const OFFSET_OUT_OF_RANGE = 1;
+
+/**
+ * Reads partitions from explicit offsets with Fetch v11 sent straight to each partition's leader:
+ * no consumer group, no committed offsets, the caller owns every position (as MM2's assign()ed
+ * consumer does). Record batches are decoded by our own codec, so header order is kept exactly.
+ */
+export class KafkajsRecordSource implements RecordSource {
+  private readonly connection: KafkajsConnection;
+  private readonly options: Required<RecordSourceOptions>;
+  private staleTopics = new Set<string>();
+
+  constructor(connection: KafkajsConnection, options: RecordSourceOptions = {}) {
+    this.connection = connection;
+    this.options = {
+      isolationLevel: options.isolationLevel ?? 'read_uncommitted',
+      maxWaitMs: options.maxWaitMs ?? 500,
+      minBytes: options.minBytes ?? 1,
+      maxBytes: options.maxBytes ?? 52_428_800,
+      maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
+    };
+  }
+
+  async fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
+    if (requests.length === 0) return [];
+    const byLeader = new Map<number, FetchRequest[]>();
+    const results: FetchedPartition[] = [];
+    for (const topic of new Set(requests.map((r) => r.topic))) {
+      const refresh = this.staleTopics.delete(topic);
+      const leaders = await this.connection.leaders(topic, refresh);
+      for (const r of requests.filter((q) => q.topic === topic)) {
+        const leader = leaders.get(r.partition);
+        if (leader === undefined || leader < 0) {
+          // No leader right now: report an empty read; the next call refreshes metadata.
+          this.staleTopics.add(topic);
+          results.push(emptyResult(r));
+          continue;
+        }
+        const list = byLeader.get(leader) ?? [];
+        list.push(r);
+        byLeader.set(leader, list);
+      }
+    }
+    const perLeader = await Promise.all([...byLeader].map(([leader, reqs]) => this.fetchFromLeader(leader, reqs)));
+    return results.concat(...perLeader);
+  }
+
+  private async fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
+    const broker = await this.connection.broker(leader);
+    const topics = new Map<string, FetchRequest[]>();
+    for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+    const body = encodeFetchRequest({
+      maxWaitMs: this.options.maxWaitMs,
+      minBytes: this.options.minBytes,
+      maxBytes: this.options.maxBytes,
+      isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
+      topics: [...topics].map(([topic, reqs]) => ({
+        topic,
+        partitions: reqs.map((r) => ({
+          partition: r.partition,
+          fetchOffset: r.offset,
+          partitionMaxBytes: this.options.maxPartitionBytes,
+        })),
+      })),
+    });
+    const response = await this.connection.send(
+      broker,
+      { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
+      body,
+      decodeFetchResponse,
+      { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
+    );
+    if (response.errorCode !== 0) throw protocolError(response.errorCode, { op: 'fetch', broker: leader });
+    const wanted = new Map(requests.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+    const out: FetchedPartition[] = [];
+    for (const t of response.topics) {
+      for (const p of t.partitions) {
+        const request = wanted.get(`${t.topic}\u0000${p.partition}`);
+        if (!request) continue;
+        out.push(await this.partitionResult(request, p));
+      }
+    }
+    return out;
+  }
+
+  private async partitionResult(request: FetchRequest, p: FetchPartitionResponse): Promise<FetchedPartition> {
+    const base = {
+      topic: request.topic,
+      partition: request.partition,
+      highWatermark: p.highWatermark,
+      logStartOffset: p.logStartOffset,
+    };
+    if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+      return { ...base, records: [], nextOffset: request.offset, error: 'OFFSET_OUT_OF_RANGE' };
+    }
+    if (p.errorCode !== 0) {
+      if (isStaleMetadata(p.errorCode) || kafkaErrorInfo(p.errorCode).retriable) {
+        this.staleTopics.add(request.topic);
+        return { ...base, records: [], nextOffset: request.offset };
+      }
+      throw protocolError(p.errorCode, { op: 'fetch', topic: request.topic, partition: request.partition });
+    }
+    const fetched = p.records && p.records.length > 0 ? await decodeRecordBatches(p.records) : [];
+    // The next position passes every complete batch, including control and aborted ones we drop.
+    let nextOffset = request.offset;
+    for (const batch of fetched) {
+      const batchEnd = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+      if (batchEnd > nextOffset) nextOffset = batchEnd;
+    }
+    const batches =
+      this.options.isolationLevel === 'read_committed'
+        ? withoutAbortedTransactions(fetched, p.abortedTransactions)
+        : fetched;
+    const records: ConsumedRecord[] = [];
+    for (const batch of batches) {
+      if (batch.isControl) continue;
+      for (const r of batch.records) {
+        // A (compressed) batch can start before the requested offset: skip what was asked past.
+        if (r.offset < request.offset) continue;
+        records.push({
+          topic: request.topic,
+          partition: request.partition,
+          offset: r.offset,
+          timestamp: r.timestamp,
+          timestampType: batch.timestampType,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        });
+      }
+    }
+    return { ...base, records, nextOffset };
+  }
+
+  async close(): Promise<void> {
+    // Connections belong to the shared KafkajsConnection; nothing of our own to release.
+  }
+}
+
+function emptyResult(r: FetchRequest): FetchedPartition {
+  return { topic: r.topic, partition: r.partition, records: [], nextOffset: r.offset, highWatermark: -1n, logStartOffset: -1n };
+}

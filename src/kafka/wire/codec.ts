@@ -1,0 +1,146 @@
+/**
+ * Writer and reader for Kafka's classic (non-flexible) protocol types, used for the few requests
+ * the adapter frames itself (Fetch v11, Produce v7, IncrementalAlterConfigs v0).
+ */
+export class ProtocolWriter {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  private ensure(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.at + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  int8(v: number): this {
+    this.ensure(1);
+    this.at = this.buf.writeInt8(v, this.at);
+    return this;
+  }
+
+  int16(v: number): this {
+    this.ensure(2);
+    this.at = this.buf.writeInt16BE(v, this.at);
+    return this;
+  }
+
+  int32(v: number): this {
+    this.ensure(4);
+    this.at = this.buf.writeInt32BE(v, this.at);
+    return this;
+  }
+
+  int64(v: bigint): this {
+    this.ensure(8);
+    this.at = this.buf.writeBigInt64BE(v, this.at);
+    return this;
+  }
+
+  string(v: string): this {
+    const len = Buffer.byteLength(v, 'utf8');
+    this.int16(len);
+    this.ensure(len);
+    this.at += this.buf.write(v, this.at, 'utf8');
+    return this;
+  }
+
+  nullableString(v: string | null): this {
+    return v === null ? this.int16(-1) : this.string(v);
+  }
+
+  bytes(v: Buffer | null): this {
+    if (v === null) return this.int32(-1);
+    this.int32(v.length);
+    this.ensure(v.length);
+    this.at += v.copy(this.buf, this.at);
+    return this;
+  }
+
+  array<T>(items: readonly T[], write: (item: T, w: this) => void): this {
+    this.int32(items.length);
+    for (const item of items) write(item, this);
+    return this;
+  }
+
+  /** The encoded bytes in the duck-typed shape kafkajs's connection accepts for a request body. */
+  toKafkajsEncoder(): { buf: Buffer; buffer: Buffer } {
+    const out = this.buf.subarray(0, this.at);
+    return { buf: out, buffer: out };
+  }
+}
+
+export class ProtocolReader {
+  private at = 0;
+  private readonly buf: Buffer;
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  get offset(): number {
+    return this.at;
+  }
+
+  int8(): number {
+    const v = this.buf.readInt8(this.at);
+    this.at += 1;
+    return v;
+  }
+
+  int16(): number {
+    const v = this.buf.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+
+  int32(): number {
+    const v = this.buf.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  int64(): bigint {
+    const v = this.buf.readBigInt64BE(this.at);
+    this.at += 8;
+    return v;
+  }
+
+  string(): string {
+    const len = this.int16();
+    if (len < 0) throw new RangeError('unexpected null string');
+    const v = this.buf.toString('utf8', this.at, this.at + len);
+    this.at += len;
+    return v;
+  }
+
+  nullableString(): string | null {
+    const len = this.int16();
+    if (len < 0) return null;
+    const v = this.buf.toString('utf8', this.at, this.at + len);
+    this.at += len;
+    return v;
+  }
+
+  /** A view into the response buffer (no copy). */
+  bytes(): Buffer | null {
+    const len = this.int32();
+    if (len < 0) return null;
+    const v = this.buf.subarray(this.at, this.at + len);
+    this.at += len;
+    return v;
+  }
+
+  array<T>(read: (r: this) => T): T[] {
+    const n = this.int32();
+    if (n < 0) return [];
+    const items: T[] = new Array<T>(n);
+    for (let i = 0; i < n; i++) items[i] = read(this);
+    return items;
+  }
+}

@@ -1,0 +1,99 @@
+import { ProtocolReader, ProtocolWriter } from './codec.ts';
+
+/** Fetch v11: the newest non-flexible version; both Kafka 3.9 and 4.x accept it (4.x minimum is v4). */
+export const FETCH_API_KEY = 1;
+export const FETCH_VERSION = 11;
+
+export interface FetchPartitionRequest {
+  partition: number;
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+}
+
+export interface FetchRequestBody {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  isolationLevel: 0 | 1;
+  topics: { topic: string; partitions: FetchPartitionRequest[] }[];
+}
+
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+export interface FetchPartitionResponse {
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  abortedTransactions: AbortedTransaction[] | null;
+  /** The raw record batches (a view into the response; may end with a partial batch). */
+  records: Buffer | null;
+}
+
+export interface FetchResponseBody {
+  errorCode: number;
+  topics: { topic: string; partitions: FetchPartitionResponse[] }[];
+}
+
+export function encodeFetchRequest(body: FetchRequestBody): ProtocolWriter {
+  const w = new ProtocolWriter(64 + body.topics.length * 64);
+  w.int32(-1) // replica id: a consumer
+    .int32(body.maxWaitMs)
+    .int32(body.minBytes)
+    .int32(body.maxBytes)
+    .int8(body.isolationLevel)
+    .int32(0) // session id: no incremental fetch session
+    .int32(-1) // session epoch -1: full fetch, do not create a session
+    .array(body.topics, (t, tw) => {
+      tw.string(t.topic).array(t.partitions, (p, pw) => {
+        pw.int32(p.partition)
+          .int32(-1) // current leader epoch: unknown
+          .int64(p.fetchOffset)
+          .int64(-1n) // log start offset: only for followers
+          .int32(p.partitionMaxBytes);
+      });
+    })
+    .array([], () => {}) // forgotten topics
+    .string(''); // rack id
+  return w;
+}
+
+export function decodeFetchResponse(payload: Buffer): FetchResponseBody {
+  const r = new ProtocolReader(payload);
+  r.int32(); // throttle time
+  const errorCode = r.int16();
+  r.int32(); // session id
+  const topics = r.array((tr) => ({
+    topic: tr.string(),
+    partitions: tr.array((pr) => {
+      const partition = pr.int32();
+      const partitionError = pr.int16();
+      const highWatermark = pr.int64();
+      const lastStableOffset = pr.int64();
+      const logStartOffset = pr.int64();
+      const count = pr.int32();
+      let abortedTransactions: AbortedTransaction[] | null = null;
+      if (count >= 0) {
+        abortedTransactions = [];
+        for (let i = 0; i < count; i++) abortedTransactions.push({ producerId: pr.int64(), firstOffset: pr.int64() });
+      }
+      pr.int32(); // preferred read replica
+      const records = pr.bytes();
+      return {
+        partition,
+        errorCode: partitionError,
+        highWatermark,
+        lastStableOffset,
+        logStartOffset,
+        abortedTransactions,
+        records,
+      };
+    }),
+  }));
+  return { errorCode, topics };
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { openKafkaCluster, type KafkaCluster, type ConsumedRecord, type RecordSource } from '../../src/kafka/index.ts';
+
+/** The clusters the integration project's global setup provides. */
+export function testKafka(): { version: string; clusters: Record<string, string> } {
+  return inject('kafka');
+}
+
+/** A name no other test (or earlier run on the same clusters) uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function openTestCluster(bootstrap: string, clientId = 'mm2ts-test'): KafkaCluster {
+  return openKafkaCluster({ clientId, bootstrapServers: [bootstrap], securityProtocol: 'PLAINTEXT' });
+}
+
+/** Reads partitions from offset 0 up to their current end through the port's record source. */
+export async function readAll(
+  source: RecordSource,
+  topic: string,
+  ends: Map<number, bigint>,
+  timeoutMs = 60_000,
+): Promise<ConsumedRecord[]> {
+  const positions = new Map([...ends.keys()].map((p) => [p, 0n]));
+  const out: ConsumedRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while ([...positions].some(([p, at]) => at < ends.get(p)!)) {
+    if (Date.now() > deadline) throw new Error(`reading ${topic} did not reach its end within ${timeoutMs} ms`);
+    const wanted = [...positions].filter(([p, at]) => at < ends.get(p)!).map(([partition, offset]) => ({ topic, partition, offset }));
+    for (const result of await source.fetch(wanted)) {
+      out.push(...result.records);
+      positions.set(result.partition, result.nextOffset);
+    }
+  }
+  return out;
+}
