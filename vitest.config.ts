@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-// `npm test` runs the unit project and one integration project per Kafka version in
+// `npm test` runs the unit project, the Java interop project (JDK, no broker) and one integration project per Kafka version in
 // KAFKA_VERSIONS (default: 4.1.2 and 3.9.2). Each integration project starts its own pair of
 // real brokers in its global setup (see test/setup/kafka-bed.ts); KAFKA_CLUSTERS points the
 // 4.1 project at external clusters instead and drops the 3.9 one.
@@ -42,6 +42,16 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           setupFiles: ['test/setup/banner.ts'],
+        },
+      },
+      {
+        // Java-side checks that need a JDK and Maven but no broker (e.g. the config cross-check).
+        test: {
+          name: 'java-interop',
+          include: ['test/interop/**/*.test.ts'],
+          setupFiles: ['test/setup/banner.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       ...(externalClusters ? ['4.1.2'] : versions).map(integrationProject),

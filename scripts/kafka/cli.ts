@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   });
   const command = positionals[0];
   const info = values.version
-    ? SUPPORTED_KAFKA_VERSIONS[values.version] ?? selectedKafkaVersion({ KAFKA_VERSION: values.version })
+    ? (SUPPORTED_KAFKA_VERSIONS[values.version] ?? selectedKafkaVersion({ KAFKA_VERSION: values.version }))
     : selectedKafkaVersion();
   switch (command) {
     case 'jars': {
@@ -30,7 +30,10 @@ async function main(): Promise<void> {
       return;
     }
     case 'up': {
-      const aliases = values.clusters.split(',').map((a) => a.trim()).filter(Boolean);
+      const aliases = values.clusters
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
       const bed = await startTestBed({
         aliases,
         info,

@@ -35,7 +35,8 @@ export function ensureKafkaJars(info: KafkaVersionInfo, log: (line: string) => v
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (result.error) throw new Error(`cannot run mvn (is Maven installed?): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`mvn failed with exit code ${result.status} resolving Kafka ${info.version}`);
+  if (result.status !== 0)
+    throw new Error(`mvn failed with exit code ${result.status} resolving Kafka ${info.version}`);
   const jars = readdirSync(dir).filter((f) => f.endsWith('.jar'));
   if (!jars.some((j) => j.startsWith('kafka_2.13-'))) throw new Error(`no kafka_2.13 jar in ${dir} after mvn`);
   writeFileSync(join(dir, COMPLETE_MARKER), `${new Date().toISOString()} ${jars.length} jars\n`);

@@ -38,7 +38,10 @@ export function formatClusterList(bootstrap: Record<string, string>): string {
 /** Parses `A=127.0.0.1:19092,B=127.0.0.1:29092`; a malformed entry is an error naming it. */
 export function parseClusterList(text: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const match = /^([^=\s]+)=(\S+:\d+)$/.exec(entry);
     if (!match) throw new Error(`KAFKA_CLUSTERS entry "${entry}" is not alias=host:port`);
     result[match[1]!] = match[2]!;

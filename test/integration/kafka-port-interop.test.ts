@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompressionType, ConsumedRecord, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
+import type {
+  CompressionType,
+  ConsumedRecord,
+  KafkaAdmin,
+  KafkaCluster,
+  ProducerRecord,
+} from '../../src/kafka/index.ts';
 import { runJavaSource } from '../support/java.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
 

@@ -24,7 +24,10 @@ const log = (line: string): void => console.log(`[kafka-testbed] ${line}`);
 
 async function assertReachable(clusters: Record<string, string>): Promise<void> {
   for (const [alias, hostPort] of Object.entries(clusters)) {
-    const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+    const [host, port] = [
+      hostPort.slice(0, hostPort.lastIndexOf(':')),
+      Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)),
+    ];
     const brokers = await metadataBrokerCount(host, port, 5000).catch((err: unknown) => {
       throw new Error(`KAFKA_CLUSTERS: cluster ${alias} at ${hostPort} does not answer: ${String(err)}`);
     });
@@ -42,7 +45,9 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-async function startWithTestcontainers(version: string): Promise<{ clusters: Record<string, string>; stop: () => Promise<void> }> {
+async function startWithTestcontainers(
+  version: string,
+): Promise<{ clusters: Record<string, string>; stop: () => Promise<void> }> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const started = await Promise.all(
     TEST_ALIASES.map(async (alias) => {
@@ -80,7 +85,8 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   if (external) {
     const clusters = parseClusterList(external);
     for (const alias of TEST_ALIASES) {
-      if (!clusters[alias]) throw new Error(`KAFKA_CLUSTERS must name clusters ${TEST_ALIASES.join(' and ')}; got ${external}`);
+      if (!clusters[alias])
+        throw new Error(`KAFKA_CLUSTERS must name clusters ${TEST_ALIASES.join(' and ')}; got ${external}`);
     }
     await assertReachable(clusters);
     log(`using KAFKA_CLUSTERS ${external}`);

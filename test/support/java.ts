@@ -18,9 +18,17 @@ export function kafkaLibs(version: string): string {
  * Runs a single-file Java program from test/java/ with the Kafka jars on the classpath (the JDK's
  * source launcher compiles it in memory) and returns its stdout.
  */
-export async function runJavaSource(version: string, source: string, args: string[], timeoutMs = 120_000): Promise<string> {
+export async function runJavaSource(
+  version: string,
+  source: string,
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<string> {
   const libs = kafkaLibs(version);
-  const logging = SUPPORTED_KAFKA_VERSIONS[version]?.loggingProfile === 'reload4j' ? '-Dlog4j.configuration=file:/dev/null' : '-Dlog4j2.level=WARN';
+  const logging =
+    SUPPORTED_KAFKA_VERSIONS[version]?.loggingProfile === 'reload4j'
+      ? '-Dlog4j.configuration=file:/dev/null'
+      : '-Dlog4j2.level=WARN';
   const { stdout } = await run(
     'java',
     ['-Xmx256m', TESTBED_MARKER, logging, '-cp', classpath(libs), join(REPO_ROOT, 'test', 'java', source), ...args],

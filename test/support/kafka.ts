@@ -28,7 +28,9 @@ export async function readAll(
   const deadline = Date.now() + timeoutMs;
   while ([...positions].some(([p, at]) => at < ends.get(p)!)) {
     if (Date.now() > deadline) throw new Error(`reading ${topic} did not reach its end within ${timeoutMs} ms`);
-    const wanted = [...positions].filter(([p, at]) => at < ends.get(p)!).map(([partition, offset]) => ({ topic, partition, offset }));
+    const wanted = [...positions]
+      .filter(([p, at]) => at < ends.get(p)!)
+      .map(([partition, offset]) => ({ topic, partition, offset }));
     for (const result of await source.fetch(wanted)) {
       out.push(...result.records);
       positions.set(result.partition, result.nextOffset);

@@ -6,9 +6,14 @@ import type { RecordBatch } from '../protocol/types.ts';
  * Java consumer does: a producer's transaction becomes "aborted" at the first offset the broker
  * lists for it and stays so until that producer's ABORT marker (a control batch).
  */
-export function withoutAbortedTransactions(batches: RecordBatch[], aborted: AbortedTransaction[] | null): RecordBatch[] {
+export function withoutAbortedTransactions(
+  batches: RecordBatch[],
+  aborted: AbortedTransaction[] | null,
+): RecordBatch[] {
   if (!aborted || aborted.length === 0) return batches;
-  const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  const pending = [...aborted].sort((a, b) =>
+    a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
+  );
   const abortedProducers = new Set<bigint>();
   const kept: RecordBatch[] = [];
   for (const batch of batches) {

@@ -55,7 +55,12 @@ export function aclsFromKafkajs(resources: DescribeAclResource[]): AclBinding[] 
   for (const r of resources) {
     const resourceType = RESOURCE_TYPES[r.resourceType as number];
     const patternType = PATTERN_TYPES[r.resourcePatternType as number];
-    if (resourceType !== 'TOPIC' && resourceType !== 'GROUP' && resourceType !== 'CLUSTER' && resourceType !== 'TRANSACTIONAL_ID')
+    if (
+      resourceType !== 'TOPIC' &&
+      resourceType !== 'GROUP' &&
+      resourceType !== 'CLUSTER' &&
+      resourceType !== 'TRANSACTIONAL_ID'
+    )
       continue;
     if (patternType !== 'LITERAL' && patternType !== 'PREFIXED') continue;
     for (const acl of r.acls) {

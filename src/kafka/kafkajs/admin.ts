@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type {
   AclBinding,
   AlterConfigOp,
@@ -21,6 +21,8 @@ import {
 } from '../wire/incremental-alter-configs.ts';
 import { protocolError } from './protocol-errors.ts';
 import { aclToKafkajs, aclsFromKafkajs } from './acl-codes.ts';
+
+const { ConfigResourceTypes } = kafkajs;
 
 /** Topics the broker itself flags internal; Java's `listTopics()` leaves them out. */
 const BROKER_INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
@@ -223,7 +225,12 @@ export class KafkajsAdmin implements KafkaAdmin {
     for (const t of response.responses) {
       for (const p of t.partitions) {
         if (p.errorCode !== 0) {
-          throw protocolError(p.errorCode, { op: 'offsetCommit', group: groupId, topic: t.topic, partition: p.partition });
+          throw protocolError(p.errorCode, {
+            op: 'offsetCommit',
+            group: groupId,
+            topic: t.topic,
+            partition: p.partition,
+          });
         }
       }
     }

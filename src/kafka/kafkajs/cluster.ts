@@ -1,4 +1,4 @@
-import { CompressionCodecs } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { KAFKAJS_CODEC_FACTORIES } from '../compression/index.ts';
 import type { Logger } from '../../util/logger.ts';
 import { silentLogger } from '../../util/logger.ts';
@@ -15,6 +15,8 @@ import { KafkajsAdmin } from './admin.ts';
 import { KafkajsConnection } from './connection.ts';
 import { KafkajsRecordSink } from './record-sink.ts';
 import { KafkajsRecordSource } from './record-source.ts';
+
+const { CompressionCodecs } = kafkajs;
 
 // kafkajs reads only gzip by itself; any kafkajs path that meets snappy/lz4/zstd uses our codecs.
 Object.assign(CompressionCodecs, KAFKAJS_CODEC_FACTORIES);

@@ -1,10 +1,14 @@
-import { Kafka } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../util/logger.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkaClientSettings } from '../port.ts';
 import type { ProtocolWriter } from '../wire/codec.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { kafkajsConfig } from './settings.ts';
+import './quiet-timeout-warning.ts';
+
+const { Kafka: KafkaClient } = kafkajs;
 
 /**
  * One kafkajs client and its internal Cluster (metadata, broker connections, SASL/TLS) for one
@@ -22,7 +26,7 @@ export class KafkajsConnection {
   constructor(settings: KafkaClientSettings, logger: Logger) {
     this.settings = settings;
     this.logger = logger;
-    this.kafka = new Kafka(kafkajsConfig(settings, logger));
+    this.kafka = new KafkaClient(kafkajsConfig(settings, logger));
   }
 
   /** The internal Cluster, connected. kafkajs keeps its factory behind a symbol; this version is pinned. */
@@ -32,7 +36,8 @@ export class KafkajsConnection {
       const factorySymbol = Object.getOwnPropertySymbols(this.kafka).find(
         (s) => s.description === 'private:Kafka:createCluster',
       );
-      if (!factorySymbol) throw new KafkaPortError('ERR_KAFKAJS_INTERNALS', 'kafkajs internals changed: no cluster factory');
+      if (!factorySymbol)
+        throw new KafkaPortError('ERR_KAFKAJS_INTERNALS', 'kafkajs internals changed: no cluster factory');
       const factory = (this.kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[factorySymbol]!;
       const cluster = factory({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
       await cluster.connect();

@@ -24,9 +24,12 @@ export function kafkaErrorInfo(code: number): { name: string; retriable: boolean
 /** Errors that mean our metadata is stale: refresh it and retry against the new leader. */
 export function isStaleMetadata(code: number): boolean {
   const name = kafkaErrorInfo(code).name;
-  return ['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH'].includes(
-    name,
-  );
+  return [
+    'NOT_LEADER_OR_FOLLOWER',
+    'LEADER_NOT_AVAILABLE',
+    'UNKNOWN_TOPIC_OR_PARTITION',
+    'FENCED_LEADER_EPOCH',
+  ].includes(name);
 }
 
 export function protocolError(code: number, context: Record<string, unknown>): KafkaPortError {

@@ -1,6 +1,12 @@
 import type { ConsumedRecord, FetchRequest, FetchedPartition, RecordSource, RecordSourceOptions } from '../port.ts';
 import { decodeRecordBatches } from '../protocol/decode.ts';
-import { FETCH_API_KEY, FETCH_VERSION, decodeFetchResponse, encodeFetchRequest, type FetchPartitionResponse } from '../wire/fetch.ts';
+import {
+  FETCH_API_KEY,
+  FETCH_VERSION,
+  decodeFetchResponse,
+  encodeFetchRequest,
+  type FetchPartitionResponse,
+} from '../wire/fetch.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
@@ -145,5 +151,12 @@ export class KafkajsRecordSource implements RecordSource {
 }
 
 function emptyResult(r: FetchRequest): FetchedPartition {
-  return { topic: r.topic, partition: r.partition, records: [], nextOffset: r.offset, highWatermark: -1n, logStartOffset: -1n };
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    records: [],
+    nextOffset: r.offset,
+    highWatermark: -1n,
+    logStartOffset: -1n,
+  };
 }

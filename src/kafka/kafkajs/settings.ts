@@ -1,8 +1,10 @@
 import type { KafkaConfig, SASLOptions, logCreator } from 'kafkajs';
-import { logLevel as KafkaLogLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
 import type { KafkaClientSettings } from '../port.ts';
+
+const KafkaLogLevel = kafkajs.logLevel;
 
 /** Routes kafkajs's own log lines into the appliance's pino logger (kafkajs INFO is chatty: debug). */
 function pinoLogCreator(logger: Logger): logCreator {

@@ -1,0 +1,40 @@
+import { formatDiagnostic, loadMirrorMakerConfig, type Diagnostic } from '../../config/index.ts';
+import { isMirrorError } from '../../util/errors.ts';
+import { ArgumentError, EXIT } from '../io.ts';
+import type { Subcommand } from '../mm2.ts';
+import { parseConfigCommandArgs } from './config-args.ts';
+
+/** Lint: errors, plus what Java silently ignores (an error here), plus advice (warnings). */
+export const configLint: Subcommand = {
+  path: ['config', 'lint'],
+  usage: 'config lint <file> [--clusters A [B ...]]',
+  summary: 'report errors and what Java MM2 would silently ignore',
+  async run(argv, io) {
+    let args;
+    try {
+      args = parseConfigCommandArgs(argv, false);
+    } catch (err) {
+      if (err instanceof ArgumentError) {
+        io.err(`mm2 config lint: ${err.message}\nusage: mm2 ${this.usage}`);
+        return EXIT.usage;
+      }
+      throw err;
+    }
+    let diagnostics: readonly Diagnostic[];
+    try {
+      diagnostics = loadMirrorMakerConfig(args.file, { clusters: args.clusters, collectErrors: true }).diagnostics;
+    } catch (err) {
+      io.out(`ERROR ${isMirrorError(err) ? err.message : String(err)}`);
+      io.out('1 error(s), 0 warning(s)');
+      return EXIT.lintErrors;
+    }
+    const isError = (d: Diagnostic): boolean => d.severity === 'error' || d.javaIgnores;
+    const errors = diagnostics.filter(isError);
+    const warnings = diagnostics.filter((d) => !isError(d));
+    const byLine = (a: Diagnostic, b: Diagnostic): number => (a.line ?? 0) - (b.line ?? 0);
+    for (const d of [...errors].sort(byLine)) io.out(`ERROR ${formatDiagnostic(d)} [${d.code}]`);
+    for (const d of [...warnings].sort(byLine)) io.out(`WARN  ${formatDiagnostic(d)} [${d.code}]`);
+    io.out(`${errors.length} error(s), ${warnings.length} warning(s)`);
+    return errors.length > 0 ? EXIT.lintErrors : EXIT.ok;
+  },
+};

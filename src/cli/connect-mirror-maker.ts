@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Drop-in for Java's `connect-mirror-maker.sh mm2.properties [--clusters A [B ...]]`, with Java's
+ * exit codes. Until the runtime exists, `run` validates and prints the routes it would run; the
+ * runtime plugs in by passing its own `run` to `main`.
+ */
+import { accessSync, constants } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { formatDiagnostic, loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
+import { isMirrorError } from '../util/errors.ts';
+import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
+import { ArgumentError, EXIT, processIo, type CliIo } from './io.ts';
+import { packageVersion } from './version.ts';
+
+/** What runs once the config is valid. Throwing means a start failure (exit 3). */
+export type RunHook = (config: LoadedConfig, io: CliIo) => Promise<void>;
+
+/** Loads and validates; warnings go to stderr naming key and line. Throws ConfigError. */
+export function loadConfig(args: ConnectMirrorMakerArgs, io: CliIo): LoadedConfig {
+  const config = loadMirrorMakerConfig(args.configFile, { clusters: args.clusters });
+  for (const d of config.diagnostics) io.err(`WARN ${formatDiagnostic(d)}`);
+  return config;
+}
+
+/** The placeholder run: print the routes this node would run. */
+export const printRoutes: RunHook = async (config, io) => {
+  io.out(`Targeting clusters ${[...new Set(config.routes.map((r) => r.target))].join(', ')}`);
+  for (const r of config.routes) {
+    io.out(
+      `${r.name}: ${r.enabled ? 'replication enabled' : 'heartbeats only'} (MirrorSourceConnector, MirrorCheckpointConnector, MirrorHeartbeatConnector)`,
+    );
+  }
+};
+
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  run: RunHook = printRoutes,
+): Promise<number> {
+  let args: ConnectMirrorMakerArgs;
+  try {
+    const parsed = parseConnectMirrorMakerArgs(argv);
+    if (parsed.kind === 'help') {
+      io.out(USAGE);
+      return EXIT.ok;
+    }
+    if (parsed.kind === 'version') {
+      io.out(packageVersion());
+      return EXIT.ok;
+    }
+    args = parsed.args;
+    try {
+      accessSync(args.configFile, constants.R_OK);
+    } catch {
+      throw new ArgumentError(`argument mm2.properties: Insufficient permissions to read file: '${args.configFile}'`);
+    }
+  } catch (err) {
+    if (err instanceof ArgumentError) {
+      io.err(USAGE.split('\n')[0] ?? '');
+      io.err(`connect-mirror-maker: error: ${err.message}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  let config: LoadedConfig;
+  try {
+    config = loadConfig(args, io);
+  } catch (err) {
+    io.err(`ERROR Stopping due to error: ${isMirrorError(err) ? err.message : String(err)}`);
+    return EXIT.fatal;
+  }
+  try {
+    await run(config, io);
+  } catch (err) {
+    io.err(`ERROR Failed to start MirrorMaker: ${isMirrorError(err) ? err.message : String(err)}`);
+    return EXIT.startFailure;
+  }
+  return EXIT.ok;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

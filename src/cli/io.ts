@@ -1,0 +1,26 @@
+/** Where CLI commands write: injectable so tests capture output instead of spawning processes. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Java's exit codes of `connect-mirror-maker` (MirrorMaker.main). */
+export const EXIT = {
+  ok: 0,
+  /** Argument error: Java `Exit.exit(-1)`. */
+  usage: 255,
+  /** Fatal error while loading (Java: "Stopping due to error"). */
+  fatal: 2,
+  /** Start failure (Java: "Failed to start MirrorMaker"). */
+  startFailure: 3,
+  /** `mm2 config lint` found errors. */
+  lintErrors: 1,
+} as const;
+
+/** A command-line usage error: reported with the usage text, exit 255. */
+export class ArgumentError extends Error {}

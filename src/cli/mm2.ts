@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`; later issues add
+ * `dump`, `translate`, `topology`, `failover`), each `(argv, io) => exit code`.
+ */
+import { pathToFileURL } from 'node:url';
+import { configLint } from './commands/config-lint.ts';
+import { configShow } from './commands/config-show.ts';
+import { EXIT, processIo, type CliIo } from './io.ts';
+import { packageVersion } from './version.ts';
+
+export interface Subcommand {
+  /** Words after `mm2`, e.g. ['config', 'show']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  readonly usage: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+export const SUBCOMMANDS: Subcommand[] = [configShow, configLint];
+
+function usage(): string {
+  return [
+    'usage: mm2 <command> [options]',
+    '',
+    'commands:',
+    ...SUBCOMMANDS.map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
+    io.out(usage());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (argv[0] === '--version') {
+    io.out(packageVersion());
+    return EXIT.ok;
+  }
+  const command = SUBCOMMANDS.find((c) => c.path.every((word, i) => argv[i] === word));
+  if (!command) {
+    io.err(`mm2: unknown command '${argv.slice(0, 2).join(' ')}'`);
+    io.err(usage());
+    return EXIT.usage;
+  }
+  return command.run(argv.slice(command.path.length), io);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

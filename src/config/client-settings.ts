@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import type { KafkaClientSettings, SaslMechanism, SecurityProtocol, TlsSettings } from '../kafka/port.ts';
+import { parseJavaList } from './keys/key-types.ts';
+
+/**
+ * Java client properties → the Kafka port's KafkaClientSettings. What Node cannot honour (JKS or
+ * PKCS12 stores, GSSAPI, OAUTHBEARER, Java-only tuning) is reported, never silently dropped:
+ * an `error` problem when the connection could not work as configured, a `warning` when only a
+ * tuning knob is lost.
+ */
+
+export interface ClientSettingProblem {
+  readonly severity: 'error' | 'warning';
+  readonly key: string;
+  readonly message: string;
+}
+
+export interface ClientSettingsResult {
+  readonly settings: KafkaClientSettings;
+  readonly problems: readonly ClientSettingProblem[];
+}
+
+const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+
+/** Java-only client keys that have no effect here: tuning lost, connection still works. */
+const JAVA_ONLY_TLS = [
+  'ssl.provider',
+  'ssl.engine.factory.class',
+  'ssl.secure.random.implementation',
+  'ssl.keymanager.algorithm',
+  'ssl.trustmanager.algorithm',
+];
+
+/**
+ * Parses `sasl.jaas.config` (`<LoginModule> <flag> key="value" ...;`) for username and password.
+ * Returns undefined when the line has neither.
+ */
+export function parseJaasConfig(jaas: string): { loginModule: string; options: Map<string, string> } | undefined {
+  const m = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\s*(.*?);?\s*$/s.exec(jaas);
+  if (!m) return undefined;
+  const options = new Map<string, string>();
+  const body = m[3] ?? '';
+  const option = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;]+))/g;
+  for (const o of body.matchAll(option)) {
+    const quoted = o[2];
+    options.set(o[1] ?? '', quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (o[3] ?? ''));
+  }
+  return { loginModule: m[1] ?? '', options };
+}
+
+function readPem(path: string, key: string, problems: ClientSettingProblem[]): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('-----BEGIN')) {
+      problems.push({ severity: 'error', key, message: `${key}: ${path} is not a PEM file` });
+      return undefined;
+    }
+    return text;
+  } catch (err) {
+    problems.push({
+      severity: 'error',
+      key,
+      message: `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+    return undefined;
+  }
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----/g;
+
+function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSettingProblem[]): TlsSettings {
+  const tls: TlsSettings = {
+    checkServerIdentity: (props.get('ssl.endpoint.identification.algorithm') ?? 'https').trim() !== '',
+  };
+  const trustType = (props.get('ssl.truststore.type') ?? 'JKS').trim().toUpperCase();
+  const trustInline = props.get('ssl.truststore.certificates');
+  const trustFile = props.get('ssl.truststore.location')?.trim();
+  if (trustInline !== undefined || trustFile) {
+    if (trustType !== 'PEM') {
+      problems.push({
+        severity: 'error',
+        key: 'ssl.truststore.type',
+        message: `ssl.truststore.type ${trustType} is not supported: convert the trust store to PEM and set ssl.truststore.type = PEM`,
+      });
+    } else if (trustInline !== undefined) {
+      tls.ca = trustInline;
+    } else if (trustFile) {
+      const pem = readPem(trustFile, 'ssl.truststore.location', problems);
+      if (pem !== undefined) tls.ca = pem;
+    }
+  }
+  const keyType = (props.get('ssl.keystore.type') ?? 'JKS').trim().toUpperCase();
+  const chain = props.get('ssl.keystore.certificate.chain');
+  const keyInline = props.get('ssl.keystore.key');
+  const keyFile = props.get('ssl.keystore.location')?.trim();
+  if (chain !== undefined || keyInline !== undefined || keyFile) {
+    if (keyType !== 'PEM') {
+      problems.push({
+        severity: 'error',
+        key: 'ssl.keystore.type',
+        message: `ssl.keystore.type ${keyType} is not supported: convert the key store to PEM and set ssl.keystore.type = PEM`,
+      });
+    } else if (chain !== undefined || keyInline !== undefined) {
+      if (chain === undefined || keyInline === undefined) {
+        problems.push({
+          severity: 'error',
+          key: chain === undefined ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key',
+          message: 'ssl.keystore.certificate.chain and ssl.keystore.key must be given together',
+        });
+      } else {
+        tls.cert = chain;
+        tls.key = keyInline;
+      }
+    } else if (keyFile) {
+      const pem = readPem(keyFile, 'ssl.keystore.location', problems);
+      if (pem !== undefined) {
+        const blocks = [...pem.matchAll(PEM_BLOCK)].map((b) => b[0]);
+        tls.cert = blocks.filter((b) => b.includes('CERTIFICATE')).join('\n');
+        tls.key = blocks.filter((b) => b.includes('PRIVATE KEY')).join('\n');
+      }
+    }
+  }
+  const passphrase =
+    props.get('ssl.key.password') ?? (keyType === 'PEM' ? props.get('ssl.keystore.password') : undefined);
+  if (passphrase !== undefined && passphrase !== '') tls.passphrase = passphrase;
+  for (const k of JAVA_ONLY_TLS) {
+    if (props.has(k))
+      problems.push({ severity: 'warning', key: k, message: `${k} is a Java-only TLS setting and has no effect here` });
+  }
+  return tls;
+}
+
+function positiveInt(
+  props: ReadonlyMap<string, string>,
+  key: string,
+  problems: ClientSettingProblem[],
+): number | undefined {
+  const raw = props.get(key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 0) {
+    problems.push({
+      severity: 'error',
+      key,
+      message: `${key} = ${raw}: expected a non-negative whole number of milliseconds`,
+    });
+    return undefined;
+  }
+  return n;
+}
+
+/** Maps one client config (already resolved, e.g. from connectorClientConfig) to the Kafka port. */
+export function toKafkaClientSettings(props: ReadonlyMap<string, string>): ClientSettingsResult {
+  const problems: ClientSettingProblem[] = [];
+  const bootstrapServers = parseJavaList(props.get('bootstrap.servers') ?? '').filter((s) => s !== '');
+  if (bootstrapServers.length === 0) {
+    problems.push({
+      severity: 'error',
+      key: 'bootstrap.servers',
+      message: 'bootstrap.servers is not set for this cluster',
+    });
+  }
+  const protocolRaw = (props.get('security.protocol') ?? 'PLAINTEXT').trim().toUpperCase();
+  let securityProtocol: SecurityProtocol = 'PLAINTEXT';
+  if ((PROTOCOLS as readonly string[]).includes(protocolRaw)) securityProtocol = protocolRaw as SecurityProtocol;
+  else
+    problems.push({
+      severity: 'error',
+      key: 'security.protocol',
+      message: `security.protocol ${protocolRaw}: expected one of ${PROTOCOLS.join(', ')}`,
+    });
+
+  const settings: KafkaClientSettings = {
+    clientId: props.get('client.id') ?? '',
+    bootstrapServers,
+    securityProtocol,
+  };
+  if (securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL') {
+    const mechanism = (props.get('sasl.mechanism') ?? 'GSSAPI').trim().toUpperCase();
+    if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
+      problems.push({
+        severity: 'error',
+        key: 'sasl.mechanism',
+        message: `sasl.mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+      });
+    } else {
+      const jaas = props.get('sasl.jaas.config');
+      const parsed = jaas === undefined ? undefined : parseJaasConfig(jaas);
+      const username = parsed?.options.get('username');
+      const password = parsed?.options.get('password');
+      if (username === undefined || password === undefined) {
+        problems.push({
+          severity: 'error',
+          key: 'sasl.jaas.config',
+          message: `sasl.jaas.config must be a login module line with username="..." and password="..." for ${mechanism}`,
+        });
+      } else {
+        settings.sasl = { mechanism: mechanism as SaslMechanism, username, password };
+      }
+    }
+    for (const k of props.keys()) {
+      if (/^sasl\.(kerberos|oauthbearer|login)\./.test(k) || k === 'sasl.client.callback.handler.class') {
+        problems.push({
+          severity: 'warning',
+          key: k,
+          message: `${k} is a Java-only SASL setting and has no effect here`,
+        });
+      }
+    }
+  }
+  if (securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL') settings.tls = tlsSettings(props, problems);
+
+  const requestTimeoutMs = positiveInt(props, 'request.timeout.ms', problems);
+  if (requestTimeoutMs !== undefined) settings.requestTimeoutMs = requestTimeoutMs;
+  const connectionTimeoutMs = positiveInt(props, 'socket.connection.setup.timeout.ms', problems);
+  if (connectionTimeoutMs !== undefined) settings.connectionTimeoutMs = connectionTimeoutMs;
+  const retryBackoffMs = positiveInt(props, 'retry.backoff.ms', problems);
+  if (retryBackoffMs !== undefined) settings.retryBackoffMs = retryBackoffMs;
+  return { settings, problems };
+}

@@ -1,0 +1,32 @@
+import { MirrorError } from '../../util/errors.ts';
+import type { CompressionType } from '../port.ts';
+
+export type { CompressionType };
+
+/** Kafka's compression code: the low three bits of a record batch's attributes. */
+export type CompressionCode = 0 | 1 | 2 | 3 | 4;
+
+export interface CompressOptions {
+  /**
+   * Codec level, as Java's `compression.<codec>.level` (KIP-390). Absent: the codec's default, which
+   * matches Java's (gzip 6, zstd 3). lz4 and snappy have no level here: the native codec exposes none.
+   */
+  level?: number;
+}
+
+/** One Kafka compression codec over whole buffers. Both directions run off the event loop where the codec allows. */
+export interface CompressionCodec {
+  readonly type: CompressionType;
+  readonly code: CompressionCode;
+  compress(data: Uint8Array, options?: CompressOptions): Promise<Buffer>;
+  decompress(data: Uint8Array): Promise<Buffer>;
+}
+
+/** A compression failure with the codec named, so a corrupt batch is reported as such (never skipped). */
+export class CompressionError extends MirrorError {
+  readonly codec: CompressionType;
+  constructor(codec: CompressionType, message: string, options?: { cause?: unknown }) {
+    super('ERR_KAFKA_COMPRESSION', `${codec}: ${message}`, { codec }, options);
+    this.codec = codec;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka record batches (magic 2).
+ * node:zlib's crc32 is the IEEE CRC-32, a different polynomial, so this one is ours.
+ *
+ * Slicing-by-16: sixteen 256-entry tables (16 KiB) let the loop consume 16 bytes per iteration.
+ * Int32Array tables keep every value a 32-bit integer in V8 (no heap numbers). Measured on the
+ * project machine: ~1.4x a slicing-by-8 Uint32Array version, ~3x a byte-at-a-time table.
+ * Check value: "123456789" -> 0xE3069283.
+ */
+const POLY = 0x82f63b78;
+
+function buildTables(): Int32Array[] {
+  const tables = Array.from({ length: 16 }, () => new Int32Array(256));
+  const t0 = tables[0] as Int32Array;
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+    t0[n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = t0[n] as number;
+    for (let s = 1; s < 16; s++) {
+      c = (t0[c & 0xff] as number) ^ (c >>> 8);
+      (tables[s] as Int32Array)[n] = c;
+    }
+  }
+  return tables;
+}
+
+// Separate constants rather than one array of tables: the hot loop then indexes typed arrays directly.
+const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = buildTables() as [
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+];
+
+/** CRC-32C of `data[start, end)`, as an unsigned 32-bit number. `crc` continues a previous value. */
+export function crc32c(input: Uint8Array, start = 0, end = input.length, crc = 0): number {
+  // Loop over a plain Uint8Array view so the hot loop sees one array type whatever the caller
+  // passes (Buffer or Uint8Array); a noisy measurement had Buffer element loads slower.
+  const data = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  // Non-null assertions: every index below is in range by construction (i + 15 < end, bytes < 256).
+  let c = ~crc | 0;
+  let i = start;
+  const end16 = end - 15;
+  while (i < end16) {
+    const lo = c ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    c =
+      T15[lo & 0xff]! ^
+      T14[(lo >>> 8) & 0xff]! ^
+      T13[(lo >>> 16) & 0xff]! ^
+      T12[lo >>> 24]! ^
+      T11[data[i + 4]!]! ^
+      T10[data[i + 5]!]! ^
+      T9[data[i + 6]!]! ^
+      T8[data[i + 7]!]! ^
+      T7[data[i + 8]!]! ^
+      T6[data[i + 9]!]! ^
+      T5[data[i + 10]!]! ^
+      T4[data[i + 11]!]! ^
+      T3[data[i + 12]!]! ^
+      T2[data[i + 13]!]! ^
+      T1[data[i + 14]!]! ^
+      T0[data[i + 15]!]!;
+    i += 16;
+  }
+  while (i < end) c = T0[(c ^ data[i++]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}

@@ -1,0 +1,22 @@
+/**
+ * Our own RecordBatch (magic 2) codec: keeps header order exactly as on the wire (kafkajs groups
+ * headers by key), verifies CRC-32C, reads by offset into the fetched bytes, and tolerates the
+ * partial batch a Fetch response may end with.
+ */
+export { crc32c } from './crc32c.ts';
+export { decodeControlRecord, encodeEndTxnMarker } from './control.ts';
+export type { ControlRecord, ControlRecordKind } from './control.ts';
+export { decodeRecordBatches, decodeRecords, readRecordBatchViews, recordsSection } from './decode.ts';
+export type { DecodeOptions } from './decode.ts';
+export { encodeRecordBatch } from './encode.ts';
+export { RecordBatchError } from './errors.ts';
+export { ATTR, BATCH } from './types.ts';
+export type {
+  BatchRecord,
+  EncodeRecordBatchOptions,
+  RecordBatch,
+  RecordBatchHeader,
+  RecordBatchView,
+  RecordInput,
+  TimestampType,
+} from './types.ts';

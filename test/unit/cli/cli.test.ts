@@ -1,0 +1,95 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseConnectMirrorMakerArgs } from '../../../src/cli/connect-mirror-maker-args.ts';
+import { main as connectMirrorMaker } from '../../../src/cli/connect-mirror-maker.ts';
+import { main as mm2 } from '../../../src/cli/mm2.ts';
+import type { CliIo } from '../../../src/cli/io.ts';
+
+const example = (name: string) => fileURLToPath(new URL(`../../../config/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
+
+function capture(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
+}
+
+describe('connect-mirror-maker arguments', () => {
+  it('parses the Java grammar', () => {
+    expect(parseConnectMirrorMakerArgs(['f.properties'])).toEqual({
+      kind: 'run',
+      args: { configFile: 'f.properties', clusters: [] },
+    });
+    expect(parseConnectMirrorMakerArgs(['f.properties', '--clusters', 'a', 'b'])).toEqual({
+      kind: 'run',
+      args: { configFile: 'f.properties', clusters: ['a', 'b'] },
+    });
+    expect(parseConnectMirrorMakerArgs(['--clusters=a', 'f'])).toEqual({
+      kind: 'run',
+      args: { configFile: 'f', clusters: ['a'] },
+    });
+    expect(parseConnectMirrorMakerArgs(['--help']).kind).toBe('help');
+    expect(() => parseConnectMirrorMakerArgs([])).toThrow(/too few arguments/);
+    expect(() => parseConnectMirrorMakerArgs(['f', '--clusters'])).toThrow(/expected at least one/);
+  });
+});
+
+describe('connect-mirror-maker exit codes', () => {
+  it('0 and the routes for a valid file; a run hook receives the config', async () => {
+    const io = capture();
+    expect(await connectMirrorMaker([example('book-dedicated.properties'), '--clusters', 'eu'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toContain('us->eu: replication enabled');
+    let seen = 0;
+    expect(
+      await connectMirrorMaker(
+        [example('book-dedicated.properties')],
+        capture(),
+        async (c) => void (seen = c.routes.length),
+      ),
+    ).toBe(0);
+    expect(seen).toBe(2);
+  });
+  it('255 for argument errors and unreadable files, 2 for config errors, 3 for start failures', async () => {
+    expect(await connectMirrorMaker([], capture())).toBe(255);
+    expect(await connectMirrorMaker(['/nonexistent/mm2.properties'], capture())).toBe(255);
+    const io = capture();
+    expect(await connectMirrorMaker([example('book-dedicated.properties'), '--clusters', 'xx'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toContain('unknown cluster alias');
+    expect(
+      await connectMirrorMaker([example('book-dedicated.properties')], capture(), async () => {
+        throw new Error('boom');
+      }),
+    ).toBe(3);
+  });
+  it('prints warnings naming key and line', async () => {
+    const io = capture();
+    expect(await connectMirrorMaker([fixture('precedence.properties')], io)).toBe(0);
+    expect(io.stderr).toContain("WARN B->A.enabled (line 19): 'yes' is read as false (Java accepts only true/false)");
+  });
+});
+
+describe('mm2 config show / lint', () => {
+  it('shows routes with secrets hidden, as JSON', async () => {
+    const io = capture();
+    expect(await mm2(['config', 'show', fixture('security.properties'), '--json'], io)).toBe(0);
+    const view = JSON.parse(io.stdout.join('\n'));
+    expect(view.clusterPairs).toEqual(['src->dst']);
+    const text = io.stdout.join('\n');
+    expect(text).not.toContain('password="pw"');
+    expect(view.routes['src->dst'].connectors.MirrorSourceConnector['sasl.jaas.config']).toBe('[hidden]');
+  });
+  it('hides values that came from a provider', async () => {
+    const io = capture();
+    expect(await mm2(['config', 'show', fixture('providers.properties'), '--json'], io)).toBe(0);
+    expect(io.stdout.join('\n')).not.toContain('secret2');
+  });
+  it('lint exits 1 when Java would ignore something, 0 for a clean file', async () => {
+    const io = capture();
+    expect(await mm2(['config', 'lint', fixture('precedence.properties')], io)).toBe(1);
+    expect(io.stdout.join('\n')).toMatch(/ERROR use.defaults.from \(line 26\)/);
+    expect(await mm2(['config', 'lint', example('demo.properties')], capture())).toBe(0);
+  });
+  it('unknown subcommand → usage, 255', async () => {
+    expect(await mm2(['nope'], capture())).toBe(255);
+  });
+});
