@@ -34,8 +34,10 @@ function integrationProject(version: string): TestProjectInlineConfiguration {
 export default defineConfig({
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
-    // Integration files share two brokers per version and the machine has 2 cores: one file at a time.
+    // Integration files share two brokers per version and the machine has 2 cores, which the
+    // brokers and the Java tools need too: one test file at a time, across all projects.
     fileParallelism: false,
+    maxWorkers: 1,
     projects: [
       {
         test: {

@@ -69,6 +69,12 @@ function serverProperties(dir: string, port: number, controllerPort: number, ext
     'group.initial.rebalance.delay.ms': '0',
     // A mirror must create remote topics itself; auto-creation would hide a missing create.
     'auto.create.topics.enable': 'false',
+    // An authorizer, so ACL sync has ACLs to read and write. Every PLAINTEXT client (tests, the
+    // controller listener, the inter-broker connection) is User:ANONYMOUS, a super user: nothing
+    // is ever denied.
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:ANONYMOUS',
+    'allow.everyone.if.no.acl.found': 'true',
     ...extra,
   };
   return Object.entries(props)

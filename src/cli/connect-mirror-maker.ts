@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Drop-in for Java's `connect-mirror-maker.sh mm2.properties [--clusters A [B ...]]`, with Java's
- * exit codes. Until the runtime exists, `run` validates and prints the routes it would run; the
- * runtime plugs in by passing its own `run` to `main`.
+ * exit codes. Run as a program it starts the runtime (`run-driver.ts`); `main` with the default
+ * hook only validates and prints the routes (used by tests and `--dry-run`-like checks).
  */
 import { accessSync, constants } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -79,5 +79,6 @@ export async function main(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await main(process.argv.slice(2));
+  const { runDriver } = await import('./run-driver.ts');
+  process.exitCode = await main(process.argv.slice(2), processIo, runDriver);
 }

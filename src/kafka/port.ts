@@ -124,14 +124,19 @@ export interface RecordSinkOptions {
   transactionalId?: string;
 }
 
+/** Where one acknowledged batch landed: its records got baseOffset, baseOffset+1, … in send order. */
 export interface ProduceResult {
   topic: string;
   partition: number;
-  /** Offset the broker assigned to the first record of the batch. */
+  /** Offset the broker assigned to the first record of the batch (-1 with acks=0). */
   baseOffset: bigint;
+  recordCount: number;
 }
 
-/** Writes ordered batches to explicit partitions. A resolved promise means every record was acknowledged. */
+/**
+ * Writes ordered batches to explicit partitions. A resolved promise means every record was
+ * acknowledged; the results list every batch, in send order per partition.
+ */
 export interface RecordSink {
   send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]>;
   close(): Promise<void>;

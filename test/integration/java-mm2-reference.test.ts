@@ -72,7 +72,7 @@ describe('Java MirrorMaker 2 reference driver on the test bed', () => {
       `Java MM2 to copy 200 records into ${remote} (output: ${mm2.output().slice(-2000)})`,
       async () => new Map((await adminB.listOffsets(remote)).map((o) => [o.partition, o.latest])),
       (m) => m.size === 2 && [...m.values()].reduce((x, y) => x + y, 0n) === 200n,
-      120_000,
+      200_000,
       1000,
     );
     const copied = await readAll(await b.recordSource(), remote, ends);
@@ -80,5 +80,5 @@ describe('Java MirrorMaker 2 reference driver on the test bed', () => {
     expect(copied.map(key).sort()).toEqual(records.map(key).sort());
     expect(copied.every((r) => r.headers.length === 1 && r.headers[0]!.key === 'h')).toBe(true);
     expect(await mm2.stop()).not.toBeNull();
-  });
+  }, 300_000);
 });

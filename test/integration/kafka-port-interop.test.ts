@@ -114,7 +114,12 @@ describe('Kafka port against real brokers and the Java client', () => {
     const results = await sink.send(topic, records);
     expect(results.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
 
-    const out = await runJavaSource(version, 'interop/KafkaInterop.java', ['consume', clusters['A']!, topic]);
+    const out = await runJavaSource(version, 'interop/KafkaInterop.java', [
+      'consume',
+      clusters['A']!,
+      topic,
+      String(records.length),
+    ]);
     const consumed = out
       .split('\n')
       .filter(Boolean)

@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureKafkaJars, classpath } from '../../scripts/kafka/jars.ts';
-import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
-import { DEFAULT_KAFKA_VERSION, SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
 import { TESTBED_MARKER } from '../../scripts/kafka/broker.ts';
+import { classpath, ensureKafkaJars } from '../../scripts/kafka/jars.ts';
+import { KAFKA_HOME, REPO_ROOT } from '../../scripts/kafka/paths.ts';
+import { DEFAULT_KAFKA_VERSION, SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
 
 const run = promisify(execFile);
 
@@ -15,9 +17,24 @@ export function kafkaLibs(version: string): string {
 }
 
 /**
- * Runs a single-file Java program from test/java/ with the Kafka jars on the classpath (the JDK's
- * source launcher compiles it in memory) and returns its stdout.
+ * Compiles a single-file Java program from test/java/ against the Kafka jars once per content
+ * and version (cached under .kafka/java-classes), returning the classes folder.
  */
+function compiled(version: string, source: string, libs: string): { dir: string; mainClass: string } {
+  const file = join(REPO_ROOT, 'test', 'java', source);
+  const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+  const dir = join(KAFKA_HOME, 'java-classes', version, hash);
+  const mainClass = basename(source, '.java');
+  if (!existsSync(join(dir, `${mainClass}.class`))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('javac', ['-nowarn', '-cp', classpath(libs), '-d', dir, file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
+  return { dir, mainClass };
+}
+
+/** Runs a single-file Java program from test/java/ with the Kafka jars on the classpath and returns its stdout. */
 export async function runJavaSource(
   version: string,
   source: string,
@@ -25,13 +42,23 @@ export async function runJavaSource(
   timeoutMs = 120_000,
 ): Promise<string> {
   const libs = kafkaLibs(version);
+  const { dir, mainClass } = compiled(version, source, libs);
   const logging =
     SUPPORTED_KAFKA_VERSIONS[version]?.loggingProfile === 'reload4j'
       ? '-Dlog4j.configuration=file:/dev/null'
       : '-Dlog4j2.level=WARN';
   const { stdout } = await run(
     'java',
-    ['-Xmx256m', TESTBED_MARKER, logging, '-cp', classpath(libs), join(REPO_ROOT, 'test', 'java', source), ...args],
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      TESTBED_MARKER,
+      logging,
+      '-cp',
+      `${dir}:${classpath(libs)}`,
+      mainClass,
+      ...args,
+    ],
     { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, killSignal: 'SIGKILL' },
   );
   return stdout;

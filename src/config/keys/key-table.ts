@@ -90,6 +90,13 @@ const MM2_KEYS: KeyDefinition[] = [
     'Java: start the internal REST server nodes use to forward task configs to the leader (KIP-710).',
     { scope: 'mm2', connectors: [], java: MM2_KEY, appliance: 'accepted' },
   ),
+  key(
+    'mm2ts.http.listener',
+    'string',
+    '',
+    'mirrormaker-ts only: `host:port` of the operator HTTP server (`/metrics` for Prometheus, `/health`, `/status`); empty: no server. Java MM2 ignores the key.',
+    { scope: 'mm2', connectors: [], java: { topLevel: false, cluster: false, route: false }, appliance: 'honoured' },
+  ),
   key('config.providers', 'list', '', 'Names of config providers; each needs `config.providers.<name>.class`.', {
     scope: 'mm2',
     connectors: [],

@@ -83,8 +83,11 @@ export class KafkajsAdmin implements KafkaAdmin {
     return Promise.all(
       topics.map(async (t) => {
         try {
+          // Not kafkajs's waitForLeaders: it asks a broker for the new topic's metadata once and
+          // reports UNKNOWN_TOPIC_OR_PARTITION if that broker has not caught up yet (KRaft), i.e.
+          // a created topic would be reported as failed.
           const created = await admin.createTopics({
-            waitForLeaders: true,
+            waitForLeaders: false,
             topics: [
               {
                 topic: t.name,
@@ -94,7 +97,9 @@ export class KafkajsAdmin implements KafkaAdmin {
               },
             ],
           });
-          return created ? { name: t.name } : { name: t.name, error: 'TOPIC_ALREADY_EXISTS' };
+          if (!created) return { name: t.name, error: 'TOPIC_ALREADY_EXISTS' };
+          await waitForLeaders(admin, t.name);
+          return { name: t.name };
         } catch (err) {
           return { name: t.name, error: describeKafkajsError(err) };
         }
@@ -135,6 +140,8 @@ export class KafkajsAdmin implements KafkaAdmin {
   async incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
     if (changes.size === 0) return;
     const cluster = await this.connection.internalCluster();
+    // A freshly connected cluster has no metadata yet, and findControllerBroker needs it.
+    if (!cluster.brokerPool.metadata) await cluster.refreshMetadata();
     const broker = await cluster.findControllerBroker();
     const body = encodeIncrementalAlterConfigs({
       topics: [...changes].map(([topic, ops]) => ({
@@ -251,6 +258,24 @@ export class KafkajsAdmin implements KafkaAdmin {
   async close(): Promise<void> {
     if (this.connected) await this.admin.disconnect();
     this.connected = undefined;
+  }
+}
+
+/**
+ * Waits (bounded) until the brokers know a just-created topic and every partition has a leader,
+ * so that callers can describe and use it right away. Gives up quietly: the topic exists.
+ */
+async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+    } catch {
+      // not known to the broker yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -75,15 +75,20 @@ export class KafkajsRecordSink implements RecordSink {
     }
     // Round i sends the i-th chunk of every partition; a partition's next chunk waits for its previous.
     const queues = [...byPartition].map(([partition, list]) => chunk(partition, list));
-    const firstOffsets = new Map<number, bigint>();
+    const results: ProduceResult[] = [];
     for (let round = 0; queues.some((q) => q.length > round); round++) {
       const chunks = queues.flatMap((q) => q.slice(round, round + 1));
-      const results = await this.sendRound(topic, chunks);
-      for (const [partition, baseOffset] of results) {
-        if (!firstOffsets.has(partition)) firstOffsets.set(partition, baseOffset);
+      const baseOffsets = await this.sendRound(topic, chunks);
+      for (const c of chunks) {
+        results.push({
+          topic,
+          partition: c.partition,
+          baseOffset: baseOffsets.get(c.partition)!,
+          recordCount: c.records.length,
+        });
       }
     }
-    return [...firstOffsets].map(([partition, baseOffset]) => ({ topic, partition, baseOffset }));
+    return results;
   }
 
   /** Sends one chunk per partition, retrying the partitions whose leader moved; returns base offsets. */

@@ -4,9 +4,10 @@
 //   produce <bootstrap> <topic> <compression.type> <records.jsonl>
 //       sends each line {partition, timestamp, key, value, headers:[{key,value}]} (bytes as base64,
 //       null for null) with the Java producer, in order, acks=all, then flushes.
-//   consume <bootstrap> <topic>
-//       reads every partition from the beginning to its end offset and prints one JSON line per
-//       record {partition, offset, timestamp, key, value, headers} to stdout.
+//   consume <bootstrap> <topic> [expected]
+//       reads every partition from the beginning to its end offset (and, if given, until at least
+//       `expected` records arrived) and prints one JSON line per record
+//       {partition, offset, timestamp, key, value, headers} to stdout.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,7 +37,7 @@ public class KafkaInterop {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "produce" -> produce(args[1], args[2], args[3], Path.of(args[4]));
-      case "consume" -> consume(args[1], args[2]);
+      case "consume" -> consume(args[1], args[2], args.length > 3 ? Long.parseLong(args[3]) : 0L);
       default -> throw new IllegalArgumentException("mode must be produce or consume, got " + args[0]);
     }
   }
@@ -70,21 +71,28 @@ public class KafkaInterop {
     }
   }
 
-  private static void consume(String bootstrap, String topic) throws Exception {
+  private static void consume(String bootstrap, String topic, long expected) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     props.put("enable.auto.commit", "false");
     props.put("key.deserializer", ByteArrayDeserializer.class.getName());
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      // A topic created a moment ago may not be in this broker's metadata yet: ask until it is.
+      List<PartitionInfo> infos = consumer.partitionsFor(topic);
+      while ((infos == null || infos.isEmpty()) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        infos = consumer.partitionsFor(topic);
+      }
       List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo p : consumer.partitionsFor(topic)) partitions.add(new TopicPartition(topic, p.partition()));
+      for (PartitionInfo p : infos) partitions.add(new TopicPartition(topic, p.partition()));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.currentTimeMillis() + 60_000;
+      long seen = 0;
       while (System.currentTimeMillis() < deadline) {
-        boolean done = true;
+        boolean done = seen >= expected;
         for (TopicPartition tp : partitions) if (consumer.position(tp) < end.get(tp)) done = false;
         if (done) break;
         for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(500))) {
@@ -97,6 +105,7 @@ public class KafkaInterop {
           ArrayNode headers = out.putArray("headers");
           for (Header h : rec.headers()) headers.addObject().put("key", h.key()).put("value", base64(h.value()));
           System.out.println(JSON.writeValueAsString(out));
+          seen++;
         }
       }
     }

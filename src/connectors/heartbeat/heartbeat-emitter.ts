@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KafkaCluster, RecordSink } from '../../kafka/index.ts';
+import { encodeHeartbeatKey, encodeHeartbeatValue, heartbeatAt, type Heartbeat } from '../../records/index.ts';
+import type { Logger } from '../../util/logger.ts';
+import { ensureCompactedTopic } from '../../runtime/internal-topics.ts';
+import type { ConnectOffsetsStore } from '../../runtime/offsets-store.ts';
+
+export interface HeartbeatEmitterOptions {
+  /** The route's target cluster (heartbeats are written there). */
+  cluster: KafkaCluster;
+  /** The replication policy's `heartbeatsTopic()` (`heartbeats`). */
+  topic: string;
+  sourceClusterAlias: string;
+  targetClusterAlias: string;
+  /** `emit.heartbeats.enabled` / `emit.heartbeats.interval.seconds` (negative: disabled). */
+  emitHeartbeats: { enabled: boolean; intervalSeconds: number };
+  /** `heartbeats.topic.replication.factor`. */
+  replicationFactor: number;
+  /** Where Java's worker would store the heartbeat connector's offset; omit to not write it. */
+  offsetsStore?: ConnectOffsetsStore;
+  /** Java `offset.flush.interval.ms` (default 60 s): how often the `{"offset":0}` record is rewritten. */
+  offsetFlushIntervalMs?: number;
+  logger: Logger;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** Counters for metrics and tests. */
+export interface HeartbeatEmitterStats {
+  emitted: number;
+  failed: number;
+  /** Timestamp of the last acknowledged heartbeat (epoch ms), or undefined. */
+  lastEmittedAt: number | undefined;
+}
+
+/**
+ * Java's MirrorHeartbeatConnector + MirrorHeartbeatTask for one route S->T: {@link start} creates
+ * the heartbeats topic on T (1 partition, compacted; always, like the connector, even when
+ * emission is off), then — if `emit.heartbeats.enabled` and the interval is not negative — every
+ * interval writes `Heartbeat{S, T, now}` to partition 0 with record timestamp = `now`.
+ *
+ * Ticks are on a fixed schedule (start + k·interval, the first one interval after start, as Java
+ * waits before its first poll); a tick that finds the previous send still running is skipped, so
+ * at most one heartbeat is in flight. A failed send is logged and the next tick tries again (a
+ * Java task would fail on a producer error and stay failed until restarted). Interval 0 makes
+ * Java emit back to back; here it does the same, one acknowledged heartbeat after another.
+ *
+ * The Connect offset Java's worker flushes for this task (`["MirrorHeartbeatConnector",{…}]` →
+ * `{"offset":0}`) is written after the first heartbeat, then at most once per
+ * `offsetFlushIntervalMs` while heartbeats flow, and once more at stop.
+ */
+export class HeartbeatEmitter {
+  private readonly options: HeartbeatEmitterOptions;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly stopController = new AbortController();
+  private loop: Promise<void> | undefined;
+  private sink: RecordSink | undefined;
+  private lastOffsetWriteAt: number | undefined;
+  private heartbeatsSinceOffsetWrite = 0;
+  private readonly counters: HeartbeatEmitterStats = { emitted: 0, failed: 0, lastEmittedAt: undefined };
+
+  constructor(options: HeartbeatEmitterOptions) {
+    this.options = options;
+    this.logger = options.logger.child({
+      connector: 'MirrorHeartbeatConnector',
+      route: `${options.sourceClusterAlias}->${options.targetClusterAlias}`,
+    });
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Interval in ms, or undefined when emission is off (Java: no task). */
+  get intervalMs(): number | undefined {
+    const { enabled, intervalSeconds } = this.options.emitHeartbeats;
+    if (!enabled || intervalSeconds < 0) return undefined;
+    return intervalSeconds * 1000;
+  }
+
+  /** Ensures the heartbeats topic (errors as `ensureCompactedTopic`), then starts emitting. */
+  async start(): Promise<void> {
+    if (this.loop !== undefined) return;
+    const admin = await this.options.cluster.admin();
+    try {
+      await ensureCompactedTopic(
+        admin,
+        { name: this.options.topic, partitions: 1, replicationFactor: this.options.replicationFactor },
+        this.logger,
+      );
+    } finally {
+      await admin.close();
+    }
+    const interval = this.intervalMs;
+    if (interval === undefined) {
+      this.logger.info('emit.heartbeats disabled; heartbeats topic ensured, nothing emitted');
+      this.loop = Promise.resolve();
+      return;
+    }
+    this.loop = this.run(interval);
+  }
+
+  /** Stops the schedule, waits for a heartbeat in flight, writes the final offset record. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await this.loop;
+    if (this.heartbeatsSinceOffsetWrite > 0) await this.writeOffset();
+    await this.sink?.close();
+  }
+
+  stats(): Readonly<HeartbeatEmitterStats> {
+    return { ...this.counters };
+  }
+
+  private async run(intervalMs: number): Promise<void> {
+    const signal = this.stopController.signal;
+    let next = this.now() + intervalMs;
+    while (!signal.aborted) {
+      const wait = next - this.now();
+      if (wait > 0) {
+        try {
+          await sleep(wait, undefined, { signal });
+        } catch {
+          return; // stopped
+        }
+      }
+      // Skip ticks missed while a send was slow rather than firing them in a burst.
+      next = Math.max(next + intervalMs, this.now());
+      await this.emitOne();
+      if (intervalMs === 0) next = this.now();
+    }
+  }
+
+  private async emitOne(): Promise<void> {
+    const at = this.now();
+    const heartbeat: Heartbeat = heartbeatAt(this.options.sourceClusterAlias, this.options.targetClusterAlias, at);
+    try {
+      this.sink ??= await this.options.cluster.recordSink({ acks: -1 });
+      await this.sink.send(this.options.topic, [
+        { partition: 0, key: encodeHeartbeatKey(heartbeat), value: encodeHeartbeatValue(heartbeat), timestamp: at },
+      ]);
+    } catch (err) {
+      this.counters.failed++;
+      this.logger.error({ err, topic: this.options.topic }, 'failed to emit heartbeat; retrying at the next interval');
+      return;
+    }
+    this.counters.emitted++;
+    this.counters.lastEmittedAt = at;
+    this.heartbeatsSinceOffsetWrite++;
+    const flushEvery = this.options.offsetFlushIntervalMs ?? 60_000;
+    if (this.lastOffsetWriteAt === undefined || this.now() - this.lastOffsetWriteAt >= flushEvery) {
+      await this.writeOffset();
+    }
+  }
+
+  private async writeOffset(): Promise<void> {
+    const store = this.options.offsetsStore;
+    if (store === undefined) return;
+    this.lastOffsetWriteAt = this.now();
+    try {
+      await store.writeHeartbeatOffset(this.options.sourceClusterAlias, this.options.targetClusterAlias);
+      this.heartbeatsSinceOffsetWrite = 0;
+    } catch (err) {
+      // Never read back by MM2 (facts §3.2); only kept for tools that inspect the offsets topic.
+      this.logger.warn({ err }, 'failed to write the heartbeat connector offset');
+    }
+  }
+}

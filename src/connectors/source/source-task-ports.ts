@@ -1,0 +1,45 @@
+import type { TopicPartition } from '../../records/index.ts';
+
+/**
+ * What the source task needs from its collaborators, as small structural interfaces: the offsets
+ * store, the offset-sync writer and the metrics are built elsewhere and injected.
+ */
+export interface SourcePositionStore {
+  /** Last replicated upstream offset per partition (`topicPartitionKey`), as Java stores it. */
+  sourcePositions(sourceAlias: string, partitions: readonly TopicPartition[]): Map<string, bigint>;
+  /** Stores positions (last replicated upstream offsets); resolves once the target acknowledged. */
+  writeSourcePositions(
+    sourceAlias: string,
+    positions: readonly { topic: string; partition: number; offset: bigint }[],
+  ): Promise<void>;
+}
+
+export interface OffsetSyncEmitter {
+  maybeQueueOffsetSyncs(upstream: TopicPartition, upstreamOffset: bigint, downstreamOffset: bigint): void;
+  firePendingOffsetSyncs(): void;
+  promoteDelayedOffsetSyncs(): void;
+  close(): Promise<void>;
+}
+
+/** Per-partition metric recorder; every number is a batch aggregate so the hot path stays cheap. */
+export interface PartitionMetrics {
+  polled(count: number, bytes: number, minAgeMs: number, maxAgeMs: number, sumAgeMs: number): void;
+  acked(count: number, minLatencyMs: number, maxLatencyMs: number, sumLatencyMs: number): void;
+  lag(records: number): void;
+  lost(records: number): void;
+  remove(): void;
+}
+
+export interface SourceTaskMetrics {
+  partition(labels: { source: string; target: string; topic: string; partition: number }): PartitionMetrics;
+}
+
+const NO_OP_PARTITION: PartitionMetrics = {
+  polled: () => {},
+  acked: () => {},
+  lag: () => {},
+  lost: () => {},
+  remove: () => {},
+};
+
+export const NO_METRICS: SourceTaskMetrics = { partition: () => NO_OP_PARTITION };

@@ -1,0 +1,420 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  ConsumedRecord,
+  FetchedPartition,
+  KafkaAdmin,
+  ProduceResult,
+  ProducerRecord,
+  RecordSink,
+  RecordSource,
+} from '../../kafka/index.ts';
+import type { ReplicationPolicy } from '../../policy/index.ts';
+import { topicPartitionKey, type TopicPartition } from '../../records/index.ts';
+import { MirrorError } from '../../util/errors.ts';
+import type { Logger } from '../../util/logger.ts';
+import { describeError, isRetriable } from './retriable.ts';
+import { resumeOffset } from './source-position.ts';
+import {
+  NO_METRICS,
+  type OffsetSyncEmitter,
+  type PartitionMetrics,
+  type SourcePositionStore,
+  type SourceTaskMetrics,
+} from './source-task-ports.ts';
+import type { WorkStatus } from './task-state.ts';
+
+export interface SourceTaskOptions {
+  sourceAlias: string;
+  targetAlias: string;
+  taskIndex: number;
+  /** Upstream partitions this task copies (Java `task.assigned.partitions`). */
+  partitions: readonly TopicPartition[];
+  policy: ReplicationPolicy;
+  sourceRecords: RecordSource;
+  sourceAdmin: KafkaAdmin;
+  targetSink: RecordSink;
+  positions: SourcePositionStore;
+  /** Absent when `emit.offset-syncs.enabled=false`. */
+  offsetSyncs?: OffsetSyncEmitter;
+  metrics?: SourceTaskMetrics;
+  /** Source consumer `auto.offset.reset` for partitions with no stored position (MM2 default earliest). */
+  autoOffsetReset: 'earliest' | 'latest' | 'none';
+  /** Worker `offset.flush.interval.ms`: how often positions are stored. */
+  offsetFlushIntervalMs: number;
+  /** Stop the task instead of continuing when source retention deleted records before they were copied. */
+  failOnRetentionLoss?: boolean;
+  logger: Logger;
+}
+
+interface PartitionProgress {
+  readonly tp: TopicPartition;
+  readonly key: string;
+  readonly remoteTopic: string;
+  /** Next upstream offset to fetch (runs ahead of what is acknowledged by one batch). */
+  nextFetch: bigint;
+  /** Last upstream offset the target acknowledged: what a position flush stores. */
+  lastAcked: bigint | undefined;
+  /** Last position written to the offsets topic. */
+  flushed: bigint | undefined;
+  readonly metrics: PartitionMetrics;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Java's MirrorSourceTask on the Kafka port: copies its partitions in order to the same partition
+ * of each remote topic. One fetch runs ahead while the previous batch is being produced, but a
+ * partition's next batch is produced only after its previous one was acknowledged, so order holds.
+ * A position is stored only once the target acknowledged every record up to it (never a gap; a
+ * crash re-sends at most what came after the last flush). Retriable failures (a broker down)
+ * are retried with backoff for as long as they last; anything else puts the task in FAILED.
+ */
+export class SourceTask {
+  private readonly options: SourceTaskOptions;
+  private readonly logger: Logger;
+  private readonly progress = new Map<string, PartitionProgress>();
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private statusValue: WorkStatus = { state: 'UNASSIGNED' };
+  private readonly wake = new AbortController();
+
+  constructor(options: SourceTaskOptions) {
+    this.options = options;
+    this.logger = options.logger.child({ task: options.taskIndex });
+  }
+
+  get status(): WorkStatus {
+    return this.statusValue;
+  }
+
+  get assignedPartitions(): readonly TopicPartition[] {
+    return this.options.partitions;
+  }
+
+  /**
+   * Starts the task in the background: loads positions (retrying while the clusters are
+   * unreachable), then copies until stopped.
+   */
+  start(): Promise<void> {
+    this.statusValue = { state: 'RUNNING' };
+    this.loop = (async () => {
+      await this.retrying('loading source positions', () => this.initPositions());
+      if (this.stopping) return;
+      this.scheduleFlush();
+      this.logger.info({ partitions: this.options.partitions.length }, 'source task started');
+      await this.run();
+    })().catch((err: unknown) => this.fail(err));
+    return Promise.resolve();
+  }
+
+  private async retrying(what: string, step: () => Promise<void>): Promise<void> {
+    let backoff = 100;
+    while (!this.stopping) {
+      try {
+        await step();
+        return;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        this.logger.warn({ err: describeError(err), backoffMs: backoff }, `${what} failed; retrying`);
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async initPositions(): Promise<void> {
+    const { sourceAlias, partitions, positions, policy } = this.options;
+    const stored = positions.sourcePositions(sourceAlias, partitions);
+    const needReset = new Map<string, TopicPartition[]>();
+    for (const tp of partitions) {
+      const key = topicPartitionKey(tp);
+      const resume = resumeOffset(stored.get(key));
+      const metrics = (this.options.metrics ?? NO_METRICS).partition({
+        source: sourceAlias,
+        target: this.options.targetAlias,
+        topic: policy.formatRemoteTopic(sourceAlias, tp.topic),
+        partition: tp.partition,
+      });
+      this.progress.set(key, {
+        tp,
+        key,
+        remoteTopic: policy.formatRemoteTopic(sourceAlias, tp.topic),
+        nextFetch: resume ?? -1n,
+        lastAcked: resume !== undefined ? resume - 1n : undefined,
+        flushed: resume !== undefined ? resume - 1n : undefined,
+        metrics,
+      });
+      if (resume === undefined) needReset.set(tp.topic, [...(needReset.get(tp.topic) ?? []), tp]);
+    }
+    for (const [topic, tps] of needReset) {
+      if (this.options.autoOffsetReset === 'none') {
+        throw new MirrorError(
+          'ERR_NO_POSITION',
+          `no stored position for ${tps.length} partition(s) of ${topic} and auto.offset.reset=none`,
+          { topic },
+        );
+      }
+      const offsets = await this.options.sourceAdmin.listOffsets(topic);
+      for (const tp of tps) {
+        const o = offsets.find((x) => x.partition === tp.partition);
+        const p = this.progress.get(topicPartitionKey(tp))!;
+        p.nextFetch = o ? (this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest) : 0n;
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    let producing: Promise<void> = Promise.resolve();
+    let backoff = 100;
+    while (!this.stopping) {
+      let fetched: FetchedPartition[];
+      try {
+        fetched = await this.options.sourceRecords.fetch(
+          [...this.progress.values()].map((p) => ({
+            topic: p.tp.topic,
+            partition: p.tp.partition,
+            offset: p.nextFetch,
+          })),
+        );
+        backoff = 100;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        this.logger.warn({ err: describeError(err), backoffMs: backoff }, 'fetch from source failed; retrying');
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      const toProduce = await this.absorbFetch(fetched);
+      await producing; // the previous batch must be acknowledged first: per-partition order
+      if (this.stopping || this.statusValue.state === 'FAILED') break;
+      if (toProduce.length > 0) producing = this.produce(toProduce);
+    }
+    await producing;
+  }
+
+  /** Advances fetch positions; handles out-of-range (retention loss); returns records to copy. */
+  private async absorbFetch(fetched: FetchedPartition[]): Promise<ConsumedRecord[][]> {
+    const batches: ConsumedRecord[][] = [];
+    for (const f of fetched) {
+      const p = this.progress.get(topicPartitionKey(f));
+      if (!p) continue;
+      if (f.error === 'OFFSET_OUT_OF_RANGE') {
+        await this.handleOutOfRange(p);
+        continue;
+      }
+      if (f.records.length > 0) {
+        const now = Date.now();
+        let bytes = 0;
+        let minAge = Number.MAX_SAFE_INTEGER;
+        let maxAge = 0;
+        let sumAge = 0;
+        for (const r of f.records) {
+          bytes += r.value?.length ?? 0;
+          const age = now - r.timestamp;
+          if (age < minAge) minAge = age;
+          if (age > maxAge) maxAge = age;
+          sumAge += age;
+        }
+        p.metrics.polled(f.records.length, bytes, minAge, maxAge, sumAge);
+        batches.push(f.records);
+      }
+      p.nextFetch = f.nextOffset;
+      if (f.highWatermark >= 0n) p.metrics.lag(Number(f.highWatermark - p.nextFetch));
+    }
+    return batches;
+  }
+
+  private async handleOutOfRange(p: PartitionProgress): Promise<void> {
+    const offsets = await this.options.sourceAdmin.listOffsets(p.tp.topic);
+    const o = offsets.find((x) => x.partition === p.tp.partition);
+    if (!o) return;
+    if (p.nextFetch < o.earliest) {
+      const lost = o.earliest - p.nextFetch;
+      p.metrics.lost(Number(lost));
+      this.logger.error(
+        {
+          topic: p.tp.topic,
+          partition: p.tp.partition,
+          from: p.nextFetch.toString(),
+          to: o.earliest.toString(),
+          lost: lost.toString(),
+        },
+        `source retention deleted ${lost} records of ${p.tp.topic}-${p.tp.partition} before they were replicated`,
+      );
+      if (this.options.failOnRetentionLoss) {
+        throw new MirrorError(
+          'ERR_RETENTION_LOSS',
+          `${lost} records of ${p.tp.topic}-${p.tp.partition} were deleted by source retention before replication`,
+          {
+            topic: p.tp.topic,
+            partition: p.tp.partition,
+          },
+        );
+      }
+      p.nextFetch = o.earliest;
+      return;
+    }
+    // Past the end: the source log was truncated or recreated. Java's consumer applies auto.offset.reset.
+    const reset = this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest;
+    this.logger.warn(
+      { topic: p.tp.topic, partition: p.tp.partition, position: p.nextFetch.toString(), reset: reset.toString() },
+      'source position is beyond the log end; resetting',
+    );
+    if (this.options.autoOffsetReset === 'none') {
+      throw new MirrorError(
+        'ERR_POSITION_OUT_OF_RANGE',
+        `position of ${p.tp.topic}-${p.tp.partition} is out of range and auto.offset.reset=none`,
+      );
+    }
+    p.nextFetch = reset;
+  }
+
+  /** Copies one fetched round to the target, retrying retriable failures until acknowledged or stopped. */
+  private async produce(batches: ConsumedRecord[][]): Promise<void> {
+    const byRemoteTopic = new Map<string, ConsumedRecord[]>();
+    for (const batch of batches) {
+      const first = batch[0]!;
+      const remote = this.progress.get(topicPartitionKey(first))!.remoteTopic;
+      const list = byRemoteTopic.get(remote);
+      if (list) for (const r of batch) list.push(r);
+      else byRemoteTopic.set(remote, batch.slice());
+    }
+    await Promise.all([...byRemoteTopic].map(([remote, records]) => this.produceTopic(remote, records)));
+    this.options.offsetSyncs?.firePendingOffsetSyncs();
+  }
+
+  private async produceTopic(remoteTopic: string, records: ConsumedRecord[]): Promise<void> {
+    const out: ProducerRecord[] = records.map((r) => ({
+      partition: r.partition,
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      ...(r.timestamp >= 0 ? { timestamp: r.timestamp } : {}),
+    }));
+    let backoff = 100;
+    for (;;) {
+      try {
+        const results = await this.options.targetSink.send(remoteTopic, out);
+        this.acknowledge(records, results);
+        return;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        if (this.stopping) return; // positions were not advanced: nothing is lost
+        this.logger.warn(
+          { topic: remoteTopic, err: describeError(err), backoffMs: backoff },
+          'produce to target failed; retrying',
+        );
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Records are acknowledged: advance positions, feed offset-sync rules, record latency. */
+  private acknowledge(records: ConsumedRecord[], results: ProduceResult[]): void {
+    const downstreamByPartition = new Map<number, { base: bigint; count: number }[]>();
+    for (const r of results) {
+      const list = downstreamByPartition.get(r.partition) ?? [];
+      list.push({ base: r.baseOffset, count: r.recordCount });
+      downstreamByPartition.set(r.partition, list);
+    }
+    const cursor = new Map<number, { batch: number; index: number }>();
+    const now = Date.now();
+    const stats = new Map<PartitionProgress, { count: number; min: number; max: number; sum: number }>();
+    for (const r of records) {
+      const p = this.progress.get(topicPartitionKey(r))!;
+      const batches = downstreamByPartition.get(r.partition)!;
+      const c = cursor.get(r.partition) ?? { batch: 0, index: 0 };
+      const batch = batches[c.batch]!;
+      const downstream = batch.base + BigInt(c.index);
+      c.index++;
+      if (c.index >= batch.count) {
+        c.batch++;
+        c.index = 0;
+      }
+      cursor.set(r.partition, c);
+      p.lastAcked = r.offset;
+      if (batch.base >= 0n) this.options.offsetSyncs?.maybeQueueOffsetSyncs(p.tp, r.offset, downstream);
+      const latency = now - r.timestamp;
+      const s = stats.get(p);
+      if (s) {
+        s.count++;
+        if (latency < s.min) s.min = latency;
+        if (latency > s.max) s.max = latency;
+        s.sum += latency;
+      } else stats.set(p, { count: 1, min: latency, max: latency, sum: latency });
+    }
+    for (const [p, s] of stats) p.metrics.acked(s.count, s.min, s.max, s.sum);
+  }
+
+  private scheduleFlush(): void {
+    const interval = this.options.offsetFlushIntervalMs;
+    if (!(interval > 0)) return;
+    this.flushTimer = setInterval(() => {
+      void this.flush().catch((err: unknown) =>
+        this.logger.warn({ err: describeError(err) }, 'storing source positions failed; retrying on the next flush'),
+      );
+    }, interval);
+  }
+
+  /** Stores every acknowledged position not yet stored, then lets delayed offset syncs out (KAFKA-15906). */
+  flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        const changed = [...this.progress.values()].filter(
+          (p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed,
+        );
+        if (changed.length > 0) {
+          const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
+          await this.options.positions.writeSourcePositions(
+            this.options.sourceAlias,
+            snapshot.map(({ p, offset }) => ({ topic: p.tp.topic, partition: p.tp.partition, offset })),
+          );
+          for (const { p, offset } of snapshot) p.flushed = offset;
+        }
+        this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private fail(err: unknown): void {
+    this.statusValue = {
+      state: 'FAILED',
+      trace: err instanceof Error ? (err.stack ?? describeError(err)) : String(err),
+    };
+    this.logger.error({ err: describeError(err) }, 'source task failed');
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.wake.signal });
+    } catch {
+      // woken by stop
+    }
+  }
+
+  /** Stops copying, waits for in-flight produce, stores final positions, closes the sync writer. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake.abort();
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.loop;
+    try {
+      await this.flush();
+    } catch (err) {
+      this.logger.warn(
+        { err: describeError(err) },
+        'final position flush failed; a restart re-sends from the previous flush',
+      );
+    }
+    await this.options.offsetSyncs?.close();
+    for (const p of this.progress.values()) p.metrics.remove();
+    if (this.statusValue.state !== 'FAILED') this.statusValue = { state: 'STOPPED' };
+    this.logger.info('source task stopped');
+  }
+}

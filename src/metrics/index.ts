@@ -1,0 +1,56 @@
+import type { Registry } from 'prom-client';
+import { CheckpointMetrics } from './checkpoint-metrics.ts';
+import { createMetricsRegistry, type MetricsRegistryOptions } from './registry.ts';
+import { SourceMetrics } from './source-metrics.ts';
+import { StateMetrics } from './state-metrics.ts';
+import type { WindowConfig } from './windowed-stat.ts';
+
+export type { Registry } from 'prom-client';
+export { createMetricsRegistry, METRICS_PREFIX, type MetricsRegistryOptions } from './registry.ts';
+export {
+  SourceMetrics,
+  SOURCE_LABELS,
+  type SourceMetricsOptions,
+  type SourcePartitionLabels,
+  type SourcePartitionMetrics,
+} from './source-metrics.ts';
+export {
+  CheckpointMetrics,
+  CHECKPOINT_LABELS,
+  type CheckpointMetricsOptions,
+  type CheckpointPartitionLabels,
+  type CheckpointPartitionMetrics,
+  type CheckpointRouteMetrics,
+  type RouteLabels,
+} from './checkpoint-metrics.ts';
+export { StateMetrics, CONNECT_STATES, type ConnectState, type StateRecorder } from './state-metrics.ts';
+export { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
+
+/** Every metric group of one appliance instance, on one registry. */
+export interface ApplianceMetrics {
+  readonly registry: Registry;
+  readonly source: SourceMetrics;
+  readonly checkpoint: CheckpointMetrics;
+  readonly states: StateMetrics;
+}
+
+export interface ApplianceMetricsOptions extends MetricsRegistryOptions {
+  clock?: () => number;
+  /** Sample window of the windowed gauges (Java `metrics.num.samples` × `metrics.sample.window.ms`). */
+  window?: WindowConfig;
+}
+
+/** A registry with every metric group registered: what the driver creates once at start-up. */
+export function createApplianceMetrics(options: ApplianceMetricsOptions = {}): ApplianceMetrics {
+  const registry = createMetricsRegistry(options);
+  const groupOptions = {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.window ? { window: options.window } : {}),
+  };
+  return {
+    registry,
+    source: new SourceMetrics(registry, groupOptions),
+    checkpoint: new CheckpointMetrics(registry, groupOptions),
+    states: new StateMetrics(registry, groupOptions),
+  };
+}

@@ -1,0 +1,273 @@
+import type { Registry } from 'prom-client';
+import { registerFamily, SeriesSet, seriesKey, type FamilySpec, type SeriesLabels } from './family.ts';
+import { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
+
+/**
+ * Java's `MirrorSourceMetrics` (JMX `kafka.connect.mirror:type=MirrorSourceConnector,…`) as
+ * Prometheus families named like the JMX exporter rules MM2 dashboards use
+ * (`kafka_connect_mirror_source_connector_<attribute with _>`), plus what Java lacks: lag in
+ * records, records lost to source retention, and the recovery point. docs/metrics.md has the
+ * table and the reasons.
+ */
+
+export interface SourcePartitionLabels {
+  source: string;
+  target: string;
+  /** The remote (target) topic name, as Java tags it. */
+  topic: string;
+  partition: number;
+}
+
+/**
+ * One assigned source partition's recorder. Every call is a batch aggregate and costs a few
+ * number writes: no allocation, no label hashing, no Prometheus work (that happens at scrape).
+ */
+export interface SourcePartitionMetrics {
+  /**
+   * Records fetched from the source, before they are sent. Java records `byte-count`/`byte-rate`
+   * (value bytes) and `record-age-ms` (now − record timestamp) here.
+   * `lastAgeMs` is the age of the batch's last record (Java's `record-age-ms` value); it
+   * defaults to `minAgeMs`, which is the same when timestamps increase with offsets.
+   */
+  polled(count: number, bytes: number, minAgeMs: number, maxAgeMs: number, sumAgeMs: number, lastAgeMs?: number): void;
+  /**
+   * Records the target acknowledged. Java records `record-count`/`record-rate` and
+   * `replication-latency-ms` (now − record timestamp) here. Latencies must be measured with the
+   * same clock as the metrics (Date.now() by default): the newest acknowledged source timestamp,
+   * which feeds the recovery point, is taken as now − `minLatencyMs`.
+   */
+  acked(count: number, minLatencyMs: number, maxLatencyMs: number, sumLatencyMs: number, lastLatencyMs?: number): void;
+  /**
+   * Records between the next offset to fetch and the source partition's end (high watermark)
+   * seen by the latest fetch. The exported lag adds the records fetched but not yet acknowledged.
+   */
+  lag(records: number): void;
+  /** Records the source's retention deleted before they were replicated (the gap that was skipped). */
+  lost(records: number): void;
+  /** The partition is no longer assigned: its series disappear from the next scrape. */
+  remove(): void;
+}
+
+export interface SourceMetricsOptions {
+  /** Milliseconds since the epoch; the same clock the caller measures ages and latencies with. */
+  clock?: () => number;
+  /** Window of the `-min`/`-max`/`-avg`/`-rate` gauges; Java's default 2 × 30 s. */
+  window?: WindowConfig;
+}
+
+export const SOURCE_LABELS = ['source', 'target', 'topic', 'partition'] as const;
+const JAVA_PREFIX = 'kafka_connect_mirror_source_connector_';
+
+class PartitionHandle implements SourcePartitionMetrics {
+  readonly labels: SeriesLabels;
+  records = 0;
+  bytes = 0;
+  lostRecords = 0;
+  readonly recordRate: WindowedStat;
+  readonly byteRate: WindowedStat;
+  readonly age: WindowedStat;
+  readonly latency: WindowedStat;
+  /** High watermark − next fetch offset at the latest fetch; NaN until the first one. */
+  fetchLag = Number.NaN;
+  /** Fetched (polled) but not yet acknowledged by the target. */
+  inFlight = 0;
+  /** Latest instant at which everything the source held was known to be on the target. */
+  caughtUpMs = Number.NaN;
+  /** Source timestamp of the newest record the target acknowledged. */
+  newestAckedMs = Number.NaN;
+  private lagObservedMs = Number.NaN;
+  private readonly detach: () => void;
+  private readonly clock: () => number;
+
+  constructor(labels: SeriesLabels, window: WindowConfig, clock: () => number, detach: () => void) {
+    this.detach = detach;
+    this.labels = labels;
+    this.clock = clock;
+    this.recordRate = new WindowedStat(window);
+    this.byteRate = new WindowedStat(window);
+    this.age = new WindowedStat(window);
+    this.latency = new WindowedStat(window);
+  }
+
+  polled(
+    count: number,
+    bytes: number,
+    minAgeMs: number,
+    maxAgeMs: number,
+    sumAgeMs: number,
+    lastAgeMs = minAgeMs,
+  ): void {
+    if (!(count > 0)) return;
+    const now = this.clock();
+    this.bytes += bytes;
+    this.byteRate.add(bytes, now);
+    this.age.record(count, sumAgeMs, minAgeMs, maxAgeMs, lastAgeMs, now);
+    this.inFlight += count;
+  }
+
+  acked(
+    count: number,
+    minLatencyMs: number,
+    maxLatencyMs: number,
+    sumLatencyMs: number,
+    lastLatencyMs = minLatencyMs,
+  ): void {
+    if (!(count > 0)) return;
+    const now = this.clock();
+    this.records += count;
+    this.recordRate.add(count, now);
+    this.latency.record(count, sumLatencyMs, minLatencyMs, maxLatencyMs, lastLatencyMs, now);
+    this.inFlight = this.inFlight > count ? this.inFlight - count : 0;
+    const newest = now - minLatencyMs;
+    if (!(newest <= this.newestAckedMs)) this.newestAckedMs = newest;
+    // Everything up to the end seen by the latest fetch is now on the target.
+    if (this.inFlight === 0 && this.fetchLag === 0) this.caughtUpMs = this.lagObservedMs;
+  }
+
+  lag(records: number): void {
+    const now = this.clock();
+    this.fetchLag = records > 0 ? records : 0;
+    this.lagObservedMs = now;
+    if (this.fetchLag === 0 && this.inFlight === 0) this.caughtUpMs = now;
+  }
+
+  lost(records: number): void {
+    if (records > 0) this.lostRecords += records;
+  }
+
+  remove(): void {
+    this.detach();
+  }
+
+  /** Records a failover now would lose: not yet fetched, or fetched and not yet acknowledged. */
+  replicationLag(): number | undefined {
+    return this.fetchLag === this.fetchLag ? this.fetchLag + this.inFlight : undefined;
+  }
+
+  /** Everything the source received before this instant (ms) is on the target; undefined if unknown. */
+  recoveryPointMs(): number | undefined {
+    const a = this.caughtUpMs;
+    const b = this.newestAckedMs;
+    if (a !== a) return b === b ? b : undefined;
+    return b === b && b > a ? b : a;
+  }
+}
+
+/**
+ * The source-replication metric families of one registry, shared by every route and task.
+ * Construct once per registry (a second construction on the same registry throws
+ * `ERR_METRICS_DUPLICATE`).
+ */
+export class SourceMetrics {
+  private readonly partitions = new SeriesSet<PartitionHandle>();
+  private readonly clock: () => number;
+  private readonly window: WindowConfig;
+
+  constructor(registry: Registry, options: SourceMetricsOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.window = options.window ?? KAFKA_DEFAULT_WINDOW;
+    const owners = (): Iterable<PartitionHandle> => this.partitions.values();
+    for (const spec of sourceFamilies()) registerFamily(registry, spec, owners, this.clock);
+  }
+
+  /**
+   * The recorder for one assigned partition; call when the partition is assigned (its series
+   * appear at 0 like Java's, which are created at task start) and keep it for the hot path.
+   */
+  partition(labels: SourcePartitionLabels): SourcePartitionMetrics {
+    const values = [labels.source, labels.target, labels.topic, String(labels.partition)];
+    const key = seriesKey(values);
+    const frozen = Object.freeze({ source: values[0]!, target: values[1]!, topic: values[2]!, partition: values[3]! });
+    const handle: PartitionHandle = new PartitionHandle(frozen, this.window, this.clock, () =>
+      this.partitions.delete(key, handle),
+    );
+    this.partitions.put(key, handle);
+    return handle;
+  }
+
+  /** Number of partitions currently reporting. */
+  get size(): number {
+    return this.partitions.size;
+  }
+}
+
+function sourceFamilies(): FamilySpec<PartitionHandle>[] {
+  const labelNames = SOURCE_LABELS;
+  const java = (
+    suffix: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    read: FamilySpec<PartitionHandle>['read'],
+  ) => ({
+    name: JAVA_PREFIX + suffix,
+    help,
+    labelNames,
+    type,
+    read,
+  });
+  const rateWindow = ' over the sample window (Java default 2 × 30 s)';
+  const window = rateWindow + '; NaN when nothing was recorded in it';
+  return [
+    java(
+      'record_count',
+      'Records replicated and acknowledged by the target (Java record-count)',
+      'counter',
+      (p) => p.records,
+    ),
+    java('record_rate', 'Records acknowledged per second (Java record-rate)' + rateWindow, 'gauge', (p, now) =>
+      p.recordRate.ratePerSecond(now),
+    ),
+    java('byte_count', 'Value bytes fetched for replication (Java byte-count)', 'counter', (p) => p.bytes),
+    java('byte_rate', 'Value bytes fetched per second (Java byte-rate)' + rateWindow, 'gauge', (p, now) =>
+      p.byteRate.ratePerSecond(now),
+    ),
+    java(
+      'record_age_ms',
+      'Age (now minus record timestamp) of the last fetched record, ms (Java record-age-ms)',
+      'gauge',
+      (p) => p.age.last,
+    ),
+    java('record_age_ms_min', 'Minimum fetched record age, ms' + window, 'gauge', (p, now) => p.age.min(now)),
+    java('record_age_ms_max', 'Maximum fetched record age, ms' + window, 'gauge', (p, now) => p.age.max(now)),
+    java('record_age_ms_avg', 'Average fetched record age, ms' + window, 'gauge', (p, now) => p.age.avg(now)),
+    java(
+      'replication_latency_ms',
+      'Time from record timestamp to target acknowledgement of the last acknowledged record, ms (Java replication-latency-ms)',
+      'gauge',
+      (p) => p.latency.last,
+    ),
+    java('replication_latency_ms_min', 'Minimum replication latency, ms' + window, 'gauge', (p, now) =>
+      p.latency.min(now),
+    ),
+    java('replication_latency_ms_max', 'Maximum replication latency, ms' + window, 'gauge', (p, now) =>
+      p.latency.max(now),
+    ),
+    java('replication_latency_ms_avg', 'Average replication latency, ms' + window, 'gauge', (p, now) =>
+      p.latency.avg(now),
+    ),
+    {
+      name: 'mm2ts_source_replication_lag_records',
+      help: 'Records on the source partition not yet acknowledged by the target: what a failover now would lose',
+      labelNames,
+      type: 'gauge',
+      read: (p) => p.replicationLag(),
+    },
+    {
+      name: 'mm2ts_source_records_lost_to_retention_total',
+      help: 'Records deleted by source retention before they were replicated',
+      labelNames,
+      type: 'counter',
+      read: (p) => p.lostRecords,
+    },
+    {
+      name: 'mm2ts_source_recovery_point_timestamp_seconds',
+      help: 'Every record written to the source partition before this time is on the target (Unix seconds)',
+      labelNames,
+      type: 'gauge',
+      read: (p) => {
+        const ms = p.recoveryPointMs();
+        return ms === undefined ? undefined : ms / 1000;
+      },
+    },
+  ];
+}
