@@ -4,12 +4,16 @@ import { mkdirSync, openSync, closeSync, writeFileSync, rmSync, readFileSync, ex
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classpath } from './jars.ts';
+import { KAFKA_HOME } from './paths.ts';
 import { metadataBrokerCount } from './probe.ts';
 import { freePort } from './ports.ts';
 import type { KafkaVersionInfo } from './versions.ts';
 
-/** A JVM system property on every process the test bed starts, so a last-resort sweep can find them. */
-export const TESTBED_MARKER = '-Dmirrormaker.testbed=1';
+/**
+ * A JVM system property on every process the test bed starts, naming this checkout's cache
+ * folder, so a last-resort sweep finds exactly this checkout's JVMs and never another's.
+ */
+export const TESTBED_MARKER = `-Dmirrormaker.testbed=${KAFKA_HOME}`;
 
 export interface ClusterOptions {
   alias: string;

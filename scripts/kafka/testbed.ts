@@ -107,7 +107,7 @@ export async function stopAllTestBeds(log: (line: string) => void = () => {}): P
     }
   }
   // Last resort: a JVM the state files do not know (e.g. a run killed between spawn and record).
-  const sweep = spawnSync('pkill', ['-KILL', '-f', TESTBED_MARKER.replace(/^-D/, '')]);
+  const sweep = spawnSync('pkill', ['-KILL', '-f', `^java .*${TESTBED_MARKER.replace(/^-D/, '')}( |$)`]);
   if (sweep.status === 0) log('killed stray test-bed JVMs');
   return stopped;
 }

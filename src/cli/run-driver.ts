@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/index.ts';
 import { startHttpServer, type HealthReport } from '../http/index.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
@@ -52,6 +53,11 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
   const signal = waitForStopSignal();
   await driver.start();
+  // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
+  // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
+  const statusPlugin = async (app: FastifyInstance): Promise<void> => {
+    app.get('/status', async () => ({ routes: driver.status() }));
+  };
   const http = listen
     ? await startHttpServer({
         ...listener(listen),
@@ -59,6 +65,7 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
         health: () => health(driver),
         logger,
         version,
+        plugins: [statusPlugin],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');

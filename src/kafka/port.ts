@@ -224,6 +224,8 @@ export interface KafkaAdmin {
   /** Commit offsets for a group as an outsider (generation -1, no member): only for groups with no members. */
   commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
   listOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Deletes records before `beforeOffset` (DeleteRecords): moves the log start, as retention does. */
+  deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void>;
   brokerCount(): Promise<number>;
   close(): Promise<void>;
 }

@@ -34,7 +34,7 @@ describe('Java MirrorMaker 2 reference driver on the test bed', () => {
       key: Buffer.from(`k${i}`),
       value: Buffer.from(`v${i}`),
       headers: [{ key: 'h', value: Buffer.from(String(i)) }],
-      timestamp: 1_700_000_000_000 + i,
+      timestamp: Date.now() - 60_000 + i, // recent: older records fall to the 7-day retention
     }));
     await sink.send(topic, records);
 

@@ -17,7 +17,8 @@ const PARTITIONS = 3;
 
 /** A fixed, varied record set: keys and null keys, null values (tombstones), repeated and interleaved header keys, explicit timestamps. */
 function sampleRecords(count: number): ProducerRecord[] {
-  const base = Date.UTC(2026, 0, 1);
+  // Recent timestamps: older ones fall to the broker's 7-day retention at a random moment.
+  const base = Date.now() - 3_600_000;
   return Array.from({ length: count }, (_, i) => ({
     partition: i % PARTITIONS,
     key: i % 7 === 0 ? null : Buffer.from(`key-${i}`),

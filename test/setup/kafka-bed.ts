@@ -10,6 +10,8 @@ export interface ProvidedKafka {
   source: 'KAFKA_CLUSTERS' | 'testcontainers' | 'local-jvm';
   /** alias -> host:port; always has A and B. */
   clusters: Record<string, string>;
+  /** alias -> broker JVM pid, for local-jvm brokers only (failure tests pause them). */
+  pids?: Record<string, number>;
 }
 
 declare module 'vitest' {
@@ -103,5 +105,6 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   const info = SUPPORTED_KAFKA_VERSIONS[version];
   if (!info) throw new Error(`no test-bed support for Kafka ${version}`);
   const bed = await startTestBed({ aliases: TEST_ALIASES, info, ownerPid: process.pid, log });
-  return { kafka: { version, source: 'local-jvm', clusters: bed.bootstrap }, stop: bed.stop };
+  const pids = Object.fromEntries(bed.clusters.map((c) => [c.alias, c.pid]));
+  return { kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids }, stop: bed.stop };
 }

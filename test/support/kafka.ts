@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { openKafkaCluster, type KafkaCluster, type ConsumedRecord, type RecordSource } from '../../src/kafka/index.ts';
 
 /** The clusters the integration project's global setup provides. */
-export function testKafka(): { version: string; clusters: Record<string, string> } {
+export function testKafka(): { version: string; clusters: Record<string, string>; pids?: Record<string, number> } {
   return inject('kafka');
 }
 
@@ -26,12 +26,24 @@ export async function readAll(
   const positions = new Map([...ends.keys()].map((p) => [p, 0n]));
   const out: ConsumedRecord[] = [];
   const deadline = Date.now() + timeoutMs;
+  let last = '';
   while ([...positions].some(([p, at]) => at < ends.get(p)!)) {
-    if (Date.now() > deadline) throw new Error(`reading ${topic} did not reach its end within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `reading ${topic} did not reach its end within ${timeoutMs} ms: positions ${[...positions].join(' ')}, ends ${[...ends].join(' ')}, last fetch ${last}`,
+      );
+    }
     const wanted = [...positions]
       .filter(([p, at]) => at < ends.get(p)!)
       .map(([partition, offset]) => ({ topic, partition, offset }));
-    for (const result of await source.fetch(wanted)) {
+    const results = await source.fetch(wanted);
+    last = results
+      .map(
+        (r) =>
+          `${r.partition}: ${r.records.length} records, next ${r.nextOffset}, hw ${r.highWatermark}${r.error ? ` ${r.error}` : ''}`,
+      )
+      .join('; ');
+    for (const result of results) {
       out.push(...result.records);
       positions.set(result.partition, result.nextOffset);
     }

@@ -76,7 +76,10 @@ export class HeartbeatEmitter {
     return intervalSeconds * 1000;
   }
 
-  /** Ensures the heartbeats topic (errors as `ensureCompactedTopic`), then starts emitting. */
+  /**
+   * Ensures the heartbeats topic (a failure is logged, not thrown, as Java's Scheduler does), then
+   * starts emitting. Resolves once the topic step is done; emission runs in the background.
+   */
   async start(): Promise<void> {
     if (this.loop !== undefined) return;
     const admin = await this.options.cluster.admin();
@@ -86,6 +89,10 @@ export class HeartbeatEmitter {
         { name: this.options.topic, partitions: 1, replicationFactor: this.options.replicationFactor },
         this.logger,
       );
+    } catch (err) {
+      // Java's connector runs this on its Scheduler, which logs the failure and carries on; the
+      // task then emits anyway (and its sends fail visibly until the topic exists).
+      this.logger.error({ err, topic: this.options.topic }, 'could not create the heartbeats topic');
     } finally {
       await admin.close();
     }

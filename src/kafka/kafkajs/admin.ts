@@ -250,6 +250,15 @@ export class KafkajsAdmin implements KafkaAdmin {
       .sort((a, b) => a.partition - b.partition);
   }
 
+  async deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
+    await (
+      await this.client()
+    ).deleteTopicRecords({
+      topic,
+      partitions: partitions.map((p) => ({ partition: p.partition, offset: p.beforeOffset.toString() })),
+    });
+  }
+
   async brokerCount(): Promise<number> {
     const { brokers } = await (await this.client()).describeCluster();
     return brokers.length;

@@ -58,6 +58,7 @@ export function fakeAdmin(createResult: (t: NewTopic) => string | undefined = ()
     fetchGroupOffsets: unsupported,
     commitGroupOffsets: unsupported,
     listOffsets: unsupported,
+    deleteRecords: unsupported,
     brokerCount: unsupported,
     close: () => Promise.resolve(),
   };

@@ -90,6 +90,7 @@ class FakeAdmin implements KafkaAdmin {
   fetchGroupOffsets = notUsed;
   commitGroupOffsets = notUsed;
   listOffsets = notUsed;
+  deleteRecords = notUsed;
   brokerCount = notUsed;
   async close() {}
 }
