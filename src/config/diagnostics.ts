@@ -1,3 +1,4 @@
+import { WORKER_TOP_LEVEL_PREFIXES } from './mirror-maker-config.ts';
 import { toKafkaClientSettings } from './client-settings.ts';
 import { compilePatternList } from './java-regex.ts';
 import { CLIENT_SECURITY_KEY_NAMES } from './keys/client-security-keys.ts';
@@ -29,17 +30,7 @@ export interface DiagnosticsInput {
 }
 
 const ROUTE_KEY = /^(.+?)->(.+?)\.(.+)$/;
-const WORKER_PREFIXES = [
-  'offset.storage',
-  'config.storage',
-  'status.storage',
-  'key.converter',
-  'value.converter',
-  'header.converter',
-  'task',
-  'worker',
-  'replication.policy',
-];
+const WORKER_PREFIXES = WORKER_TOP_LEVEL_PREFIXES;
 const DEFAULT_GROUPS_EXCLUDE = KEYS_BY_NAME.get('groups.exclude')?.default ?? '';
 
 export function formatDiagnostic(d: Diagnostic): string {

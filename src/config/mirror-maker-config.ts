@@ -37,7 +37,8 @@ export const CONNECTOR_CLASSES: Readonly<Record<ConnectorKind, string>> = {
 export const connectorSimpleName = (kind: ConnectorKind): string => CONNECTOR_CLASSES[kind].split('.').pop() ?? '';
 
 const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
-const WORKER_TOP_LEVEL_PREFIXES = [
+/** Top-level key prefixes Java's `workerConfig` copies into every worker (prefix match, no dot). */
+export const WORKER_TOP_LEVEL_PREFIXES: readonly string[] = [
   'offset.storage',
   'config.storage',
   'status.storage',

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CompressionType, ConsumedRecord, KafkaAdmin, KafkaCluster } from '../../src/kafka/index.ts';
-import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties, startMirrorMaker, type RunningMirrorMaker } from '../support/mirror-maker.ts';
+import { describe, expect, it } from 'vitest';
+import type { CompressionType, ConsumedRecord, KafkaCluster } from '../../src/kafka/index.ts';
+import { readAll, testKafka, uniqueName } from '../support/kafka.ts';
+import { useMirrorTestContext } from '../support/e2e.ts';
+import { baseProperties } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -62,33 +63,7 @@ const seqOf = (r: ConsumedRecord): number => Number(r.value!.toString().split(':
 
 describe('durability and fidelity of source replication', () => {
   const { clusters, pids } = testKafka();
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let adminA: KafkaAdmin;
-  let adminB: KafkaAdmin;
-  const running: RunningMirrorMaker[] = [];
-
-  beforeAll(async () => {
-    a = openTestCluster(clusters['A']!);
-    b = openTestCluster(clusters['B']!);
-    adminA = await a.admin();
-    adminB = await b.admin();
-  });
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((m) => m.stop()));
-  });
-
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-  });
-
-  async function start(properties: string): Promise<RunningMirrorMaker> {
-    const mm = await startMirrorMaker(properties);
-    running.push(mm);
-    return mm;
-  }
+  const t = useMirrorTestContext(clusters);
 
   const routeProperties = (prefix: string, extra: string[] = []): string =>
     [
@@ -105,20 +80,20 @@ describe('durability and fidelity of source replication', () => {
     const sources = new Map<string, ReturnType<typeof makeRecords>>();
     for (const [i, codec] of CODECS.entries()) {
       const topic = `${p}-${codec}`;
-      await adminA.createTopics([{ name: topic, partitions: 8, replicationFactor: 1 }]);
+      await t.adminA.createTopics([{ name: topic, partitions: 8, replicationFactor: 1 }]);
       const records = makeRecords(perCodec, 8, 10 + i, 60 + i * 40);
-      await (await a.recordSink({ compression: codec })).send(topic, records);
+      await (await t.a.recordSink({ compression: codec })).send(topic, records);
       sources.set(topic, records);
     }
-    const mm = await start(routeProperties(p, ['tasks.max = 4', 'B.producer.compression.type = lz4']));
+    const mm = await t.start(routeProperties(p, ['tasks.max = 4', 'B.producer.compression.type = lz4']));
     for (const [topic, records] of sources) {
       const ends = await waitFor(
         `${perCodec} records in A.${topic} (log: ${mm.output().slice(-1000)})`,
-        () => endOffsets(adminB, `A.${topic}`),
+        () => endOffsets(t.adminB, `A.${topic}`),
         (m) => total(m) === BigInt(perCodec),
         120_000,
       );
-      const copied = await readAll(await b.recordSource(), `A.${topic}`, ends);
+      const copied = await readAll(await t.b.recordSource(), `A.${topic}`, ends);
       expect(partitionDigests(copied)).toEqual(partitionDigests(records));
     }
   });
@@ -127,28 +102,28 @@ describe('durability and fidelity of source replication', () => {
     const p = uniqueName('kill');
     const topic = `${p}-load`;
     const partitions = 4;
-    await adminA.createTopics([{ name: topic, partitions, replicationFactor: 1 }]);
+    await t.adminA.createTopics([{ name: topic, partitions, replicationFactor: 1 }]);
     const properties = routeProperties(p, ['tasks.max = 2']);
     // 4 partitions x 50 records every 100 ms: about 2,000 records/s.
-    const load = startLoad(a, topic, partitions, 50, 100);
-    let mm = await start(properties);
+    const load = startLoad(t.a, topic, partitions, 50, 100);
+    let mm = await t.start(properties);
     for (let kill = 0; kill < 3; kill++) {
       await new Promise((r) => setTimeout(r, 4_000));
       mm.signal('SIGKILL');
       expect(await mm.exited).toBe('SIGKILL');
-      running.splice(running.indexOf(mm), 1);
-      mm = await start(properties);
+      t.forget(mm);
+      mm = await t.start(properties);
     }
     await new Promise((r) => setTimeout(r, 3_000));
     const produced = await load.stop();
-    const sourceEnds = await endOffsets(adminA, topic);
+    const sourceEnds = await endOffsets(t.adminA, topic);
     expect(total(sourceEnds)).toBe(BigInt(produced));
     // Target holds at least every source record once (duplicates make it more).
     const targetEnds = await waitFor(
       `target catching up with ${produced} records (log: ${mm.output().slice(-1000)})`,
       async () => {
-        const ends = await endOffsets(adminB, `A.${topic}`);
-        const copied = await readAll(await b.recordSource(), `A.${topic}`, ends);
+        const ends = await endOffsets(t.adminB, `A.${topic}`);
+        const copied = await readAll(await t.b.recordSource(), `A.${topic}`, ends);
         const maxSeq = new Map<number, number>();
         for (const r of copied) maxSeq.set(r.partition, Math.max(maxSeq.get(r.partition) ?? -1, seqOf(r)));
         return { ends, done: [...sourceEnds].every(([part, end]) => maxSeq.get(part) === Number(end) - 1) };
@@ -157,8 +132,8 @@ describe('durability and fidelity of source replication', () => {
       120_000,
       1_000,
     );
-    const source = await readAll(await a.recordSource(), topic, sourceEnds);
-    const target = await readAll(await b.recordSource(), `A.${topic}`, targetEnds.ends);
+    const source = await readAll(await t.a.recordSource(), topic, sourceEnds);
+    const target = await readAll(await t.b.recordSource(), `A.${topic}`, targetEnds.ends);
     let duplicates = 0;
     for (let part = 0; part < partitions; part++) {
       duplicates += duplicatesIfNoLossAndInOrder(
@@ -175,27 +150,27 @@ describe('durability and fidelity of source replication', () => {
   it('detects records deleted by source retention before replication: logs, counts, continues from the log start', async () => {
     const p = uniqueName('loss');
     const topic = `${p}-t`;
-    await adminA.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+    await t.adminA.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
     const properties = routeProperties(p);
-    const sink = await a.recordSink();
+    const sink = await t.a.recordSink();
     await sink.send(topic, makeRecords(100, 1, 40));
-    const first = await start(properties);
+    const first = await t.start(properties);
     await waitFor(
       'first 100 copied',
-      () => endOffsets(adminB, `A.${topic}`),
+      () => endOffsets(t.adminB, `A.${topic}`),
       (m) => total(m) === 100n,
       60_000,
     );
     expect(await first.stop()).toBe(0);
-    running.splice(running.indexOf(first), 1);
+    t.forget(first);
 
     // While the mirror is down, 100 more arrive and "retention" deletes offsets 100..149 unreplicated.
     await sink.send(topic, makeRecords(100, 1, 41));
-    await adminA.deleteRecords(topic, [{ partition: 0, beforeOffset: 150n }]);
-    const second = await start(properties);
+    await t.adminA.deleteRecords(topic, [{ partition: 0, beforeOffset: 150n }]);
+    const second = await t.start(properties);
     await waitFor(
       'the surviving 50 copied',
-      () => endOffsets(adminB, `A.${topic}`),
+      () => endOffsets(t.adminB, `A.${topic}`),
       (m) => total(m) === 150n,
       60_000,
     );
@@ -213,13 +188,13 @@ describe('durability and fidelity of source replication', () => {
     async () => {
       const p = uniqueName('down');
       const topic = `${p}-t`;
-      await adminA.createTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
-      const mm = await start(routeProperties(p));
-      const sink = await a.recordSink();
+      await t.adminA.createTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
+      const mm = await t.start(routeProperties(p));
+      const sink = await t.a.recordSink();
       await sink.send(topic, makeRecords(1000, 2, 20));
       await waitFor(
         'first records copied',
-        () => endOffsets(adminB, `A.${topic}`),
+        () => endOffsets(t.adminB, `A.${topic}`),
         (m) => total(m) === 1000n,
         60_000,
       );
@@ -233,13 +208,13 @@ describe('durability and fidelity of source replication', () => {
       }
       const ends = await waitFor(
         `all 2000 records on B after the outage (log: ${mm.output().slice(-1500)})`,
-        () => endOffsets(adminB, `A.${topic}`),
+        () => endOffsets(t.adminB, `A.${topic}`),
         (m) => total(m) >= 2000n,
         120_000,
         1_000,
       );
-      const source = await readAll(await a.recordSource(), topic, await endOffsets(adminA, topic));
-      const target = await readAll(await b.recordSource(), `A.${topic}`, ends);
+      const source = await readAll(await t.a.recordSource(), topic, await endOffsets(t.adminA, topic));
+      const target = await readAll(await t.b.recordSource(), `A.${topic}`, ends);
       const fp = (r: ConsumedRecord): string => `${r.partition}|${r.key?.toString()}|${r.timestamp}`;
       expect(new Set(target.map(fp))).toEqual(new Set(source.map(fp)));
       const status = await mm.status();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaCluster } from '../../src/kafka/index.ts';
 import { startJavaMirrorMaker, type JavaMirrorMaker } from '../support/java-mm2.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
+import { baseProperties } from '../support/mirror-maker.ts';
 import { waitFor } from '../support/wait.ts';
 
 // The Java MM2 dedicated driver is the reference later work is compared against; this pins down
@@ -42,19 +43,10 @@ describe('Java MirrorMaker 2 reference driver on the test bed', () => {
     writeFileSync(
       file,
       [
-        'clusters = A, B',
-        `A.bootstrap.servers = ${clusters['A']}`,
-        `B.bootstrap.servers = ${clusters['B']}`,
+        baseProperties(clusters),
         'A->B.enabled = true',
         `A->B.topics = ${topic}`,
         'B->A.emit.heartbeats.enabled = false',
-        'replication.factor = 1',
-        'checkpoints.topic.replication.factor = 1',
-        'heartbeats.topic.replication.factor = 1',
-        'offset-syncs.topic.replication.factor = 1',
-        'offset.storage.replication.factor = 1',
-        'status.storage.replication.factor = 1',
-        'config.storage.replication.factor = 1',
         // Worker setting per target cluster: skip the 20 s reflective plugin scan per herder.
         'B.plugin.discovery = service_load',
         '',

@@ -13,6 +13,7 @@ import { ConnectOffsetsStore, OffsetsStoreError } from '../../src/runtime/offset
 import { createLogger } from '../../src/util/logger.ts';
 import { startJavaMirrorMaker, type JavaMirrorMaker } from '../support/java-mm2.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
+import { baseProperties } from '../support/mirror-maker.ts';
 import { waitFor } from '../support/wait.ts';
 
 const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? 'warn' });
@@ -124,21 +125,12 @@ describe('ConnectOffsetsStore on a real broker', () => {
     writeFileSync(
       file,
       [
-        'clusters = A, B',
-        `A.bootstrap.servers = ${clusters['A']}`,
-        `B.bootstrap.servers = ${clusters['B']}`,
+        baseProperties(clusters),
         'A->B.enabled = true',
         `A->B.topics = ${topic}`,
         'A->B.emit.checkpoints.enabled = false',
         'A->B.sync.topic.acls.enabled = false',
         'B->A.emit.heartbeats.enabled = false',
-        'replication.factor = 1',
-        'checkpoints.topic.replication.factor = 1',
-        'heartbeats.topic.replication.factor = 1',
-        'offset-syncs.topic.replication.factor = 1',
-        'offset.storage.replication.factor = 1',
-        'status.storage.replication.factor = 1',
-        'config.storage.replication.factor = 1',
         'B.offset.flush.interval.ms = 1000',
         'B.plugin.discovery = service_load',
         '',
