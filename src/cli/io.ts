@@ -2,6 +2,8 @@
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Ends a command that follows a topic (`mm2 dump` without --from-beginning); absent: SIGINT/SIGTERM. */
+  signal?: AbortSignal;
 }
 
 export const processIo: CliIo = {

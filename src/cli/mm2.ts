@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`; later issues add
- * `dump`, `translate`, `topology`, `failover`), each `(argv, io) => exit code`.
+ * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`, `dump`, `translate`,
+ * `topology`; later issues add `failover`), each `(argv, io) => exit code`.
  */
 import { pathToFileURL } from 'node:url';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
+import { dump } from './commands/dump.ts';
+import { topology } from './commands/topology.ts';
+import { translate } from './commands/translate.ts';
 import { EXIT, processIo, type CliIo } from './io.ts';
 import { packageVersion } from './version.ts';
 
@@ -17,14 +20,19 @@ export interface Subcommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const SUBCOMMANDS: Subcommand[] = [configShow, configLint];
+export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology];
 
 function usage(): string {
   return [
     'usage: mm2 <command> [options]',
     '',
     'commands:',
-    ...SUBCOMMANDS.map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`),
+    // A usage too long for the column goes on its own line, the summary under the column.
+    ...SUBCOMMANDS.flatMap((c) =>
+      c.usage.length <= 52
+        ? [`  ${c.usage.padEnd(52)} ${c.summary}`]
+        : [`  ${c.usage}`, `  ${''.padEnd(52)} ${c.summary}`],
+    ),
   ].join('\n');
 }
 
@@ -47,5 +55,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A timed-out connect keeps retrying inside the Kafka client after close() (its retrier is not
+  // cancellable) and would hold the tool open for ~20 s: exit once stdout and stderr are flushed.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

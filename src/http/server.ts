@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import { packageVersion } from '../cli/version.ts';
 import { MirrorError } from '../util/errors.ts';
@@ -45,7 +45,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // Typed as Fastify's base logger so the app is a plain FastifyInstance plugins can accept.
     loggerInstance: logger as FastifyBaseLogger,
     // A scrape every few seconds would flood the log at info; requests are logged at debug below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
   installErrorHandlers(app, logger);

@@ -214,32 +214,40 @@ export class KafkajsAdmin implements KafkaAdmin {
   async commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     const cluster = await this.connection.internalCluster();
-    const coordinator = await cluster.findGroupCoordinator({ groupId });
     const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
     for (const o of offsets) {
       const list = byTopic.get(o.topic) ?? [];
       list.push({ partition: o.partition, offset: o.offset.toString(), metadata: o.metadata ?? '' });
       byTopic.set(o.topic, list);
     }
-    // Generation -1 and no member id: an outsider commit, as Java's alterConsumerGroupOffsets sends;
-    // the coordinator accepts it only while the group has no members.
-    const response = await coordinator.offsetCommit({
-      groupId,
-      groupGenerationId: -1,
-      memberId: '',
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-    });
-    for (const t of response.responses) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) {
-          throw protocolError(p.errorCode, {
-            op: 'offsetCommit',
-            group: groupId,
-            topic: t.topic,
-            partition: p.partition,
-          });
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    // A group the coordinator has not seen yet (or one whose coordinator moved) answers with a
+    // coordinator error at first: look the coordinator up again and retry, as Java's admin does.
+    for (let attempt = 1; ; attempt++) {
+      let code = 0;
+      let where: { topic: string; partition: number } | undefined;
+      try {
+        const coordinator = await cluster.findGroupCoordinator({ groupId });
+        // Generation -1 and no member id: an outsider commit, as Java's alterConsumerGroupOffsets
+        // sends; the coordinator accepts it only while the group has no members.
+        const response = await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', topics });
+        for (const t of response.responses) {
+          for (const p of t.partitions) {
+            if (p.errorCode !== 0 && code === 0) {
+              code = p.errorCode;
+              where = { topic: t.topic, partition: p.partition };
+            }
+          }
         }
+      } catch (err) {
+        code = kafkajsErrorCode(err) ?? -1;
+        if (code === -1) throw err;
       }
+      if (code === 0) return;
+      if (!COORDINATOR_ERRORS.has(code) || attempt >= 10) {
+        throw protocolError(code, { op: 'offsetCommit', group: groupId, ...(where ?? {}) });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
     }
   }
 
@@ -286,6 +294,29 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 10_000): 
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR. */
+const COORDINATOR_ERRORS = new Set([14, 15, 16]);
+
+/** The Kafka error code a kafkajs protocol error carries, if it is one. */
+function kafkajsErrorCode(err: unknown): number | undefined {
+  if (err && typeof err === 'object' && 'type' in err) {
+    const type = (err as { type?: unknown }).type;
+    const byType: Record<string, number> = {
+      COORDINATOR_LOAD_IN_PROGRESS: 14,
+      GROUP_LOAD_IN_PROGRESS: 14,
+      GROUP_COORDINATOR_NOT_AVAILABLE: 15,
+      COORDINATOR_NOT_AVAILABLE: 15,
+      NOT_COORDINATOR_FOR_GROUP: 16,
+      NOT_COORDINATOR: 16,
+      UNKNOWN_MEMBER_ID: 25,
+      ILLEGAL_GENERATION: 22,
+      REBALANCE_IN_PROGRESS: 27,
+    };
+    if (typeof type === 'string' && type in byType) return byType[type];
+  }
+  return undefined;
 }
 
 function describeKafkajsError(err: unknown): string {
