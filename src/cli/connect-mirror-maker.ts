@@ -6,6 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { assertSupportedNode } from './node-version.ts';
 import { formatDiagnostic, loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
 import { isMirrorError } from '../util/errors.ts';
 import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
@@ -79,6 +80,7 @@ export async function main(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  assertSupportedNode();
   const { runDriver } = await import('./run-driver.ts');
   process.exitCode = await main(process.argv.slice(2), processIo, runDriver);
 }

@@ -4,6 +4,7 @@
  * `topology`; later issues add `failover`), each `(argv, io) => exit code`.
  */
 import { pathToFileURL } from 'node:url';
+import { assertSupportedNode } from './node-version.ts';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
 import { dump } from './commands/dump.ts';
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  assertSupportedNode();
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
   // A timed-out connect keeps retrying inside the Kafka client after close() (its retrier is not

@@ -2,8 +2,18 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { CompressionError, type CompressionCodec } from './types.ts';
 
-const zstdCompressAsync = promisify(zlib.zstdCompress);
-const zstdDecompressAsync = promisify(zlib.zstdDecompress);
+// node:zlib has zstd from Node 22.15; on an older Node this module must still load (the CLI then
+// reports the Node version), so the functions are looked up when first used.
+type ZstdFn = (data: Uint8Array, options?: zlib.ZstdOptions) => Promise<Buffer>;
+let compressFn: ZstdFn | undefined;
+let decompressFn: ZstdFn | undefined;
+function zstdFn(name: 'zstdCompress' | 'zstdDecompress'): ZstdFn {
+  const fn = zlib[name];
+  if (typeof fn !== 'function') throw new Error(`zstd needs Node >= 22.15 (this is ${process.version})`);
+  return promisify(fn) as ZstdFn;
+}
+const zstdCompressAsync: ZstdFn = (data, options) => (compressFn ??= zstdFn('zstdCompress'))(data, options);
+const zstdDecompressAsync: ZstdFn = (data) => (decompressFn ??= zstdFn('zstdDecompress'))(data);
 
 /**
  * zstd (code 4) through node:zlib (Node >= 22.15 / 24). Java writes standard zstd frames (zstd-jni,

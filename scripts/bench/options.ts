@@ -1,0 +1,107 @@
+/** Command-line flags of `npm run bench` (scripts/bench/run.ts), parsed and checked up front. */
+import { parseArgs } from 'node:util';
+
+export type MirrorKind = 'ours' | 'java';
+export type Compression = 'none' | 'lz4';
+
+/** One preloaded source topic: a record count of one size. */
+export interface Workload {
+  name: 'small' | 'large';
+  records: number;
+  recordSize: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  workloads: Workload[];
+  compressions: Compression[];
+  runs: number;
+  mirrors: MirrorKind[];
+  steady: boolean;
+  steadyRate: number;
+  steadySeconds: number;
+  partitions: number;
+  /** MM2 `tasks.max`; Java's default is 1. */
+  tasks: number;
+  kafkaVersion: string;
+  label: string;
+  outDir: string;
+  write: boolean;
+}
+
+export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
+       [--runs N] [--mirror ours|java|both] [--steady] [--records N] [--rate N] [--seconds N]
+       [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write]`;
+
+const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
+const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, text: string | undefined, valid: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(valid as readonly string[]).includes(text)) throw new Error(`--${name} must be one of ${valid.join('|')}`);
+  return text as T;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      workload: { type: 'string' },
+      compression: { type: 'string' },
+      runs: { type: 'string' },
+      mirror: { type: 'string' },
+      steady: { type: 'boolean', default: false },
+      records: { type: 'string' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
+      partitions: { type: 'string' },
+      tasks: { type: 'string' },
+      'kafka-version': { type: 'string' },
+      label: { type: 'string' },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new Error(USAGE);
+  const sizes = values.quick ? QUICK : FULL;
+  // --records overrides both counts (a smoke run); the large workload keeps its 4:1 ratio to small.
+  const records = values.records !== undefined ? positiveInt('records', values.records, 0) : undefined;
+  const all: Workload[] = [
+    { name: 'small', records: records ?? sizes.small, recordSize: 100 },
+    {
+      name: 'large',
+      records: records !== undefined ? Math.max(1, Math.round(records / 4)) : sizes.large,
+      recordSize: 1024,
+    },
+  ];
+  const workload = oneOf('workload', values.workload, ['small', 'large', 'all'] as const, 'all');
+  const compression = oneOf('compression', values.compression, ['none', 'lz4', 'all'] as const, 'all');
+  const mirror = oneOf('mirror', values.mirror, ['ours', 'java', 'both'] as const, 'both');
+  const label = values.label ?? (values.steady ? 'steady' : '') + (values.quick ? 'quick' : 'full');
+  if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error('--label may hold only letters, digits, ".", "_" and "-"');
+  return {
+    quick: values.quick ?? false,
+    workloads: all.filter((w) => workload === 'all' || w.name === workload),
+    compressions: compression === 'all' ? ['none', 'lz4'] : [compression],
+    runs: positiveInt('runs', values.runs, values.quick ? 1 : 3),
+    mirrors: mirror === 'both' ? ['ours', 'java'] : [mirror],
+    steady: values.steady ?? false,
+    steadyRate: positiveInt('rate', values.rate, 20_000),
+    steadySeconds: positiveInt('seconds', values.seconds, sizes.steadySeconds),
+    partitions: positiveInt('partitions', values.partitions, 8),
+    tasks: positiveInt('tasks', values.tasks, 1),
+    kafkaVersion: values['kafka-version'] ?? '4.1.2',
+    label: label.replace(/^steady(?=quick|full)/, 'steady-'),
+    outDir: values.out ?? 'docs/benchmarks',
+    write: !(values['no-write'] ?? false),
+  };
+}

@@ -1,0 +1,262 @@
+/** Medians, spread, ratios, the machine description, and the markdown + JSON the benchmark writes. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { REPO_ROOT } from '../kafka/paths.ts';
+import type { MirrorKind } from './options.ts';
+
+export interface DrainRun {
+  case: string;
+  mirror: MirrorKind;
+  run: number;
+  records: number;
+  payloadBytes: number;
+  /** Spawn → first record on the target. */
+  startupSeconds: number;
+  /** First record → last record on the target (polled every 100 ms). */
+  copySeconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  /** CPU (user+sys) of the mirror process from spawn until the target was complete. */
+  cpuSeconds: number;
+  /** CPU during the copy phase only (excludes start-up). */
+  cpuCopySeconds: number;
+  cpuSecondsPerGb: number;
+  peakRssMb: number;
+  correct: boolean;
+  problems: string[];
+  loadAvg1: number;
+  /** [seconds since spawn, records on the target] at each poll where the count changed (JSON only). */
+  progress: [number, number][];
+}
+
+export interface RawRun {
+  case: string;
+  run: number;
+  produceRecordsPerSec: number;
+  produceMbPerSec: number;
+  consumeRecordsPerSec: number;
+  consumeMbPerSec: number;
+}
+
+export interface SteadyRun {
+  mirror: MirrorKind;
+  run: number;
+  rate: number;
+  seconds: number;
+  records: number;
+  achievedRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** The producer's own ack latency at this rate (the floor for any mirror's figure). */
+  producerP50Ms: number;
+  producerP99Ms: number;
+  cpuPercent: number;
+  peakRssMb: number;
+  correct: boolean;
+  problems: string[];
+  loadAvg1: number;
+}
+
+export interface Machine {
+  nproc: number;
+  memoryGiB: number;
+  cpuModel: string;
+  loadAvgAtStart: number[];
+  node: string;
+  kafka: string;
+  java: string;
+  gitCommit: string;
+}
+
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function stat(values: number[]): Stat {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { median, min: v[0]!, max: v[v.length - 1]!, n: v.length };
+}
+
+/** Exact nearest-rank percentile of an ascending array. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** stdout and stderr of a short command (java -version writes to stderr). */
+function safe(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+}
+
+export function describeMachine(kafkaVersion: string): Machine {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const javaVersion = safe('java', ['-XshowSettings:properties', '-version']);
+  const javaLine = /java\.runtime\.version = (.+)/.exec(javaVersion)?.[1] ?? javaVersion.split('\n').at(-1) ?? '';
+  const dirty = safe('git', ['-C', REPO_ROOT, 'status', '--porcelain']) !== '';
+  return {
+    nproc: availableParallelism(),
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+    loadAvgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    node: process.version,
+    kafka: kafkaVersion,
+    java: javaLine,
+    gitCommit: safe('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD']) + (dirty ? ' (uncommitted changes)' : ''),
+  };
+}
+
+const f = (x: number, digits = 0): string =>
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
+
+/** `median (min–max)` or just the value for one run. */
+function ms(s: Stat, digits = 0): string {
+  if (s.n <= 1) return f(s.median, digits);
+  return `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`;
+}
+
+const ratio = (a: number, b: number): string => (Number.isFinite(a / b) && b !== 0 ? `${(a / b).toFixed(2)}×` : '–');
+
+export interface Report {
+  label: string;
+  date: string;
+  title: string;
+  machine: Machine;
+  command: string;
+  options: object;
+  durationSeconds: number;
+  commands: string[];
+  drain: DrainRun[];
+  raw: RawRun[];
+  steady: SteadyRun[];
+  notes: string[];
+}
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`# ${r.title}`, '');
+  out.push(`- Date: ${r.date}; label \`${r.label}\`; duration ${f(r.durationSeconds)} s`);
+  out.push(
+    `- Machine: ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB; load average at start ${m.loadAvgAtStart.join(' / ')}`,
+  );
+  out.push(
+    `- Versions: Node ${m.node}, Apache Kafka ${m.kafka} (brokers, Java MM2, perf tools), Java ${m.java}; mirrormaker-ts ${m.gitCommit}`,
+  );
+  out.push(`- Command: \`${r.command}\``);
+  for (const n of r.notes) out.push(`- ${n}`);
+  out.push('');
+
+  const cases = [...new Set([...r.drain.map((d) => d.case), ...r.raw.map((d) => d.case)])];
+  if (cases.length > 0) {
+    out.push('## Backlog drain (medians, min–max over runs)', '');
+    out.push(
+      '| case | mirror | runs | records/s | MB/s | start-up s | CPU s (copy) | CPU s/GB | peak RSS MB | correct |',
+      '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --- |',
+    );
+    for (const c of cases) {
+      for (const mirror of ['ours', 'java'] as const) {
+        const runs = r.drain.filter((d) => d.case === c && d.mirror === mirror);
+        if (runs.length === 0) continue;
+        out.push(
+          `| ${c} | ${mirror} | ${runs.length} | ${ms(stat(runs.map((x) => x.recordsPerSec)))} | ${ms(stat(runs.map((x) => x.mbPerSec)), 1)} | ${ms(stat(runs.map((x) => x.startupSeconds)), 1)} | ${ms(stat(runs.map((x) => x.cpuCopySeconds)), 1)} | ${ms(stat(runs.map((x) => x.cpuSecondsPerGb)), 0)} | ${ms(stat(runs.map((x) => x.peakRssMb)))} | ${runs.every((x) => x.correct) ? 'yes' : `**NO** (${runs.filter((x) => !x.correct).length} run(s))`} |`,
+        );
+      }
+      const raw = r.raw.filter((x) => x.case === c);
+      if (raw.length > 0) {
+        out.push(
+          `| ${c} | raw produce (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.produceRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.produceMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | raw consume (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.consumeRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.consumeMbPerSec)), 1)} | | | | | |`,
+        );
+      }
+    }
+    out.push('', '### Ratios (of medians)', '');
+    out.push(
+      '| case | throughput ours/Java | ours/raw limit | CPU s/GB ours/Java | peak RSS ours/Java |',
+      '| --- | --: | --: | --: | --: |',
+    );
+    for (const c of cases) {
+      const med = (mirror: MirrorKind, pick: (d: DrainRun) => number): number =>
+        stat(r.drain.filter((d) => d.case === c && d.mirror === mirror).map(pick)).median;
+      const raw = r.raw.filter((x) => x.case === c);
+      // The raw limit of a mirror is the slower of the two halves it chains: consume and produce.
+      const limit = Math.min(
+        stat(raw.map((x) => x.produceRecordsPerSec)).median,
+        stat(raw.map((x) => x.consumeRecordsPerSec)).median,
+      );
+      out.push(
+        `| ${c} | ${ratio(
+          med('ours', (d) => d.recordsPerSec),
+          med('java', (d) => d.recordsPerSec),
+        )} | ${ratio(
+          med('ours', (d) => d.recordsPerSec),
+          limit,
+        )} | ${ratio(
+          med('ours', (d) => d.cpuSecondsPerGb),
+          med('java', (d) => d.cpuSecondsPerGb),
+        )} | ${ratio(
+          med('ours', (d) => d.peakRssMb),
+          med('java', (d) => d.peakRssMb),
+        )} |`,
+      );
+    }
+    out.push('', '### Every run', '');
+    out.push(
+      '| case | mirror | run | records | copy s | start-up s | records/s | MB/s | CPU s total | CPU s copy | peak RSS MB | load 1m | correct |',
+      '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
+    );
+    for (const d of r.drain) {
+      out.push(
+        `| ${d.case} | ${d.mirror} | ${d.run} | ${f(d.records)} | ${f(d.copySeconds, 2)} | ${f(d.startupSeconds, 2)} | ${f(d.recordsPerSec)} | ${f(d.mbPerSec, 1)} | ${f(d.cpuSeconds, 1)} | ${f(d.cpuCopySeconds, 1)} | ${f(d.peakRssMb)} | ${f(d.loadAvg1, 2)} | ${d.correct ? 'yes' : `NO: ${d.problems.join('; ')}`} |`,
+      );
+    }
+    for (const x of r.raw) {
+      out.push(
+        `| ${x.case} | raw produce / consume | ${x.run} | | | | ${f(x.produceRecordsPerSec)} / ${f(x.consumeRecordsPerSec)} | ${f(x.produceMbPerSec, 1)} / ${f(x.consumeMbPerSec, 1)} | | | | | |`,
+      );
+    }
+    out.push('');
+  }
+
+  if (r.steady.length > 0) {
+    out.push('## Steady state (latency: source CreateTime → target LogAppendTime)', '');
+    out.push(
+      '| mirror | run | rate/s | achieved/s | records | p50 ms | p99 ms | max ms | producer ack p50/p99 ms | CPU % | peak RSS MB | load 1m | correct |',
+      '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
+    );
+    for (const s of r.steady) {
+      out.push(
+        `| ${s.mirror} | ${s.run} | ${f(s.rate)} | ${f(s.achievedRate)} | ${f(s.records)} | ${f(s.p50Ms)} | ${f(s.p99Ms)} | ${f(s.maxMs)} | ${f(s.producerP50Ms)} / ${f(s.producerP99Ms)} | ${f(s.cpuPercent)} | ${f(s.peakRssMb)} | ${f(s.loadAvg1, 2)} | ${s.correct ? 'yes' : `NO: ${s.problems.join('; ')}`} |`,
+      );
+    }
+    const med = (mirror: MirrorKind, pick: (s: SteadyRun) => number): number =>
+      stat(r.steady.filter((s) => s.mirror === mirror).map(pick)).median;
+    out.push(
+      '',
+      `p99 ours/Java (medians): ${ratio(
+        med('ours', (s) => s.p99Ms),
+        med('java', (s) => s.p99Ms),
+      )}; peak RSS ours/Java: ${ratio(
+        med('ours', (s) => s.peakRssMb),
+        med('java', (s) => s.peakRssMb),
+      )}`,
+      '',
+    );
+  }
+
+  out.push('## Commands', '', '```');
+  out.push(...r.commands);
+  out.push('```', '');
+  return out.join('\n');
+}
