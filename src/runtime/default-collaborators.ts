@@ -1,3 +1,4 @@
+import { buildCheckpointRuntime } from '../connectors/checkpoint/checkpoint-runtime.ts';
 import { HeartbeatEmitter } from '../connectors/heartbeat/heartbeat-emitter.ts';
 import { OffsetSyncWriter, ensureOffsetSyncsTopic } from '../connectors/source/offset-sync-writer.ts';
 import { TopicSynchronizer } from '../connectors/source/topic-sync.ts';
@@ -51,6 +52,8 @@ export function defaultCollaborators(options: { metrics?: ApplianceMetrics } = {
         replicationFactor: route.settings.heartbeatsTopicReplicationFactor,
         logger,
       }),
+    checkpoints: (args) =>
+      buildCheckpointRuntime({ ...args, ...(options.metrics ? { metrics: options.metrics.checkpoint } : {}) }),
     ...(options.metrics ? { metrics: options.metrics.source } : {}),
   };
 }

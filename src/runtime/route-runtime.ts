@@ -1,6 +1,9 @@
 import type { RouteConfig } from '../config/index.ts';
 import { SourceConnector, type ConnectorStatus, type TopicSyncSteps } from '../connectors/source/source-connector.ts';
 import { SourceTask } from '../connectors/source/source-task.ts';
+import type { CheckpointConnectorStatus } from '../connectors/checkpoint/checkpoint-connector.ts';
+import type { CheckpointRuntime, CheckpointRuntimeArgs } from '../connectors/checkpoint/checkpoint-runtime.ts';
+import type { CheckpointOffsetsWriter } from '../connectors/checkpoint/checkpoint-task.ts';
 import type {
   OffsetSyncEmitter,
   SourcePositionStore,
@@ -25,7 +28,7 @@ export interface RouteCollaborators {
     partitions: number;
     replicationFactor: number;
     logger: Logger;
-  }): Promise<SourcePositionStore & { close?(): Promise<void> }>;
+  }): Promise<RouteOffsetsStore>;
   topicSync(args: {
     route: RouteConfig;
     plugins: RoutePlugins;
@@ -47,20 +50,25 @@ export interface RouteCollaborators {
     admin: KafkaAdmin;
     logger: Logger;
   }): { start(): Promise<void>; stop(): Promise<void> };
+  /** The checkpoint connector (issue 5); absent: the route runs none. */
+  checkpoints?(args: Omit<CheckpointRuntimeArgs, 'metrics'>): CheckpointRuntime;
   metrics?: SourceTaskMetrics;
 }
+
+/** The route's Connect offsets store: source positions, and checkpoint offsets where supported. */
+export type RouteOffsetsStore = SourcePositionStore & Partial<CheckpointOffsetsWriter> & { close?(): Promise<void> };
 
 export interface RouteStatus {
   route: string;
   source: string;
   target: string;
   enabled: boolean;
-  connectors: ConnectorStatus[];
+  connectors: (ConnectorStatus | CheckpointConnectorStatus)[];
 }
 
 /**
  * One replication flow S->T, Java's herder for that pair: the source connector (topics, records,
- * offset-syncs) and the heartbeat emitter; the checkpoint connector joins in issue 5. Every client
+ * offset-syncs), the checkpoint connector and the heartbeat emitter. Every client
  * it opens is closed on stop.
  */
 export class RouteRuntime {
@@ -70,7 +78,8 @@ export class RouteRuntime {
   private readonly pool: ClusterPool;
   private source: SourceConnector | undefined;
   private heartbeat: { start(): Promise<void>; stop(): Promise<void> } | undefined;
-  private offsetsStore: (SourcePositionStore & { close?(): Promise<void> }) | undefined;
+  private checkpoints: CheckpointRuntime | undefined;
+  private offsetsStore: RouteOffsetsStore | undefined;
   /** One replication producer connection per task index, kept across task reassignments. */
   private readonly producers = new Map<number, KafkaCluster>();
 
@@ -160,6 +169,45 @@ export class RouteRuntime {
       logger: this.logger,
     });
     await this.source.start();
+    await this.startCheckpoints(plugins);
+  }
+
+  /** Java creates the checkpoint connector only when checkpoints and offset syncs are both on. */
+  private async startCheckpoints(plugins: RoutePlugins): Promise<void> {
+    const route = this.route;
+    const s = route.settings;
+    const build = this.collaborators.checkpoints;
+    if (!build) return;
+    if (!s.emitCheckpoints.enabled || !s.emitOffsetSyncsEnabled) {
+      this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
+      return;
+    }
+    const admin = async (label: string): Promise<KafkaAdmin> => this.pool.open(clientSettings(route, label)).admin();
+    const store = this.offsetsStore;
+    const offsets: CheckpointOffsetsWriter | undefined =
+      store?.writeCheckpointOffsets !== undefined
+        ? { writeCheckpointOffsets: (group, tps) => store.writeCheckpointOffsets!(group, tps) }
+        : undefined;
+    this.checkpoints = build({
+      route,
+      plugins,
+      clients: {
+        sourceAdmin: await admin('checkpoint.checkpoint-source-admin'),
+        targetAdmin: await admin('checkpoint.checkpoint-target-admin'),
+        checkpointsConsumer: this.pool.open(clientSettings(route, 'checkpoint.checkpoints-target-consumer')),
+        checkpointsProducer: this.pool.open(workerClientSettings(route, 'checkpoints-producer')),
+        offsetSyncsConsumer: this.pool.open(clientSettings(route, 'checkpoint.offset-syncs-consumer')),
+        offsetSyncsAdmin: await admin('checkpoint.offset-syncs-admin'),
+      },
+      ...(offsets ? { offsets } : {}),
+      logger: this.logger,
+    });
+    await this.checkpoints.start();
+  }
+
+  /** The checkpoint connector, if the route runs one (tests and measurements). */
+  get checkpointRuntime(): CheckpointRuntime | undefined {
+    return this.checkpoints;
   }
 
   private producerCluster(index: number, settings: KafkaClientSettings): KafkaCluster {
@@ -177,7 +225,10 @@ export class RouteRuntime {
       source: this.route.source,
       target: this.route.target,
       enabled: this.route.settings.enabled,
-      connectors: this.source ? [this.source.status()] : [],
+      connectors: [
+        ...(this.source ? [this.source.status()] : []),
+        ...(this.checkpoints ? [this.checkpoints.connector.status()] : []),
+      ],
     };
   }
 
@@ -186,6 +237,7 @@ export class RouteRuntime {
   }
 
   async stop(): Promise<void> {
+    await this.checkpoints?.stop();
     await this.source?.stop();
     await this.heartbeat?.stop();
     await this.offsetsStore?.close?.();

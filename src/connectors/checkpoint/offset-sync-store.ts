@@ -1,5 +1,6 @@
 import { decodeOffsetSync, type OffsetSync } from '../../records/offset-sync.ts';
 import { topicPartitionKey, type TopicPartition } from '../../records/topic-partition.ts';
+import { ExactRunIndex } from './exact-runs.ts';
 
 /** Syncs kept per upstream partition: one per bit of a 64-bit offset (Java `SYNCS_PER_PARTITION`). */
 export const SYNCS_PER_PARTITION = 64;
@@ -44,14 +45,17 @@ export type OffsetTranslation =
   /** The offset is older than every retained sync; Java reports -1 and no checkpoint is emitted. */
   | { readonly kind: 'too-old'; readonly sync: OffsetSync }
   /**
-   * `downstreamOffset` is `sync.downstreamOffset` if the group offset equals `sync.upstreamOffset`
-   * (`exact`), else one past it: a lower bound that may re-read records but never skips one.
+   * `downstreamOffset` never skips a record the group has not consumed. `exact`: it also re-reads
+   * none (a run proved by a marked sync covers the offset, or the offset is the sync's upstream
+   * offset or the one after it); otherwise it is Java's lower bound `sync.downstreamOffset + 1`,
+   * which may re-read records. `baseline` is Java's answer for the same syncs (-1: too old).
    */
   | {
       readonly kind: 'translated';
       readonly downstreamOffset: bigint;
       readonly sync: OffsetSync;
       readonly exact: boolean;
+      readonly baseline: bigint;
     };
 
 /**
@@ -68,6 +72,7 @@ export type OffsetTranslation =
  */
 export class OffsetSyncStore {
   private readonly offsetSyncs = new Map<string, readonly OffsetSync[]>();
+  private readonly exactRuns = new ExactRunIndex();
   private initializationMustReadToEnd = true;
   private readToEnd = false;
 
@@ -96,19 +101,32 @@ export class OffsetSyncStore {
    * or a tombstone (the store is unchanged); callers should skip that record and go on, rather
    * than drop the rest of the batch as Java does.
    */
-  handleRecord(key: Uint8Array | null, value: Uint8Array | null): OffsetSync {
+  handleRecord(key: Uint8Array | null, value: Uint8Array | null, runStart?: bigint): OffsetSync {
     const sync = decodeOffsetSync(key, value);
-    this.handleSync(sync);
+    this.handleSync(sync, runStart);
     return sync;
   }
 
-  /** Applies one offset sync (Java `handleRecord` after decoding). */
-  handleSync(sync: OffsetSync): void {
+  /**
+   * Applies one offset sync (Java `handleRecord` after decoding). `runStart` is the sync's
+   * `mm2ts.run-start` header, if it has one: it feeds exact translation only, so Java's history
+   * (and {@link translateDownstream}) is the same with or without it.
+   */
+  handleSync(sync: OffsetSync, runStart?: bigint): void {
     const key = topicPartitionKey(sync.topicPartition);
     const existing = this.offsetSyncs.get(key);
     // Keep our own object so identity comparisons never depend on what the caller reuses.
     const own: OffsetSync = { ...sync };
-    this.offsetSyncs.set(key, existing === undefined ? filledWith(own) : this.updatedSyncs(existing, own));
+    // Whenever Java's store forgets a partition's history, the runs go too: a rewound upstream
+    // reuses offsets for other records, and a last-sync-only initial load must not translate
+    // older offsets from history either.
+    if (existing === undefined || this.resetsHistory(existing, own)) {
+      this.offsetSyncs.set(key, filledWith(own));
+      this.exactRuns.reset(own.topicPartition);
+    } else {
+      this.offsetSyncs.set(key, this.updatedSyncs(existing, own));
+    }
+    if (runStart !== undefined) this.exactRuns.add(own, runStart);
   }
 
   /**
@@ -117,27 +135,52 @@ export class OffsetSyncStore {
    * checkpoint), -1 when the offset is older than every retained sync.
    */
   translateDownstream(topicPartition: TopicPartition, upstreamOffset: bigint): bigint | undefined {
-    const result = this.translate(topicPartition, upstreamOffset);
-    switch (result.kind) {
-      case 'unavailable':
-        return undefined;
-      case 'too-old':
-        return -1n;
-      case 'translated':
-        return result.downstreamOffset;
-    }
+    return downstreamOf(this.translateBaseline(topicPartition, upstreamOffset));
   }
 
-  /** Like {@link translateDownstream}, with the sync used and whether the result is exact. */
-  translate(topicPartition: TopicPartition, upstreamOffset: bigint): OffsetTranslation {
+  /** {@link translate} in {@link translateDownstream}'s shape: what our checkpoints carry. */
+  translateDownstreamExact(topicPartition: TopicPartition, upstreamOffset: bigint): bigint | undefined {
+    return downstreamOf(this.translate(topicPartition, upstreamOffset));
+  }
+
+  /**
+   * Java's translation only (see {@link translateDownstream}), with the sync used: the
+   * compatibility baseline, whatever headers the syncs carried.
+   */
+  translateBaseline(topicPartition: TopicPartition, upstreamOffset: bigint): OffsetTranslation {
     if (!this.readToEnd) return { kind: 'unavailable' };
     const syncs = this.offsetSyncs.get(topicPartitionKey(topicPartition));
     if (syncs === undefined) return { kind: 'unavailable' };
     // Newest first: the first sync at or below the offset is the most precise one.
     const sync = syncs.find((s) => s.upstreamOffset <= upstreamOffset) ?? syncs[SYNCS_PER_PARTITION - 1]!;
     if (sync.upstreamOffset > upstreamOffset) return { kind: 'too-old', sync };
-    const exact = sync.upstreamOffset === upstreamOffset;
-    return { kind: 'translated', downstreamOffset: sync.downstreamOffset + (exact ? 0n : 1n), sync, exact };
+    const atSync = sync.upstreamOffset === upstreamOffset;
+    const downstreamOffset = sync.downstreamOffset + (atSync ? 0n : 1n);
+    // g = u + 1 is exact too: the record after d downstream is the first one past u upstream.
+    const exact = atSync || upstreamOffset === sync.upstreamOffset + 1n;
+    return { kind: 'translated', downstreamOffset, sync, exact, baseline: downstreamOffset };
+  }
+
+  /**
+   * The best safe translation: exact where a marked sync proves it (docs/offset-translation.md),
+   * else Java's lower bound. Never below Java's answer, never past a record the group has not
+   * consumed. An offset older than every retained sync still translates when a run covers it.
+   */
+  translate(topicPartition: TopicPartition, upstreamOffset: bigint): OffsetTranslation {
+    const baseline = this.translateBaseline(topicPartition, upstreamOffset);
+    if (baseline.kind === 'unavailable') return baseline;
+    const exact = this.exactRuns.lookup(topicPartition, upstreamOffset);
+    if (baseline.kind === 'too-old') {
+      if (exact === undefined) return baseline;
+      return { kind: 'translated', downstreamOffset: exact, sync: baseline.sync, exact: true, baseline: -1n };
+    }
+    if (exact === undefined || exact < baseline.downstreamOffset) return baseline;
+    return { ...baseline, downstreamOffset: exact, exact: true };
+  }
+
+  /** The exact-translation runs of a partition (for inspection and tests). */
+  exactRunsFor(topicPartition: TopicPartition): ReturnType<ExactRunIndex['runsFor']> {
+    return this.exactRuns.runsFor(topicPartition);
   }
 
   /** The 64 retained syncs of a partition, newest first (repeats are the same object), if any. */
@@ -150,11 +193,13 @@ export class OffsetSyncStore {
     return [...this.offsetSyncs.values()].map((syncs) => syncs[0]!.topicPartition);
   }
 
-  private updatedSyncs(original: readonly OffsetSync[], sync: OffsetSync): readonly OffsetSync[] {
+  private resetsHistory(original: readonly OffsetSync[], sync: OffsetSync): boolean {
     const onlyLoadLastOffset = !this.readToEnd && this.initializationMustReadToEnd;
     const upstreamRewind = sync.upstreamOffset < original[0]!.upstreamOffset;
-    if (onlyLoadLastOffset || upstreamRewind) return filledWith(sync);
+    return onlyLoadLastOffset || upstreamRewind;
+  }
 
+  private updatedSyncs(original: readonly OffsetSync[], sync: OffsetSync): readonly OffsetSync[] {
     const syncs = [...original];
     let replacement = sync;
     // Index into the original array of the next old sync to consider keeping.
@@ -184,6 +229,17 @@ export class OffsetSyncStore {
       syncs[current] = replacement;
     }
     return syncs;
+  }
+}
+
+function downstreamOf(result: OffsetTranslation): bigint | undefined {
+  switch (result.kind) {
+    case 'unavailable':
+      return undefined;
+    case 'too-old':
+      return -1n;
+    case 'translated':
+      return result.downstreamOffset;
   }
 }
 

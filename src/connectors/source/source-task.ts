@@ -361,25 +361,28 @@ export class SourceTask {
 
   /** Stores every acknowledged position not yet stored, then lets delayed offset syncs out (KAFKA-15906). */
   flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        const changed = [...this.progress.values()].filter(
-          (p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed,
-        );
-        if (changed.length > 0) {
-          const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
-          await this.options.positions.writeSourcePositions(
-            this.options.sourceAlias,
-            snapshot.map(({ p, offset }) => ({ topic: p.tp.topic, partition: p.tp.partition, offset })),
-          );
-          for (const { p, offset } of snapshot) p.flushed = offset;
-        }
-        this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
+    // `.finally` runs after the assignment even when storeAndRelease finishes synchronously
+    // (nothing to store); clearing the field inside the body would leave a settled promise here
+    // for good and turn every later flush into a no-op.
+    this.flushing ??= this.storeAndRelease().finally(() => {
+      this.flushing = undefined;
+    });
     return this.flushing;
+  }
+
+  private async storeAndRelease(): Promise<void> {
+    const changed = [...this.progress.values()].filter((p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed);
+    if (changed.length > 0) {
+      const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
+      await this.options.positions.writeSourcePositions(
+        this.options.sourceAlias,
+        snapshot.map(({ p, offset }) => ({ topic: p.tp.topic, partition: p.tp.partition, offset })),
+      );
+      for (const { p, offset } of snapshot) p.flushed = offset;
+    }
+    // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
+    this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
+    this.options.offsetSyncs?.firePendingOffsetSyncs();
   }
 
   private fail(err: unknown): void {

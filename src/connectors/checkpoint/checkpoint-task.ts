@@ -1,0 +1,469 @@
+import type { KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink } from '../../kafka/index.ts';
+import {
+  encodeCheckpointKey,
+  encodeCheckpointValue,
+  topicPartitionKey,
+  type Checkpoint,
+  type TopicPartition,
+} from '../../records/index.ts';
+import type { TopicFilter } from '../../policy/filters.ts';
+import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
+import { Scheduler } from '../../runtime/scheduler.ts';
+import type { Logger } from '../../util/logger.ts';
+import type { WorkStatus } from '../source/task-state.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
+import {
+  checkpointsForGroup,
+  planGroupOffsetSync,
+  renameTopicPartition,
+  type CheckpointRoute,
+  type UpstreamGroupOffset,
+} from './checkpoint-rules.ts';
+import type { CheckpointPartitionRecorder, CheckpointRouteRecorder, CheckpointTaskMetrics } from './metrics-port.ts';
+import { OffsetSyncReader } from './offset-sync-reader.ts';
+import { OffsetSyncStore } from './offset-sync-store.ts';
+
+/** Reading the checkpoints topic at start fails (and is treated as Java's failed load) after this long without progress. */
+const LOAD_STALL_MS = 60_000;
+
+/** Where Java's worker stores the checkpoint connector's Connect offsets (`{"offset":0}` per checkpoint). */
+export interface CheckpointOffsetsWriter {
+  writeCheckpointOffsets(group: string, downstream: readonly TopicPartition[]): Promise<void>;
+}
+
+export interface CheckpointTaskOptions {
+  sourceAlias: string;
+  targetAlias: string;
+  taskIndex: number;
+  /** Java `task.assigned.groups`. */
+  groups: readonly string[];
+  policy: ReplicationPolicy;
+  topicFilter: TopicFilter;
+  /** `<S>.checkpoints.internal` on the target. */
+  checkpointsTopic: string;
+  /** Group offsets on the source (`checkpoint-source-admin`). */
+  sourceAdmin: KafkaAdmin;
+  /** Group states, offsets and log ends on the target (`checkpoint-target-admin`). */
+  targetAdmin: KafkaAdmin;
+  /** Reads the checkpoints topic at start (`checkpoints-target-consumer`). */
+  checkpointsReader: KafkaCluster;
+  /** Writes checkpoint records to the target (the worker's producer in Java). */
+  checkpointsWriter: KafkaCluster;
+  offsetSyncs: { cluster: KafkaCluster; admin: KafkaAdmin; topic: string };
+  /** `emit.checkpoints.interval.seconds` in ms. */
+  emitIntervalMs: number;
+  /** `sync.group.offsets.*`: interval in ms, or undefined when off. */
+  syncGroupOffsetsIntervalMs: number | undefined;
+  offsets?: CheckpointOffsetsWriter;
+  /** Java `offset.flush.interval.ms`. */
+  offsetFlushIntervalMs: number;
+  /** `consumer.poll.timeout.ms`: the offset-syncs reader's long-poll wait. */
+  pollTimeoutMs: number;
+  metrics?: CheckpointTaskMetrics;
+  routeMetrics?: CheckpointRouteRecorder;
+  logger: Logger;
+}
+
+export interface CheckpointTaskStatus extends WorkStatus {
+  /** Java `task.assigned.groups`. */
+  assignedGroups: string[];
+}
+
+/** Counters for tests and the status API. */
+export interface CheckpointTaskStats {
+  checkpointsEmitted: number;
+  groupOffsetCommits: number;
+  groupOffsetSyncsSkipped: number;
+}
+
+/**
+ * Java's MirrorCheckpointTask for one set of groups. In the background at {@link start}: loads
+ * the checkpoints already in `<S>.checkpoints.internal` for its groups, then reads the offset-syncs
+ * topic to its end (keeping only the last sync per partition if the checkpoints could not be
+ * loaded, as Java does) and keeps tailing it. Every emit interval it translates each group's
+ * committed source offsets and writes the checkpoints that moved forward (or whose upstream group
+ * rewound). With `sync.group.offsets.enabled` it also commits translated offsets on the target
+ * for groups that are empty or absent there.
+ *
+ * Translation is {@link OffsetSyncStore.translate}: exact where our marked syncs prove it, Java's
+ * lower bound elsewhere (docs/offset-translation.md).
+ */
+export class CheckpointTask {
+  readonly taskIndex: number;
+  readonly assignedGroups: readonly string[];
+  private readonly options: CheckpointTaskOptions;
+  private readonly logger: Logger;
+  private readonly scheduler: Scheduler;
+  private readonly syncStore = new OffsetSyncStore();
+  private readonly checkpoints: CheckpointStore;
+  private readonly reader: OffsetSyncReader;
+  private readonly route: CheckpointRoute;
+  private readonly partitionMetrics = new Map<string, CheckpointPartitionRecorder>();
+  /** Checkpoints acknowledged since the last Connect offsets flush: group → downstream partitions. */
+  private readonly unflushed = new Map<string, Map<string, TopicPartition>>();
+  private sink: RecordSink | undefined;
+  private initializing: Promise<void> | undefined;
+  private ready = false;
+  private state: WorkStatus = { state: 'UNASSIGNED' };
+  private readonly counters: CheckpointTaskStats = {
+    checkpointsEmitted: 0,
+    groupOffsetCommits: 0,
+    groupOffsetSyncsSkipped: 0,
+  };
+
+  constructor(options: CheckpointTaskOptions) {
+    this.options = options;
+    this.taskIndex = options.taskIndex;
+    this.assignedGroups = [...options.groups];
+    this.logger = options.logger.child({ task: options.taskIndex });
+    this.scheduler = new Scheduler(this.logger);
+    this.checkpoints = new CheckpointStore(options.groups);
+    this.reader = new OffsetSyncReader({
+      cluster: options.offsetSyncs.cluster,
+      admin: options.offsetSyncs.admin,
+      topic: options.offsetSyncs.topic,
+      store: this.syncStore,
+      logger: this.logger,
+      pollTimeoutMs: options.pollTimeoutMs,
+      ...(options.routeMetrics ? { onSync: (ts: number) => options.routeMetrics!.offsetSync(ts) } : {}),
+    });
+    const store = this.syncStore;
+    this.route = {
+      sourceClusterAlias: options.sourceAlias,
+      targetClusterAlias: options.targetAlias,
+      policy: options.policy,
+      topicFilter: options.topicFilter,
+      offsetSyncs: { translateDownstream: (tp, g) => store.translateDownstreamExact(tp, g) },
+    };
+  }
+
+  get status(): WorkStatus {
+    return this.state;
+  }
+
+  stats(): Readonly<CheckpointTaskStats> {
+    return { ...this.counters };
+  }
+
+  /** The task's offset-sync store (read-only use: tests and the failover measurement). */
+  get offsetSyncStore(): OffsetSyncStore {
+    return this.syncStore;
+  }
+
+  /** Schedules the jobs and starts loading in the background; resolves at once. */
+  start(): Promise<void> {
+    this.state = { state: 'RUNNING' };
+    const o = this.options;
+    this.initializing = this.initialize().catch((err: unknown) => {
+      this.state = { state: 'FAILED', trace: err instanceof Error ? err.message : String(err) };
+      this.logger.error({ err }, 'checkpoint task failed to start');
+    });
+    this.scheduler.scheduleRepeating('emit checkpoints', o.emitIntervalMs, () => this.emit(), o.emitIntervalMs);
+    if (o.syncGroupOffsetsIntervalMs !== undefined) {
+      this.scheduler.scheduleRepeating(
+        'sync group offsets',
+        o.syncGroupOffsetsIntervalMs,
+        () => this.syncGroupOffsets(),
+        o.syncGroupOffsetsIntervalMs,
+      );
+    }
+    if (o.offsets) {
+      this.scheduler.scheduleRepeating(
+        'flush checkpoint offsets',
+        o.offsetFlushIntervalMs,
+        () => this.flushOffsets(),
+        o.offsetFlushIntervalMs,
+      );
+    }
+    return Promise.resolve();
+  }
+
+  /** Resolves once the checkpoints are loaded and the offset-syncs topic was read to its end. */
+  async whenReady(): Promise<void> {
+    await this.initializing;
+  }
+
+  async stop(): Promise<void> {
+    this.state = { state: 'STOPPED' };
+    await this.scheduler.close(30_000);
+    await this.reader.stop();
+    await this.initializing?.catch(() => {});
+    await this.flushOffsets().catch((err: unknown) =>
+      this.logger.warn({ err }, 'final checkpoint offsets flush failed'),
+    );
+    for (const m of this.partitionMetrics.values()) m.remove();
+    this.partitionMetrics.clear();
+    await this.sink?.close();
+  }
+
+  private async initialize(): Promise<void> {
+    const loaded = await this.loadCheckpoints();
+    await this.reader.start(!loaded);
+    if (this.state.state !== 'RUNNING') return;
+    this.ready = true;
+    this.logger.info({ groups: this.assignedGroups.length, checkpointsLoaded: loaded }, 'checkpoint task ready');
+  }
+
+  /** Java `CheckpointStore.start`: the whole checkpoints topic, once; false if it could not be read. */
+  private async loadCheckpoints(): Promise<boolean> {
+    const topic = this.options.checkpointsTopic;
+    const source = await this.options.checkpointsReader.recordSource();
+    try {
+      const offsets = (await this.options.targetAdmin.listOffsets(topic)).find((p) => p.partition === 0);
+      if (offsets === undefined) throw new Error(`${topic} has no partition 0`);
+      let position = offsets.earliest;
+      let malformed = 0;
+      let progressAt = Date.now();
+      while (position < offsets.latest) {
+        if (this.state.state !== 'RUNNING') throw new Error('stopped while loading checkpoints');
+        if (Date.now() - progressAt > LOAD_STALL_MS) throw new Error(`no progress reading ${topic} at ${position}`);
+        const [fetched] = await source.fetch([{ topic, partition: 0, offset: position }]);
+        if (fetched === undefined || fetched.error !== undefined) throw new Error(`fetch ${topic}: ${fetched?.error}`);
+        for (const r of fetched.records) if (!this.checkpoints.loadRecord(r.key, r.value)) malformed++;
+        if (fetched.nextOffset > position) progressAt = Date.now();
+        position = fetched.nextOffset > position ? fetched.nextOffset : position;
+      }
+      if (malformed > 0) this.logger.warn({ malformed }, 'skipped malformed records in the checkpoints topic');
+      return this.checkpoints.completeLoad();
+    } catch (err) {
+      this.logger.error({ err, topic }, 'could not read the checkpoints topic; earlier checkpoints are ignored');
+      return this.checkpoints.failLoad();
+    } finally {
+      await source.close();
+    }
+  }
+
+  /** Java `poll` + `commitRecord`: one round of checkpoints for every assigned group. */
+  async emit(): Promise<number> {
+    if (!this.ready || !this.checkpoints.isInitialized) return 0;
+    const emitted: Checkpoint[] = [];
+    const committedByGroup = new Map<string, UpstreamGroupOffset[]>();
+    for (const group of this.assignedGroups) {
+      let upstream: UpstreamGroupOffset[];
+      try {
+        upstream = (await this.options.sourceAdmin.fetchGroupOffsets(group)).map((o) => ({
+          topicPartition: { topic: o.topic, partition: o.partition },
+          committed: { offset: o.offset, metadata: o.metadata ?? '' },
+        }));
+      } catch (err) {
+        this.logger.error({ err, group }, 'could not read the group offsets on the source; group skipped this round');
+        continue;
+      }
+      committedByGroup.set(group, upstream);
+      emitted.push(...checkpointsForGroup(this.route, this.checkpoints, group, upstream).values());
+    }
+    if (emitted.length > 0) await this.send(emitted);
+    if (this.options.metrics) await this.recordFailover(committedByGroup);
+    return emitted.length;
+  }
+
+  private async send(checkpoints: readonly Checkpoint[]): Promise<void> {
+    const at = Date.now();
+    const records: ProducerRecord[] = checkpoints.map((c) => ({
+      partition: 0,
+      key: encodeCheckpointKey(c),
+      value: encodeCheckpointValue(c),
+      timestamp: at,
+    }));
+    this.sink ??= await this.options.checkpointsWriter.recordSink({ acks: -1 });
+    // Unlike Java, the store learns a checkpoint only once it is acknowledged: a failed send is
+    // retried whole at the next interval instead of being filtered out as "not more recent".
+    await this.sink.send(this.options.checkpointsTopic, records);
+    const latency = Date.now() - at;
+    for (const c of checkpoints) {
+      this.checkpoints.update(c.consumerGroupId, [c]);
+      let pending = this.unflushed.get(c.consumerGroupId);
+      if (pending === undefined) this.unflushed.set(c.consumerGroupId, (pending = new Map()));
+      pending.set(topicPartitionKey(c.topicPartition), c.topicPartition);
+      this.partitionRecorder(c.consumerGroupId, c.topicPartition)?.checkpointed(latency);
+    }
+    this.counters.checkpointsEmitted += checkpoints.length;
+    this.options.routeMetrics?.checkpoint(at);
+    this.logger.debug({ checkpoints: checkpoints.length }, 'emitted checkpoints');
+  }
+
+  private partitionRecorder(group: string, downstream: TopicPartition): CheckpointPartitionRecorder | undefined {
+    const metrics = this.options.metrics;
+    if (metrics === undefined) return undefined;
+    const key = `${group}\u0000${topicPartitionKey(downstream)}`;
+    let recorder = this.partitionMetrics.get(key);
+    if (recorder === undefined) {
+      recorder = metrics.partition({
+        source: this.options.sourceAlias,
+        target: this.options.targetAlias,
+        group,
+        topic: downstream.topic,
+        partition: downstream.partition,
+      });
+      this.partitionMetrics.set(key, recorder);
+    }
+    return recorder;
+  }
+
+  /**
+   * The failover view (docs/metrics.md): per group partition with a checkpoint, the records a
+   * failover now would re-read on the target and those it would not find there.
+   */
+  private async recordFailover(committedByGroup: ReadonlyMap<string, UpstreamGroupOffset[]>): Promise<void> {
+    const logEnds = new Map<string, Map<number, bigint> | null>();
+    const sourceLogEnd = async (tp: TopicPartition): Promise<bigint | undefined> => {
+      if (!logEnds.has(tp.topic)) {
+        try {
+          const offsets = await this.options.sourceAdmin.listOffsets(tp.topic);
+          logEnds.set(tp.topic, new Map(offsets.map((o) => [o.partition, o.latest])));
+        } catch {
+          logEnds.set(tp.topic, null);
+        }
+      }
+      return logEnds.get(tp.topic)?.get(tp.partition);
+    };
+    for (const [group, upstream] of committedByGroup) {
+      for (const { topicPartition, committed } of upstream) {
+        if (committed === null || !this.route.topicFilter.shouldReplicateTopic(topicPartition.topic)) continue;
+        const downstream = renameTopicPartition(this.route, topicPartition);
+        const checkpoint = this.checkpoints.lastCheckpoint(group, downstream);
+        if (checkpoint === undefined) continue;
+        const g = committed.offset;
+        const translation = this.syncStore.translate(topicPartition, g);
+        let reread: bigint;
+        if (translation.kind === 'translated' && translation.exact) {
+          reread = translation.downstreamOffset - checkpoint.downstreamOffset;
+        } else if (translation.kind === 'translated') {
+          // Not provable: an upper bound. Downstream holds at most one record per upstream offset
+          // between the sync and the group offset, plus the checkpoint's own staleness.
+          reread =
+            nonNegative(g - translation.sync.upstreamOffset - 1n) +
+            nonNegative(translation.downstreamOffset - checkpoint.downstreamOffset);
+        } else {
+          continue;
+        }
+        const newestSync = this.syncStore.syncsFor(topicPartition)?.[0];
+        const replicated = newestSync === undefined ? 0n : newestSync.upstreamOffset + 1n;
+        const end = await sourceLogEnd(topicPartition);
+        const missed = end === undefined ? Number.NaN : Number(nonNegative(end - (g > replicated ? g : replicated)));
+        this.partitionRecorder(group, downstream)?.failover(Number(nonNegative(reread)), missed);
+      }
+    }
+  }
+
+  /**
+   * Java `refreshIdleConsumerGroupOffset` + `syncGroupOffset` in one step (a shorter race
+   * window): for each group with checkpoints, commit the translated offsets on the target when the
+   * group is absent (Dead) or Empty there — only forward, never past the target's log end, never
+   * for a group with members (Java sends those too and logs the broker's rejection). A group that
+   * gains members between the check and the commit makes the commit fail: logged, skipped, tried
+   * again next interval.
+   */
+  async syncGroupOffsets(): Promise<number> {
+    if (!this.ready) return 0;
+    const admin = this.options.targetAdmin;
+    const converted = this.checkpoints.computeConvertedUpstreamOffset();
+    if (converted.size === 0) return 0;
+    const states = await this.targetGroupStates([...converted.keys()]);
+    const logEnds = new Map<string, Map<number, bigint>>();
+    let committed = 0;
+    for (const [group, offsets] of converted) {
+      const state = states.get(group) ?? 'Dead';
+      if (state !== 'Empty' && state !== 'Dead') {
+        this.counters.groupOffsetSyncsSkipped++;
+        this.logger.debug({ group, state }, 'group is active on the target; its offsets are not synced');
+        continue;
+      }
+      try {
+        const idle = new Map<string, Map<string, bigint | null>>();
+        if (state === 'Empty') {
+          const current = await admin.fetchGroupOffsets(group);
+          idle.set(group, new Map(current.map((o) => [topicPartitionKey(o), o.offset])));
+        }
+        const planned = planGroupOffsetSync(new Map([[group, offsets]]), idle).get(group) ?? [];
+        const toCommit = [];
+        for (const o of planned) {
+          let ends = logEnds.get(o.topicPartition.topic);
+          if (ends === undefined) {
+            ends = new Map((await admin.listOffsets(o.topicPartition.topic)).map((p) => [p.partition, p.latest]));
+            logEnds.set(o.topicPartition.topic, ends);
+          }
+          const end = ends.get(o.topicPartition.partition);
+          if (end === undefined || o.offset > end) {
+            this.logger.warn(
+              {
+                group,
+                topic: o.topicPartition.topic,
+                partition: o.topicPartition.partition,
+                offset: o.offset.toString(),
+                logEnd: end?.toString(),
+              },
+              'translated offset is past the target log end; not synced',
+            );
+            continue;
+          }
+          toCommit.push({ ...o.topicPartition, offset: o.offset, metadata: o.metadata });
+        }
+        if (toCommit.length === 0) continue;
+        await admin.commitGroupOffsets(group, toCommit);
+        committed += toCommit.length;
+        this.counters.groupOffsetCommits++;
+        this.logger.info({ group, partitions: toCommit.length }, 'synced group offsets to the target');
+      } catch (err) {
+        this.counters.groupOffsetSyncsSkipped++;
+        this.logger.warn(
+          { err, group },
+          'could not sync group offsets to the target (the group may have become active); skipped this round',
+        );
+      }
+    }
+    return committed;
+  }
+
+  /**
+   * Group states on the target. One failing group fails a batched describe (e.g. a broker that
+   * answers GROUP_ID_NOT_FOUND for a group that does not exist), so fall back to one call per
+   * group: "not found" reads as Dead (absent), any other failure leaves the group out this round.
+   */
+  private async targetGroupStates(groups: string[]): Promise<Map<string, string>> {
+    const admin = this.options.targetAdmin;
+    try {
+      return await admin.describeGroupStates(groups);
+    } catch {
+      const states = new Map<string, string>();
+      for (const group of groups) {
+        try {
+          const state = (await admin.describeGroupStates([group])).get(group);
+          if (state !== undefined) states.set(group, state);
+        } catch (err) {
+          const e = err as { type?: unknown; code?: unknown };
+          if (/GROUP_ID_NOT_FOUND|does not exist/i.test(`${String(e.type)} ${String(e.code)} ${String(err)}`)) {
+            states.set(group, 'Dead');
+          } else {
+            states.set(group, 'Unknown');
+            this.logger.warn({ err, group }, 'could not describe the group on the target; not synced this round');
+          }
+        }
+      }
+      return states;
+    }
+  }
+
+  /** Java's worker offset flush for this task: `{"offset":0}` for every checkpoint emitted since the last one. */
+  private async flushOffsets(): Promise<void> {
+    const writer = this.options.offsets;
+    if (writer === undefined || this.unflushed.size === 0) return;
+    const batch = [...this.unflushed];
+    this.unflushed.clear();
+    for (const [group, partitions] of batch) {
+      try {
+        await writer.writeCheckpointOffsets(group, [...partitions.values()]);
+      } catch (err) {
+        // Never read back by MM2 (facts §3.2): keep them for the next flush and carry on.
+        const again = this.unflushed.get(group) ?? new Map<string, TopicPartition>();
+        for (const [k, tp] of partitions) again.set(k, tp);
+        this.unflushed.set(group, again);
+        this.logger.warn({ err, group }, 'failed to write the checkpoint connector offsets');
+      }
+    }
+  }
+}
+
+function nonNegative(value: bigint): bigint {
+  return value < 0n ? 0n : value;
+}
