@@ -22,7 +22,8 @@ function waitForStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function health(driver: Driver): HealthReport {
+function health(driver: Driver, started: boolean): HealthReport {
+  if (!started) return { status: 'starting', message: 'routes are starting' };
   const routes = driver.status();
   const failed = routes.flatMap((r) =>
     r.connectors.flatMap((c) =>
@@ -52,23 +53,31 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger);
   const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
   const signal = waitForStopSignal();
-  await driver.start();
+  let started = false;
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
     app.get('/status', async () => ({ routes: driver.status() }));
   };
+  // Listen before the routes start, so /health says "starting" instead of refusing connections.
   const http = listen
     ? await startHttpServer({
         ...listener(listen),
         registry: metrics.registry,
-        health: () => health(driver),
+        health: () => health(driver, started),
         logger,
         version,
         plugins: [statusPlugin],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
+  try {
+    await driver.start();
+  } catch (err) {
+    await http?.close();
+    throw err;
+  }
+  started = true;
   const received = await signal;
   logger.info({ signal: received }, 'stopping on signal');
   const timer = setTimeout(() => {
