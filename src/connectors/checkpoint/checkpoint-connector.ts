@@ -6,6 +6,7 @@ import { describeError } from '../source/retriable.ts';
 import type { WorkStatus } from '../source/task-state.ts';
 import type { CheckpointTask } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
+import { withTimeout } from '../../util/timeout.ts';
 
 export interface CheckpointConnectorOptions {
   route: string;
@@ -153,18 +154,4 @@ export class CheckpointConnector {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }

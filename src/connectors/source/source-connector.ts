@@ -6,6 +6,7 @@ import { describeError } from './retriable.ts';
 import type { SourceTask } from './source-task.ts';
 import { assignPartitionsRoundRobin } from './task-assignment.ts';
 import type { WorkStatus } from './task-state.ts';
+import { withTimeout } from '../../util/timeout.ts';
 
 /** The topic-management steps the connector schedules (TopicSynchronizer implements them). */
 export interface TopicSyncSteps {
@@ -46,18 +47,10 @@ export interface ConnectorStatus extends WorkStatus {
 
 /** A step of start-up bounded by `admin.timeout.ms`; like Java, a failure is logged, not fatal. */
 async function bounded(what: string, ms: number, step: () => Promise<unknown>, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      step(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
+    await withTimeout(ms, step());
   } catch (err) {
     logger.error({ step: what, err: describeError(err) }, `${what} failed; continuing (it is retried on its schedule)`);
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }
 
