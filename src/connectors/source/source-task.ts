@@ -314,39 +314,53 @@ export class SourceTask {
 
   /** Records are acknowledged: advance positions, feed offset-sync rules, record latency. */
   private acknowledge(records: ConsumedRecord[], results: ProduceResult[]): void {
-    const downstreamByPartition = new Map<number, { base: bigint; count: number }[]>();
+    interface Ack {
+      p: PartitionProgress;
+      batches: ProduceResult[];
+      batch: number;
+      index: number;
+      count: number;
+      min: number;
+      max: number;
+      sum: number;
+    }
+    // Results name the remote topic; positions are keyed by the source record's topic-partition.
+    const batchesByPartition = new Map<number, ProduceResult[]>();
     for (const r of results) {
-      const list = downstreamByPartition.get(r.partition) ?? [];
-      list.push({ base: r.baseOffset, count: r.recordCount });
-      downstreamByPartition.set(r.partition, list);
+      const list = batchesByPartition.get(r.partition);
+      if (list) list.push(r);
+      else batchesByPartition.set(r.partition, [r]);
     }
-    const cursor = new Map<number, { batch: number; index: number }>();
+    const acks = new Map<number, Ack>();
     const now = Date.now();
-    const stats = new Map<PartitionProgress, { count: number; min: number; max: number; sum: number }>();
+    const syncs = this.options.offsetSyncs;
+    // Records come as one run per partition: look the partition's state up only when it changes.
+    let a: Ack | undefined;
     for (const r of records) {
-      const p = this.progress.get(topicPartitionKey(r))!;
-      const batches = downstreamByPartition.get(r.partition)!;
-      const c = cursor.get(r.partition) ?? { batch: 0, index: 0 };
-      const batch = batches[c.batch]!;
-      const downstream = batch.base + BigInt(c.index);
-      c.index++;
-      if (c.index >= batch.count) {
-        c.batch++;
-        c.index = 0;
+      if (a === undefined || a.p.tp.partition !== r.partition) {
+        a = acks.get(r.partition);
+        if (a === undefined) {
+          const p = this.progress.get(topicPartitionKey(r))!;
+          const batches = batchesByPartition.get(r.partition)!;
+          a = { p, batches, batch: 0, index: 0, count: 0, min: Infinity, max: 0, sum: 0 };
+          acks.set(r.partition, a);
+        }
       }
-      cursor.set(r.partition, c);
-      p.lastAcked = r.offset;
-      if (batch.base >= 0n) this.options.offsetSyncs?.maybeQueueOffsetSyncs(p.tp, r.offset, downstream);
+      const batch = a.batches[a.batch]!;
+      const downstream = batch.baseOffset + BigInt(a.index);
+      if (++a.index >= batch.recordCount) {
+        a.batch++;
+        a.index = 0;
+      }
+      a.p.lastAcked = r.offset;
+      if (batch.baseOffset >= 0n) syncs?.maybeQueueOffsetSyncs(a.p.tp, r.offset, downstream);
       const latency = now - r.timestamp;
-      const s = stats.get(p);
-      if (s) {
-        s.count++;
-        if (latency < s.min) s.min = latency;
-        if (latency > s.max) s.max = latency;
-        s.sum += latency;
-      } else stats.set(p, { count: 1, min: latency, max: latency, sum: latency });
+      a.count++;
+      if (latency < a.min) a.min = latency;
+      if (latency > a.max) a.max = latency;
+      a.sum += latency;
     }
-    for (const [p, s] of stats) p.metrics.acked(s.count, s.min, s.max, s.sum);
+    for (const x of acks.values()) if (x.count > 0) x.p.metrics.acked(x.count, x.min, x.max, x.sum);
   }
 
   private scheduleFlush(): void {
