@@ -67,6 +67,8 @@ export async function startMirror(
   targetAlias: string,
   dir: string,
   kafkaVersion: string,
+  /** Ours only: write a V8 CPU profile into this folder at exit (`node --cpu-prof`). */
+  profileDir?: string,
 ): Promise<StartedMirror> {
   const logFile = join(dir, `${kind}.log`);
   if (kind === 'ours') {
@@ -74,9 +76,11 @@ export async function startMirror(
     const file = join(dir, 'mm2-ours.properties');
     writeFileSync(file, `${properties}mm2ts.http.listener = 127.0.0.1:${port}\n`);
     const script = join(REPO_ROOT, 'src', 'cli', 'connect-mirror-maker.ts');
-    const args = [script, file, '--clusters', targetAlias];
+    const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const args = [...nodeFlags, script, file, '--clusters', targetAlias];
     const proc = spawnLogged('ours', process.execPath, args, logFile, { ...process.env, LOG_LEVEL: 'info' });
-    return { kind, proc, command: `node src/cli/connect-mirror-maker.ts ${file} --clusters ${targetAlias}`, logFile };
+    const command = `node ${nodeFlags.join(' ')} src/cli/connect-mirror-maker.ts ${file} --clusters ${targetAlias}`;
+    return { kind, proc, command: command.replace('node  ', 'node '), logFile };
   }
   const file = join(dir, 'mm2-java.properties');
   writeFileSync(file, properties);

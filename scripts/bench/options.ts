@@ -27,11 +27,13 @@ export interface BenchOptions {
   label: string;
   outDir: string;
   write: boolean;
+  /** Run ours under `node --cpu-prof` and put a profile summary in the report. */
+  profile: boolean;
 }
 
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
        [--runs N] [--mirror ours|java|both] [--steady] [--records N] [--rate N] [--seconds N]
-       [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write]`;
+       [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
 const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
@@ -68,6 +70,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       label: { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -103,5 +106,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     label: label.replace(/^steady(?=quick|full)/, 'steady-'),
     outDir: values.out ?? 'docs/benchmarks',
     write: !(values['no-write'] ?? false),
+    profile: values.profile ?? false,
   };
 }

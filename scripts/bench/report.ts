@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { REPO_ROOT } from '../kafka/paths.ts';
 import type { MirrorKind } from './options.ts';
+import type { ProfileSummary } from './profile.ts';
 
 export interface DrainRun {
   case: string;
@@ -23,6 +24,12 @@ export interface DrainRun {
   cpuCopySeconds: number;
   cpuSecondsPerGb: number;
   peakRssMb: number;
+  /** CPU seconds of the [source, target] broker JVMs during the copy phase. */
+  brokerCpuCopySeconds: number[];
+  /** (mirror + both brokers' CPU during the copy) / (copy s × cores): how saturated the machine was. */
+  machineBusyPercent: number;
+  /** Ours with --profile: where the mirror's CPU time went. */
+  profile?: ProfileSummary;
   correct: boolean;
   problems: string[];
   loadAvg1: number;
@@ -143,6 +150,60 @@ export interface Report {
   notes: string[];
 }
 
+/**
+ * Who used the CPU during the copy phase, per case and mirror (medians): the mirror, the two
+ * brokers, and the machine's saturation. On a 2-core box a mirror that leaves more CPU to the
+ * brokers drains faster; this table says how much headroom was left.
+ */
+function renderCpuSplit(out: string[], drain: DrainRun[]): void {
+  const rows = drain.filter((d) => Number.isFinite(d.machineBusyPercent));
+  if (rows.length === 0) return;
+  out.push('### CPU during the copy phase (medians, CPU seconds per 1,000,000 records)', '');
+  out.push(
+    '| case | mirror | mirror | source broker | target broker | machine busy % |',
+    '| --- | --- | --: | --: | --: | --: |',
+  );
+  for (const c of [...new Set(rows.map((d) => d.case))]) {
+    for (const mirror of ['ours', 'java'] as const) {
+      const runs = rows.filter((d) => d.case === c && d.mirror === mirror);
+      if (runs.length === 0) continue;
+      const perM = (pick: (d: DrainRun) => number): string =>
+        f(stat(runs.map((d) => (pick(d) / d.records) * 1e6)).median, 1);
+      out.push(
+        `| ${c} | ${mirror} | ${perM((d) => d.cpuCopySeconds)} | ${perM((d) => d.brokerCpuCopySeconds[0]!)} | ${perM((d) => d.brokerCpuCopySeconds[1]!)} | ${f(stat(runs.map((d) => d.machineBusyPercent)).median)} |`,
+      );
+    }
+  }
+  out.push('');
+}
+
+/** The CPU profile summaries of our runs (--profile): by area of the code, then the hottest functions. */
+function renderProfiles(out: string[], drain: DrainRun[]): void {
+  const profiled = drain.filter((d) => d.profile);
+  if (profiled.length === 0) return;
+  out.push('## Where our CPU time goes (V8 CPU profile)', '');
+  for (const d of profiled) {
+    const p = d.profile!;
+    out.push(
+      `### ${d.case}, run ${d.run} (${p.copyPhaseOnly ? 'copy phase' : 'whole process life'}): busy ${f(p.busyMs / 1000, 2)} s of ${f(p.wallMs / 1000, 2)} s (idle ${f(p.idleMs / 1000, 2)} s)`,
+      '',
+      '| area | CPU ms | share of busy |',
+      '| --- | --: | --: |',
+    );
+    for (const a of p.areas) out.push(`| ${a.name} | ${f(a.ms)} | ${f(a.percent, 1)} % |`);
+    out.push('', '| hottest functions (self time) | CPU ms | share of busy |', '| --- | --: | --: |');
+    for (const fn of p.functions)
+      out.push(`| \`${fn.name.replace(/\|/g, '\\|')}\` | ${f(fn.ms)} | ${f(fn.percent, 1)} % |`);
+    out.push('');
+    if (p.runtimeByCaller?.length) {
+      out.push('| node core + built-ins, by nearest caller | CPU ms | share of busy |', '| --- | --: | --: |');
+      for (const c of p.runtimeByCaller)
+        out.push(`| \`${c.name.replace(/\|/g, '\\|')}\` | ${f(c.ms)} | ${f(c.percent, 1)} % |`);
+      out.push('');
+    }
+  }
+}
+
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   const m = r.machine;
@@ -213,20 +274,23 @@ export function renderMarkdown(r: Report): string {
     }
     out.push('', '### Every run', '');
     out.push(
-      '| case | mirror | run | records | copy s | start-up s | records/s | MB/s | CPU s total | CPU s copy | peak RSS MB | load 1m | correct |',
-      '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
+      '| case | mirror | run | records | copy s | start-up s | records/s | MB/s | CPU s total | CPU s copy | broker CPU s src / tgt | machine busy % | peak RSS MB | load 1m | correct |',
+      '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
     );
     for (const d of r.drain) {
+      const brokers = d.brokerCpuCopySeconds ?? [NaN, NaN];
       out.push(
-        `| ${d.case} | ${d.mirror} | ${d.run} | ${f(d.records)} | ${f(d.copySeconds, 2)} | ${f(d.startupSeconds, 2)} | ${f(d.recordsPerSec)} | ${f(d.mbPerSec, 1)} | ${f(d.cpuSeconds, 1)} | ${f(d.cpuCopySeconds, 1)} | ${f(d.peakRssMb)} | ${f(d.loadAvg1, 2)} | ${d.correct ? 'yes' : `NO: ${d.problems.join('; ')}`} |`,
+        `| ${d.case} | ${d.mirror} | ${d.run} | ${f(d.records)} | ${f(d.copySeconds, 2)} | ${f(d.startupSeconds, 2)} | ${f(d.recordsPerSec)} | ${f(d.mbPerSec, 1)} | ${f(d.cpuSeconds, 1)} | ${f(d.cpuCopySeconds, 1)} | ${f(brokers[0]!, 1)} / ${f(brokers[1]!, 1)} | ${f(d.machineBusyPercent ?? NaN)} | ${f(d.peakRssMb)} | ${f(d.loadAvg1, 2)} | ${d.correct ? 'yes' : `NO: ${d.problems.join('; ')}`} |`,
       );
     }
     for (const x of r.raw) {
       out.push(
-        `| ${x.case} | raw produce / consume | ${x.run} | | | | ${f(x.produceRecordsPerSec)} / ${f(x.consumeRecordsPerSec)} | ${f(x.produceMbPerSec, 1)} / ${f(x.consumeMbPerSec, 1)} | | | | | |`,
+        `| ${x.case} | raw produce / consume | ${x.run} | | | | ${f(x.produceRecordsPerSec)} / ${f(x.consumeRecordsPerSec)} | ${f(x.produceMbPerSec, 1)} / ${f(x.consumeMbPerSec, 1)} | | | | | | | |`,
       );
     }
     out.push('');
+    renderCpuSplit(out, r.drain);
+    renderProfiles(out, r.drain);
   }
 
   if (r.steady.length > 0) {
@@ -242,6 +306,19 @@ export function renderMarkdown(r: Report): string {
     }
     const med = (mirror: MirrorKind, pick: (s: SteadyRun) => number): number =>
       stat(r.steady.filter((s) => s.mirror === mirror).map(pick)).median;
+    out.push('', '### Medians (min–max over runs)', '');
+    out.push(
+      '| mirror | runs | p50 ms | p99 ms | max ms | producer ack p99 ms | CPU % | peak RSS MB | correct |',
+      '| --- | --: | --: | --: | --: | --: | --: | --: | --- |',
+    );
+    for (const mirror of ['ours', 'java'] as const) {
+      const runs = r.steady.filter((s) => s.mirror === mirror);
+      if (runs.length === 0) continue;
+      const col = (pick: (s: SteadyRun) => number): string => ms(stat(runs.map(pick)));
+      out.push(
+        `| ${mirror} | ${runs.length} | ${col((s) => s.p50Ms)} | ${col((s) => s.p99Ms)} | ${col((s) => s.maxMs)} | ${col((s) => s.producerP99Ms)} | ${col((s) => s.cpuPercent)} | ${col((s) => s.peakRssMb)} | ${runs.every((s) => s.correct) ? 'yes' : '**NO**'} |`,
+      );
+    }
     out.push(
       '',
       `p99 ours/Java (medians): ${ratio(

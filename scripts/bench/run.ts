@@ -7,7 +7,7 @@
  *                             [--runs N] [--mirror ours|java|both] [--steady] …  (--help)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openKafkaCluster, type KafkaAdmin, type KafkaCluster, type RecordSource } from '../../src/kafka/index.ts';
@@ -19,6 +19,7 @@ import { consumerPerformance, producerPerformance, writePayloadFile, type JavaTo
 import { benchProperties, startMirror, type StartedMirror } from './mirrors.ts';
 import { parseBenchOptions, type BenchOptions, type Compression, type MirrorKind, type Workload } from './options.ts';
 import { cpuSeconds, ProcessSampler, stopAllTracked } from './procs.ts';
+import { findCpuProfile, summarizeCpuProfile } from './profile.ts';
 import {
   describeMachine,
   percentile,
@@ -85,25 +86,50 @@ async function waitForTarget(
   mirror: StartedMirror,
   deadlineMs: number,
   progress?: [number, number][],
-): Promise<{ firstAt: number; cpuAtFirst: number; doneAt: number }> {
+  brokerPids: number[] = [],
+): Promise<{
+  firstAt: number;
+  cpuAtFirst: number;
+  doneAt: number;
+  brokerCpu: number[];
+  /** The copy phase on CLOCK_MONOTONIC in µs, the clock V8 stamps profile samples with (Linux). */
+  copyWindowUs: [number, number];
+}> {
+  const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
   const spawnedAt = Date.now();
   let lastEmptyAt = Date.now();
+  let lastEmptyMonoUs = monoUs();
   let cpuAtLastEmpty = cpuSeconds(mirror.proc.pid) ?? 0;
+  const brokerCpu = (): number[] => brokerPids.map((pid) => cpuSeconds(pid) ?? NaN);
+  let brokerCpuAtLastEmpty = brokerCpu();
   let exited = false;
   void mirror.proc.exited.then(() => (exited = true));
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const polledAt = Date.now();
+    const polledAtMonoUs = monoUs();
     const cpu = cpuSeconds(mirror.proc.pid);
+    const brokers = brokerCpu();
     const n = total(await endOffsets(target.admin, topic));
     if (n === 0) {
       lastEmptyAt = polledAt;
+      lastEmptyMonoUs = polledAtMonoUs;
       cpuAtLastEmpty = cpu ?? cpuAtLastEmpty;
+      brokerCpuAtLastEmpty = brokers;
     }
     const now = Date.now();
     // The ramp (seconds since the wait began, records on the target) whenever the count moved.
     if (progress && progress.at(-1)?.[1] !== n) progress.push([Math.round((now - spawnedAt) / 100) / 10, n]);
-    if (n >= expected) return { firstAt: lastEmptyAt, cpuAtFirst: cpuAtLastEmpty, doneAt: now };
+    if (n >= expected) {
+      const brokersDone = brokerCpu();
+      return {
+        firstAt: lastEmptyAt,
+        cpuAtFirst: cpuAtLastEmpty,
+        doneAt: now,
+        copyWindowUs: [lastEmptyMonoUs, monoUs()],
+        brokerCpu: brokersDone.map((c, i) => c - brokerCpuAtLastEmpty[i]!),
+      };
+    }
     if (exited)
       throw new Error(`${mirror.kind} exited with ${n} of ${expected} records copied:\n${tail(mirror.logFile)}`);
     if (now > deadline)
@@ -121,6 +147,8 @@ interface Bench {
   /** Run counter: every mirror run gets fresh aliases s<k>/t<k>. */
   k: number;
   mirrorCommands: Map<MirrorKind, string>;
+  /** Broker JVM pids, [source, target]: their CPU during a copy shows how busy the machine was. */
+  brokerPids: number[];
 }
 
 /** A generous bound so a stuck run fails instead of hanging: 2 min plus 1 s per 2,000 records. */
@@ -164,6 +192,8 @@ async function drainRun(
     cpuCopySeconds: NaN,
     cpuSecondsPerGb: NaN,
     peakRssMb: NaN,
+    brokerCpuCopySeconds: [NaN, NaN],
+    machineBusyPercent: NaN,
     correct: false,
     problems: [],
     loadAvg1: loadavg()[0]!,
@@ -171,7 +201,9 @@ async function drainRun(
   };
   log(`${caseName} run ${run}: ${mirror} (aliases ${sourceAlias}->${targetAlias})`);
   const spawnedAt = Date.now();
-  const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion);
+  const profileDir = b.options.profile && mirror === 'ours' ? join(runDir, 'profile') : undefined;
+  let copyWindowUs: [number, number] | undefined;
+  const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion, profileDir);
   b.mirrorCommands.set(mirror, started.command);
   const sampler = new ProcessSampler(started.proc.pid);
   try {
@@ -182,11 +214,16 @@ async function drainRun(
       started,
       boundMs(srcDigest.records),
       base.progress,
+      b.brokerPids,
     );
     const cpuDone = cpuSeconds(started.proc.pid) ?? sampler.lastCpu;
     sampler.sample();
     const copySeconds = (t.doneAt - t.firstAt) / 1000;
+    const brokersCpu = t.brokerCpu[0]! + t.brokerCpu[1]!;
+    copyWindowUs = t.copyWindowUs;
     Object.assign(base, {
+      brokerCpuCopySeconds: t.brokerCpu,
+      machineBusyPercent: ((cpuDone - t.cpuAtFirst + brokersCpu) / (copySeconds * availableParallelism())) * 100,
       startupSeconds: (t.firstAt - spawnedAt) / 1000,
       copySeconds,
       recordsPerSec: srcDigest.records / copySeconds,
@@ -203,6 +240,16 @@ async function drainRun(
     sampler.stop();
     await started.proc.stop();
   }
+  const profile = profileDir ? findCpuProfile(profileDir) : undefined;
+  if (profile) {
+    base.profile = summarizeCpuProfile(profile, copyWindowUs);
+    log(
+      `  profile: ${base.profile.areas
+        .slice(0, 4)
+        .map((a) => `${a.name} ${a.percent}%`)
+        .join(', ')}`,
+    );
+  } else if (profileDir) log(`  no CPU profile was written to ${profileDir}`);
   // Read back after the mirror stopped, so records written after the count was reached (duplicates) show too.
   const ends = await endOffsets(b.target.admin, remote);
   if (ends) {
@@ -428,6 +475,22 @@ async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile:
 
 async function steadyBench(b: Bench, report: Report): Promise<void> {
   const payloadFile = writePayloadFile(b.dir, 100);
+  // Fresh brokers are cold (JIT, page cache, log segments): the first run would pay for it and skew
+  // the comparison. Both brokers first take the same rate for a while, unmirrored.
+  const warmSeconds = Math.min(15, b.options.steadySeconds);
+  log(`steady warm-up: ${b.options.steadyRate} records/s for ${warmSeconds} s into both brokers`);
+  for (const side of [b.source, b.target]) {
+    await createTopic(side, 'steady-warm-up', b.options.partitions);
+    await producerPerformance(b.ctx, {
+      bootstrap: side.bootstrap,
+      topic: 'steady-warm-up',
+      records: b.options.steadyRate * warmSeconds,
+      payloadFile,
+      compression: b.options.compressions[0]!,
+      throughput: b.options.steadyRate,
+      timeoutMs: warmSeconds * 3000 + 120_000,
+    });
+  }
   for (let run = 1; run <= b.options.runs; run++) {
     const order = run % 2 === 1 ? b.options.mirrors : [...b.options.mirrors].reverse();
     for (const mirror of order) report.steady.push(await steadyRun(b, mirror, run, payloadFile));
@@ -501,6 +564,10 @@ async function main(): Promise<number> {
       target: sides[1]!,
       k: 0,
       mirrorCommands: new Map(),
+      brokerPids: [
+        bed.clusters.find((c) => c.alias === 'source')!.pid,
+        bed.clusters.find((c) => c.alias === 'target')!.pid,
+      ],
     };
     if (options.steady) await steadyBench(bench, report);
     else await drainBench(bench, report);
@@ -522,6 +589,7 @@ async function main(): Promise<number> {
   const failed = [...report.drain, ...report.steady].filter((r) => !r.correct).length;
   // Keep the mirrors' logs when a run failed; they are the first thing to read.
   if (failed > 0) log(`${failed} run(s) failed; logs kept in ${dir}`);
+  else if (options.profile) log(`CPU profiles (open in Chrome DevTools) kept in ${dir}/run-*-ours/profile`);
   else rmSync(dir, { recursive: true, force: true });
   return failed > 0 ? 1 : 0;
 }

@@ -1,3 +1,5 @@
+import { isMirrorError } from '../util/errors.ts';
+
 /** Where CLI commands write: injectable so tests capture output instead of spawning processes. */
 export interface CliIo {
   out(line: string): void;
@@ -26,3 +28,16 @@ export const EXIT = {
 
 /** A command-line usage error: reported with the usage text, exit 255. */
 export class ArgumentError extends Error {}
+
+/**
+ * The catch block of a command's argument parsing: a usage error (an {@link ArgumentError}, or a
+ * MirrorError such as an invalid client property) is reported as `mm2 <command>: <message>` with
+ * the usage line and gives {@link EXIT.usage}; anything else is rethrown.
+ */
+export function usageErrorExit(err: unknown, command: string, usage: string, io: CliIo): number {
+  if (err instanceof ArgumentError || isMirrorError(err)) {
+    io.err(`mm2 ${command}: ${err.message}\nusage: mm2 ${usage}`);
+    return EXIT.usage;
+  }
+  throw err;
+}

@@ -71,7 +71,11 @@ export interface ProducerRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers?: RecordHeader[];
-  /** Epoch ms; absent: the producer's clock (CreateTime). */
+  /**
+   * Epoch ms; absent or negative (Kafka's "no timestamp", -1): the producer's clock (CreateTime),
+   * as Connect turns a source record's -1 into null for its producer. A ConsumedRecord can be
+   * passed as it is.
+   */
   timestamp?: number;
 }
 

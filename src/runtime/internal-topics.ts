@@ -28,7 +28,8 @@ export class InternalTopicError extends MirrorError {
 // fall back to assuming it exists (or that the broker auto-creates it).
 const ASSUME_EXISTS = new Set(['UNSUPPORTED_VERSION', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED']);
 const INVALID_CONFIG = new Set(['INVALID_CONFIG']);
-const TIMEOUT = new Set(['REQUEST_TIMED_OUT', 'KafkaJSTimeout']);
+// The port reports Kafka's error name, or the text of a client-side failure (which says "timed out").
+const TIMEOUT = new Set(['REQUEST_TIMED_OUT']);
 
 /**
  * Java's `MirrorUtils.createCompactedTopic`: creates `spec.name` with `cleanup.policy=compact`.

@@ -39,3 +39,9 @@ export class RecordFormatError extends MirrorError {
 export function isMirrorError(err: unknown): err is MirrorError {
   return err instanceof MirrorError;
 }
+
+/** `Name: message` of an error, for log fields; `String(err)` for anything thrown that is not an Error. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -4,7 +4,7 @@ import { toKafkaClientSettings } from '../../config/index.ts';
 import { openKafkaCluster } from '../../kafka/index.ts';
 import type { KafkaCluster } from '../../kafka/port.ts';
 import { isMirrorError } from '../../util/errors.ts';
-import { ArgumentError, EXIT, type CliIo } from '../io.ts';
+import { ArgumentError, EXIT, usageErrorExit, type CliIo } from '../io.ts';
 import type { Subcommand } from '../mm2.ts';
 import {
   CLUSTER_OPTIONS,
@@ -104,11 +104,7 @@ export const dump: Subcommand = {
     try {
       args = parseDumpArgs(argv);
     } catch (err) {
-      if (err instanceof ArgumentError || isMirrorError(err)) {
-        io.err(`mm2 dump: ${err.message}\nusage: mm2 ${USAGE}`);
-        return EXIT.usage;
-      }
-      throw err;
+      return usageErrorExit(err, 'dump', USAGE, io);
     }
     const { settings, problems } = toKafkaClientSettings(args.props);
     const errors = problems.filter((p) => p.severity === 'error');

@@ -8,8 +8,7 @@ import {
   upstreamClustersOf,
   type ReplicationPolicy,
 } from '../../policy/index.ts';
-import { isMirrorError } from '../../util/errors.ts';
-import { ArgumentError, EXIT } from '../io.ts';
+import { EXIT, usageErrorExit } from '../io.ts';
 import type { Subcommand } from '../mm2.ts';
 import {
   CLUSTER_OPTIONS,
@@ -108,11 +107,7 @@ export const topology: Subcommand = {
       json = values.json === true;
       timeoutMs = timeoutArg(values['timeout-ms'], 60_000);
     } catch (err) {
-      if (err instanceof ArgumentError || isMirrorError(err)) {
-        io.err(`mm2 topology: ${err.message}\nusage: mm2 ${USAGE}`);
-        return EXIT.usage;
-      }
-      throw err;
+      return usageErrorExit(err, 'topology', USAGE, io);
     }
     try {
       for (const w of client.configWarnings) io.err(`WARN ${w}`);

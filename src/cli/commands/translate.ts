@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MirrorClient, type TranslatedOffset } from '../../client/index.ts';
-import { isMirrorError } from '../../util/errors.ts';
-import { ArgumentError, EXIT } from '../io.ts';
+import { EXIT, usageErrorExit } from '../io.ts';
 import type { Subcommand } from '../mm2.ts';
 import {
   CLUSTER_OPTIONS,
@@ -67,11 +66,7 @@ export const translate: Subcommand = {
       args = parseTranslateArgs(argv);
       client = new MirrorClient(args.props);
     } catch (err) {
-      if (err instanceof ArgumentError || isMirrorError(err)) {
-        io.err(`mm2 translate: ${err.message}\nusage: mm2 ${USAGE}`);
-        return EXIT.usage;
-      }
-      throw err;
+      return usageErrorExit(err, 'translate', USAGE, io);
     }
     try {
       for (const w of client.configWarnings) io.err(`WARN ${w}`);

@@ -1,8 +1,8 @@
 import type { KafkaAdmin } from '../../kafka/index.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
 import { Scheduler } from '../../runtime/scheduler.ts';
+import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import { describeError } from '../source/retriable.ts';
 import type { WorkStatus } from '../source/task-state.ts';
 import type { CheckpointTask } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';

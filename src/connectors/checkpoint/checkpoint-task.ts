@@ -1,4 +1,10 @@
-import type { KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink } from '../../kafka/index.ts';
+import {
+  kafkaErrorName,
+  type KafkaAdmin,
+  type KafkaCluster,
+  type ProducerRecord,
+  type RecordSink,
+} from '../../kafka/index.ts';
 import {
   encodeCheckpointKey,
   encodeCheckpointValue,
@@ -431,8 +437,7 @@ export class CheckpointTask {
           const state = (await admin.describeGroupStates([group])).get(group);
           if (state !== undefined) states.set(group, state);
         } catch (err) {
-          const e = err as { type?: unknown; code?: unknown };
-          if (/GROUP_ID_NOT_FOUND|does not exist/i.test(`${String(e.type)} ${String(e.code)} ${String(err)}`)) {
+          if (kafkaErrorName(err) === 'GROUP_ID_NOT_FOUND' || /does not exist/i.test(String(err))) {
             states.set(group, 'Dead');
           } else {
             states.set(group, 'Unknown');

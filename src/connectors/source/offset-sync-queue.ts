@@ -51,6 +51,43 @@ export class OffsetSyncQueue {
     return 'delayed';
   }
 
+  /**
+   * The same as calling {@link queue} for the next `count` records of `topicPartition` when they
+   * continue its last queued record contiguously (upstream and downstream offsets each +1 per
+   * record), in O(1) instead of per record: a produce batch of a contiguous upstream run is one
+   * call. The queues end exactly as the per-record calls would leave them (same entries, same
+   * order). Returns the upstream offset of the last sync that went to pending (if any) and whether
+   * the run's last record is that one.
+   */
+  queueContiguous(
+    topicPartition: TopicPartition,
+    count: number,
+  ): { lastPendingUpstream: bigint | undefined; lastIsPending: boolean } {
+    const key = topicPartitionKey(topicPartition);
+    const state = this.states.get(key);
+    if (state === undefined) throw new RangeError(`queueContiguous before any record of ${key}`);
+    if (count <= 0) return { lastPendingUpstream: undefined, lastIsPending: false };
+    const startUpstream = state.previousUpstreamOffset;
+    const startDownstream = state.previousDownstreamOffset;
+    const syncDownstream = state.advanceContiguous(BigInt(count));
+    const last: OffsetSync = {
+      topicPartition,
+      upstreamOffset: state.previousUpstreamOffset,
+      downstreamOffset: state.previousDownstreamOffset,
+    };
+    if (syncDownstream < 0n) {
+      this.delayedSyncs.set(key, last);
+      return { lastPendingUpstream: undefined, lastIsPending: false };
+    }
+    const syncUpstream = startUpstream + (syncDownstream - startDownstream);
+    // Per record: a pending sync deletes the delayed entry; later records re-add it at the end.
+    this.delayedSyncs.delete(key);
+    this.pendingSyncs.set(key, { topicPartition, upstreamOffset: syncUpstream, downstreamOffset: syncDownstream });
+    const lastIsPending = syncDownstream === last.downstreamOffset;
+    if (!lastIsPending) this.delayedSyncs.set(key, last);
+    return { lastPendingUpstream: syncUpstream, lastIsPending };
+  }
+
   /** Java's `promoteDelayedOffsetSyncs`: moves every delayed sync to pending (after a commit). */
   promoteDelayed(): void {
     for (const [key, sync] of this.delayedSyncs) this.pendingSyncs.set(key, sync);

@@ -194,6 +194,34 @@ export class OffsetSyncWriter {
     run.prevDownstream = downstreamOffset;
   }
 
+  /**
+   * {@link maybeQueueOffsetSyncs} for `count` records acknowledged as one contiguous run: upstream
+   * offsets `upstreamFirst …+count-1` landed at downstream `downstreamFirst …+count-1` (a produce
+   * batch of records without upstream gaps). Same outcome as the per-record calls; the first
+   * record goes through the per-record rules, the rest in O(1).
+   */
+  maybeQueueOffsetSyncsRun(
+    upstream: TopicPartition,
+    upstreamFirst: bigint,
+    downstreamFirst: bigint,
+    count: number,
+  ): void {
+    if (this.closed || count <= 0) return;
+    this.maybeQueueOffsetSyncs(upstream, upstreamFirst, downstreamFirst);
+    if (count === 1) return;
+    const { lastPendingUpstream, lastIsPending } = this.queue.queueContiguous(upstream, count - 1);
+    if (!this.markExact) return;
+    // The records continue the run, so no closing sync; mirror the queue's entries for the partition.
+    const run = this.runs.get(topicPartitionKey(upstream))!;
+    if (lastPendingUpstream !== undefined) {
+      run.pending = { upstream: lastPendingUpstream, runStart: run.start };
+      run.delayed = undefined;
+    }
+    run.prevUpstream = upstreamFirst + BigInt(count - 1);
+    run.prevDownstream = downstreamFirst + BigInt(count - 1);
+    if (!lastIsPending) run.delayed = { upstream: run.prevUpstream, runStart: run.start };
+  }
+
   /** Java's `firePendingOffsetSyncs`: sends pending syncs while in-flight permits last. */
   firePendingOffsetSyncs(): void {
     if (this.closed) return;

@@ -37,6 +37,34 @@ export class PartitionState {
     return this.shouldSyncOffsets;
   }
 
+  /**
+   * The same as `count` calls of {@link update} (each followed by {@link reset} when it returns
+   * true, as the queue does) for records that continue the previous one contiguously on both sides
+   * (u = previousUpstream + i, d = previousDownstream + i), in O(1): within such a run only the
+   * staleness rule can fire, every `offset.lag.max + 1` downstream offsets. Returns the downstream
+   * offset of the last record that required a sync, or -1 if none did.
+   * Needs a previous record (previousDownstreamOffset >= 0) and the flag reset.
+   */
+  advanceContiguous(count: bigint): bigint {
+    if (this.previousDownstreamOffset < 0n || this.lastSyncDownstreamOffset < 0n || this.shouldSyncOffsets) {
+      throw new RangeError('advanceContiguous needs a previous record and a reset sync flag');
+    }
+    const firstDownstream = this.previousDownstreamOffset + 1n;
+    const lastDownstream = this.previousDownstreamOffset + count;
+    const step = this.maxOffsetLag + 1n;
+    // The first d with d - (lastSync + 1) >= maxOffsetLag; each sync moves lastSync to its own d.
+    let firstSync = this.lastSyncDownstreamOffset + step;
+    if (firstSync < firstDownstream) firstSync = firstDownstream;
+    let lastSync = -1n;
+    if (firstSync <= lastDownstream) {
+      lastSync = firstSync + ((lastDownstream - firstSync) / step) * step;
+      this.lastSyncDownstreamOffset = lastSync;
+    }
+    this.previousUpstreamOffset += count;
+    this.previousDownstreamOffset = lastDownstream;
+    return lastSync;
+  }
+
   /** Clears the sticky "should sync" flag once the required sync has been queued. */
   reset(): void {
     this.shouldSyncOffsets = false;

@@ -1,8 +1,8 @@
 import type { TopicPartition } from '../../records/index.ts';
 import { formatTopicPartition } from '../../records/index.ts';
+import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { Scheduler } from '../../runtime/scheduler.ts';
-import { describeError } from './retriable.ts';
 import type { SourceTask } from './source-task.ts';
 import { assignPartitionsRoundRobin } from './task-assignment.ts';
 import type { WorkStatus } from './task-state.ts';

@@ -16,6 +16,13 @@ export interface SourcePositionStore {
 
 export interface OffsetSyncEmitter {
   maybeQueueOffsetSyncs(upstream: TopicPartition, upstreamOffset: bigint, downstreamOffset: bigint): void;
+  /** The per-record call for a contiguous run of `count` records (offsets +1 on both sides), in O(1). */
+  maybeQueueOffsetSyncsRun(
+    upstream: TopicPartition,
+    upstreamFirst: bigint,
+    downstreamFirst: bigint,
+    count: number,
+  ): void;
   firePendingOffsetSyncs(): void;
   promoteDelayedOffsetSyncs(): void;
   close(): Promise<void>;

@@ -4,15 +4,14 @@ import type {
   FetchedPartition,
   KafkaAdmin,
   ProduceResult,
-  ProducerRecord,
   RecordSink,
   RecordSource,
 } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/index.ts';
 import { topicPartitionKey, type TopicPartition } from '../../records/index.ts';
-import { MirrorError } from '../../util/errors.ts';
+import { isRetriable } from '../../kafka/index.ts';
+import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import { describeError, isRetriable } from './retriable.ts';
 import { resumeOffset } from './source-position.ts';
 import {
   NO_METRICS,
@@ -286,17 +285,12 @@ export class SourceTask {
   }
 
   private async produceTopic(remoteTopic: string, records: ConsumedRecord[]): Promise<void> {
-    const out: ProducerRecord[] = records.map((r) => ({
-      partition: r.partition,
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-      ...(r.timestamp >= 0 ? { timestamp: r.timestamp } : {}),
-    }));
+    // Consumed records go out as they are: the sink reads key, value, headers, partition and
+    // timestamp (a negative one, Kafka's "none", becomes the produce time, as Connect does).
     let backoff = 100;
     for (;;) {
       try {
-        const results = await this.options.targetSink.send(remoteTopic, out);
+        const results = await this.options.targetSink.send(remoteTopic, records);
         this.acknowledge(records, results);
         return;
       } catch (err) {
@@ -312,55 +306,68 @@ export class SourceTask {
     }
   }
 
-  /** Records are acknowledged: advance positions, feed offset-sync rules, record latency. */
+  /**
+   * Records are acknowledged: advance positions, feed the offset-sync rules, record latency.
+   * `records` holds each partition's records in order (one run per fetched partition); `results`
+   * has each partition's produce batches in order, so record k of a partition landed at
+   * downstream offset base + index within its batch.
+   */
   private acknowledge(records: ConsumedRecord[], results: ProduceResult[]): void {
-    interface Ack {
-      p: PartitionProgress;
+    interface Cursor {
       batches: ProduceResult[];
       batch: number;
       index: number;
-      count: number;
-      min: number;
-      max: number;
-      sum: number;
     }
-    // Results name the remote topic; positions are keyed by the source record's topic-partition.
-    const batchesByPartition = new Map<number, ProduceResult[]>();
+    const cursors = new Map<number, Cursor>();
     for (const r of results) {
-      const list = batchesByPartition.get(r.partition);
-      if (list) list.push(r);
-      else batchesByPartition.set(r.partition, [r]);
+      const cursor = cursors.get(r.partition);
+      if (cursor) cursor.batches.push(r);
+      else cursors.set(r.partition, { batches: [r], batch: 0, index: 0 });
     }
-    const acks = new Map<number, Ack>();
     const now = Date.now();
     const syncs = this.options.offsetSyncs;
-    // Records come as one run per partition: look the partition's state up only when it changes.
-    let a: Ack | undefined;
-    for (const r of records) {
-      if (a === undefined || a.p.tp.partition !== r.partition) {
-        a = acks.get(r.partition);
-        if (a === undefined) {
-          const p = this.progress.get(topicPartitionKey(r))!;
-          const batches = batchesByPartition.get(r.partition)!;
-          a = { p, batches, batch: 0, index: 0, count: 0, min: Infinity, max: 0, sum: 0 };
-          acks.set(r.partition, a);
+    let i = 0;
+    while (i < records.length) {
+      const head = records[i]!;
+      let segmentEnd = i + 1;
+      while (segmentEnd < records.length && records[segmentEnd]!.partition === head.partition) segmentEnd++;
+      const segmentStart = i;
+      const p = this.progress.get(topicPartitionKey(head))!;
+      const cursor = cursors.get(head.partition)!;
+      let min = Infinity;
+      let max = 0;
+      let sum = 0;
+      for (let j = i; j < segmentEnd; j++) {
+        const latency = now - records[j]!.timestamp;
+        if (latency < min) min = latency;
+        if (latency > max) max = latency;
+        sum += latency;
+      }
+      // Walk the segment batch by batch: a contiguous upstream piece is one offset-sync call.
+      while (i < segmentEnd) {
+        const batch = cursor.batches[cursor.batch]!;
+        const take = Math.min(segmentEnd - i, batch.recordCount - cursor.index);
+        if (syncs && batch.baseOffset >= 0n) {
+          const downstreamFirst = batch.baseOffset + BigInt(cursor.index);
+          const first = records[i]!.offset;
+          // Offsets only increase within a partition, so this span means no upstream gap.
+          if (records[i + take - 1]!.offset - first === BigInt(take - 1)) {
+            syncs.maybeQueueOffsetSyncsRun(p.tp, first, downstreamFirst, take);
+          } else {
+            for (let j = 0; j < take; j++)
+              syncs.maybeQueueOffsetSyncs(p.tp, records[i + j]!.offset, downstreamFirst + BigInt(j));
+          }
         }
+        cursor.index += take;
+        if (cursor.index >= batch.recordCount) {
+          cursor.batch++;
+          cursor.index = 0;
+        }
+        i += take;
       }
-      const batch = a.batches[a.batch]!;
-      const downstream = batch.baseOffset + BigInt(a.index);
-      if (++a.index >= batch.recordCount) {
-        a.batch++;
-        a.index = 0;
-      }
-      a.p.lastAcked = r.offset;
-      if (batch.baseOffset >= 0n) syncs?.maybeQueueOffsetSyncs(a.p.tp, r.offset, downstream);
-      const latency = now - r.timestamp;
-      a.count++;
-      if (latency < a.min) a.min = latency;
-      if (latency > a.max) a.max = latency;
-      a.sum += latency;
+      p.lastAcked = records[segmentEnd - 1]!.offset;
+      p.metrics.acked(segmentEnd - segmentStart, min, max, sum);
     }
-    for (const x of acks.values()) if (x.count > 0) x.p.metrics.acked(x.count, x.min, x.max, x.sum);
   }
 
   private scheduleFlush(): void {

@@ -5,7 +5,8 @@ import type {
   KafkaAdmin,
   NewTopic,
   TopicDescription,
-} from '../../kafka/port.ts';
+} from '../../kafka/index.ts';
+import { kafkaErrorName } from '../../kafka/index.ts';
 import type { ConfigPropertyFilter } from '../../policy/filters.ts';
 import type { TopicFilter } from '../../policy/filters.ts';
 import { shouldReplicateTopic, type TopicReplicationRule } from '../../policy/cycles.ts';
@@ -14,7 +15,6 @@ import { topicPartitionKey, type TopicPartition } from '../../records/topic-part
 import { MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { aclBindingsToSync } from './acl-sync.ts';
-import { kafkaErrorName } from './kafka-error-name.ts';
 import { incrementalConfigOps, newTopicConfigs } from './topic-config-sync.ts';
 
 /** The route settings the topic synchronizer reads; a `RouteSettings` satisfies it. */

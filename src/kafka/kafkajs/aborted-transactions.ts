@@ -1,5 +1,6 @@
 import type { AbortedTransaction } from '../wire/fetch.ts';
-import type { RecordBatch } from '../protocol/types.ts';
+import { decodeRecords } from '../protocol/decode.ts';
+import type { RecordBatchView } from '../protocol/types.ts';
 
 /**
  * Drops records of aborted transactions from one partition's fetched batches, as a read_committed
@@ -7,15 +8,15 @@ import type { RecordBatch } from '../protocol/types.ts';
  * lists for it and stays so until that producer's ABORT marker (a control batch).
  */
 export function withoutAbortedTransactions(
-  batches: RecordBatch[],
+  batches: RecordBatchView[],
   aborted: AbortedTransaction[] | null,
-): RecordBatch[] {
+): RecordBatchView[] {
   if (!aborted || aborted.length === 0) return batches;
   const pending = [...aborted].sort((a, b) =>
     a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
   );
   const abortedProducers = new Set<bigint>();
-  const kept: RecordBatch[] = [];
+  const kept: RecordBatchView[] = [];
   for (const batch of batches) {
     while (pending.length > 0 && pending[0]!.firstOffset <= batch.baseOffset + BigInt(batch.lastOffsetDelta)) {
       abortedProducers.add(pending.shift()!.producerId);
@@ -32,8 +33,8 @@ export function withoutAbortedTransactions(
   return kept;
 }
 
-/** Control record key: version int16, type int16 (0 ABORT, 1 COMMIT). */
-function isAbortMarker(batch: RecordBatch): boolean {
-  const key = batch.records[0]?.key;
+/** Control record key: version int16, type int16 (0 ABORT, 1 COMMIT). Control batches are never compressed. */
+function isAbortMarker(batch: RecordBatchView): boolean {
+  const key = decodeRecords(batch, batch.recordsData)[0]?.key;
   return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === 0;
 }

@@ -21,6 +21,8 @@ import {
 } from '../wire/incremental-alter-configs.ts';
 import { protocolError } from './protocol-errors.ts';
 import { aclToKafkajs, aclsFromKafkajs } from './acl-codes.ts';
+import { kafkaErrorName } from '../errors.ts';
+import { toPortError, withPortErrors } from './port-errors.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -62,23 +64,34 @@ export class KafkajsAdmin implements KafkaAdmin {
     return this.admin;
   }
 
-  async listTopics(): Promise<string[]> {
-    const names = await (await this.client()).listTopics();
-    return names.filter((n) => !BROKER_INTERNAL_TOPICS.has(n)).sort();
+  listTopics(): Promise<string[]> {
+    return withPortErrors({ op: 'listTopics' }, async () => {
+      const names = await (await this.client()).listTopics();
+      return names.filter((n) => !BROKER_INTERNAL_TOPICS.has(n)).sort();
+    });
   }
 
-  async describeTopics(names: string[]): Promise<TopicDescription[]> {
-    if (names.length === 0) return [];
-    const { topics } = await (await this.client()).fetchTopicMetadata({ topics: names });
-    return topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions
-        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
-        .sort((a, b) => a.partition - b.partition),
-    }));
+  describeTopics(names: string[]): Promise<TopicDescription[]> {
+    return withPortErrors({ op: 'describeTopics', ...topicsContext(names) }, async () => {
+      if (names.length === 0) return [];
+      const { topics } = await (await this.client()).fetchTopicMetadata({ topics: names });
+      return topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+          .sort((a, b) => a.partition - b.partition),
+      }));
+    });
   }
 
-  async createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
+  createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
+    return withPortErrors({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () =>
+      this.createEach(topics),
+    );
+  }
+
+  /** One CreateTopics call per topic; each topic's failure is reported in its result, by Kafka's error name. */
+  private async createEach(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
     const admin = await this.client();
     return Promise.all(
       topics.map(async (t) => {
@@ -101,17 +114,25 @@ export class KafkajsAdmin implements KafkaAdmin {
           await waitForLeaders(admin, t.name);
           return { name: t.name };
         } catch (err) {
-          return { name: t.name, error: describeKafkajsError(err) };
+          // Kafka's name (e.g. TOPIC_ALREADY_EXISTS, INVALID_CONFIG) when it is a Kafka error, else the client's text.
+          const error = kafkaErrorName(toPortError(err, { op: 'createTopics', topic: t.name }));
+          return { name: t.name, error: error ?? (err instanceof Error ? err.message : String(err)) };
         }
       }),
     );
   }
 
-  async createPartitions(topic: string, totalCount: number): Promise<void> {
-    await (await this.client()).createPartitions({ topicPartitions: [{ topic, count: totalCount }] });
+  createPartitions(topic: string, totalCount: number): Promise<void> {
+    return withPortErrors({ op: 'createPartitions', topic, count: totalCount }, async () => {
+      await (await this.client()).createPartitions({ topicPartitions: [{ topic, count: totalCount }] });
+    });
   }
 
-  async describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>> {
+  describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>> {
+    return withPortErrors({ op: 'describeConfigs', ...topicsContext(names) }, () => this.describeConfigsOf(names));
+  }
+
+  private async describeConfigsOf(names: string[]): Promise<Map<string, ConfigEntry[]>> {
     const result = new Map<string, ConfigEntry[]>();
     if (names.length === 0) return result;
     const { resources } = await (
@@ -137,7 +158,13 @@ export class KafkajsAdmin implements KafkaAdmin {
     return result;
   }
 
-  async incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
+  incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
+    return withPortErrors({ op: 'incrementalAlterConfigs', ...topicsContext([...changes.keys()]) }, () =>
+      this.alterConfigs(changes),
+    );
+  }
+
+  private async alterConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
     if (changes.size === 0) return;
     const cluster = await this.connection.internalCluster();
     // A freshly connected cluster has no metadata yet, and findControllerBroker needs it.
@@ -169,49 +196,63 @@ export class KafkajsAdmin implements KafkaAdmin {
     }
   }
 
-  async describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]> {
-    const response = await (await this.client()).describeAcls(aclToKafkajs.describeFilter(filter.resourceType));
-    return aclsFromKafkajs(response.resources);
+  describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]> {
+    return withPortErrors({ op: 'describeAcls', resourceType: filter.resourceType }, async () => {
+      const response = await (await this.client()).describeAcls(aclToKafkajs.describeFilter(filter.resourceType));
+      return aclsFromKafkajs(response.resources);
+    });
   }
 
-  async createAcls(bindings: AclBinding[]): Promise<void> {
-    if (bindings.length === 0) return;
-    await (await this.client()).createAcls({ acl: bindings.map(aclToKafkajs.binding) });
+  createAcls(bindings: AclBinding[]): Promise<void> {
+    return withPortErrors({ op: 'createAcls', acls: bindings.length }, async () => {
+      if (bindings.length === 0) return;
+      await (await this.client()).createAcls({ acl: bindings.map(aclToKafkajs.binding) });
+    });
   }
 
-  async listGroups(): Promise<GroupListing[]> {
-    const admin = await this.client();
-    const { groups } = await admin.listGroups();
-    const states = await this.describeGroupStates(groups.map((g) => g.groupId));
-    return groups.map((g) => ({
-      groupId: g.groupId,
-      protocolType: g.protocolType,
-      state: states.get(g.groupId) ?? 'Unknown',
-    }));
+  listGroups(): Promise<GroupListing[]> {
+    return withPortErrors({ op: 'listGroups' }, async () => {
+      const admin = await this.client();
+      const { groups } = await admin.listGroups();
+      const states = await this.describeGroupStates(groups.map((g) => g.groupId));
+      return groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        state: states.get(g.groupId) ?? 'Unknown',
+      }));
+    });
   }
 
-  async describeGroupStates(groupIds: string[]): Promise<Map<string, string>> {
-    const states = new Map<string, string>();
-    if (groupIds.length === 0) return states;
-    const { groups } = await (await this.client()).describeGroups(groupIds);
-    for (const g of groups) states.set(g.groupId, g.state);
-    return states;
+  describeGroupStates(groupIds: string[]): Promise<Map<string, string>> {
+    return withPortErrors({ op: 'describeGroups', ...groupsContext(groupIds) }, async () => {
+      const states = new Map<string, string>();
+      if (groupIds.length === 0) return states;
+      const { groups } = await (await this.client()).describeGroups(groupIds);
+      for (const g of groups) states.set(g.groupId, g.state);
+      return states;
+    });
   }
 
-  async fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
-    const topics = await (await this.client()).fetchOffsets({ groupId });
-    const result: TopicPartitionOffset[] = [];
-    for (const t of topics) {
-      for (const p of t.partitions) {
-        const offset = BigInt(p.offset);
-        if (offset < 0n) continue;
-        result.push({ topic: t.topic, partition: p.partition, offset, metadata: p.metadata ?? '' });
+  fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
+    return withPortErrors({ op: 'fetchOffsets', group: groupId }, async () => {
+      const topics = await (await this.client()).fetchOffsets({ groupId });
+      const result: TopicPartitionOffset[] = [];
+      for (const t of topics) {
+        for (const p of t.partitions) {
+          const offset = BigInt(p.offset);
+          if (offset < 0n) continue;
+          result.push({ topic: t.topic, partition: p.partition, offset, metadata: p.metadata ?? '' });
+        }
       }
-    }
-    return result;
+      return result;
+    });
   }
 
-  async commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+  commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    return withPortErrors({ op: 'offsetCommit', group: groupId }, () => this.commitOffsets(groupId, offsets));
+  }
+
+  private async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     const cluster = await this.connection.internalCluster();
     const byTopic = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
@@ -251,31 +292,51 @@ export class KafkajsAdmin implements KafkaAdmin {
     }
   }
 
-  async listOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await (await this.client()).fetchTopicOffsets(topic);
-    return offsets
-      .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
-      .sort((a, b) => a.partition - b.partition);
-  }
-
-  async deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
-    await (
-      await this.client()
-    ).deleteTopicRecords({
-      topic,
-      partitions: partitions.map((p) => ({ partition: p.partition, offset: p.beforeOffset.toString() })),
+  listOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return withPortErrors({ op: 'listOffsets', topic }, async () => {
+      const offsets = await (await this.client()).fetchTopicOffsets(topic);
+      return offsets
+        .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
+        .sort((a, b) => a.partition - b.partition);
     });
   }
 
-  async brokerCount(): Promise<number> {
-    const { brokers } = await (await this.client()).describeCluster();
-    return brokers.length;
+  deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
+    return withPortErrors({ op: 'deleteRecords', topic }, async () => {
+      await (
+        await this.client()
+      ).deleteTopicRecords({
+        topic,
+        partitions: partitions.map((p) => ({ partition: p.partition, offset: p.beforeOffset.toString() })),
+      });
+    });
   }
 
-  async close(): Promise<void> {
-    if (this.connected) await this.admin.disconnect();
-    this.connected = undefined;
+  brokerCount(): Promise<number> {
+    return withPortErrors({ op: 'describeCluster' }, async () => {
+      const { brokers } = await (await this.client()).describeCluster();
+      return brokers.length;
+    });
   }
+
+  close(): Promise<void> {
+    return withPortErrors({ op: 'close' }, async () => {
+      if (this.connected) await this.admin.disconnect();
+      this.connected = undefined;
+    });
+  }
+}
+
+/** The topics a call was about, for error messages: one by name, a few listed, many counted. */
+function topicsContext(names: readonly string[]): Record<string, unknown> {
+  if (names.length === 1) return { topic: names[0] };
+  if (names.length <= 5) return { topics: names.join(',') };
+  return { topics: `${names.slice(0, 5).join(',')},… (${names.length})` };
+}
+
+function groupsContext(groupIds: readonly string[]): Record<string, unknown> {
+  if (groupIds.length === 1) return { group: groupIds[0] };
+  return { groups: groupIds.length };
 }
 
 /**
@@ -317,15 +378,4 @@ function kafkajsErrorCode(err: unknown): number | undefined {
     if (typeof type === 'string' && type in byType) return byType[type];
   }
   return undefined;
-}
-
-function describeKafkajsError(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { type?: string; message?: string; errors?: { type?: string; message?: string }[] };
-    const inner = e.errors?.[0];
-    if (inner?.type) return inner.type;
-    if (e.type) return e.type;
-    if (e.message) return e.message;
-  }
-  return String(err);
 }

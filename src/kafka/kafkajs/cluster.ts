@@ -13,6 +13,7 @@ import type {
 } from '../port.ts';
 import { KafkajsAdmin } from './admin.ts';
 import { KafkajsConnection } from './connection.ts';
+import { withPortErrors } from './port-errors.ts';
 import { KafkajsRecordSink } from './record-sink.ts';
 import { KafkajsRecordSource } from './record-source.ts';
 
@@ -36,23 +37,27 @@ export class KafkajsCluster implements KafkaCluster {
   }
 
   admin(): Promise<KafkaAdmin> {
-    const admin = new KafkajsAdmin(this.connection);
-    this.opened.push(admin);
-    return Promise.resolve(admin);
+    return withPortErrors({ op: 'admin' }, async () => {
+      const admin = new KafkajsAdmin(this.connection);
+      this.opened.push(admin);
+      return admin;
+    });
   }
 
   recordSource(options?: RecordSourceOptions): Promise<RecordSource> {
-    return Promise.resolve(new KafkajsRecordSource(this.connection, options));
+    return withPortErrors({ op: 'recordSource' }, async () => new KafkajsRecordSource(this.connection, options));
   }
 
   recordSink(options?: RecordSinkOptions): Promise<RecordSink> {
-    return Promise.resolve(new KafkajsRecordSink(this.connection, options));
+    return withPortErrors({ op: 'recordSink' }, async () => new KafkajsRecordSink(this.connection, options));
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled(this.opened.map((o) => o.close()));
-    this.opened.length = 0;
-    await this.connection.close();
+  close(): Promise<void> {
+    return withPortErrors({ op: 'close' }, async () => {
+      await Promise.allSettled(this.opened.map((o) => o.close()));
+      this.opened.length = 0;
+      await this.connection.close();
+    });
   }
 }
 

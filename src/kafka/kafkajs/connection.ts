@@ -37,7 +37,9 @@ export class KafkajsConnection {
         (s) => s.description === 'private:Kafka:createCluster',
       );
       if (!factorySymbol)
-        throw new KafkaPortError('ERR_KAFKAJS_INTERNALS', 'kafkajs internals changed: no cluster factory');
+        throw new KafkaPortError('ERR_KAFKAJS_INTERNALS', 'kafkajs internals changed: no cluster factory', {
+          retriable: false,
+        });
       const factory = (this.kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[factorySymbol]!;
       const cluster = factory({ allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
       await cluster.connect();

@@ -32,11 +32,16 @@ export function isStaleMetadata(code: number): boolean {
   ].includes(name);
 }
 
-export function protocolError(code: number, context: Record<string, unknown>): KafkaPortError {
-  const info = kafkaErrorInfo(code);
-  const where = Object.entries(context)
+/** `op=fetch topic=t partition=0`: where a port call failed, for error messages. */
+export function contextText(context: Record<string, unknown>): string {
+  return Object.entries(context)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
+}
+
+export function protocolError(code: number, context: Record<string, unknown>): KafkaPortError {
+  const info = kafkaErrorInfo(code);
+  const where = contextText(context);
   return new KafkaPortError(`KAFKA_${info.name}`, `${info.name}: ${info.message} (${where})`, {
     ...context,
     kafkaErrorCode: code,

@@ -3,6 +3,7 @@ import type { ProduceResult, ProducerRecord, RecordSink, RecordSinkOptions } fro
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
+import { withPortErrors } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 
@@ -56,6 +57,7 @@ export class KafkajsRecordSink implements RecordSink {
       throw new KafkaPortError(
         'ERR_UNSUPPORTED',
         'the record sink does not support idempotent or transactional producing yet (MM2 default: neither)',
+        { retriable: false },
       );
     }
     this.connection = connection;
@@ -66,7 +68,11 @@ export class KafkajsRecordSink implements RecordSink {
     };
   }
 
-  async send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
+  send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
+    return withPortErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
+  }
+
+  private async sendAll(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
     const byPartition = new Map<number, ProducerRecord[]>();
     for (const r of records) {
       const list = byPartition.get(r.partition);
@@ -98,15 +104,8 @@ export class KafkajsRecordSink implements RecordSink {
       chunks.map(async (c) => {
         encoded.set(
           c.partition,
-          await encodeRecordBatch({
-            compression: this.options.compression,
-            records: c.records.map((r) => ({
-              key: r.key,
-              value: r.value,
-              headers: r.headers ?? [],
-              ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
-            })),
-          }),
+          // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
+          await encodeRecordBatch({ compression: this.options.compression, records: c.records }),
         );
       }),
     );
@@ -114,7 +113,10 @@ export class KafkajsRecordSink implements RecordSink {
     let pending = [...encoded.keys()];
     let lastError: KafkaPortError | undefined;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS) throw lastError ?? new KafkaPortError('ERR_PRODUCE', `produce to ${topic} failed`);
+      if (attempt > MAX_ATTEMPTS) {
+        // No leader for some partition on every attempt (or no error recorded): kept non-retriable, as before.
+        throw lastError ?? new KafkaPortError('ERR_PRODUCE', `produce to ${topic} failed`, { topic, retriable: false });
+      }
       const leaders = await this.connection.leaders(topic, attempt > 1);
       const byLeader = new Map<number, number[]>();
       const retry: number[] = [];
@@ -124,6 +126,7 @@ export class KafkajsRecordSink implements RecordSink {
           throw new KafkaPortError('ERR_UNKNOWN_PARTITION', `topic ${topic} has no partition ${partition}`, {
             topic,
             partition,
+            retriable: false,
           });
         }
         if (leader < 0) {
@@ -166,9 +169,12 @@ export class KafkajsRecordSink implements RecordSink {
             if (err instanceof KafkaPortError) throw err;
             // A broken connection: the request may or may not have been written. Resending can
             // duplicate but never reorder or lose (MM2's at-least-once contract).
-            lastError = new KafkaPortError('ERR_PRODUCE_CONNECTION', `produce to ${topic} failed: ${String(err)}`, {
-              topic,
-            });
+            lastError = new KafkaPortError(
+              'ERR_PRODUCE_CONNECTION',
+              `produce to ${topic} failed: ${String(err)}`,
+              { topic, retriable: true },
+              { cause: err },
+            );
             retry.push(...partitions);
           }
         }),
@@ -179,7 +185,8 @@ export class KafkajsRecordSink implements RecordSink {
     return done;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     // Connections belong to the shared KafkajsConnection.
+    return Promise.resolve();
   }
 }

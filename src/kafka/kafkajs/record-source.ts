@@ -1,5 +1,5 @@
 import type { ConsumedRecord, FetchRequest, FetchedPartition, RecordSource, RecordSourceOptions } from '../port.ts';
-import { decodeRecordBatches } from '../protocol/decode.ts';
+import { decodeRecordsInto, readRecordBatchViews, recordsSection } from '../protocol/decode.ts';
 import {
   FETCH_API_KEY,
   FETCH_VERSION,
@@ -9,6 +9,7 @@ import {
 } from '../wire/fetch.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
+import { withPortErrors } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
@@ -34,7 +35,11 @@ export class KafkajsRecordSource implements RecordSource {
     };
   }
 
-  async fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
+  fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
+    return withPortErrors({ op: 'fetch' }, () => this.fetchAll(requests));
+  }
+
+  private async fetchAll(requests: FetchRequest[]): Promise<FetchedPartition[]> {
     if (requests.length === 0) return [];
     const byLeader = new Map<number, FetchRequest[]>();
     const results: FetchedPartition[] = [];
@@ -58,7 +63,11 @@ export class KafkajsRecordSource implements RecordSource {
     return results.concat(...perLeader);
   }
 
-  private async fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
+  private fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
+    return withPortErrors({ op: 'fetch', broker: leader }, () => this.fetchFrom(leader, requests));
+  }
+
+  private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
     const broker = await this.connection.broker(leader);
     const topics = new Map<string, FetchRequest[]>();
     for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
@@ -113,40 +122,35 @@ export class KafkajsRecordSource implements RecordSource {
       }
       throw protocolError(p.errorCode, { op: 'fetch', topic: request.topic, partition: request.partition });
     }
-    const fetched = p.records && p.records.length > 0 ? await decodeRecordBatches(p.records) : [];
+    const views = p.records && p.records.length > 0 ? readRecordBatchViews(p.records) : [];
     // The next position passes every complete batch, including control and aborted ones we drop.
     let nextOffset = request.offset;
-    for (const batch of fetched) {
-      const batchEnd = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+    for (const view of views) {
+      const batchEnd = view.baseOffset + BigInt(view.lastOffsetDelta) + 1n;
       if (batchEnd > nextOffset) nextOffset = batchEnd;
     }
-    const batches =
+    const kept = (
       this.options.isolationLevel === 'read_committed'
-        ? withoutAbortedTransactions(fetched, p.abortedTransactions)
-        : fetched;
+        ? withoutAbortedTransactions(views, p.abortedTransactions)
+        : views
+    ).filter((v) => !v.isControl);
+    // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
+    const sections = await Promise.all(kept.map(recordsSection));
     const records: ConsumedRecord[] = [];
-    for (const batch of batches) {
-      if (batch.isControl) continue;
-      for (const r of batch.records) {
+    const { topic, partition, offset: from } = request;
+    for (let i = 0; i < kept.length; i++) {
+      const timestampType = kept[i]!.timestampType;
+      decodeRecordsInto<ConsumedRecord>(kept[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
         // A (compressed) batch can start before the requested offset: skip what was asked past.
-        if (r.offset < request.offset) continue;
-        records.push({
-          topic: request.topic,
-          partition: request.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          timestampType: batch.timestampType,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-        });
-      }
+        offset < from ? undefined : { topic, partition, offset, timestamp, timestampType, key, value, headers },
+      );
     }
     return { ...base, records, nextOffset };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     // Connections belong to the shared KafkajsConnection; nothing of our own to release.
+    return Promise.resolve();
   }
 }
 

@@ -125,13 +125,47 @@ function readHeader(buf: Buffer, pos: number, baseOffset: bigint, batchLength: n
  * disagrees with its fields or bytes are left over (as Java does).
  */
 export function decodeRecords(header: RecordBatchHeader, data: Buffer): BatchRecord[] {
+  const records: BatchRecord[] = [];
+  decodeRecordsInto(header, data, records, toBatchRecord);
+  return records;
+}
+
+function toBatchRecord(
+  offset: bigint,
+  timestamp: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+  attributes: number,
+  offsetDelta: number,
+  timestampDelta: number,
+): BatchRecord {
+  return { attributes, offset, offsetDelta, timestamp, timestampDelta, key, value, headers };
+}
+
+/**
+ * Builds one decoded record in the caller's shape (so a client builds its own record type once,
+ * with no intermediate object per record), or returns undefined to skip it.
+ */
+export type RecordBuilder<T> = (
+  offset: bigint,
+  timestamp: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+  attributes: number,
+  offsetDelta: number,
+  timestampDelta: number,
+) => T | undefined;
+
+/** {@link decodeRecords} appending `build`'s records to `out`; same checks and errors. */
+export function decodeRecordsInto<T>(header: RecordBatchHeader, data: Buffer, out: T[], build: RecordBuilder<T>): void {
   const count = header.recordCount;
   if (count < 0 || count > data.length) {
     throw new RecordBatchError('ERR_KAFKA_CORRUPT_BATCH', `record count ${count} does not fit ${data.length} bytes`, {
       baseOffset: header.baseOffset.toString(),
     });
   }
-  const records: BatchRecord[] = new Array<BatchRecord>(count);
   const r = new ByteReader(data);
   const { baseOffset, baseTimestamp } = header;
   const logAppendTime = header.timestampType === 'LogAppendTime' ? header.maxTimestamp : undefined;
@@ -156,19 +190,20 @@ export function decodeRecords(header: RecordBatchHeader, data: Buffer): BatchRec
     if (r.pos !== r.end)
       throw corrupt(header, `record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
     r.end = data.length;
-    records[i] = {
-      attributes,
-      offset: baseOffset + BigInt(offsetDelta),
-      offsetDelta,
-      timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
-      timestampDelta,
+    const timestamp = logAppendTime ?? baseTimestamp + timestampDelta;
+    const record = build(
+      baseOffset + BigInt(offsetDelta),
+      timestamp,
       key,
       value,
       headers,
-    };
+      attributes,
+      offsetDelta,
+      timestampDelta,
+    );
+    if (record !== undefined) out.push(record);
   }
   if (r.pos !== data.length) throw corrupt(header, `${data.length - r.pos} bytes left after ${count} records`);
-  return records;
 }
 
 function corrupt(header: RecordBatchHeader, message: string): RecordBatchError {

@@ -21,7 +21,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   const compression = options.compression ?? 'none';
   const now = Date.now();
   const first = records[0] as RecordInput;
-  const baseTimestamp = first.timestamp ?? now;
+  const baseTimestamp = timestampOf(first, now);
 
   // Pass 1: sizes (and the max timestamp / last offset delta).
   const bodySizes = new Array<number>(count);
@@ -30,7 +30,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   let lastOffsetDelta = -1;
   for (let i = 0; i < count; i++) {
     const rec = records[i] as RecordInput;
-    const timestamp = rec.timestamp ?? now;
+    const timestamp = timestampOf(rec, now);
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     const offsetDelta = rec.offsetDelta ?? i;
     if (offsetDelta <= lastOffsetDelta)
@@ -49,7 +49,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
     const rec = records[i] as RecordInput;
     pos = writeVarint(out0, pos, bodySizes[i] as number);
     out0[pos++] = 0; // record attributes: unused
-    pos = writeVarlong(out0, pos, (rec.timestamp ?? now) - baseTimestamp);
+    pos = writeVarlong(out0, pos, timestampOf(rec, now) - baseTimestamp);
     pos = writeVarint(out0, pos, rec.offsetDelta ?? i);
     pos = writeBytes(out0, pos, rec.key);
     pos = writeBytes(out0, pos, rec.value);
@@ -91,6 +91,12 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   batch.writeInt32BE(count, BATCH.RECORD_COUNT);
   batch.writeUInt32BE(crc32c(batch, BATCH.ATTRIBUTES), BATCH.CRC);
   return batch;
+}
+
+/** A record's timestamp, or the batch's "now" when it has none (absent, or Kafka's -1). */
+function timestampOf(rec: RecordInput, now: number): number {
+  const t = rec.timestamp;
+  return t !== undefined && t >= 0 ? t : now;
 }
 
 function bodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {

@@ -6,8 +6,14 @@
 export { crc32c } from './crc32c.ts';
 export { decodeControlRecord, encodeEndTxnMarker } from './control.ts';
 export type { ControlRecord, ControlRecordKind } from './control.ts';
-export { decodeRecordBatches, decodeRecords, readRecordBatchViews, recordsSection } from './decode.ts';
-export type { DecodeOptions } from './decode.ts';
+export {
+  decodeRecordBatches,
+  decodeRecords,
+  decodeRecordsInto,
+  readRecordBatchViews,
+  recordsSection,
+} from './decode.ts';
+export type { DecodeOptions, RecordBuilder } from './decode.ts';
 export { encodeRecordBatch } from './encode.ts';
 export { RecordBatchError } from './errors.ts';
 export { ATTR, BATCH } from './types.ts';

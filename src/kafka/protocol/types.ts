@@ -68,7 +68,7 @@ export interface RecordInput {
   key: Buffer | null;
   value: Buffer | null;
   headers?: readonly RecordHeader[];
-  /** Epoch ms; absent: the batch's "now" (one Date.now() per batch). */
+  /** Epoch ms; absent or negative (-1, "no timestamp"): the batch's "now" (one Date.now() per batch). */
   timestamp?: number;
   /** Absent: the record's index in the batch. Set it to keep gaps (e.g. compacted input). */
   offsetDelta?: number;

@@ -13,6 +13,7 @@ import {
   readRecordBatchViews,
   type RecordInput,
 } from '../../../src/kafka/protocol/index.ts';
+import { crc32cJs } from '../../../src/kafka/protocol/crc32c.ts';
 import {
   ByteReader,
   sizeOfVarint,
@@ -92,6 +93,26 @@ describe('CRC-32C', () => {
       }
     }
     expect(crc32c(data, 100, 200, crc32c(data, 0, 100))).toBe(crc32c(data));
+  });
+
+  it('gives the same value on the native path (1 KiB and more) as the JS loop, and continues across both', () => {
+    const data = randomBytes(70_000);
+    for (const [start, end] of [
+      [0, 1023],
+      [0, 1024],
+      [3, 1030],
+      [61, 70_000],
+      [1, 65_537],
+    ] as const) {
+      expect(crc32c(data, start, end)).toBe(crc32cJs(data, start, end));
+    }
+    const whole = crc32cJs(data);
+    expect(crc32c(data, 5000, 70_000, crc32c(data, 0, 5000))).toBe(whole);
+    expect(crc32c(data, 100, 70_000, crc32c(data, 0, 100))).toBe(whole); // JS start, native rest
+    // A Uint8Array view into a larger buffer (what decoders pass) reads only its own bytes.
+    const view = new Uint8Array(data.buffer, data.byteOffset + 10, 4096);
+    expect(crc32c(view)).toBe(crc32cJs(data, 10, 4106));
+    expect(bitwise(data.subarray(0, 2048))).toBe(crc32c(data, 0, 2048));
   });
 });
 

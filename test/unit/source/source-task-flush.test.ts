@@ -15,6 +15,7 @@ describe('SourceTask.flush', () => {
     let fired = 0;
     const syncs: OffsetSyncEmitter = {
       maybeQueueOffsetSyncs: unused,
+      maybeQueueOffsetSyncsRun: unused,
       firePendingOffsetSyncs: () => void fired++,
       promoteDelayedOffsetSyncs: () => void promoted++,
       close: async () => {},
