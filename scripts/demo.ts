@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openKafkaCluster, type KafkaAdmin } from '../src/kafka/index.ts';
+import { MIRROR_SCRIPT, mirrorNodeFlags } from './mirror-node-flags.ts';
 import { REPO_ROOT } from './kafka/paths.ts';
 import { formatClusterList, startTestBed } from './kafka/testbed.ts';
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     .replace(/^us\.bootstrap\.servers\s*=.*$/m, `us.bootstrap.servers = ${bed.bootstrap['us']}`);
   writeFileSync(file, `${text}\nmm2ts.http.listener = 127.0.0.1:18083\n`);
   log(`connect-mirror-maker ${file}   (metrics: http://127.0.0.1:18083/metrics, status: /status)`);
-  const mirror = spawn(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'connect-mirror-maker.ts'), file], {
+  const mirror = spawn(process.execPath, [...mirrorNodeFlags(), MIRROR_SCRIPT, file], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' },
   });

@@ -5,7 +5,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnJavaMirrorMaker } from '../java-mm2.ts';
-import { REPO_ROOT } from '../kafka/paths.ts';
+import { MIRROR_SCRIPT, mirrorNodeFlags } from '../mirror-node-flags.ts';
 import { freePort } from '../kafka/ports.ts';
 import type { Compression, MirrorKind } from './options.ts';
 import { spawnLogged, track, type Tracked } from './procs.ts';
@@ -75,8 +75,9 @@ export async function startMirror(
     const port = await freePort();
     const file = join(dir, 'mm2-ours.properties');
     writeFileSync(file, `${properties}mm2ts.http.listener = 127.0.0.1:${port}\n`);
-    const script = join(REPO_ROOT, 'src', 'cli', 'connect-mirror-maker.ts');
-    const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    const script = MIRROR_SCRIPT;
+    // The bin's own node flags (its shebang), then the profiler's.
+    const nodeFlags = [...mirrorNodeFlags(), ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
     const args = [...nodeFlags, script, file, '--clusters', targetAlias];
     const proc = spawnLogged('ours', process.execPath, args, logFile, { ...process.env, LOG_LEVEL: 'info' });
     const command = `node ${nodeFlags.join(' ')} src/cli/connect-mirror-maker.ts ${file} --clusters ${targetAlias}`;

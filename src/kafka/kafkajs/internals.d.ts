@@ -17,9 +17,43 @@ export interface RawProtocolRequest<T> {
   logResponseError?: boolean;
 }
 
+/** What kafkajs's request queue resolves a request's entry with. */
+export interface CompletedRequest {
+  payload: Buffer | null;
+}
+
+/** The parts of kafkajs's network/connection.js the direct send path uses. */
+export interface InternalConnection {
+  clientId: string | null;
+  sasl: object | null | undefined;
+  socket: import('node:net').Socket;
+  isAuthenticated(): boolean;
+  failIfNotConnected(): void;
+  nextCorrelationId(): number;
+  requestQueue: {
+    push(request: {
+      entry: {
+        apiKey: number;
+        apiName: string;
+        apiVersion: number;
+        correlationId: number;
+        resolve(completed: CompletedRequest): void;
+        reject(err: unknown): void;
+      };
+      expectResponse: boolean;
+      requestTimeout?: number;
+      sendRequest(): void;
+    }): void;
+  };
+}
+
 export interface InternalBroker {
   nodeId: number;
-  connectionPool: { send<T>(request: RawProtocolRequest<T>): Promise<T> };
+  connectionPool: {
+    send<T>(request: RawProtocolRequest<T>): Promise<T>;
+    /** Connects (and authenticates) the pooled connection for this API key if needed. */
+    getConnectionByRequest(request: { request: { apiKey: number } }): Promise<InternalConnection>;
+  };
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;

@@ -5,9 +5,36 @@
 export class ProtocolWriter {
   private buf: Buffer;
   private at = 0;
+  /** Finished pieces, in order: views of earlier buffers and referenced (not copied) byte arrays. */
+  private readonly done: Buffer[] = [];
+  private doneBytes = 0;
 
   constructor(initialSize = 256) {
     this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /**
+   * Writes `v` as Kafka BYTES without copying it: the length goes into the current buffer and `v`
+   * itself becomes a piece of {@link chunks}, written to the socket as it is (record batches of a
+   * produce request are large; copying them into the request was ~5 % of the mirror's CPU).
+   */
+  bytesRef(v: Buffer): this {
+    this.int32(v.length);
+    this.done.push(this.buf.subarray(0, this.at), v);
+    this.doneBytes += this.at + v.length;
+    this.buf = Buffer.allocUnsafe(256);
+    this.at = 0;
+    return this;
+  }
+
+  /** The request body as pieces to write in order (no copies). */
+  chunks(): Buffer[] {
+    return this.at > 0 ? [...this.done, this.buf.subarray(0, this.at)] : [...this.done];
+  }
+
+  /** Total body bytes. */
+  get length(): number {
+    return this.doneBytes + this.at;
   }
 
   private ensure(n: number): void {
@@ -71,7 +98,7 @@ export class ProtocolWriter {
 
   /** The encoded bytes in the duck-typed shape kafkajs's connection accepts for a request body. */
   toKafkajsEncoder(): { buf: Buffer; buffer: Buffer } {
-    const out = this.buf.subarray(0, this.at);
+    const out = this.done.length === 0 ? this.buf.subarray(0, this.at) : Buffer.concat(this.chunks());
     return { buf: out, buffer: out };
   }
 }

@@ -23,16 +23,15 @@ export interface ProduceResponseBody {
   topics: { topic: string; partitions: ProducePartitionResponse[] }[];
 }
 
+/** The record batches are referenced, not copied: the connection writes them to the socket as they are. */
 export function encodeProduceRequest(body: ProduceRequestBody): ProtocolWriter {
-  let size = 64;
-  for (const t of body.topics) for (const p of t.partitions) size += p.records.length + 16;
-  const w = new ProtocolWriter(size);
+  const w = new ProtocolWriter();
   w.nullableString(body.transactionalId)
     .int16(body.acks)
     .int32(body.timeoutMs)
     .array(body.topics, (t, tw) => {
       tw.string(t.topic).array(t.partitions, (p, pw) => {
-        pw.int32(p.partition).bytes(p.records);
+        pw.int32(p.partition).bytesRef(p.records);
       });
     });
   return w;
