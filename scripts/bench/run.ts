@@ -497,6 +497,12 @@ async function steadyBench(b: Bench, report: Report): Promise<void> {
   }
 }
 
+async function formatMarkdown(text: string): Promise<string> {
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(join(REPO_ROOT, 'docs', 'benchmarks', 'x.md'))) ?? {};
+  return prettier.format(text, { ...config, parser: 'markdown' });
+}
+
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {
@@ -576,7 +582,8 @@ async function main(): Promise<number> {
     await cleanup();
   }
   report.durationSeconds = (Date.now() - startedAt) / 1000;
-  const markdown = renderMarkdown(report);
+  // Formatted like every other file of the repository (format:check runs in CI).
+  const markdown = await formatMarkdown(renderMarkdown(report));
   console.log(markdown);
   if (options.write) {
     const outDir = resolve(REPO_ROOT, options.outDir);
