@@ -62,7 +62,7 @@ export interface ConsumedRecord {
   key: Buffer | null;
   value: Buffer | null;
   /** Header order as on the wire, repeated keys kept. */
-  headers: RecordHeader[];
+  headers: readonly RecordHeader[];
 }
 
 /** A record to write to one explicit partition. */
@@ -70,7 +70,7 @@ export interface ProducerRecord {
   partition: number;
   key: Buffer | null;
   value: Buffer | null;
-  headers?: RecordHeader[];
+  headers?: readonly RecordHeader[];
   /**
    * Epoch ms; absent or negative (Kafka's "no timestamp", -1): the producer's clock (CreateTime),
    * as Connect turns a source record's -1 into null for its producer. A ConsumedRecord can be
@@ -113,8 +113,23 @@ export interface RecordSourceOptions {
 }
 
 /** Reads partitions from explicit positions, without joining a consumer group. */
+/**
+ * One partition of a fetch whose records are not decoded yet: positions and errors are known (and
+ * batch CRCs checked), `decode()` decompresses and builds the records. A mirror fetches the next
+ * round while the previous one is produced; holding that round as bytes rather than as record
+ * objects keeps one round of records in memory instead of two.
+ */
+export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'records'> {
+  /** Records in the fetched batches (before skipping offsets below the requested one). */
+  readonly batchRecordCount: number;
+  /** The records, as `fetch` would have returned them. May be called more than once. */
+  decode(): Promise<ConsumedRecord[]>;
+}
+
 export interface RecordSource {
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]>;
+  /** `fetch` without decoding the records yet (see {@link UndecodedFetchedPartition}). */
+  fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]>;
   close(): Promise<void>;
 }
 

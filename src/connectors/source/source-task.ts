@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ConsumedRecord,
-  FetchedPartition,
+  UndecodedFetchedPartition,
   KafkaAdmin,
   ProduceResult,
   RecordSink,
@@ -168,9 +168,9 @@ export class SourceTask {
     let producing: Promise<void> = Promise.resolve();
     let backoff = 100;
     while (!this.stopping) {
-      let fetched: FetchedPartition[];
+      let fetched: UndecodedFetchedPartition[];
       try {
-        fetched = await this.options.sourceRecords.fetch(
+        fetched = await this.options.sourceRecords.fetchUndecoded(
           [...this.progress.values()].map((p) => ({
             topic: p.tp.topic,
             partition: p.tp.partition,
@@ -185,17 +185,20 @@ export class SourceTask {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         continue;
       }
-      const toProduce = await this.absorbFetch(fetched);
+      const withRecords = await this.absorbFetch(fetched);
       await producing; // the previous batch must be acknowledged first: per-partition order
       if (this.stopping || this.statusValue.state === 'FAILED') break;
+      // Decoded only now: while the previous round was produced this one was held as bytes, so
+      // one round of record objects is alive at a time, not two.
+      const toProduce = await this.decodeRound(withRecords);
       if (toProduce.length > 0) producing = this.produce(toProduce);
     }
     await producing;
   }
 
-  /** Advances fetch positions; handles out-of-range (retention loss); returns records to copy. */
-  private async absorbFetch(fetched: FetchedPartition[]): Promise<ConsumedRecord[][]> {
-    const batches: ConsumedRecord[][] = [];
+  /** Advances fetch positions; handles out-of-range (retention loss); returns partitions with records. */
+  private async absorbFetch(fetched: UndecodedFetchedPartition[]): Promise<UndecodedFetchedPartition[]> {
+    const withRecords: UndecodedFetchedPartition[] = [];
     for (const f of fetched) {
       const p = this.progress.get(topicPartitionKey(f));
       if (!p) continue;
@@ -203,24 +206,34 @@ export class SourceTask {
         await this.handleOutOfRange(p);
         continue;
       }
-      if (f.records.length > 0) {
-        const now = Date.now();
-        let bytes = 0;
-        let minAge = Number.MAX_SAFE_INTEGER;
-        let maxAge = 0;
-        let sumAge = 0;
-        for (const r of f.records) {
-          bytes += r.value?.length ?? 0;
-          const age = now - r.timestamp;
-          if (age < minAge) minAge = age;
-          if (age > maxAge) maxAge = age;
-          sumAge += age;
-        }
-        p.metrics.polled(f.records.length, bytes, minAge, maxAge, sumAge);
-        batches.push(f.records);
-      }
+      if (f.batchRecordCount > 0) withRecords.push(f);
       p.nextFetch = f.nextOffset;
       if (f.highWatermark >= 0n) p.metrics.lag(Number(f.highWatermark - p.nextFetch));
+    }
+    return withRecords;
+  }
+
+  /** Decodes one fetched round and records the poll metrics; returns each partition's records. */
+  private async decodeRound(fetched: UndecodedFetchedPartition[]): Promise<ConsumedRecord[][]> {
+    const decoded = await Promise.all(fetched.map((f) => f.decode()));
+    const batches: ConsumedRecord[][] = [];
+    const now = Date.now();
+    for (let i = 0; i < fetched.length; i++) {
+      const records = decoded[i]!;
+      if (records.length === 0) continue;
+      let bytes = 0;
+      let minAge = Number.MAX_SAFE_INTEGER;
+      let maxAge = 0;
+      let sumAge = 0;
+      for (const r of records) {
+        bytes += r.value?.length ?? 0;
+        const age = now - r.timestamp;
+        if (age < minAge) minAge = age;
+        if (age > maxAge) maxAge = age;
+        sumAge += age;
+      }
+      this.progress.get(topicPartitionKey(fetched[i]!))!.metrics.polled(records.length, bytes, minAge, maxAge, sumAge);
+      batches.push(records);
     }
     return batches;
   }

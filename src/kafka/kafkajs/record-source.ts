@@ -1,4 +1,11 @@
-import type { ConsumedRecord, FetchRequest, FetchedPartition, RecordSource, RecordSourceOptions } from '../port.ts';
+import type {
+  ConsumedRecord,
+  FetchRequest,
+  FetchedPartition,
+  RecordSource,
+  RecordSourceOptions,
+  UndecodedFetchedPartition,
+} from '../port.ts';
 import { decodeRecordsInto, readRecordBatchViews, recordsSection } from '../protocol/decode.ts';
 import {
   FETCH_API_KEY,
@@ -36,13 +43,22 @@ export class KafkajsRecordSource implements RecordSource {
   }
 
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
+    return withPortErrors({ op: 'fetch' }, async () => {
+      const fetched = await this.fetchAll(requests);
+      return Promise.all(
+        fetched.map(async ({ decode, batchRecordCount: _count, ...rest }) => ({ ...rest, records: await decode() })),
+      );
+    });
+  }
+
+  fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
     return withPortErrors({ op: 'fetch' }, () => this.fetchAll(requests));
   }
 
-  private async fetchAll(requests: FetchRequest[]): Promise<FetchedPartition[]> {
+  private async fetchAll(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
     if (requests.length === 0) return [];
     const byLeader = new Map<number, FetchRequest[]>();
-    const results: FetchedPartition[] = [];
+    const results: UndecodedFetchedPartition[] = [];
     for (const topic of new Set(requests.map((r) => r.topic))) {
       const refresh = this.staleTopics.delete(topic);
       const leaders = await this.connection.leaders(topic, refresh);
@@ -63,11 +79,11 @@ export class KafkajsRecordSource implements RecordSource {
     return results.concat(...perLeader);
   }
 
-  private fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
+  private fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
     return withPortErrors({ op: 'fetch', broker: leader }, () => this.fetchFrom(leader, requests));
   }
 
-  private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<FetchedPartition[]> {
+  private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
     const topics = new Map<string, FetchRequest[]>();
     for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
@@ -94,18 +110,18 @@ export class KafkajsRecordSource implements RecordSource {
     );
     if (response.errorCode !== 0) throw protocolError(response.errorCode, { op: 'fetch', broker: leader });
     const wanted = new Map(requests.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
-    const out: FetchedPartition[] = [];
+    const out: UndecodedFetchedPartition[] = [];
     for (const t of response.topics) {
       for (const p of t.partitions) {
         const request = wanted.get(`${t.topic}\u0000${p.partition}`);
         if (!request) continue;
-        out.push(await this.partitionResult(request, p));
+        out.push(this.partitionResult(request, p));
       }
     }
     return out;
   }
 
-  private async partitionResult(request: FetchRequest, p: FetchPartitionResponse): Promise<FetchedPartition> {
+  private partitionResult(request: FetchRequest, p: FetchPartitionResponse): UndecodedFetchedPartition {
     const base = {
       topic: request.topic,
       partition: request.partition,
@@ -113,12 +129,12 @@ export class KafkajsRecordSource implements RecordSource {
       logStartOffset: p.logStartOffset,
     };
     if (p.errorCode === OFFSET_OUT_OF_RANGE) {
-      return { ...base, records: [], nextOffset: request.offset, error: 'OFFSET_OUT_OF_RANGE' };
+      return { ...base, ...NOTHING, nextOffset: request.offset, error: 'OFFSET_OUT_OF_RANGE' };
     }
     if (p.errorCode !== 0) {
       if (isStaleMetadata(p.errorCode) || kafkaErrorInfo(p.errorCode).retriable) {
         this.staleTopics.add(request.topic);
-        return { ...base, records: [], nextOffset: request.offset };
+        return { ...base, ...NOTHING, nextOffset: request.offset };
       }
       throw protocolError(p.errorCode, { op: 'fetch', topic: request.topic, partition: request.partition });
     }
@@ -134,18 +150,22 @@ export class KafkajsRecordSource implements RecordSource {
         ? withoutAbortedTransactions(views, p.abortedTransactions)
         : views
     ).filter((v) => !v.isControl);
-    // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
-    const sections = await Promise.all(kept.map(recordsSection));
-    const records: ConsumedRecord[] = [];
     const { topic, partition, offset: from } = request;
-    for (let i = 0; i < kept.length; i++) {
-      const timestampType = kept[i]!.timestampType;
-      decodeRecordsInto<ConsumedRecord>(kept[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
-        // A (compressed) batch can start before the requested offset: skip what was asked past.
-        offset < from ? undefined : { topic, partition, offset, timestamp, timestampType, key, value, headers },
-      );
-    }
-    return { ...base, records, nextOffset };
+    const decode = async (): Promise<ConsumedRecord[]> => {
+      // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
+      const sections = await Promise.all(kept.map(recordsSection));
+      const records: ConsumedRecord[] = [];
+      for (let i = 0; i < kept.length; i++) {
+        const timestampType = kept[i]!.timestampType;
+        decodeRecordsInto<ConsumedRecord>(kept[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
+          // A (compressed) batch can start before the requested offset: skip what was asked past.
+          offset < from ? undefined : { topic, partition, offset, timestamp, timestampType, key, value, headers },
+        );
+      }
+      return records;
+    };
+    const batchRecordCount = kept.reduce((n, v) => n + v.recordCount, 0);
+    return { ...base, nextOffset, batchRecordCount, decode };
   }
 
   close(): Promise<void> {
@@ -154,11 +174,13 @@ export class KafkajsRecordSource implements RecordSource {
   }
 }
 
-function emptyResult(r: FetchRequest): FetchedPartition {
+const NOTHING = { batchRecordCount: 0, decode: (): Promise<ConsumedRecord[]> => Promise.resolve([]) };
+
+function emptyResult(r: FetchRequest): UndecodedFetchedPartition {
   return {
     topic: r.topic,
     partition: r.partition,
-    records: [],
+    ...NOTHING,
     nextOffset: r.offset,
     highWatermark: -1n,
     logStartOffset: -1n,

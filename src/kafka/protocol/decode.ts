@@ -17,6 +17,8 @@ import {
 } from './types.ts';
 import { ByteReader } from './varint.ts';
 
+const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[];
+
 export interface DecodeOptions {
   /** Check each batch's CRC-32C (default true). A mismatch throws ERR_KAFKA_CORRUPT_BATCH. */
   verifyCrc?: boolean;
@@ -182,7 +184,8 @@ export function decodeRecordsInto<T>(header: RecordBatchHeader, data: Buffer, ou
     const value = r.bytesOrNull();
     const headerCount = r.varint();
     if (headerCount < 0) throw corrupt(header, `record ${i} has ${headerCount} headers`);
-    const headers: RecordHeader[] = new Array<RecordHeader>(headerCount);
+    // Most records have no headers: they share one frozen empty array (one object less per record).
+    const headers: RecordHeader[] = headerCount === 0 ? NO_HEADERS : new Array<RecordHeader>(headerCount);
     for (let h = 0; h < headerCount; h++) {
       const hk = r.string();
       headers[h] = { key: hk, value: r.bytesOrNull() };

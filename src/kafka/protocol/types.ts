@@ -20,7 +20,7 @@ export interface BatchRecord {
   key: Buffer | null;
   value: Buffer | null;
   /** In wire order; repeated and interleaved keys kept as they came. */
-  headers: RecordHeader[];
+  headers: readonly RecordHeader[];
 }
 
 /** The fixed 61-byte header of a magic-2 record batch, decoded. */

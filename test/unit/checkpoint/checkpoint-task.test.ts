@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointTask } from '../../../src/connectors/checkpoint/checkpoint-task.ts';
-import type { KafkaAdmin, KafkaCluster, ProducerRecord, TopicPartitionOffset } from '../../../src/kafka/index.ts';
+import {
+  asUndecoded,
+  type FetchedPartition,
+  type FetchRequest,
+  type KafkaAdmin,
+  type KafkaCluster,
+  type ProducerRecord,
+  type TopicPartitionOffset,
+} from '../../../src/kafka/index.ts';
 import { DefaultTopicFilter } from '../../../src/policy/index.ts';
 import { loadReplicationPolicy } from '../../../src/policy/index.ts';
 import { compilePatternList } from '../../../src/config/java-regex.ts';
@@ -21,13 +29,17 @@ function cluster(sent: ProducerRecord[] = []): KafkaCluster {
   return {
     settings: { clientId: 'x', bootstrapServers: [], securityProtocol: 'PLAINTEXT' },
     admin: async () => admin({}),
-    recordSource: async () => ({
-      fetch: async (reqs) => {
+    recordSource: async () => {
+      const fetch = async (reqs: FetchRequest[]): Promise<FetchedPartition[]> => {
         await new Promise((d) => setTimeout(d, 5));
         return reqs.map((r) => ({ ...r, records: [], nextOffset: r.offset, highWatermark: 0n, logStartOffset: 0n }));
-      },
-      close: async () => {},
-    }),
+      };
+      return {
+        fetch,
+        fetchUndecoded: async (reqs: FetchRequest[]) => (await fetch(reqs)).map(asUndecoded),
+        close: async () => {},
+      };
+    },
     recordSink: async () => ({
       send: async (_topic, records) => {
         sent.push(...records);

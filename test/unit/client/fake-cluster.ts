@@ -7,6 +7,7 @@ import type {
   KafkaCluster,
   RecordSource,
 } from '../../../src/kafka/port.ts';
+import { asUndecoded } from '../../../src/kafka/index.ts';
 
 /**
  * An in-memory stand-in for the Kafka port, only for the client's pure logic (what it asks and
@@ -66,7 +67,8 @@ export class FakeCluster implements KafkaCluster {
         };
       });
     };
-    return Promise.resolve({ fetch, close: () => Promise.resolve() });
+    const fetchUndecoded = async (requests: FetchRequest[]) => (await fetch(requests)).map(asUndecoded);
+    return Promise.resolve({ fetch, fetchUndecoded, close: () => Promise.resolve() });
   }
 
   recordSink(): never {
