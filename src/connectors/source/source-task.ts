@@ -12,6 +12,7 @@ import { topicPartitionKey, type TopicPartition } from '../../records/index.ts';
 import { isRetriable } from '../../kafka/index.ts';
 import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
+import { byRecordBudget } from './record-budget.ts';
 import { resumeOffset } from './source-position.ts';
 import {
   NO_METRICS,
@@ -59,6 +60,14 @@ interface PartitionProgress {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Records decoded and handed to one produce call at most (unless one partition alone has more).
+ * Bounds the record objects alive at once: a fetch round of small lz4 records decodes to ~2.5×
+ * the records of an uncompressed one. Measured in the 2,000,000 × 100 B drain: peak RSS with lz4
+ * 539 → 345 MB (uncompressed 376 → 337 MB) at unchanged throughput and CPU; 50,000 gave 388 MB.
+ */
+const MAX_RECORDS_PER_PRODUCE = 25_000;
 
 /**
  * Java's MirrorSourceTask on the Kafka port: copies its partitions in order to the same partition
@@ -186,12 +195,16 @@ export class SourceTask {
         continue;
       }
       const withRecords = await this.absorbFetch(fetched);
-      await producing; // the previous batch must be acknowledged first: per-partition order
-      if (this.stopping || this.statusValue.state === 'FAILED') break;
-      // Decoded only now: while the previous round was produced this one was held as bytes, so
-      // one round of record objects is alive at a time, not two.
-      const toProduce = await this.decodeRound(withRecords);
-      if (toProduce.length > 0) producing = this.produce(toProduce);
+      // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
+      // (whole partitions): each group is decoded while the previous one is being produced, so
+      // at most two groups of record objects are alive, whatever the compression ratio.
+      for (const group of byRecordBudget(withRecords, MAX_RECORDS_PER_PRODUCE)) {
+        const toProduce = await this.decodeRound(group);
+        await producing; // the previous group must be acknowledged first: per-partition order
+        if (this.stopping || this.statusValue.state === 'FAILED') break;
+        if (toProduce.length > 0) producing = this.produce(toProduce);
+      }
+      if (this.statusValue.state === 'FAILED') break;
     }
     await producing;
   }
