@@ -173,28 +173,41 @@ export class SourceTask {
     }
   }
 
+  /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
+  private fetchRound(): Promise<{ fetched: UndecodedFetchedPartition[] } | { error: unknown }> {
+    const requests = [...this.progress.values()].map((p) => ({
+      topic: p.tp.topic,
+      partition: p.tp.partition,
+      offset: p.nextFetch,
+    }));
+    return this.options.sourceRecords.fetchUndecoded(requests).then(
+      (fetched) => ({ fetched }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
   private async run(): Promise<void> {
     let producing: Promise<void> = Promise.resolve();
     let backoff = 100;
+    let next = this.fetchRound();
     while (!this.stopping) {
-      let fetched: UndecodedFetchedPartition[];
-      try {
-        fetched = await this.options.sourceRecords.fetchUndecoded(
-          [...this.progress.values()].map((p) => ({
-            topic: p.tp.topic,
-            partition: p.tp.partition,
-            offset: p.nextFetch,
-          })),
+      const result = await next;
+      if ('error' in result) {
+        if (!isRetriable(result.error)) throw result.error;
+        this.logger.warn(
+          { err: describeError(result.error), backoffMs: backoff },
+          'fetch from source failed; retrying',
         );
-        backoff = 100;
-      } catch (err) {
-        if (!isRetriable(err)) throw err;
-        this.logger.warn({ err: describeError(err), backoffMs: backoff }, 'fetch from source failed; retrying');
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        next = this.fetchRound();
         continue;
       }
-      const withRecords = await this.absorbFetch(fetched);
+      backoff = 100;
+      const withRecords = await this.absorbFetch(result.fetched);
+      // Positions have moved past this round: the next one is fetched (and held as bytes) while
+      // this one is decoded and produced.
+      next = this.fetchRound();
       // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
       // (whole partitions): each group is decoded while the previous one is being produced, so
       // at most two groups of record objects are alive, whatever the compression ratio.
