@@ -109,7 +109,7 @@ export function describeMachine(kafkaVersion: string): Machine {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const javaVersion = safe('java', ['-XshowSettings:properties', '-version']);
   const javaLine = /java\.runtime\.version = (.+)/.exec(javaVersion)?.[1] ?? javaVersion.split('\n').at(-1) ?? '';
-  const dirty = safe('git', ['-C', REPO_ROOT, 'status', '--porcelain']) !== '';
+  const dirty = safe('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', '.', ':(exclude)docs/benchmarks']) !== '';
   return {
     nproc: availableParallelism(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
