@@ -88,4 +88,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   assertSupportedNode();
   const { runDriver } = await import('./run-driver.ts');
   process.exitCode = await main(process.argv.slice(2), processIo, runDriver);
+  // Everything is stopped and stored by now: a client library's lingering socket or timer must not
+  // keep the process alive (an unref'd timer fires only if something else still holds the loop).
+  setTimeout(() => process.exit(), 2_000).unref();
 }

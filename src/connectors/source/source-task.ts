@@ -220,6 +220,9 @@ export class SourceTask {
       if (this.statusValue.state === 'FAILED') break;
     }
     await producing;
+    // The fetch issued ahead must finish before the clients close (it ends within fetch.max.wait.ms):
+    // a request still running then would reopen a broker connection and keep the process alive.
+    await next;
   }
 
   /** Advances fetch positions; handles out-of-range (retention loss); returns partitions with records. */
