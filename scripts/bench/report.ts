@@ -195,7 +195,7 @@ function renderProfiles(out: string[], drain: DrainRun[]): void {
     for (const fn of p.functions)
       out.push(`| \`${fn.name.replace(/\|/g, '\\|')}\` | ${f(fn.ms)} | ${f(fn.percent, 1)} % |`);
     out.push('');
-    if (p.runtimeByCaller?.length) {
+    if (p.runtimeByCaller.length > 0) {
       out.push('| node core + built-ins, by nearest caller | CPU ms | share of busy |', '| --- | --: | --: |');
       for (const c of p.runtimeByCaller)
         out.push(`| \`${c.name.replace(/\|/g, '\\|')}\` | ${f(c.ms)} | ${f(c.percent, 1)} % |`);
@@ -278,9 +278,9 @@ export function renderMarkdown(r: Report): string {
       '| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
     );
     for (const d of r.drain) {
-      const brokers = d.brokerCpuCopySeconds ?? [NaN, NaN];
+      const brokers = d.brokerCpuCopySeconds;
       out.push(
-        `| ${d.case} | ${d.mirror} | ${d.run} | ${f(d.records)} | ${f(d.copySeconds, 2)} | ${f(d.startupSeconds, 2)} | ${f(d.recordsPerSec)} | ${f(d.mbPerSec, 1)} | ${f(d.cpuSeconds, 1)} | ${f(d.cpuCopySeconds, 1)} | ${f(brokers[0]!, 1)} / ${f(brokers[1]!, 1)} | ${f(d.machineBusyPercent ?? NaN)} | ${f(d.peakRssMb)} | ${f(d.loadAvg1, 2)} | ${d.correct ? 'yes' : `NO: ${d.problems.join('; ')}`} |`,
+        `| ${d.case} | ${d.mirror} | ${d.run} | ${f(d.records)} | ${f(d.copySeconds, 2)} | ${f(d.startupSeconds, 2)} | ${f(d.recordsPerSec)} | ${f(d.mbPerSec, 1)} | ${f(d.cpuSeconds, 1)} | ${f(d.cpuCopySeconds, 1)} | ${f(brokers[0]!, 1)} / ${f(brokers[1]!, 1)} | ${f(d.machineBusyPercent)} | ${f(d.peakRssMb)} | ${f(d.loadAvg1, 2)} | ${d.correct ? 'yes' : `NO: ${d.problems.join('; ')}`} |`,
       );
     }
     for (const x of r.raw) {

@@ -151,6 +151,29 @@ interface Bench {
   brokerPids: number[];
 }
 
+/**
+ * A fresh route for one mirror run (see RouteSpec in mirrors.ts): aliases s<k>/t<k>, the remote
+ * topic's name, the run's folder and the shared properties file.
+ */
+function nextRoute(b: Bench, mirror: MirrorKind, topicOf: (k: number) => string, compression: Compression) {
+  const k = ++b.k;
+  const sourceAlias = `s${k}`;
+  const targetAlias = `t${k}`;
+  const topic = topicOf(k);
+  const runDir = join(b.dir, `run-${k}-${mirror}`);
+  mkdirSync(runDir, { recursive: true });
+  const properties = benchProperties({
+    sourceAlias,
+    targetAlias,
+    sourceBootstrap: b.source.bootstrap,
+    targetBootstrap: b.target.bootstrap,
+    topic,
+    compression,
+    tasks: b.options.tasks,
+  });
+  return { sourceAlias, targetAlias, topic, remote: `${sourceAlias}.${topic}`, runDir, properties };
+}
+
 /** A generous bound so a stuck run fails instead of hanging: 2 min plus 1 s per 2,000 records. */
 const boundMs = (records: number): number => 120_000 + records / 2;
 
@@ -163,21 +186,7 @@ async function drainRun(
   compression: Compression,
   srcDigest: TopicDigest,
 ): Promise<DrainRun> {
-  const k = ++b.k;
-  const sourceAlias = `s${k}`;
-  const targetAlias = `t${k}`;
-  const remote = `${sourceAlias}.${topic}`;
-  const runDir = join(b.dir, `run-${k}-${mirror}`);
-  mkdirSync(runDir, { recursive: true });
-  const properties = benchProperties({
-    sourceAlias,
-    targetAlias,
-    sourceBootstrap: b.source.bootstrap,
-    targetBootstrap: b.target.bootstrap,
-    topic,
-    compression,
-    tasks: b.options.tasks,
-  });
+  const { sourceAlias, targetAlias, remote, runDir, properties } = nextRoute(b, mirror, () => topic, compression);
   const base: DrainRun = {
     case: caseName,
     mirror,
@@ -351,26 +360,11 @@ async function rawRun(
  * latency = target LogAppendTime − source CreateTime, both stamped by this host's clock.
  */
 async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile: string): Promise<SteadyRun> {
-  const k = ++b.k;
-  const sourceAlias = `s${k}`;
-  const targetAlias = `t${k}`;
-  const topic = `steady-${k}`;
-  const remote = `${sourceAlias}.${topic}`;
   const { steadyRate: rate, steadySeconds: seconds, partitions } = b.options;
   const compression = b.options.compressions[0]!;
-  const runDir = join(b.dir, `run-${k}-${mirror}`);
-  mkdirSync(runDir, { recursive: true });
+  const { targetAlias, topic, remote, runDir, properties } = nextRoute(b, mirror, (k) => `steady-${k}`, compression);
   await createTopic(b.source, topic, partitions);
   await createTopic(b.target, remote, partitions, { 'message.timestamp.type': 'LogAppendTime' });
-  const properties = benchProperties({
-    sourceAlias,
-    targetAlias,
-    sourceBootstrap: b.source.bootstrap,
-    targetBootstrap: b.target.bootstrap,
-    topic,
-    compression,
-    tasks: b.options.tasks,
-  });
   const result: SteadyRun = {
     mirror,
     run,

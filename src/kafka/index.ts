@@ -1,5 +1,4 @@
 // The Kafka port and its default implementation. Code outside src/kafka/ imports from here.
 export type * from './port.ts';
-export { asUndecoded } from './deferred-decode.ts';
 export { isRetriable, kafkaErrorName } from './errors.ts';
 export { openKafkaCluster } from './kafkajs/cluster.ts';

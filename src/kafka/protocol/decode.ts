@@ -132,18 +132,16 @@ export function decodeRecords(header: RecordBatchHeader, data: Buffer): BatchRec
   return records;
 }
 
-function toBatchRecord(
-  offset: bigint,
-  timestamp: number,
-  key: Buffer | null,
-  value: Buffer | null,
-  headers: RecordHeader[],
-  attributes: number,
-  offsetDelta: number,
-  timestampDelta: number,
-): BatchRecord {
-  return { attributes, offset, offsetDelta, timestamp, timestampDelta, key, value, headers };
-}
+const toBatchRecord: RecordBuilder<BatchRecord> = (
+  offset,
+  timestamp,
+  key,
+  value,
+  headers,
+  attributes,
+  offsetDelta,
+  timestampDelta,
+) => ({ attributes, offset, offsetDelta, timestamp, timestampDelta, key, value, headers });
 
 /**
  * Builds one decoded record in the caller's shape (so a client builds its own record type once,

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointTask } from '../../../src/connectors/checkpoint/checkpoint-task.ts';
-import {
-  asUndecoded,
-  type FetchedPartition,
-  type FetchRequest,
-  type KafkaAdmin,
-  type KafkaCluster,
-  type ProducerRecord,
-  type TopicPartitionOffset,
+import type {
+  FetchedPartition,
+  FetchRequest,
+  KafkaAdmin,
+  KafkaCluster,
+  ProducerRecord,
+  TopicPartitionOffset,
 } from '../../../src/kafka/index.ts';
+import { asUndecoded } from '../../support/undecoded.ts';
 import { DefaultTopicFilter } from '../../../src/policy/index.ts';
 import { loadReplicationPolicy } from '../../../src/policy/index.ts';
 import { compilePatternList } from '../../../src/config/java-regex.ts';

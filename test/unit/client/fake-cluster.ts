@@ -7,7 +7,7 @@ import type {
   KafkaCluster,
   RecordSource,
 } from '../../../src/kafka/port.ts';
-import { asUndecoded } from '../../../src/kafka/index.ts';
+import { asUndecoded } from '../../support/undecoded.ts';
 
 /**
  * An in-memory stand-in for the Kafka port, only for the client's pure logic (what it asks and
