@@ -16,7 +16,7 @@ import { formatDiagnostic, loadMirrorMakerConfig, type LoadedConfig } from '../c
 import { isMirrorError } from '../util/errors.ts';
 import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
 import { ArgumentError, EXIT, processIo, type CliIo } from './io.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../util/version.ts';
 
 /** What runs once the config is valid. Throwing means a start failure (exit 3). */
 export type RunHook = (config: LoadedConfig, io: CliIo) => Promise<void>;

@@ -11,7 +11,7 @@ import { dump } from './commands/dump.ts';
 import { topology } from './commands/topology.ts';
 import { translate } from './commands/translate.ts';
 import { EXIT, processIo, type CliIo } from './io.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../util/version.ts';
 
 export interface Subcommand {
   /** Words after `mm2`, e.g. ['config', 'show']. */

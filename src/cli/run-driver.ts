@@ -6,7 +6,7 @@ import { Driver } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import type { CliIo } from './io.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../util/version.ts';
 
 const STOP_TIMEOUT_MS = 30_000;
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
-import { packageVersion } from '../cli/version.ts';
+import { packageVersion } from '../util/version.ts';
 import { MirrorError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { installErrorHandlers } from './errors.ts';

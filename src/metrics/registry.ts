@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { packageVersion } from '../cli/version.ts';
+import { packageVersion } from '../util/version.ts';
 
 /** Prefix of the Node process metrics and of every metric this appliance adds beyond Java's. */
 export const METRICS_PREFIX = 'mm2ts_';

@@ -3,7 +3,7 @@ import { HeartbeatEmitter } from '../connectors/heartbeat/heartbeat-emitter.ts';
 import { OffsetSyncWriter, ensureOffsetSyncsTopic } from '../connectors/source/offset-sync-writer.ts';
 import { TopicSynchronizer } from '../connectors/source/topic-sync.ts';
 import type { ApplianceMetrics } from '../metrics/index.ts';
-import { ConnectOffsetsStore } from './offsets-store.ts';
+import { ConnectOffsetsStore } from '../connect/offsets-store.ts';
 import type { RouteCollaborators } from './route-runtime.ts';
 
 /** The production wiring of a route's pieces. */

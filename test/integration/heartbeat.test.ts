@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HeartbeatEmitter } from '../../src/connectors/heartbeat/index.ts';
 import type { KafkaCluster } from '../../src/kafka/index.ts';
 import { decodeHeartbeat, encodeHeartbeatPartitionKey, formatHeartbeat } from '../../src/records/index.ts';
-import { ConnectOffsetsStore } from '../../src/runtime/offsets-store.ts';
+import { ConnectOffsetsStore } from '../../src/connect/offsets-store.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { runJavaSource } from '../support/java.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';

@@ -1,10 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  OffsetSyncWriter,
-  RUN_START_HEADER,
-  ensureOffsetSyncsTopic,
-  readRunStart,
-} from '../../src/connectors/source/offset-sync-writer.ts';
+import { OffsetSyncWriter, ensureOffsetSyncsTopic } from '../../src/connectors/source/offset-sync-writer.ts';
+import { RUN_START_HEADER, readRunStart } from '../../src/records/index.ts';
 import type { KafkaCluster } from '../../src/kafka/index.ts';
 import { decodeOffsetSync, formatOffsetSync } from '../../src/records/index.ts';
 import { createLogger } from '../../src/util/logger.ts';

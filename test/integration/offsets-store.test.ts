@@ -9,7 +9,7 @@ import {
   offsetsTopicPartitionFor,
   topicPartitionKey,
 } from '../../src/records/index.ts';
-import { ConnectOffsetsStore, OffsetsStoreError } from '../../src/runtime/offsets-store.ts';
+import { ConnectOffsetsStore, OffsetsStoreError } from '../../src/connect/offsets-store.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { startJavaMirrorMaker, type JavaMirrorMaker } from '../support/java-mm2.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';

@@ -1,9 +1,9 @@
 import type { KafkaAdmin } from '../../kafka/index.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
-import { Scheduler } from '../../runtime/scheduler.ts';
+import { Scheduler } from '../../connect/scheduler.ts';
 import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { WorkStatus } from '../source/task-state.ts';
+import type { WorkStatus } from '../../connect/states.ts';
 import type { CheckpointTask } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
 import { withTimeout } from '../../util/timeout.ts';

@@ -2,7 +2,7 @@ import type { RouteConfig } from '../../config/index.ts';
 import type { KafkaAdmin, KafkaCluster } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
-import { ensureCompactedTopic } from '../../runtime/internal-topics.ts';
+import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
 import type { Logger } from '../../util/logger.ts';
 import { CheckpointConnector } from './checkpoint-connector.ts';
 import { CheckpointTask, type CheckpointOffsetsWriter } from './checkpoint-task.ts';

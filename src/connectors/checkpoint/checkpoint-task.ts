@@ -14,9 +14,9 @@ import {
 } from '../../records/index.ts';
 import type { TopicFilter } from '../../policy/filters.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
-import { Scheduler } from '../../runtime/scheduler.ts';
+import { Scheduler } from '../../connect/scheduler.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { WorkStatus } from '../source/task-state.ts';
+import type { WorkStatus } from '../../connect/states.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import {
   checkpointsForGroup,

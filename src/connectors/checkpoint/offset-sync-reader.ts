@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { readRunStart } from '../source/offset-sync-writer.ts';
+import { readRunStart } from '../../records/index.ts';
 import type { OffsetSyncStore } from './offset-sync-store.ts';
 
 export interface OffsetSyncReaderOptions {

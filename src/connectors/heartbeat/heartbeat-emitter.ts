@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaCluster, RecordSink } from '../../kafka/index.ts';
 import { encodeHeartbeatKey, encodeHeartbeatValue, heartbeatAt, type Heartbeat } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { ensureCompactedTopic } from '../../runtime/internal-topics.ts';
-import type { ConnectOffsetsStore } from '../../runtime/offsets-store.ts';
+import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
+import type { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
 
 export interface HeartbeatEmitterOptions {
   /** The route's target cluster (heartbeats are written there). */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KafkaAdmin, KafkaCluster, ProducerRecord, RecordHeader, RecordSink } from '../../kafka/index.ts';
+import type { KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink } from '../../kafka/index.ts';
 import {
   encodeOffsetSyncKey,
   encodeOffsetSyncValue,
@@ -7,9 +7,10 @@ import {
   topicPartitionKey,
   type OffsetSync,
   type TopicPartition,
+  RUN_START_HEADER,
 } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { ensureCompactedTopic, type EnsureTopicOutcome } from '../../runtime/internal-topics.ts';
+import { ensureCompactedTopic, type EnsureTopicOutcome } from '../../connect/internal-topics.ts';
 import { MAX_OUTSTANDING_OFFSET_SYNCS, OffsetSyncQueue } from './offset-sync-queue.ts';
 
 /**
@@ -36,14 +37,6 @@ import { MAX_OUTSTANDING_OFFSET_SYNCS, OffsetSyncQueue } from './offset-sync-que
  * records with ordinary key/value bytes; Java readers (OffsetSyncStore, OffsetSyncFormatter) see
  * just one more sync, and header-blind readers are unaffected.
  */
-export const RUN_START_HEADER = 'mm2ts.run-start';
-
-/** Reads the run start of a sync written with `markExact`; undefined when absent or malformed. */
-export function readRunStart(headers: readonly RecordHeader[]): bigint | undefined {
-  const h = headers.find((x) => x.key === RUN_START_HEADER);
-  if (h?.value?.length !== 8) return undefined;
-  return h.value.readBigInt64BE(0);
-}
 
 export interface OffsetSyncWriterOptions {
   /** The cluster holding the offset-syncs topic (per `offset-syncs.topic.location`). */

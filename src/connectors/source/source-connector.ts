@@ -2,10 +2,10 @@ import type { TopicPartition } from '../../records/index.ts';
 import { formatTopicPartition } from '../../records/index.ts';
 import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import { Scheduler } from '../../runtime/scheduler.ts';
+import { Scheduler } from '../../connect/scheduler.ts';
 import type { SourceTask } from './source-task.ts';
 import { assignPartitionsRoundRobin } from './task-assignment.ts';
-import type { WorkStatus } from './task-state.ts';
+import type { WorkStatus } from '../../connect/states.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
 /** The topic-management steps the connector schedules (TopicSynchronizer implements them). */

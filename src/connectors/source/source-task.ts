@@ -21,7 +21,7 @@ import {
   type SourcePositionStore,
   type SourceTaskMetrics,
 } from './source-task-ports.ts';
-import type { WorkStatus } from './task-state.ts';
+import type { WorkStatus } from '../../connect/states.ts';
 
 export interface SourceTaskOptions {
   sourceAlias: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureCompactedTopic, InternalTopicError } from '../../../src/runtime/internal-topics.ts';
+import { ensureCompactedTopic, InternalTopicError } from '../../../src/connect/internal-topics.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { fakeAdmin } from './fakes.ts';
 

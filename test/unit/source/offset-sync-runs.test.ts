@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OffsetSyncQueue } from '../../../src/connectors/source/offset-sync-queue.ts';
-import { OffsetSyncWriter, readRunStart } from '../../../src/connectors/source/offset-sync-writer.ts';
+import { OffsetSyncWriter } from '../../../src/connectors/source/offset-sync-writer.ts';
+import { readRunStart } from '../../../src/records/index.ts';
 import type { ProducerRecord } from '../../../src/kafka/index.ts';
 import { decodeOffsetSync } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';

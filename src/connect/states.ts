@@ -1,0 +1,14 @@
+/**
+ * Kafka Connect's connector and task states, as its status API (`GET /connectors/{name}/status`)
+ * and the state metrics report them. RESTARTING is KIP-745's transient state between a restart
+ * request and the unit running again.
+ */
+export type WorkState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'STOPPED' | 'RESTARTING';
+
+export const WORK_STATES: readonly WorkState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPED', 'RESTARTING'];
+
+export interface WorkStatus {
+  state: WorkState;
+  /** Set when FAILED: what went wrong (never a secret). */
+  trace?: string;
+}
