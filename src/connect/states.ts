@@ -12,3 +12,14 @@ export interface WorkStatus {
   /** Set when FAILED: what went wrong (never a secret). */
   trace?: string;
 }
+
+/** A task's entry in a connector's status (Connect's `tasks[]`); connectors add what the task owns. */
+export interface TaskStatusEntry extends WorkStatus {
+  id: number;
+}
+
+/** A connector's status (Connect's `GET /connectors/{name}/status`, without the worker id). */
+export interface ConnectorStatusEntry extends WorkStatus {
+  name: string;
+  tasks: TaskStatusEntry[];
+}

@@ -3,6 +3,7 @@ import type { KafkaAdmin, KafkaCluster } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
 import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
+import type { BackoffPolicy } from '../../connect/retry.ts';
 import type { Logger } from '../../util/logger.ts';
 import { CheckpointConnector } from './checkpoint-connector.ts';
 import { CheckpointTask, type CheckpointOffsetsWriter } from './checkpoint-task.ts';
@@ -30,6 +31,8 @@ export interface CheckpointRuntimeArgs {
   clients: CheckpointClients;
   offsets?: CheckpointOffsetsWriter;
   metrics?: CheckpointConnectorMetrics;
+  /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`). */
+  autoRestart?: BackoffPolicy;
   logger: Logger;
 }
 
@@ -52,7 +55,7 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
   const routeMetrics = args.metrics?.route({ source: route.source, target: route.target });
   const periodicMs = (p: { enabled: boolean; intervalSeconds: number }): number | undefined =>
     p.enabled && p.intervalSeconds >= 0 ? p.intervalSeconds * 1000 : undefined;
-  const connectorLogger = logger.child({ connector: 'MirrorCheckpointConnector' });
+  const connectorLogger = logger;
   const connector = new CheckpointConnector({
     route: route.name,
     tasksMax: s.tasksMax,
@@ -67,8 +70,11 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
         { name: checkpointsTopic, partitions: 1, replicationFactor: s.checkpointsTopicReplicationFactor },
         connectorLogger,
       )),
-    createTask: (index, groups) =>
+    ...(args.autoRestart ? { autoRestart: args.autoRestart } : {}),
+    createTask: (index, groups, onStateChange) =>
       new CheckpointTask({
+        // TODO(merge): onStateChange becomes a CheckpointTaskOptions field.
+        ...({ onStateChange } as object),
         sourceAlias: route.source,
         targetAlias: route.target,
         taskIndex: index,

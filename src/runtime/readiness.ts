@@ -1,0 +1,71 @@
+import type { StateSample } from '../metrics/index.ts';
+import type { RouteStatus } from './route-runtime.ts';
+
+/** A unit that is not doing its work: a route that cannot start, a connector or a task not RUNNING. */
+export interface NotRunning {
+  route: string;
+  connector?: string;
+  task?: number;
+  state: string;
+  /** The last cause, in words (the first line of a trace); never a secret. */
+  error?: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  message: string;
+  notRunning: NotRunning[];
+}
+
+/** The first line of a trace: the error's name and message, without the stack. */
+function firstLine(trace: string | undefined): string | undefined {
+  return trace?.split('\n', 1)[0];
+}
+
+/**
+ * Readiness as `/ready` reports it: ready only when every selected route that replicates has
+ * started and all its connectors and tasks are RUNNING. Heartbeat-only routes are shown in
+ * `/status` but do not hold readiness back (they copy nothing).
+ */
+export function readiness(routes: readonly RouteStatus[]): Readiness {
+  const notRunning: NotRunning[] = [];
+  let tasks = 0;
+  const replicating = routes.filter((r) => r.enabled);
+  for (const r of replicating) {
+    if (r.state !== 'RUNNING') {
+      const error = r.error ?? firstLine(r.trace);
+      notRunning.push({ route: r.route, state: r.state, ...(error ? { error } : {}) });
+      continue;
+    }
+    for (const c of r.connectors) {
+      if (c.state !== 'RUNNING') {
+        const error = firstLine(c.trace);
+        notRunning.push({ route: r.route, connector: c.name, state: c.state, ...(error ? { error } : {}) });
+      }
+      for (const t of c.tasks) {
+        tasks++;
+        if (t.state === 'RUNNING') continue;
+        const error = firstLine(t.trace);
+        notRunning.push({ route: r.route, connector: c.name, task: t.id, state: t.state, ...(error ? { error } : {}) });
+      }
+    }
+  }
+  if (notRunning.length === 0) {
+    return { ready: true, message: `${replicating.length} route(s) running, ${tasks} task(s)`, notRunning };
+  }
+  const what = notRunning.map(
+    (n) =>
+      `${n.route}${n.connector ? ` ${n.connector}` : ''}${n.task !== undefined ? ` task ${n.task}` : ''} ${n.state}`,
+  );
+  return { ready: false, message: `not running: ${what.join(', ')}`, notRunning };
+}
+
+/** Every connector and task state of the routes, for the state metrics. */
+export function* stateSamples(routes: readonly RouteStatus[]): Iterable<StateSample> {
+  for (const r of routes) {
+    for (const c of r.connectors) {
+      yield { route: r.route, connector: c.name, state: c.state };
+      for (const t of c.tasks) yield { route: r.route, connector: c.name, task: t.id, state: t.state };
+    }
+  }
+}
