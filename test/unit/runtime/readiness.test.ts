@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { readiness, stateSamples } from '../../../src/runtime/readiness.ts';
+import type { RouteStatus } from '../../../src/runtime/route-runtime.ts';
+
+const route = (over: Partial<RouteStatus> = {}): RouteStatus => ({
+  route: 'A->B',
+  source: 'A',
+  target: 'B',
+  enabled: true,
+  state: 'RUNNING',
+  connectors: [
+    {
+      name: 'MirrorSourceConnector',
+      state: 'RUNNING',
+      tasks: [{ id: 0, state: 'RUNNING', assignedPartitions: ['t-0'] }],
+    },
+    { name: 'MirrorHeartbeatConnector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
+  ],
+  ...over,
+});
+
+describe('readiness', () => {
+  it('is ready only when every replicating route and all its connectors and tasks run', () => {
+    expect(readiness([route()])).toEqual({ ready: true, message: '1 route(s) running, 2 task(s)', notRunning: [] });
+  });
+
+  it('names a route that cannot start with its last error', () => {
+    const r = readiness([
+      route(),
+      route({
+        route: 'A->C',
+        target: 'C',
+        state: 'FAILED',
+        error: 'connection refused: C at 127.0.0.1:1',
+        connectors: [],
+      }),
+    ]);
+    expect(r.ready).toBe(false);
+    expect(r.notRunning).toEqual([{ route: 'A->C', state: 'FAILED', error: 'connection refused: C at 127.0.0.1:1' }]);
+    expect(r.message).toBe('not running: A->C FAILED');
+  });
+
+  it('names a FAILED task with the first line of its trace, and a connector still starting', () => {
+    const r = readiness([
+      route({
+        connectors: [
+          {
+            name: 'MirrorSourceConnector',
+            state: 'RUNNING',
+            tasks: [
+              {
+                id: 1,
+                state: 'FAILED',
+                trace: 'KafkaPortError: TOPIC_AUTHORIZATION_FAILED\n    at x',
+                assignedPartitions: [],
+              },
+            ],
+          },
+          { name: 'MirrorCheckpointConnector', state: 'UNASSIGNED', groups: 0, tasks: [] },
+        ],
+      }),
+    ]);
+    expect(r.notRunning).toEqual([
+      {
+        route: 'A->B',
+        connector: 'MirrorSourceConnector',
+        task: 1,
+        state: 'FAILED',
+        error: 'KafkaPortError: TOPIC_AUTHORIZATION_FAILED',
+      },
+      { route: 'A->B', connector: 'MirrorCheckpointConnector', state: 'UNASSIGNED' },
+    ]);
+  });
+
+  it('a heartbeat-only route does not hold readiness back', () => {
+    expect(readiness([route(), route({ route: 'B->A', enabled: false, state: 'FAILED', connectors: [] })]).ready).toBe(
+      true,
+    );
+  });
+
+  it('lists a state sample per connector and task', () => {
+    expect([...stateSamples([route()])]).toEqual([
+      { route: 'A->B', connector: 'MirrorSourceConnector', state: 'RUNNING' },
+      { route: 'A->B', connector: 'MirrorSourceConnector', task: 0, state: 'RUNNING' },
+      { route: 'A->B', connector: 'MirrorHeartbeatConnector', state: 'RUNNING' },
+      { route: 'A->B', connector: 'MirrorHeartbeatConnector', task: 0, state: 'RUNNING' },
+    ]);
+  });
+});
