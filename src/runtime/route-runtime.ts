@@ -241,6 +241,25 @@ export class RouteRuntime {
         }),
       );
     };
+    if (s.enabled) {
+      runner(
+        SOURCE,
+        (pool, logger) => this.sourceConnector(pool, plugins, logger),
+        (status) => ({ name: SOURCE, ...status, tasks: [] }),
+      );
+      // Java creates the checkpoint connector only when checkpoints and offset syncs are both on.
+      if (c.checkpoints && s.emitCheckpoints.enabled && s.emitOffsetSyncsEnabled) {
+        runner(
+          CHECKPOINT,
+          (pool, logger) => this.checkpointConnector(pool, plugins, logger),
+          (status) => ({ name: CHECKPOINT, ...status, groups: 0, tasks: [] }),
+        );
+      } else if (c.checkpoints) {
+        this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
+      }
+    } else {
+      this.logger.info('heartbeat-only route (replication not enabled)');
+    }
     // Java creates the heartbeat herder for every pair while heartbeats are on, also heartbeat-only ones.
     if (c.heartbeats) {
       const heartbeats = c.heartbeats;
@@ -250,25 +269,6 @@ export class RouteRuntime {
           heartbeats({ route, plugins, cluster: pool.open(workerClientSettings(route, 'shared-admin')), logger }),
         (status) => ({ name: HEARTBEAT, ...status, tasks: [] }),
       );
-    }
-    if (!s.enabled) {
-      this.logger.info('heartbeat-only route (replication not enabled)');
-      return runners;
-    }
-    runner(
-      SOURCE,
-      (pool, logger) => this.sourceConnector(pool, plugins, logger),
-      (status) => ({ name: SOURCE, ...status, tasks: [] }),
-    );
-    // Java creates the checkpoint connector only when checkpoints and offset syncs are both on.
-    if (c.checkpoints && s.emitCheckpoints.enabled && s.emitOffsetSyncsEnabled) {
-      runner(
-        CHECKPOINT,
-        (pool, logger) => this.checkpointConnector(pool, plugins, logger),
-        (status) => ({ name: CHECKPOINT, ...status, groups: 0, tasks: [] }),
-      );
-    } else if (c.checkpoints) {
-      this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
     }
     return runners;
   }
