@@ -1,120 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AbortedError } from '../../../src/connect/retry.ts';
 import { CompactedLog, LogStalledError, type CompactedLogOptions } from '../../../src/connect/compacted-log.ts';
-import type {
-  ConsumedRecord,
-  FetchRequest,
-  FetchedPartition,
-  PartitionOffsets,
-  RecordSource,
-} from '../../../src/kafka/port.ts';
 import { KafkaPortError } from '../../../src/util/errors.ts';
+import { MemoryTopic } from './memory-topic.ts';
 
 const TOPIC = 'mm2-offsets.A.internal';
-
-/**
- * A tiny in-memory topic that is its own record source and offsets lister: fetches return up to
- * `batch` records, long-poll up to `maxWaitMs` at the end (answering early when a record is
- * appended), and answer OFFSET_OUT_OF_RANGE outside [log start, high watermark], as a broker does.
- */
-class MemoryTopic implements RecordSource {
-  readonly logs: { records: ConsumedRecord[]; logStart: bigint; end: bigint }[];
-  batch = 2;
-  maxWaitMs = 200;
-  /** Thrown by the next fetches, one per fetch. */
-  failures: Error[] = [];
-  /** Every fetch fails with this. */
-  alwaysFail: Error | undefined;
-  /** No partition has a leader: empty answers with an unknown high watermark. */
-  noLeader = false;
-  fetches = 0;
-  inFlight = 0;
-  private wake: (() => void)[] = [];
-
-  constructor(partitions: number) {
-    this.logs = Array.from({ length: partitions }, () => ({ records: [], logStart: 0n, end: 0n }));
-  }
-
-  append(partition: number, ...values: (string | null)[]): void {
-    const log = this.logs[partition]!;
-    for (const value of values) {
-      log.records.push({
-        topic: TOPIC,
-        partition,
-        offset: log.end,
-        timestamp: 1_700_000_000_000,
-        timestampType: 'CreateTime',
-        key: Buffer.from(`k${log.end}`),
-        value: value === null ? null : Buffer.from(value),
-        headers: [{ key: 'h', value: Buffer.from('v') }],
-      });
-      log.end++;
-    }
-    for (const wake of this.wake.splice(0)) wake();
-  }
-
-  /** DeleteRecords: the log start moves to `offset`. */
-  deleteBefore(partition: number, offset: bigint): void {
-    const log = this.logs[partition]!;
-    log.records = log.records.filter((r) => r.offset >= offset);
-    log.logStart = offset;
-  }
-
-  listOffsets = (topic: string): Promise<PartitionOffsets[]> => {
-    expect(topic).toBe(TOPIC);
-    return Promise.resolve(this.logs.map((l, partition) => ({ partition, earliest: l.logStart, latest: l.end })));
-  };
-
-  async fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
-    this.fetches++;
-    this.inFlight++;
-    try {
-      const failure = this.alwaysFail ?? this.failures.shift();
-      if (failure !== undefined) throw failure;
-      let answer = requests.map((r) => this.answer(r));
-      if (answer.every((a) => a.records.length === 0 && a.error === undefined && a.highWatermark >= 0n)) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.maxWaitMs);
-          this.wake.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-        answer = requests.map((r) => this.answer(r));
-      }
-      return answer;
-    } finally {
-      this.inFlight--;
-    }
-  }
-
-  fetchUndecoded(): never {
-    throw new Error('not used');
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  private answer(r: FetchRequest): FetchedPartition {
-    const log = this.logs[r.partition]!;
-    const base = { topic: r.topic, partition: r.partition, nextOffset: r.offset, records: [] as ConsumedRecord[] };
-    if (this.noLeader) return { ...base, highWatermark: -1n, logStartOffset: -1n };
-    if (r.offset < log.logStart || r.offset > log.end) {
-      // A broker answers an out-of-range fetch without offsets.
-      return { ...base, highWatermark: -1n, logStartOffset: -1n, error: 'OFFSET_OUT_OF_RANGE' };
-    }
-    const records = log.records.filter((x) => x.offset >= r.offset).slice(0, this.batch);
-    const last = records.at(-1);
-    return {
-      ...base,
-      records,
-      nextOffset: last === undefined ? r.offset : last.offset + 1n,
-      highWatermark: log.end,
-      logStartOffset: log.logStart,
-    };
-  }
-}
 
 const retriable = (): KafkaPortError =>
   new KafkaPortError('KAFKA_NOT_LEADER_OR_FOLLOWER', 'not the leader', { retriable: true });
@@ -134,7 +24,7 @@ function logOn(topic: MemoryTopic, options: Partial<CompactedLogOptions> = {}) {
 
 describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   it('readToEnd reads every partition up to the end offsets listed when it was called', async () => {
-    const topic = new MemoryTopic(2);
+    const topic = new MemoryTopic(TOPIC, 2);
     topic.append(0, 'a', null, 'c', 'd', 'e');
     topic.append(1, 'x', 'y');
     const { log, seen } = logOn(topic, {
@@ -167,7 +57,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('starts at given positions, at the end, or only on named partitions', async () => {
-    const topic = new MemoryTopic(2);
+    const topic = new MemoryTopic(TOPIC, 2);
     topic.append(0, 'a', 'b', 'c');
     topic.append(1, 'x', 'y');
     const fromPositions = logOn(topic, { from: new Map([[0, 2n]]) });
@@ -186,7 +76,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('tails: records written after the end arrive, with their headers, until stop', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.append(0, 'a');
     const { log, seen } = logOn(topic);
     await log.start();
@@ -201,7 +91,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('a tail waiting at the end longer than the stall timeout is caught up, not stalled', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.maxWaitMs = 40;
     const { log, seen } = logOn(topic, { stallTimeoutMs: 100 });
     const tailing = log.tail();
@@ -213,7 +103,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('stop during a long poll returns once that fetch answers, and starts no other', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.maxWaitMs = 300;
     const { log } = logOn(topic);
     const tailing = log.tail();
@@ -228,7 +118,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('stop during a retry backoff returns at once; a stopped readToEnd rejects as aborted', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.append(0, 'a');
     topic.alwaysFail = retriable();
     const { log } = logOn(topic, { retryPolicy: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } });
@@ -241,7 +131,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('OFFSET_OUT_OF_RANGE (the log start moved past the position) restarts from the log start', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.append(0, ...Array.from({ length: 10 }, (_, i) => `v${i}`));
     const { log, seen } = logOn(topic, {
       onRecord: (r) => {
@@ -256,7 +146,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('retriable errors are retried; a non-retriable one fails the read at once', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.append(0, 'a', 'b', 'c');
     topic.failures = [retriable(), retriable()];
     const ok = logOn(topic);
@@ -279,7 +169,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
   });
 
   it('a read that makes no progress fails with LogStalledError naming the topic and where it stood', async () => {
-    const topic = new MemoryTopic(1);
+    const topic = new MemoryTopic(TOPIC, 1);
     topic.append(0, 'a', 'b', 'c');
     topic.batch = 1;
     const { log, seen } = logOn(topic, {
@@ -301,7 +191,7 @@ describe('CompactedLog (Kafka Connect KafkaBasedLog)', () => {
     expect(seen).toEqual(['0']);
 
     // Retriable failures that never end are a stall too, with the last failure as the cause.
-    const failing = new MemoryTopic(1);
+    const failing = new MemoryTopic(TOPIC, 1);
     failing.append(0, 'a');
     failing.alwaysFail = retriable();
     const stalled = await logOn(failing, { stallTimeoutMs: 100 })
