@@ -14,6 +14,7 @@ import {
 } from '../../records/index.ts';
 import type { TopicFilter } from '../../policy/filters.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
+import { CompactedLog } from '../../connect/compacted-log.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { WorkStatus } from '../../connect/states.ts';
@@ -210,25 +211,29 @@ export class CheckpointTask {
     this.logger.info({ groups: this.assignedGroups.length, checkpointsLoaded: loaded }, 'checkpoint task ready');
   }
 
-  /** Java `CheckpointStore.start`: the whole checkpoints topic, once; false if it could not be read. */
+  /**
+   * Java `CheckpointStore.start`: the whole checkpoints topic (partition 0), once, as a
+   * `KafkaBasedLog` reads it; false if it could not be read (a non-retriable error, no progress
+   * for LOAD_STALL_MS, or the task stopping first), after which Java's fallback applies.
+   */
   private async loadCheckpoints(): Promise<boolean> {
     const topic = this.options.checkpointsTopic;
     const source = await this.options.checkpointsReader.recordSource();
+    let malformed = 0;
     try {
-      const offsets = (await this.options.targetAdmin.listOffsets(topic)).find((p) => p.partition === 0);
-      if (offsets === undefined) throw new Error(`${topic} has no partition 0`);
-      let position = offsets.earliest;
-      let malformed = 0;
-      let progressAt = Date.now();
-      while (position < offsets.latest) {
-        if (this.state.state !== 'RUNNING') throw new Error('stopped while loading checkpoints');
-        if (Date.now() - progressAt > LOAD_STALL_MS) throw new Error(`no progress reading ${topic} at ${position}`);
-        const [fetched] = await source.fetch([{ topic, partition: 0, offset: position }]);
-        if (fetched === undefined || fetched.error !== undefined) throw new Error(`fetch ${topic}: ${fetched?.error}`);
-        for (const r of fetched.records) if (!this.checkpoints.loadRecord(r.key, r.value)) malformed++;
-        if (fetched.nextOffset > position) progressAt = Date.now();
-        position = fetched.nextOffset > position ? fetched.nextOffset : position;
-      }
+      await new CompactedLog({
+        topic,
+        source,
+        admin: this.options.targetAdmin,
+        partitions: [0],
+        onRecord: (r) => {
+          if (!this.checkpoints.loadRecord(r.key, r.value)) malformed++;
+        },
+        stallTimeoutMs: LOAD_STALL_MS,
+        // The task's stop() stops the reader first: the load ends with it.
+        signal: this.reader.stopSignal,
+        logger: this.logger,
+      }).readToEnd();
       if (malformed > 0) this.logger.warn({ malformed }, 'skipped malformed records in the checkpoints topic');
       return this.checkpoints.completeLoad();
     } catch (err) {

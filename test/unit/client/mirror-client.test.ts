@@ -7,12 +7,23 @@ import {
   type Checkpoint,
   type KafkaClientSettings,
 } from '../../../src/index.ts';
+import type { KafkaAdmin, PartitionOffsets } from '../../../src/kafka/port.ts';
 import { FakeCluster } from './fake-cluster.ts';
+
+/** The fake with ListOffsets, which the client asks for the end of the checkpoints topic (partition 0). */
+class ListingFakeCluster extends FakeCluster {
+  override async admin(): Promise<KafkaAdmin> {
+    const admin = await super.admin();
+    const listOffsets = (topic: string): Promise<PartitionOffsets[]> =>
+      Promise.resolve([{ partition: 0, earliest: 0n, latest: BigInt(this.topics.get(topic)?.length ?? 0) }]);
+    return { ...admin, listOffsets };
+  }
+}
 
 function clientOn(topics: string[], props: Record<string, string> = {}, defaultTimeoutMs?: number) {
   const opened: FakeCluster[] = [];
   const fake = (settings: KafkaClientSettings): FakeCluster => {
-    const cluster = new FakeCluster(settings);
+    const cluster = new ListingFakeCluster(settings);
     for (const t of topics) cluster.addTopic(t);
     opened.push(cluster);
     return cluster;
