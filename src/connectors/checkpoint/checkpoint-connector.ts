@@ -4,7 +4,7 @@ import { Scheduler } from '../../connect/scheduler.ts';
 import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { WorkStatus } from '../../connect/states.ts';
-import type { CheckpointTask } from './checkpoint-task.ts';
+import type { CheckpointTask, CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
@@ -124,10 +124,10 @@ export class CheckpointConnector {
     return this.reconfiguring;
   }
 
-  private async stopTasks(): Promise<void> {
+  private async stopTasks(options?: CheckpointTaskStopOptions): Promise<void> {
     const running = this.tasks;
     this.tasks = [];
-    await Promise.all(running.map((t) => t.stop()));
+    await Promise.all(running.map((t) => t.stop(options)));
   }
 
   /** The running tasks (tests and measurements). */
@@ -144,11 +144,12 @@ export class CheckpointConnector {
     };
   }
 
-  async stop(): Promise<void> {
+  /** `finalRound`: each task runs a last checkpoint round first (a graceful stop of the route). */
+  async stop(options?: CheckpointTaskStopOptions): Promise<void> {
     this.state = { state: 'STOPPED' };
     await this.scheduler.close(this.options.adminTimeoutMs);
     await this.reconfiguring.catch(() => {});
-    await this.stopTasks();
+    await this.stopTasks(options);
   }
 }
 
