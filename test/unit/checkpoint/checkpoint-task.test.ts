@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointTask, type CheckpointTaskOptions } from '../../../src/connectors/checkpoint/checkpoint-task.ts';
 import type { WorkStatus } from '../../../src/connect/states.ts';
-import type { TopicPartition, TopicPartitionOffset } from '../../../src/kafka/index.ts';
+import type { TopicPartitionOffset } from '../../../src/kafka/index.ts';
 import { DefaultTopicFilter } from '../../../src/policy/index.ts';
 import { loadReplicationPolicy } from '../../../src/policy/index.ts';
 import { compilePatternList } from '../../../src/config/java-regex.ts';
@@ -11,6 +11,7 @@ import {
   encodeOffsetSyncValue,
   RUN_START_HEADER,
   type OffsetSync,
+  type TopicPartition,
 } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
