@@ -108,10 +108,12 @@ export class SourceTask {
   private readonly wake = new AbortController();
   /** The first non-retriable produce error; the loop fails the task with it. */
   private produceFailure: { error: unknown } | undefined;
+  private readonly retries: RetryLog;
 
   constructor(options: SourceTaskOptions) {
     this.options = options;
     this.logger = options.logger.child({ task: options.taskIndex });
+    this.retries = new RetryLog(this.logger);
   }
 
   get status(): WorkStatus {
@@ -139,16 +141,14 @@ export class SourceTask {
   }
 
   /** Runs `step` until it succeeds, retrying retriable errors with backoff; ends (AbortedError) on stop. */
-  private retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
-    return retry(what, step, {
+  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    const result = await retry(what, step, {
       policy: RETRY_BACKOFF,
       signal: this.wake.signal,
-      onRetry: (err, attempt, delayMs) => {
-        // Once per cause change would need state; the first attempt and every tenth are enough.
-        if (attempt === 1 || attempt % 10 === 0)
-          this.logger.warn({ err: describeError(err), attempt, backoffMs: delayMs }, `${what} failed; retrying`);
-      },
+      onRetry: (err, attempt, delayMs) => this.retries.failed(what, err, { attempt, backoffMs: delayMs }),
     });
+    this.retries.succeeded(what);
+    return result;
   }
 
   private async initPositions(): Promise<void> {
@@ -224,15 +224,13 @@ export class SourceTask {
         if ('error' in result) {
           if (!isRetriable(result.error)) throw result.error;
           const delay = backoff.next();
-          this.logger.warn(
-            { err: describeError(result.error), attempt: backoff.attempts, backoffMs: delay },
-            'fetch from source failed; retrying',
-          );
+          this.retries.failed('fetch from source', result.error, { attempt: backoff.attempts, backoffMs: delay });
           if (!(await pause(delay, this.wake.signal))) break;
           next = this.fetchRound();
           continue;
         }
         backoff.reset();
+        this.retries.succeeded('fetch from source');
         const withRecords = await this.absorbFetch(result.fetched);
         if (this.stopping) break; // no fetch is issued once stop began
         // Positions have moved past this round: the next one is fetched (and held as bytes) while
@@ -388,15 +386,17 @@ export class SourceTask {
       try {
         const results = await this.options.targetSink.send(remoteTopic, records);
         this.acknowledge(records, results);
+        if (backoff.attempts > 0) this.retries.succeeded(`produce to ${remoteTopic}`);
         return;
       } catch (err) {
         if (!isRetriable(err)) throw err;
         if (this.stopping) return; // positions were not advanced: nothing is lost
         const delay = backoff.next();
-        this.logger.warn(
-          { topic: remoteTopic, err: describeError(err), attempt: backoff.attempts, backoffMs: delay },
-          'produce to target failed; retrying',
-        );
+        this.retries.failed(`produce to ${remoteTopic}`, err, {
+          topic: remoteTopic,
+          attempt: backoff.attempts,
+          backoffMs: delay,
+        });
         if (!(await pause(delay, this.wake.signal))) return;
       }
     }
@@ -574,5 +574,29 @@ export class SourceTask {
         'final offset syncs were not acknowledged in time; translation may lag until the next run',
       );
     }
+  }
+}
+
+/**
+ * Logs retried failures once per change of cause, per operation (a broker down for an hour is one
+ * WARN, not thousands), the other attempts at debug, and one INFO when the operation recovers.
+ */
+class RetryLog {
+  private readonly logger: Logger;
+  private readonly lastCause = new Map<string, string>();
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  failed(what: string, err: unknown, fields: Record<string, unknown>): void {
+    const cause = describeError(err);
+    const level = this.lastCause.get(what) === cause ? 'debug' : 'warn';
+    this.lastCause.set(what, cause);
+    this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
+  }
+
+  succeeded(what: string): void {
+    if (this.lastCause.delete(what)) this.logger.info(`${what} succeeded again`);
   }
 }
