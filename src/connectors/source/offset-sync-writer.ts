@@ -299,9 +299,13 @@ export class OffsetSyncWriter {
 
   private kick(): void {
     if (this.draining !== undefined || this.outbox.length === 0) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    // Nobody may be awaiting this sender (flush() is optional): a bug in it must not become an
+    // unhandled rejection that ends the process. What was not sent stays in the outbox.
+    this.draining = this.drain()
+      .catch((err: unknown) => this.logger.error({ err }, 'offset-sync sender failed; retried on the next fire'))
+      .finally(() => {
+        this.draining = undefined;
+      });
   }
 
   private async drain(): Promise<void> {
