@@ -145,9 +145,9 @@ export class SourceTask {
     const result = await retry(what, step, {
       policy: RETRY_BACKOFF,
       signal: this.wake.signal,
-      onRetry: (err, attempt, delayMs) => this.retries.failed(what, err, { attempt, backoffMs: delayMs }),
+      onRetry: (err, attempt, delayMs) => this.retries.failed(what, what, err, { attempt, backoffMs: delayMs }),
     });
-    this.retries.succeeded(what);
+    this.retries.succeeded(what, what);
     return result;
   }
 
@@ -224,13 +224,16 @@ export class SourceTask {
         if ('error' in result) {
           if (!isRetriable(result.error)) throw result.error;
           const delay = backoff.next();
-          this.retries.failed('fetch from source', result.error, { attempt: backoff.attempts, backoffMs: delay });
+          this.retries.failed('fetch', 'fetch from source', result.error, {
+            attempt: backoff.attempts,
+            backoffMs: delay,
+          });
           if (!(await pause(delay, this.wake.signal))) break;
           next = this.fetchRound();
           continue;
         }
         backoff.reset();
-        this.retries.succeeded('fetch from source');
+        this.retries.succeeded('fetch', 'fetch from source');
         const withRecords = await this.absorbFetch(result.fetched);
         if (this.stopping) break; // no fetch is issued once stop began
         // Positions have moved past this round: the next one is fetched (and held as bytes) while
@@ -386,13 +389,13 @@ export class SourceTask {
       try {
         const results = await this.options.targetSink.send(remoteTopic, records);
         this.acknowledge(records, results);
-        if (backoff.attempts > 0) this.retries.succeeded(`produce to ${remoteTopic}`);
+        if (backoff.attempts > 0) this.retries.succeeded(`produce ${remoteTopic}`, 'produce to target');
         return;
       } catch (err) {
         if (!isRetriable(err)) throw err;
         if (this.stopping) return; // positions were not advanced: nothing is lost
         const delay = backoff.next();
-        this.retries.failed(`produce to ${remoteTopic}`, err, {
+        this.retries.failed(`produce ${remoteTopic}`, 'produce to target', err, {
           topic: remoteTopic,
           attempt: backoff.attempts,
           backoffMs: delay,
@@ -589,14 +592,15 @@ class RetryLog {
     this.logger = logger;
   }
 
-  failed(what: string, err: unknown, fields: Record<string, unknown>): void {
+  /** `key` names the operation (and its object); `what` is the stable text of the log line. */
+  failed(key: string, what: string, err: unknown, fields: Record<string, unknown>): void {
     const cause = describeError(err);
-    const level = this.lastCause.get(what) === cause ? 'debug' : 'warn';
-    this.lastCause.set(what, cause);
+    const level = this.lastCause.get(key) === cause ? 'debug' : 'warn';
+    this.lastCause.set(key, cause);
     this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
   }
 
-  succeeded(what: string): void {
-    if (this.lastCause.delete(what)) this.logger.info(`${what} succeeded again`);
+  succeeded(key: string, what: string): void {
+    if (this.lastCause.delete(key)) this.logger.info(`${what} succeeded again`);
   }
 }
