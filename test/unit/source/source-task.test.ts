@@ -6,6 +6,7 @@ import type { PartitionMetrics, SourcePositionStore } from '../../../src/connect
 import type { ProducerRecord } from '../../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../../src/policy/index.ts';
 import { decodeOffsetSync, readRunStart, topicPartitionKey, type TopicPartition } from '../../../src/records/index.ts';
+import { pino } from 'pino';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
 
@@ -236,6 +237,29 @@ describe('SourceTask', () => {
     ]);
     expect(h.states.map((s) => s.state)).toEqual(['RUNNING', 'STOPPED']);
     expect(unhandled).not.toHaveBeenCalled();
+  });
+
+  it('logs a retried failure once per change of cause, and once when it recovers', async () => {
+    const lines: { level: number; msg: string; err?: string }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const h = await harness({ partitions: 1, perPartition: 5 }, { logger });
+    h.target.inject({ op: 'send', call: 1, times: 3, error: () => kafkaError('NOT_LEADER_OR_FOLLOWER', true) });
+    h.target.inject({ op: 'send', call: 4, times: 1, error: () => kafkaError('REQUEST_TIMED_OUT', true) });
+    await h.task.start();
+    await eventually(() => expect(copied(h.target, 0)).toHaveLength(5));
+    const about = lines.filter((l) => l.msg.startsWith('produce to target'));
+    expect(
+      about.map((l) => [l.level, l.msg, l.err?.includes('NOT_LEADER') ? 'leader' : l.err ? 'timeout' : '']),
+    ).toEqual([
+      [40, 'produce to target failed; retrying', 'leader'],
+      [20, 'produce to target failed; retrying', 'leader'],
+      [20, 'produce to target failed; retrying', 'leader'],
+      [40, 'produce to target failed; retrying', 'timeout'],
+      [30, 'produce to target succeeded again', ''],
+    ]);
+    const stopping = h.task.stop();
+    await advance(1_000);
+    await stopping;
   });
 
   it('retention loss: counts the records lost, moves to the log start (retrying its lookup), copies the rest', async () => {
