@@ -127,10 +127,13 @@ export class TaskGroup<S, T extends WorkerTask> {
     return true;
   }
 
-  /** Stops every task (each stores what it owes) and refuses later reconfigurations. */
-  async close(): Promise<void> {
+  /**
+   * Stops every task (each stores what it owes) and refuses later reconfigurations. `stopTask`
+   * replaces the plain `stop()` for this last stop (e.g. a checkpoint task's final round).
+   */
+  async close(stopTask: (task: T) => Promise<void> = (task) => task.stop()): Promise<void> {
     this.closed = true;
-    const done = this.chain.then(() => this.stopSlots());
+    const done = this.chain.then(() => this.stopSlots(stopTask));
     this.chain = done.catch(() => {});
     await done;
   }
@@ -200,14 +203,14 @@ export class TaskGroup<S, T extends WorkerTask> {
     await this.launch(slot);
   }
 
-  private async stopSlots(): Promise<void> {
+  private async stopSlots(stopTask: (task: T) => Promise<void> = (task) => task.stop()): Promise<void> {
     const slots = this.slots;
     this.slots = [];
     for (const slot of slots) {
       if (slot.restartTimer) clearTimeout(slot.restartTimer);
       slot.restartTimer = undefined;
     }
-    await Promise.all(slots.map((s) => s.task?.stop().catch(() => {})));
+    await Promise.all(slots.map((s) => (s.task ? stopTask(s.task).catch(() => {}) : undefined)));
   }
 }
 

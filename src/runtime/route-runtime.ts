@@ -326,8 +326,7 @@ export class RouteRuntime {
           ...(c.metrics ? { metrics: c.metrics } : {}),
           autoOffsetReset: consumer.autoOffsetReset,
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
-          // TODO(merge): onStateChange becomes a SourceTaskOptions field.
-          ...({ onStateChange } as object),
+          onStateChange,
           logger,
         });
       },
@@ -363,7 +362,13 @@ export class RouteRuntime {
       logger,
     });
     this.checkpoints = runtime;
-    return { start: () => runtime.start(), stop: () => runtime.stop(), status: () => runtime.connector.status() };
+    // Every stop of the connector (the route's, or after a failed start) runs the tasks' last
+    // round: the source connector stopped first, so its final offset-syncs are translated.
+    return {
+      start: () => runtime.start(),
+      stop: () => runtime.stop({ finalRound: true }),
+      status: () => runtime.connector.status(),
+    };
   }
 
   /** The checkpoint connector, if the route runs one (tests and measurements). */

@@ -111,7 +111,7 @@ describe('source connector on real brokers: a task that could not be created', (
           positions,
           autoOffsetReset: 'earliest',
           offsetFlushIntervalMs: 1_000,
-          ...({ onStateChange } as object),
+          onStateChange,
           logger: silentLogger(),
         });
       },

@@ -7,7 +7,7 @@ import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../co
 import { TaskGroup, traceOf } from '../../connect/task-group.ts';
 import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { CheckpointTask } from './checkpoint-task.ts';
+import type { CheckpointTask, CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
@@ -160,10 +160,11 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
     };
   }
 
-  async stop(): Promise<void> {
+  /** `finalRound`: each task runs a last checkpoint round first (a graceful stop of the route). */
+  async stop(options?: CheckpointTaskStopOptions): Promise<void> {
     this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);
-    await this.tasks.close();
+    await this.tasks.close((task) => task.stop(options));
   }
 }
 

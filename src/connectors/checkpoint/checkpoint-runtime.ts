@@ -6,7 +6,7 @@ import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
 import type { BackoffPolicy } from '../../connect/retry.ts';
 import type { Logger } from '../../util/logger.ts';
 import { CheckpointConnector } from './checkpoint-connector.ts';
-import { CheckpointTask, type CheckpointOffsetsWriter } from './checkpoint-task.ts';
+import { CheckpointTask, type CheckpointOffsetsWriter, type CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import type { CheckpointConnectorMetrics } from './metrics-port.ts';
 
 /** The clients a route opens for its checkpoint connector (Java's client labels in brackets). */
@@ -40,7 +40,8 @@ export interface CheckpointRuntimeArgs {
 export interface CheckpointRuntime {
   readonly connector: CheckpointConnector;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** `{ finalRound: true }` at a graceful stop, after the source connector stopped (see CheckpointTaskStopOptions). */
+  stop(options?: CheckpointTaskStopOptions): Promise<void>;
 }
 
 /** Builds a route's MirrorCheckpointConnector and its tasks from the route settings. */
@@ -73,8 +74,7 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
     ...(args.autoRestart ? { autoRestart: args.autoRestart } : {}),
     createTask: (index, groups, onStateChange) =>
       new CheckpointTask({
-        // TODO(merge): onStateChange becomes a CheckpointTaskOptions field.
-        ...({ onStateChange } as object),
+        onStateChange,
         sourceAlias: route.source,
         targetAlias: route.target,
         taskIndex: index,
@@ -101,8 +101,8 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
   return {
     connector,
     start: () => connector.start(),
-    stop: async () => {
-      await connector.stop();
+    stop: async (options) => {
+      await connector.stop(options);
       routeMetrics?.remove();
     },
   };
