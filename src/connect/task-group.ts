@@ -41,9 +41,11 @@ interface Slot<S, T extends WorkerTask> {
   restarts: number;
 }
 
-export interface TaskGroupEntry<S> {
+export interface TaskGroupEntry<S, T> {
   readonly id: number;
   readonly share: S;
+  /** The task running the share, if it could be built. */
+  readonly task: T | undefined;
   readonly status: WorkStatus;
   readonly restarts: number;
 }
@@ -108,10 +110,11 @@ export class TaskGroup<S, T extends WorkerTask> {
     return this.slots.flatMap((s) => (s.task ? [s.task] : []));
   }
 
-  entries(): TaskGroupEntry<S>[] {
+  entries(): TaskGroupEntry<S, T>[] {
     return this.slots.map((slot) => ({
       id: slot.index,
       share: slot.share,
+      task: slot.task,
       status: this.slotStatus(slot),
       restarts: slot.restarts,
     }));

@@ -17,6 +17,13 @@ export interface Readiness {
   notRunning: NotRunning[];
 }
 
+/**
+ * A RUNNING task that has retried the same failing work this long is not doing its work: Java's
+ * producer would have failed the task after `delivery.timeout.ms` (2 min); we keep retrying
+ * (nothing is lost and it resumes by itself) but stop calling it ready after one minute.
+ */
+export const RETRYING_NOT_READY_MS = 60_000;
+
 /** The first line of a trace: the error's name and message, without the stack. */
 function firstLine(trace: string | undefined): string | undefined {
   return trace?.split('\n', 1)[0];
@@ -44,6 +51,17 @@ export function readiness(routes: readonly RouteStatus[]): Readiness {
       }
       for (const t of c.tasks) {
         tasks++;
+        if (t.state === 'RUNNING' && t.retrying !== undefined && t.retrying.forMs >= RETRYING_NOT_READY_MS) {
+          const seconds = Math.round(t.retrying.forMs / 1000);
+          notRunning.push({
+            route: r.route,
+            connector: c.name,
+            task: t.id,
+            state: t.state,
+            error: `retrying for ${seconds} s: ${t.retrying.cause}`,
+          });
+          continue;
+        }
         if (t.state === 'RUNNING') continue;
         const error = firstLine(t.trace);
         notRunning.push({ route: r.route, connector: c.name, task: t.id, state: t.state, ...(error ? { error } : {}) });

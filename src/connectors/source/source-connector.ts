@@ -175,11 +175,15 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
         : failing !== undefined
           ? { state: 'FAILED' as const, trace: traceOf(failing) }
           : { state: 'RUNNING' as const }),
-      tasks: this.tasks.entries().map((e) => ({
-        id: e.id,
-        ...e.status,
-        assignedPartitions: e.share.map(formatTopicPartition),
-      })),
+      tasks: this.tasks.entries().map((e) => {
+        const retrying = e.status.state === 'RUNNING' ? e.task?.failingSince : undefined;
+        return {
+          id: e.id,
+          ...e.status,
+          ...(retrying ? { retrying: { forMs: Date.now() - retrying.since, cause: retrying.cause } } : {}),
+          assignedPartitions: e.share.map(formatTopicPartition),
+        };
+      }),
     };
   }
 

@@ -116,6 +116,14 @@ export class SourceTask {
     this.retries = new RetryLog(this.logger);
   }
 
+  /**
+   * Set while an operation of the task (fetch, produce, offsets lookup) keeps failing with a
+   * retriable error: the task is RUNNING but copies nothing. Readiness reports it once it lasts.
+   */
+  get failingSince(): { since: number; cause: string } | undefined {
+    return this.retries.oldest();
+  }
+
   get status(): WorkStatus {
     return this.statusValue;
   }
@@ -587,6 +595,8 @@ export class SourceTask {
 class RetryLog {
   private readonly logger: Logger;
   private readonly lastCause = new Map<string, string>();
+  /** When each operation now failing started failing (ms), for the status. */
+  private readonly failingSince = new Map<string, number>();
 
   constructor(logger: Logger) {
     this.logger = logger;
@@ -597,10 +607,21 @@ class RetryLog {
     const cause = describeError(err);
     const level = this.lastCause.get(key) === cause ? 'debug' : 'warn';
     this.lastCause.set(key, cause);
+    if (!this.failingSince.has(key)) this.failingSince.set(key, Date.now());
     this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
   }
 
   succeeded(key: string, what: string): void {
+    this.failingSince.delete(key);
     if (this.lastCause.delete(key)) this.logger.info(`${what} succeeded again`);
+  }
+
+  /** The operation that has been failing longest, if any: since when, and its latest cause. */
+  oldest(): { since: number; cause: string } | undefined {
+    let oldest: { since: number; cause: string } | undefined;
+    for (const [key, since] of this.failingSince) {
+      if (oldest === undefined || since < oldest.since) oldest = { since, cause: this.lastCause.get(key) ?? '' };
+    }
+    return oldest;
   }
 }

@@ -72,6 +72,36 @@ describe('readiness', () => {
     ]);
   });
 
+  it('a RUNNING task retrying the same failure for a minute is named, with how long and why', () => {
+    const retrying = (forMs: number) =>
+      route({
+        connectors: [
+          {
+            name: 'MirrorSourceConnector',
+            state: 'RUNNING',
+            tasks: [
+              {
+                id: 0,
+                state: 'RUNNING',
+                retrying: { forMs, cause: 'KafkaPortError: B: connection refused' },
+                assignedPartitions: [],
+              },
+            ],
+          },
+        ],
+      });
+    expect(readiness([retrying(59_000)]).ready).toBe(true);
+    expect(readiness([retrying(75_000)]).notRunning).toEqual([
+      {
+        route: 'A->B',
+        connector: 'MirrorSourceConnector',
+        task: 0,
+        state: 'RUNNING',
+        error: 'retrying for 75 s: KafkaPortError: B: connection refused',
+      },
+    ]);
+  });
+
   it('a heartbeat-only route does not hold readiness back', () => {
     expect(readiness([route(), route({ route: 'B->A', enabled: false, state: 'FAILED', connectors: [] })]).ready).toBe(
       true,
