@@ -22,7 +22,7 @@ export type RunHook = (config: LoadedConfig, io: CliIo) => Promise<void>;
 export interface LoadReporter {
   warning(diagnostic: Diagnostic, file: string): void;
   /** The file could not be loaded (exit 2). */
-  configError(err: unknown): void;
+  configError(err: unknown, file?: string): void;
   /** The run hook threw (exit 3). */
   startFailure(err: unknown): void;
 }
@@ -40,8 +40,10 @@ export function textReporter(io: CliIo): LoadReporter {
 
 /** The same events as JSON log lines carrying the key, line and file (and the error's code). */
 export function logReporter(logger: Logger): LoadReporter {
-  const fields = (err: unknown): Record<string, unknown> =>
-    isMirrorError(err) ? { code: err.code, ...err.details } : { err };
+  const fields = (err: unknown, file?: string): Record<string, unknown> => ({
+    ...(isMirrorError(err) ? { code: err.code, ...err.details } : { err }),
+    ...(file !== undefined ? { file } : {}),
+  });
   return {
     warning: (d, file) =>
       logger.warn(
@@ -53,7 +55,7 @@ export function logReporter(logger: Logger): LoadReporter {
         },
         d.message,
       ),
-    configError: (err) => logger.fatal(fields(err), `Stopping due to error: ${describe(err)}`),
+    configError: (err, file) => logger.fatal(fields(err, file), `Stopping due to error: ${describe(err)}`),
     startFailure: (err) => logger.fatal(fields(err), `Failed to start MirrorMaker: ${describe(err)}`),
   };
 }
@@ -103,7 +105,7 @@ export async function main(
   try {
     config = loadMirrorMakerConfig(args.configFile, { clusters: args.clusters });
   } catch (err) {
-    report.configError(err);
+    report.configError(err, args.configFile);
     return EXIT.fatal;
   }
   for (const d of config.diagnostics) report.warning(d, args.configFile);
