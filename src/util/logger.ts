@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { ConfigError } from './errors.ts';
+import { prettyLogLine, withUniqueKeys } from './log-line.ts';
 
 export type { Logger };
 
@@ -51,6 +52,8 @@ export interface LoggerSettings {
    * machine-readable for CLI output.
    */
   destination?: number | DestinationStream;
+  /** One readable line per entry instead of JSON; default: when the destination is a terminal's stderr. */
+  pretty?: boolean;
 }
 
 /**
@@ -58,6 +61,9 @@ export interface LoggerSettings {
  * Throws a ConfigError for an unknown level.
  */
 export function createLogger(settings: LoggerSettings = {}): Logger {
+  const destination = settings.destination ?? 2;
+  // A person at a terminal reads lines; anything else (a file, a pipe, a log shipper) gets JSON.
+  const pretty = settings.pretty ?? (destination === 2 && process.stderr.isTTY === true);
   const options: LoggerOptions = {
     level:
       settings.level !== undefined
@@ -65,9 +71,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
         : parseLogLevel(process.env['LOG_LEVEL'] ?? 'info', 'LOG_LEVEL'),
     redact: { paths: REDACT_PATHS, censor: '[hidden]' },
     base: { pid: process.pid },
-    hooks: { streamWrite: withUniqueKeys },
+    hooks: { streamWrite: pretty ? (line) => prettyLogLine(withUniqueKeys(line)) : withUniqueKeys },
   };
-  const destination = settings.destination ?? 2;
   return pino(
     options,
     typeof destination === 'number' ? pino.destination({ fd: destination, sync: false }) : destination,
@@ -77,71 +82,4 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
 /** A logger that drops everything, for library callers that did not pass one. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-/** Index just past the string literal whose opening quote is at `open`. */
-function endOfString(text: string, open: number): number {
-  let i = open;
-  for (;;) {
-    i = text.indexOf('"', i + 1);
-    if (i < 0) return text.length;
-    let backslashes = 0;
-    while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return i + 1;
-  }
-}
-
-/**
- * One serialized pino line with each top-level key once, the innermost value kept. pino writes a
- * child's bindings after its parent's, and the log call's own fields after all bindings
- * (lib/tools.js `asJson`), so re-binding `route` in a child, or logging `{ cluster }` on a logger
- * bound to a cluster, repeats the key — which JSON.parse tolerates (last wins) but strict JSON
- * consumers reject. Keeping the last occurrence keeps the innermost value, what JSON.parse would
- * read. A single scan of the top level; the line is rebuilt only when a key repeats. Values are
- * copied as written (no parse and re-serialize, which would round big integers).
- */
-export function withUniqueKeys(line: string): string {
-  if (line.charCodeAt(0) !== OPEN_BRACE) return line;
-  const members: { key: string; start: number; end: number }[] = [];
-  let duplicated = false;
-  const seen = new Set<string>();
-  let i = 1;
-  while (i < line.length && line.charCodeAt(i) === QUOTE) {
-    const keyEnd = endOfString(line, i);
-    const key = line.slice(i, keyEnd);
-    // keyEnd is the ':' in pino's compact output; the value runs to the next top-level ',' or '}'.
-    let j = keyEnd + 1;
-    let depth = 0;
-    for (; j < line.length; j++) {
-      const c = line.charCodeAt(j);
-      if (c === QUOTE) j = endOfString(line, j) - 1;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACKET) depth--;
-      else if (c === CLOSE_BRACE) {
-        if (depth === 0) break;
-        depth--;
-      } else if (c === COMMA && depth === 0) break;
-    }
-    members.push({ key, start: i, end: j });
-    if (seen.has(key)) duplicated = true;
-    else seen.add(key);
-    if (line.charCodeAt(j) !== COMMA) {
-      i = j;
-      break;
-    }
-    i = j + 1;
-  }
-  if (!duplicated || line.charCodeAt(i) !== CLOSE_BRACE) return line;
-  const last = new Map<string, number>();
-  members.forEach((m, index) => last.set(m.key, index));
-  const kept = members.filter((m, index) => last.get(m.key) === index).map((m) => line.slice(m.start, m.end));
-  return `{${kept.join(',')}${line.slice(i)}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, LOG_LEVELS, parseLogLevel, withUniqueKeys, type Logger } from '../../../src/util/logger.ts';
+import { createLogger, LOG_LEVELS, parseLogLevel, type Logger } from '../../../src/util/logger.ts';
+import { prettyLogLine, withUniqueKeys } from '../../../src/util/log-line.ts';
 import { isMirrorError } from '../../../src/util/errors.ts';
 import { parseLogLines } from '../../support/log-lines.ts';
 
@@ -63,5 +64,27 @@ describe('LOG_LEVEL', () => {
   it('accepts every pino level, in any case', () => {
     for (const level of LOG_LEVELS) expect(parseLogLevel(level.toUpperCase())).toBe(level);
     expect(createLogger({ level: 'WARN', destination: 2 }).level).toBe('warn');
+  });
+});
+
+describe('readable lines for a terminal', () => {
+  it('level, time, [route connector task], message, the other fields, the error stack indented', () => {
+    let text = '';
+    const logger = createLogger({ pretty: true, destination: { write: (l: string) => void (text += l) } });
+    const err = new Error('boom');
+    logger
+      .child({ route: 'A->B' })
+      .child({ connector: 'MirrorSourceConnector', task: 0 })
+      .warn({ topic: 'orders', note: 'two words', err }, 'produce failed');
+    const [first, ...stack] = text.trimEnd().split('\n');
+    expect(first?.slice(12)).toBe(
+      ' \x1b[33mWARN \x1b[0m [A->B MirrorSourceConnector 0] produce failed topic=orders note="two words"',
+    );
+    expect(first).toMatch(/^\d\d:\d\d:\d\d\.\d{3} /);
+    expect(stack[0]).toBe('    Error: boom');
+  });
+  it('passes a line that is not JSON through', () => {
+    expect(prettyLogLine('plain\n')).toBe('plain\n');
+    expect(prettyLogLine('{"level":30,"time":0,"msg":"m"}\n')).toBe('00:00:00.000 INFO  m\n');
   });
 });
