@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../scripts/kafka/ports.ts';
 import { installedPackage, toolEnv, type InstalledPackage } from '../support/installed-package.ts';
 import { testKafka } from '../support/kafka.ts';
@@ -22,7 +23,9 @@ describe('the installed connect-mirror-maker against the brokers', () => {
 
   it('runs a valid file: /health answers, SIGTERM exits 0, stderr is all JSON lines', async () => {
     const port = await freePort();
-    const file = join(mkdtempSync(join(tmpdir(), 'mm2ts-installed-run-')), 'mm2.properties');
+    const dir = mkdtempSync(join(tmpdir(), 'mm2ts-installed-run-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'mm2.properties');
     const properties = [
       baseProperties(clusters),
       'A->B.enabled = true',
@@ -44,23 +47,25 @@ describe('the installed connect-mirror-maker against the brokers', () => {
     const exited = new Promise<number | string>((done) =>
       child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
     );
-    try {
-      const health = await waitFor(
-        `GET /health of the installed bin (stderr: ${stderr.slice(-1500)})`,
-        async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/health`);
-          return { status: res.status, body: (await res.json()) as { status: string } };
-        },
-        (h) => h.status === 200,
-        60_000,
-      );
-      expect(health.body.status).toBe('healthy');
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const code = await Promise.race([exited, new Promise((done) => setTimeout(() => done('no exit in 35 s'), 35_000))]);
-    if (code === 'no exit in 35 s') child.kill('SIGKILL');
-    expect(code).toBe(0);
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const health = await waitFor(
+      'GET /health of the installed bin',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        return { status: res.status, body: (await res.json()) as { status: string } };
+      },
+      (h) => h.status === 200,
+      60_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nstderr: ${stderr.slice(-3000)}`);
+    });
+    expect(health.body.status).toBe('healthy');
+
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, sleep(35_000).then(() => 'no exit within 35 s of SIGTERM')]);
+    expect(code, stderr.slice(-3000)).toBe(0);
 
     const lines = parseLogLines(stderr);
     expect(lines).toContainEqual(

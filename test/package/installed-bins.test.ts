@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRED_NODE, unsupportedNodeMessage } from '../../src/cli/node-version.ts';
 import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { installedPackage, runBin, toolEnv, type InstalledPackage } from '../support/installed-package.ts';
@@ -11,10 +11,11 @@ import { parseLogLines } from '../support/log-lines.ts';
 // What users get: the packed tarball installed in a temp prefix, both bins run through npm's links.
 describe('the installed package (npm pack, npm install <tarball>)', () => {
   let pkg: InstalledPackage;
-  const dir = mkdtempSync(join(tmpdir(), 'mm2ts-installed-bins-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mm2ts-package-test-'));
   beforeAll(async () => {
     pkg = await installedPackage();
   }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('both bins answer --help with their usage, exit 0', async () => {
     const cmm = await runBin(pkg.bin('connect-mirror-maker'), ['--help']);

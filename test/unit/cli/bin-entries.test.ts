@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +9,14 @@ import { parseLogLines } from '../../support/log-lines.ts';
 
 /** Runs a bin's source through a symlink, as npm's bin links, npx and the container run it. */
 function runThroughLink(source: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const link = join(mkdtempSync(join(tmpdir(), 'mm2ts-bin-')), source.replace(/\.ts$/, ''));
-  symlinkSync(join(REPO_ROOT, 'src', 'cli', source), link);
-  return spawnSync(process.execPath, [link, ...args], { encoding: 'utf8', env, timeout: 20_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'mm2ts-bin-'));
+  try {
+    const link = join(dir, source.replace(/\.ts$/, ''));
+    symlinkSync(join(REPO_ROOT, 'src', 'cli', source), link);
+    return spawnSync(process.execPath, [link, ...args], { encoding: 'utf8', env, timeout: 20_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('the bins run through a symlink', () => {
