@@ -9,7 +9,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,16 +35,16 @@ const PACKED_SOURCES = [
   'README.md',
 ];
 
-async function sourcesHash(): Promise<string> {
-  const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard', '--', ...PACKED_SOURCES], {
-    cwd: REPO_ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+function sourcesHash(): string {
+  const files = PACKED_SOURCES.flatMap((entry) =>
+    statSync(join(REPO_ROOT, entry)).isDirectory()
+      ? readdirSync(join(REPO_ROOT, entry), { recursive: true, encoding: 'utf8' }).map((f) => join(entry, f))
+      : [entry],
+  );
   const hash = createHash('sha256');
-  for (const file of stdout.split('\n').filter(Boolean).sort()) {
+  for (const file of files.sort()) {
     const path = join(REPO_ROOT, file);
-    if (!existsSync(path)) continue; // deleted but not yet staged
-    hash.update(`${file}\0`).update(readFileSync(path)).update('\0');
+    if (statSync(path).isFile()) hash.update(`${file}\0`).update(readFileSync(path)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -66,7 +66,7 @@ export function installedPackage(): Promise<InstalledPackage> {
 async function install(): Promise<InstalledPackage> {
   const repoTag = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 8);
   const stem = `mm2ts-installed-${repoTag}-`;
-  const prefix = join(tmpdir(), `${stem}${await sourcesHash()}`);
+  const prefix = join(tmpdir(), `${stem}${sourcesHash()}`);
   const done = join(prefix, 'installed');
   const result: InstalledPackage = { prefix, bin: (name) => join(prefix, 'node_modules', '.bin', name) };
   if (existsSync(done)) return result;
