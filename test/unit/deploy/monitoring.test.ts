@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir, copyFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../../../src/http/index.ts';
 import { createApplianceMetrics } from '../../../src/metrics/index.ts';
+import { silentLogger } from '../../../src/util/logger.ts';
 import { grafanaToPromql, metricNames } from './promql.ts';
 import { promtool, type PromtoolResult } from './promtool.ts';
 
@@ -115,7 +117,7 @@ function dashboardQueries(d: GrafanaDashboard): { where: string; query: string }
   return queries;
 }
 
-/** The exposition a scrape of a working appliance returns: every metric group has samples. */
+/** What a scrape of a working appliance's /metrics returns, with samples in every metric group. */
 async function applianceExposition(): Promise<string> {
   const metrics = createApplianceMetrics({ version: '0.0.0-test' });
   const partition = metrics.source.partition({ source: 'A', target: 'B', topic: 'A.orders', partition: 0 });
@@ -141,7 +143,21 @@ async function applianceExposition(): Promise<string> {
     { route: 'A->B', connector: 'MirrorCheckpointConnector', state: 'RUNNING' },
     { route: 'A->B', connector: 'MirrorCheckpointConnector', task: 0, state: 'RUNNING' },
   ]);
-  return metrics.registry.metrics();
+  // Scraped over HTTP from the appliance's own server, as Prometheus would.
+  const server = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    registry: metrics.registry,
+    health: () => ({ status: 'healthy', message: 'test' }),
+    logger: silentLogger(),
+  });
+  try {
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(200);
+    return await res.text();
+  } finally {
+    await server.close();
+  }
 }
 
 /** Series names an exposition can produce: its families, plus the suffixed series of histograms and summaries. */
@@ -295,9 +311,11 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
     }
   }, 30_000);
 
-  it('give every alert a severity, summary, description and a runbook section that exists', async () => {
+  it('give every alert a severity, summary, description, a runbook section that exists and a line in docs/metrics.md', async () => {
     const runbook = await readFile(join(ROOT, RUNBOOK), 'utf8');
     const anchors = new Set([...runbook.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1]!)));
+    const metricsDoc = await readFile(join(ROOT, 'docs/metrics.md'), 'utf8');
+    const alertsSection = metricsDoc.slice(metricsDoc.indexOf('## Alerts and dashboard'));
     expect(rules.length).toBeGreaterThanOrEqual(10);
     for (const rule of rules) {
       expect(['critical', 'warning', 'info'], `${rule.alert} severity`).toContain(rule.severity);
@@ -305,6 +323,9 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
       const [file, section] = (rule.runbookUrl ?? '').split('#');
       expect(file, `${rule.alert} runbook_url`).toBe(RUNBOOK);
       expect(anchors, `${rule.alert}: ${RUNBOOK} has a heading for #${section}`).toContain(section);
+      expect(alertsSection, `docs/metrics.md "Alerts and dashboard" lists ${rule.alert}`).toContain(
+        `\`${rule.alert}\``,
+      );
     }
   });
 
