@@ -15,12 +15,25 @@ import { registerFamily, type SeriesLabels } from './family.ts';
 export const CONNECT_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPED', 'RESTARTING'] as const;
 export type ConnectState = (typeof CONNECT_STATES)[number];
 
-/** The current state of one connector (no `task`) or task, with its route (`S->T`). */
+/**
+ * The current state of one route (no `connector`), connector (no `task`) or task, with its route
+ * (`S->T`) and the route's source and target aliases (so states join the replication metrics,
+ * which are labelled by source and target).
+ */
 export interface StateSample {
   route: string;
-  connector: string;
+  source: string;
+  target: string;
+  connector?: string;
   task?: number;
   state: ConnectState;
+}
+
+type StateKind = 'route' | 'connector' | 'task';
+
+function kindOf(sample: StateSample): StateKind {
+  if (sample.connector === undefined) return 'route';
+  return sample.task === undefined ? 'connector' : 'task';
 }
 
 interface StateSeries {
@@ -37,13 +50,25 @@ export class StateMetrics {
     registerFamily(
       registry,
       {
-        name: 'mm2ts_connector_state',
-        help: `Connector state: 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
-        labelNames: ['route', 'connector', 'state'],
+        name: 'mm2ts_route_state',
+        help: `Route state (its offsets store and plugins; FAILED while it cannot start and is retried): 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
+        labelNames: ['route', 'source', 'target', 'state'],
         type: 'gauge',
         read,
       },
-      () => this.series(false),
+      () => this.series('route'),
+      clock,
+    );
+    registerFamily(
+      registry,
+      {
+        name: 'mm2ts_connector_state',
+        help: `Connector state: 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
+        labelNames: ['route', 'source', 'target', 'connector', 'state'],
+        type: 'gauge',
+        read,
+      },
+      () => this.series('connector'),
       clock,
     );
     registerFamily(
@@ -51,11 +76,11 @@ export class StateMetrics {
       {
         name: 'mm2ts_task_state',
         help: `Task state: 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
-        labelNames: ['route', 'connector', 'task', 'state'],
+        labelNames: ['route', 'source', 'target', 'connector', 'task', 'state'],
         type: 'gauge',
         read,
       },
-      () => this.series(true),
+      () => this.series('task'),
       clock,
     );
   }
@@ -65,10 +90,11 @@ export class StateMetrics {
     this.source = source;
   }
 
-  private *series(tasks: boolean): Iterable<StateSeries> {
+  private *series(kind: StateKind): Iterable<StateSeries> {
     for (const sample of this.source()) {
-      if ((sample.task !== undefined) !== tasks) continue;
-      const base: Record<string, string> = { route: sample.route, connector: sample.connector };
+      if (kindOf(sample) !== kind) continue;
+      const base: Record<string, string> = { route: sample.route, source: sample.source, target: sample.target };
+      if (sample.connector !== undefined) base['connector'] = sample.connector;
       if (sample.task !== undefined) base['task'] = String(sample.task);
       for (const state of CONNECT_STATES) {
         yield { labels: { ...base, state }, value: sample.state === state ? 1 : 0 };

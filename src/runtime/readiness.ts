@@ -78,12 +78,14 @@ export function readiness(routes: readonly RouteStatus[]): Readiness {
   return { ready: false, message: `not running: ${what.join(', ')}`, notRunning };
 }
 
-/** Every connector and task state of the routes, for the state metrics. */
+/** Every route, connector and task state, for the state metrics. */
 export function* stateSamples(routes: readonly RouteStatus[]): Iterable<StateSample> {
   for (const r of routes) {
+    const where = { route: r.route, source: r.source, target: r.target };
+    yield { ...where, state: r.state };
     for (const c of r.connectors) {
-      yield { route: r.route, connector: c.name, state: c.state };
-      for (const t of c.tasks) yield { route: r.route, connector: c.name, task: t.id, state: t.state };
+      yield { ...where, connector: c.name, state: c.state };
+      for (const t of c.tasks) yield { ...where, connector: c.name, task: t.id, state: t.state };
     }
   }
 }

@@ -137,11 +137,13 @@ async function applianceExposition(): Promise<string> {
   const route = metrics.checkpoint.route({ source: 'A', target: 'B' });
   route.offsetSync(Date.now() - 1000);
   route.checkpoint(Date.now() - 500);
+  const ab = { route: 'A->B', source: 'A', target: 'B' };
   metrics.states.observe(() => [
-    { route: 'A->B', connector: 'MirrorSourceConnector', state: 'RUNNING' },
-    { route: 'A->B', connector: 'MirrorSourceConnector', task: 0, state: 'FAILED' },
-    { route: 'A->B', connector: 'MirrorCheckpointConnector', state: 'RUNNING' },
-    { route: 'A->B', connector: 'MirrorCheckpointConnector', task: 0, state: 'RUNNING' },
+    { ...ab, state: 'RUNNING' },
+    { ...ab, connector: 'MirrorSourceConnector', state: 'RUNNING' },
+    { ...ab, connector: 'MirrorSourceConnector', task: 0, state: 'FAILED' },
+    { ...ab, connector: 'MirrorCheckpointConnector', state: 'RUNNING' },
+    { ...ab, connector: 'MirrorCheckpointConnector', task: 0, state: 'RUNNING' },
   ]);
   // Scraped over HTTP from the appliance's own server, as Prometheus would.
   const server = await startHttpServer({

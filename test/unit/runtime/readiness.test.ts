@@ -108,12 +108,14 @@ describe('readiness', () => {
     );
   });
 
-  it('lists a state sample per connector and task', () => {
+  it('lists a state sample per route, connector and task', () => {
+    const ab = { route: 'A->B', source: 'A', target: 'B' };
     expect([...stateSamples([route()])]).toEqual([
-      { route: 'A->B', connector: 'MirrorSourceConnector', state: 'RUNNING' },
-      { route: 'A->B', connector: 'MirrorSourceConnector', task: 0, state: 'RUNNING' },
-      { route: 'A->B', connector: 'MirrorHeartbeatConnector', state: 'RUNNING' },
-      { route: 'A->B', connector: 'MirrorHeartbeatConnector', task: 0, state: 'RUNNING' },
+      { ...ab, state: 'RUNNING' },
+      { ...ab, connector: 'MirrorSourceConnector', state: 'RUNNING' },
+      { ...ab, connector: 'MirrorSourceConnector', task: 0, state: 'RUNNING' },
+      { ...ab, connector: 'MirrorHeartbeatConnector', state: 'RUNNING' },
+      { ...ab, connector: 'MirrorHeartbeatConnector', task: 0, state: 'RUNNING' },
     ]);
   });
 });
