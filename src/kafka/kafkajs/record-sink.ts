@@ -3,7 +3,6 @@ import type { ProduceResult, ProducerRecord, RecordSink, RecordSinkOptions } fro
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
-import { withPortErrors } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 
@@ -69,7 +68,7 @@ export class KafkajsRecordSink implements RecordSink {
   }
 
   send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
-    return withPortErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
+    return this.connection.portErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
   }
 
   private async sendAll(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
