@@ -246,11 +246,4 @@ describe('against the test brokers', () => {
     expect(err.details).toMatchObject({ cluster: 'B', op: 'produce', topic });
     expect(ms).toBeLessThan(FAST_MS);
   });
-
-  it('listing offsets of a missing topic names the alias too', async () => {
-    const admin = await cluster.admin();
-    const { err } = await failure(() => admin.listOffsets(uniqueName('missing')));
-    expect(kafkaErrorName(err)).toBe('UNKNOWN_TOPIC_OR_PARTITION');
-    expect(err.details).toMatchObject({ cluster: 'B', op: 'listOffsets' });
-  });
 });

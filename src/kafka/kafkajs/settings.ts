@@ -82,6 +82,13 @@ function saslOptions(settings: KafkaClientSettings): SASLOptions | undefined {
 }
 
 /**
+ * kafkajs's production backoff shape (src/retry/defaults.js), stated so that it does not depend on
+ * NODE_ENV: with NODE_ENV=test (vitest sets it) kafkajs silently switches to a faster curve
+ * (multiplier 1.5, jitter 2 %), and tests would time something else than production runs.
+ */
+const BACKOFF_SHAPE = { factor: 0.2, multiplier: 2 } as const;
+
+/**
  * kafkajs's retry of connecting and of metadata (its Cluster and BrokerPool): a few quick attempts,
  * ~2.5 s in all, then the error reaches the port's caller. A broker that refuses connections or a
  * TLS handshake that can never succeed then fails the call within seconds, and the caller (the
@@ -89,7 +96,7 @@ function saslOptions(settings: KafkaClientSettings): SASLOptions | undefined {
  * former 8 retries up to 10 s kept a call quiet for about a minute per attempt.
  */
 export function clusterRetry(settings: KafkaClientSettings): RetryOptions {
-  return { initialRetryTime: settings.retryBackoffMs ?? 100, retries: 5, maxRetryTime: 1_000 };
+  return { ...BACKOFF_SHAPE, initialRetryTime: settings.retryBackoffMs ?? 100, retries: 5, maxRetryTime: 1_000 };
 }
 
 /**
@@ -99,7 +106,7 @@ export function clusterRetry(settings: KafkaClientSettings): RetryOptions {
  * gave up.
  */
 export function adminRetry(settings: KafkaClientSettings): RetryOptions {
-  return { initialRetryTime: settings.retryBackoffMs ?? 100, retries: 8, maxRetryTime: 10_000 };
+  return { ...BACKOFF_SHAPE, initialRetryTime: settings.retryBackoffMs ?? 100, retries: 8, maxRetryTime: 10_000 };
 }
 
 /** The kafkajs client configuration for one cluster's settings. */
