@@ -55,11 +55,12 @@ export function toPortError(err: unknown, context: PortErrorContext, origin?: Po
   const fault = securityFaultIn(nodes);
   if (fault) {
     // The broker's address or, before any broker answered (SASL runs on the bootstrap connection), the bootstrap list.
-    const where = broker !== undefined || origin === undefined ? at : { ...at, bootstrap: origin.bootstrap.join(',') };
+    const where = broker !== undefined || origin === undefined ? at : located(context, origin, undefined, true);
     const reason = fault.reason !== undefined ? ` (${fault.reason})` : '';
+    const said = fault.said !== undefined ? ` [${fault.said}]` : '';
     return new KafkaPortError(
       fault.code,
-      `${fault.cause}: ${fault.explanation}${reason}; check ${fault.keys.join(', ')} (${contextText(where)})`,
+      `${fault.cause}: ${fault.explanation}${reason}${said}; check ${fault.keys.join(', ')} (${contextText(where)})`,
       { ...where, ...(fault.reason !== undefined ? { reason: fault.reason } : {}), retriable: false },
       { cause: err },
     );
@@ -84,7 +85,7 @@ export function toPortError(err: unknown, context: PortErrorContext, origin?: Po
     const kafkaErrorCode = kind.kafkaErrorCode !== undefined ? { kafkaErrorCode: kind.kafkaErrorCode } : {};
     const where =
       kind === CONNECTION && broker === undefined && origin !== undefined
-        ? { ...at, bootstrap: origin.bootstrap.join(',') }
+        ? located(context, origin, undefined, true)
         : at;
     const cause = kind === CONNECTION ? connectionCause(nodes) : undefined;
     return new KafkaPortError(
@@ -134,17 +135,19 @@ export async function withPortErrors<T>(
 }
 
 /**
- * The details of a failure, in the order messages list them: cluster, broker, operation, the rest.
- * Without an alias the bootstrap servers say which cluster.
+ * The details of a failure, in the order messages list them: cluster, broker (or, when asked, the
+ * bootstrap servers), operation, the rest. Without an alias the bootstrap servers say which cluster.
  */
-function located(context: PortErrorContext, origin: PortOrigin | undefined, broker: string | undefined) {
-  const cluster =
-    origin?.cluster !== undefined
-      ? { cluster: origin.cluster }
-      : origin !== undefined
-        ? { bootstrap: origin.bootstrap.join(',') }
-        : {};
-  return { ...cluster, ...(broker !== undefined ? { broker } : {}), ...context };
+function located(
+  context: PortErrorContext,
+  origin: PortOrigin | undefined,
+  broker: string | undefined,
+  withBootstrap = false,
+): Record<string, unknown> {
+  const bootstrap = origin !== undefined ? { bootstrap: origin.bootstrap.join(',') } : {};
+  const cluster = origin?.cluster !== undefined ? { cluster: origin.cluster } : bootstrap;
+  const address = broker !== undefined ? { broker } : withBootstrap ? bootstrap : {};
+  return { ...cluster, ...address, ...context };
 }
 
 /**

@@ -21,6 +21,11 @@ export interface SecurityFault {
   keys: readonly string[];
   /** The Node/OpenSSL error code behind it, for the details (a code, never the text). */
   reason?: string;
+  /**
+   * The client library's own words, when they are Kafka's and safe to show: kafkajs's SASL
+   * authenticators quote the broker's error message (never the password). TLS texts are not kept.
+   */
+  said?: string;
 }
 
 const TRUST_KEYS = ['ssl.truststore.location', 'ssl.truststore.certificates'];
@@ -95,7 +100,8 @@ const PROTOCOL_MISMATCH: FaultTemplate = {
 const AUTHENTICATION: FaultTemplate = {
   code: 'ERR_KAFKA_AUTHENTICATION',
   cause: 'authentication failed',
-  explanation: 'the broker rejected the SASL credentials (wrong user name or password, or unknown user)',
+  explanation:
+    'the broker did not accept the SASL login (wrong user name or password, unknown user, or a mechanism the listener does not enable)',
   keys: ['sasl.jaas.config', 'sasl.mechanism'],
 };
 
@@ -172,7 +178,9 @@ interface FaultNode {
  */
 export function securityFaultIn(nodes: readonly FaultNode[]): SecurityFault | undefined {
   for (const node of nodes) {
-    if (node.name === 'KafkaJSSASLAuthenticationError') return { ...AUTHENTICATION };
+    if (node.name === 'KafkaJSSASLAuthenticationError') {
+      return typeof node.message === 'string' ? { ...AUTHENTICATION, said: node.message } : { ...AUTHENTICATION };
+    }
     const code = typeof node.code === 'string' ? node.code : undefined;
     if (code === undefined) continue;
     const byCode = BY_CODE.get(code);
