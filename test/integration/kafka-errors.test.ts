@@ -5,9 +5,9 @@
  * minute of connection retries), name the cluster alias, the broker address and the operation,
  * and be retriable only when retrying can help.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -54,7 +54,7 @@ async function failure(call: () => Promise<unknown>): Promise<{ err: KafkaPortEr
 }
 
 /** A self-signed certificate for CN=localhost (no IP SAN), made with the openssl CLI. */
-function selfSigned(dir: string): { cert: string; key: string } {
+function selfSigned(dir: string, name = 'server'): { cert: string; key: string } {
   execFileSync(
     'openssl',
     [
@@ -68,13 +68,16 @@ function selfSigned(dir: string): { cert: string; key: string } {
       '-subj',
       '/CN=localhost',
       '-keyout',
-      join(dir, 'key.pem'),
+      join(dir, `${name}-key.pem`),
       '-out',
-      join(dir, 'cert.pem'),
+      join(dir, `${name}-cert.pem`),
     ],
     { stdio: 'ignore', timeout: 30_000 },
   );
-  return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  return {
+    cert: readFileSync(join(dir, `${name}-cert.pem`), 'utf8'),
+    key: readFileSync(join(dir, `${name}-key.pem`), 'utf8'),
+  };
 }
 
 function listen(server: TlsServer): Promise<number> {
@@ -88,6 +91,24 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Resolves once something accepts TCP connections on the loopback `port` (bounded). */
+async function listening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe('a TLS listener the client cannot trust', () => {
@@ -160,6 +181,84 @@ describe('a TLS listener the client cannot trust', () => {
     expect(err.code).toBe('ERR_KAFKA_TLS');
     expect(ms).toBeLessThan(FAST_MS);
     expect(err.details).toMatchObject({ cluster: 'A', broker: `127.0.0.1:${port}`, op: 'fetch' });
+  });
+});
+
+describe('a TLS listener that requires a client certificate (ssl.client.auth = required)', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let port: number;
+  let serverMaterial: { cert: string; key: string };
+  let strangerMaterial: { cert: string; key: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mm2ts-mtls-'));
+    serverMaterial = selfSigned(dir, 'server');
+    strangerMaterial = selfSigned(dir, 'stranger');
+    port = await closedPort();
+    // OpenSSL's test server, not Node's: like a Kafka broker (Java's SSLEngine) it answers a
+    // missing or untrusted client certificate with a TLS alert; Node's server just drops the
+    // socket. It trusts only its own certificate as a client CA.
+    server = spawn(
+      'openssl',
+      [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-cert',
+        join(dir, 'server-cert.pem'),
+        '-key',
+        join(dir, 'server-key.pem'),
+        '-CAfile',
+        join(dir, 'server-cert.pem'),
+        '-Verify',
+        '1',
+        '-verify_return_error',
+        '-quiet',
+      ],
+      { stdio: 'ignore' },
+    );
+    await listening(port, 10_000);
+  });
+
+  afterAll(() => {
+    server?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function listTopicsWith(client: { cert?: string; key?: string }) {
+    const cluster = openKafkaCluster({
+      clientId: 'c',
+      clusterAlias: 'us',
+      bootstrapServers: [`127.0.0.1:${port}`],
+      securityProtocol: 'SSL',
+      // The server's certificate is trusted and its name not checked: only the client side is at fault.
+      tls: { ca: serverMaterial.cert, checkServerIdentity: false, ...client },
+    });
+    try {
+      const admin = await cluster.admin();
+      return await failure(() => admin.listTopics());
+    } finally {
+      await cluster.close();
+    }
+  }
+
+  it('no client certificate: ERR_KAFKA_TLS (certificate required) within seconds, not retriable', async () => {
+    const { err, ms } = await listTopicsWith({});
+    expect(err.code).toBe('ERR_KAFKA_TLS');
+    expect(isRetriable(err)).toBe(false);
+    expect(ms).toBeLessThan(FAST_MS);
+    expect(err.message).toMatch(/^TLS: client certificate required by the broker: .*ssl\.keystore\.location/);
+    expect(err.details).toMatchObject({ cluster: 'us', broker: `127.0.0.1:${port}` });
+  });
+
+  it('a client certificate the broker does not trust: ERR_KAFKA_TLS (rejected) within seconds, not retriable', async () => {
+    const { err, ms } = await listTopicsWith(strangerMaterial);
+    expect(err.code).toBe('ERR_KAFKA_TLS');
+    expect(isRetriable(err)).toBe(false);
+    expect(ms).toBeLessThan(FAST_MS);
+    expect(err.message).toMatch(/^TLS: client certificate rejected by the broker: .*ssl\.keystore\.location/);
+    expect(err.details).toMatchObject({ cluster: 'us', broker: `127.0.0.1:${port}` });
   });
 });
 
