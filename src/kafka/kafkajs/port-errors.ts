@@ -24,7 +24,7 @@ export interface PortOrigin {
  * operation (`details.op`) and the cause. Rules, in order:
  *
  * - A MirrorError passes through; a KafkaPortError that does not name its cluster yet gets `origin`.
- * - A security fault anywhere in the error ({@link securityFault}: TLS trust, certificate rejected,
+ * - A security fault anywhere in the error ({@link securityFaultIn}: TLS trust, certificate rejected,
  *   bad key passphrase, unreadable PEM, SASL authentication failed): `ERR_KAFKA_TLS` or
  *   `ERR_KAFKA_AUTHENTICATION`, not retriable, with the config keys to check and never Node's or
  *   OpenSSL's own text. kafkajs wraps TLS failures in retriable connection errors; retrying a
