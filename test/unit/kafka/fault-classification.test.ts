@@ -14,6 +14,7 @@ import { isRetriable, kafkaErrorName } from '../../../src/kafka/index.ts';
 import { KafkajsCluster } from '../../../src/kafka/kafkajs/cluster.ts';
 import { KafkajsConnection } from '../../../src/kafka/kafkajs/connection.ts';
 import { toPortError, type PortOrigin } from '../../../src/kafka/kafkajs/port-errors.ts';
+import { KafkajsRecordSink } from '../../../src/kafka/kafkajs/record-sink.ts';
 import { protocolError } from '../../../src/kafka/kafkajs/protocol-errors.ts';
 import { isBenignKafkajsLine } from '../../../src/kafka/kafkajs/settings.ts';
 import { KafkaPortError } from '../../../src/util/errors.ts';
@@ -361,5 +362,50 @@ describe('connections of a cluster', () => {
       silentLogger(),
     );
     expect(connection.origin).toEqual({ cluster: 'A', bootstrap: ['h:1', 'h:2'] });
+  });
+});
+
+describe('the record sink: a broken connection is resent, a security fault is not', () => {
+  /** A sink over a connection stub whose sends fail with `failures` in turn, then succeed. */
+  function sinkWith(failures: Error[]) {
+    let sends = 0;
+    const connection = new KafkajsConnection(
+      { clientId: 'p', clusterAlias: 'us', bootstrapServers: ['us-1:9093'], securityProtocol: 'PLAINTEXT' },
+      silentLogger(),
+    );
+    Object.assign(connection, {
+      leaders: () => Promise.resolve(new Map([[0, 1]])),
+      broker: () => Promise.resolve({}),
+      send: () => {
+        const failure = failures[sends++];
+        if (failure) return Promise.reject(failure);
+        return Promise.resolve({
+          topics: [{ topic: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: 7n }] }],
+        });
+      },
+    });
+    return { sink: new KafkajsRecordSink(connection), sends: () => sends };
+  }
+  const record = { partition: 0, key: null, value: Buffer.from('v') };
+
+  it('a connection reset is resent and the records land', async () => {
+    const { sink, sends } = sinkWith([kafkajsSocketError('read ECONNRESET', 'ECONNRESET')]);
+    await expect(sink.send('t', [record])).resolves.toEqual([
+      { topic: 't', partition: 0, baseOffset: 7n, recordCount: 1 },
+    ]);
+    expect(sends()).toBe(2);
+  });
+
+  it('a TLS fault on the produce connection fails the send at once: ERR_KAFKA_TLS, not retriable', async () => {
+    const { sink, sends } = sinkWith([
+      kafkajsSocketError('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+    ]);
+    const err = await sink.send('t', [record]).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'ERR_KAFKA_TLS',
+      details: { cluster: 'us', broker: BROKER, op: 'produce', topic: 't', retriable: false },
+    });
+    expect(isRetriable(err)).toBe(false);
+    expect(sends()).toBe(1);
   });
 });
