@@ -106,8 +106,8 @@ const AUTHENTICATION: FaultTemplate = {
 };
 
 /**
- * Node's TLS error codes (`err.code`: OpenSSL's X509 verify results as Node names them, see
- * node/src/crypto/crypto_common.cc, and `ERR_SSL_*` / `ERR_OSSL_*` for alerts and key errors), by fault.
+ * Node's TLS error codes (`err.code`: OpenSSL's `X509_V_ERR_*` verify results, which Node names
+ * without the prefix, and `ERR_SSL_*` / `ERR_OSSL_*` for alerts and key errors), by fault.
  */
 const BY_CODE = new Map<string, FaultTemplate>([
   ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', NOT_TRUSTED],
