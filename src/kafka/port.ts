@@ -33,6 +33,12 @@ export interface TlsSettings {
 export interface KafkaClientSettings {
   /** Java `client.id`. */
   clientId: string;
+  /**
+   * The MM2 alias of the cluster this client talks to (`A`, `eu`, …). Log lines (`cluster`) and
+   * errors name it; absent outside a route (a tool given bare client properties), where errors
+   * name the bootstrap servers instead.
+   */
+  clusterAlias?: string;
   /** Java `bootstrap.servers`, as host:port strings. */
   bootstrapServers: string[];
   securityProtocol: SecurityProtocol;

@@ -24,11 +24,16 @@ function under(map: ReadonlyMap<string, string>, prefix: string): Map<string, st
   return out;
 }
 
-function settingsOrThrow(props: Map<string, string>, what: string): KafkaClientSettings {
+function settingsOrThrow(props: Map<string, string>, what: string, clusterAlias: string): KafkaClientSettings {
   const { settings, problems } = toKafkaClientSettings(props);
   const error = problems.find((p) => p.severity === 'error');
   if (error) throw new ConfigError(`${what}: ${error.message}`, { key: error.key });
-  return settings;
+  return { ...settings, clusterAlias };
+}
+
+/** The alias of the cluster a connector client talks to (its side; offset-syncs clients follow `offset-syncs.topic.location`). */
+function aliasOf(route: RouteConfig, side: 'source' | 'target'): string {
+  return side === 'source' ? route.source : route.target;
 }
 
 /**
@@ -68,7 +73,7 @@ export function replicationProducer(
     });
   }
   return {
-    settings: settingsOrThrow(props, `replication producer of ${route.name}`),
+    settings: settingsOrThrow(props, `replication producer of ${route.name}`, route.target),
     options: { compression: compression as CompressionType, acks: acksValue },
   };
 }
@@ -79,7 +84,7 @@ export function workerClientSettings(route: RouteConfig, suffix: string): KafkaC
   const props = new Map<string, string>();
   for (const [k, v] of worker) if (!CLIENT_PREFIXES.some((p) => k.startsWith(p))) props.set(k, v);
   props.set('client.id', `${route.settings.worker.groupId}-${route.settings.worker.clientId}-${suffix}`);
-  return settingsOrThrow(props, `worker client of ${route.name}`);
+  return settingsOrThrow(props, `worker client of ${route.name}`, route.target);
 }
 
 /** Fetch settings and `auto.offset.reset` of the replication consumer (Java `source.consumer.*`). */
@@ -114,14 +119,18 @@ export function replicationConsumer(route: RouteConfig): {
   if (minBytes !== undefined) options.minBytes = minBytes;
   if (maxBytes !== undefined) options.maxBytes = maxBytes;
   if (maxPartitionBytes !== undefined) options.maxPartitionBytes = maxPartitionBytes;
-  return { settings: client.settings, options, autoOffsetReset: reset };
+  return {
+    settings: { ...client.settings, clusterAlias: aliasOf(route, client.use.side) },
+    options,
+    autoOffsetReset: reset,
+  };
 }
 
 /** The settings of a client the connectors open, by its label (`source.replication-source-admin`, …). */
 export function clientSettings(route: RouteConfig, label: string): KafkaClientSettings {
   const client = route.clients.get(label);
   if (!client) throw new ConfigError(`no client settings '${label}' for route ${route.name}`);
-  return client.settings;
+  return { ...client.settings, clusterAlias: aliasOf(route, client.use.side) };
 }
 
 /** Opens clusters and closes every one it opened. */

@@ -4,7 +4,9 @@
  * kafkajs 2.2.4 (src/protocol/message/compression/index.js) calls the registered factory with no
  * arguments each time it needs a codec, then `codec.compress(encoder)` with its Encoder (the bytes are
  * `encoder.buffer`) and `codec.decompress(buffer)` with the compressed bytes of a record batch (or of
- * a v0/v1 wrapper message). Wiring, in the kafkajs adapter:
+ * a v0/v1 wrapper message). The port never registers them: it frames Fetch and Produce itself and
+ * kafkajs's table is global, shared with any kafkajs producer or consumer of the host application.
+ * Code that runs kafkajs's own producer or consumer (the interop tests) wires them itself:
  *
  *   CompressionCodecs[CompressionTypes.Snappy] = kafkajsCodecFactory('snappy');
  *   // or: Object.assign(CompressionCodecs, KAFKAJS_CODEC_FACTORIES)

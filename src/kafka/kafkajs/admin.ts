@@ -22,7 +22,8 @@ import {
 import { protocolError } from './protocol-errors.ts';
 import { aclToKafkajs, aclsFromKafkajs } from './acl-codes.ts';
 import { kafkaErrorName } from '../errors.ts';
-import { toPortError, withPortErrors } from './port-errors.ts';
+import { adminRetry } from './settings.ts';
+import { toPortError } from './port-errors.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -55,24 +56,29 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   constructor(connection: KafkajsConnection) {
     this.connection = connection;
-    this.admin = connection.kafka.admin();
+    this.admin = connection.kafka.admin({ retry: adminRetry(connection.settings) });
   }
 
   private async client(): Promise<Admin> {
-    this.connected ??= this.admin.connect();
+    this.connection.checkTlsMaterial();
+    this.connected ??= this.admin.connect().catch((err: unknown) => {
+      // A failed connect is tried again by the next call, not remembered.
+      this.connected = undefined;
+      throw err;
+    });
     await this.connected;
     return this.admin;
   }
 
   listTopics(): Promise<string[]> {
-    return withPortErrors({ op: 'listTopics' }, async () => {
+    return this.connection.portErrors({ op: 'listTopics' }, async () => {
       const names = await (await this.client()).listTopics();
       return names.filter((n) => !BROKER_INTERNAL_TOPICS.has(n)).sort();
     });
   }
 
   describeTopics(names: string[]): Promise<TopicDescription[]> {
-    return withPortErrors({ op: 'describeTopics', ...topicsContext(names) }, async () => {
+    return this.connection.portErrors({ op: 'describeTopics', ...topicsContext(names) }, async () => {
       if (names.length === 0) return [];
       const { topics } = await (await this.client()).fetchTopicMetadata({ topics: names });
       return topics.map((t) => ({
@@ -85,7 +91,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
-    return withPortErrors({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () =>
+    return this.connection.portErrors({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () =>
       this.createEach(topics),
     );
   }
@@ -115,7 +121,7 @@ export class KafkajsAdmin implements KafkaAdmin {
           return { name: t.name };
         } catch (err) {
           // Kafka's name (e.g. TOPIC_ALREADY_EXISTS, INVALID_CONFIG) when it is a Kafka error, else the client's text.
-          const error = kafkaErrorName(toPortError(err, { op: 'createTopics', topic: t.name }));
+          const error = kafkaErrorName(toPortError(err, { op: 'createTopics', topic: t.name }, this.connection.origin));
           return { name: t.name, error: error ?? (err instanceof Error ? err.message : String(err)) };
         }
       }),
@@ -123,13 +129,15 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   createPartitions(topic: string, totalCount: number): Promise<void> {
-    return withPortErrors({ op: 'createPartitions', topic, count: totalCount }, async () => {
+    return this.connection.portErrors({ op: 'createPartitions', topic, count: totalCount }, async () => {
       await (await this.client()).createPartitions({ topicPartitions: [{ topic, count: totalCount }] });
     });
   }
 
   describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>> {
-    return withPortErrors({ op: 'describeConfigs', ...topicsContext(names) }, () => this.describeConfigsOf(names));
+    return this.connection.portErrors({ op: 'describeConfigs', ...topicsContext(names) }, () =>
+      this.describeConfigsOf(names),
+    );
   }
 
   private async describeConfigsOf(names: string[]): Promise<Map<string, ConfigEntry[]>> {
@@ -159,7 +167,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
-    return withPortErrors({ op: 'incrementalAlterConfigs', ...topicsContext([...changes.keys()]) }, () =>
+    return this.connection.portErrors({ op: 'incrementalAlterConfigs', ...topicsContext([...changes.keys()]) }, () =>
       this.alterConfigs(changes),
     );
   }
@@ -197,21 +205,21 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]> {
-    return withPortErrors({ op: 'describeAcls', resourceType: filter.resourceType }, async () => {
+    return this.connection.portErrors({ op: 'describeAcls', resourceType: filter.resourceType }, async () => {
       const response = await (await this.client()).describeAcls(aclToKafkajs.describeFilter(filter.resourceType));
       return aclsFromKafkajs(response.resources);
     });
   }
 
   createAcls(bindings: AclBinding[]): Promise<void> {
-    return withPortErrors({ op: 'createAcls', acls: bindings.length }, async () => {
+    return this.connection.portErrors({ op: 'createAcls', acls: bindings.length }, async () => {
       if (bindings.length === 0) return;
       await (await this.client()).createAcls({ acl: bindings.map(aclToKafkajs.binding) });
     });
   }
 
   listGroups(): Promise<GroupListing[]> {
-    return withPortErrors({ op: 'listGroups' }, async () => {
+    return this.connection.portErrors({ op: 'listGroups' }, async () => {
       const admin = await this.client();
       const { groups } = await admin.listGroups();
       const states = await this.describeGroupStates(groups.map((g) => g.groupId));
@@ -224,7 +232,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   describeGroupStates(groupIds: string[]): Promise<Map<string, string>> {
-    return withPortErrors({ op: 'describeGroups', ...groupsContext(groupIds) }, async () => {
+    return this.connection.portErrors({ op: 'describeGroups', ...groupsContext(groupIds) }, async () => {
       const states = new Map<string, string>();
       if (groupIds.length === 0) return states;
       const { groups } = await (await this.client()).describeGroups(groupIds);
@@ -234,7 +242,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
-    return withPortErrors({ op: 'fetchOffsets', group: groupId }, async () => {
+    return this.connection.portErrors({ op: 'fetchOffsets', group: groupId }, async () => {
       const topics = await (await this.client()).fetchOffsets({ groupId });
       const result: TopicPartitionOffset[] = [];
       for (const t of topics) {
@@ -249,7 +257,9 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    return withPortErrors({ op: 'offsetCommit', group: groupId }, () => this.commitOffsets(groupId, offsets));
+    return this.connection.portErrors({ op: 'offsetCommit', group: groupId }, () =>
+      this.commitOffsets(groupId, offsets),
+    );
   }
 
   private async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
@@ -293,7 +303,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   listOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return withPortErrors({ op: 'listOffsets', topic }, async () => {
+    return this.connection.portErrors({ op: 'listOffsets', topic }, async () => {
       const offsets = await (await this.client()).fetchTopicOffsets(topic);
       return offsets
         .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
@@ -302,7 +312,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
-    return withPortErrors({ op: 'deleteRecords', topic }, async () => {
+    return this.connection.portErrors({ op: 'deleteRecords', topic }, async () => {
       await (
         await this.client()
       ).deleteTopicRecords({
@@ -313,15 +323,16 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   brokerCount(): Promise<number> {
-    return withPortErrors({ op: 'describeCluster' }, async () => {
+    return this.connection.portErrors({ op: 'describeCluster' }, async () => {
       const { brokers } = await (await this.client()).describeCluster();
       return brokers.length;
     });
   }
 
   close(): Promise<void> {
-    return withPortErrors({ op: 'close' }, async () => {
-      if (this.connected) await this.admin.disconnect();
+    return this.connection.portErrors({ op: 'close' }, async () => {
+      // Also after a failed connect: kafkajs may hold the seed broker's socket.
+      await this.admin.disconnect();
       this.connected = undefined;
     });
   }

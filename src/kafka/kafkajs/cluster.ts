@@ -1,5 +1,3 @@
-import kafkajs from 'kafkajs';
-import { KAFKAJS_CODEC_FACTORIES } from '../compression/index.ts';
 import type { Logger } from '../../util/logger.ts';
 import { silentLogger } from '../../util/logger.ts';
 import type {
@@ -13,18 +11,14 @@ import type {
 } from '../port.ts';
 import { KafkajsAdmin } from './admin.ts';
 import { KafkajsConnection } from './connection.ts';
-import { withPortErrors } from './port-errors.ts';
 import { KafkajsRecordSink } from './record-sink.ts';
 import { KafkajsRecordSource } from './record-source.ts';
 
-const { CompressionCodecs } = kafkajs;
-
-// kafkajs reads only gzip by itself; any kafkajs path that meets snappy/lz4/zstd uses our codecs.
-Object.assign(CompressionCodecs, KAFKAJS_CODEC_FACTORIES);
-
 /**
  * The Kafka port for one cluster, on kafkajs: admin calls through kafkajs's admin client, the data
- * path through our own Fetch/Produce framing over kafkajs's broker connections.
+ * path through our own Fetch/Produce framing over kafkajs's broker connections. kafkajs never
+ * decodes or encodes a record batch here (no kafkajs producer or consumer), so its global codec
+ * table is left as it is.
  */
 export class KafkajsCluster implements KafkaCluster {
   readonly settings: KafkaClientSettings;
@@ -33,11 +27,13 @@ export class KafkajsCluster implements KafkaCluster {
 
   constructor(settings: KafkaClientSettings, logger: Logger = silentLogger()) {
     this.settings = settings;
-    this.connection = new KafkajsConnection(settings, logger.child({ cluster: settings.clientId }));
+    // `cluster` is the MM2 alias the client talks to; the client id is its own field.
+    const where = settings.clusterAlias !== undefined ? { cluster: settings.clusterAlias } : {};
+    this.connection = new KafkajsConnection(settings, logger.child({ ...where, clientId: settings.clientId }));
   }
 
   admin(): Promise<KafkaAdmin> {
-    return withPortErrors({ op: 'admin' }, async () => {
+    return this.connection.portErrors({ op: 'admin' }, async () => {
       const admin = new KafkajsAdmin(this.connection);
       this.opened.push(admin);
       return admin;
@@ -45,15 +41,21 @@ export class KafkajsCluster implements KafkaCluster {
   }
 
   recordSource(options?: RecordSourceOptions): Promise<RecordSource> {
-    return withPortErrors({ op: 'recordSource' }, async () => new KafkajsRecordSource(this.connection, options));
+    return this.connection.portErrors(
+      { op: 'recordSource' },
+      async () => new KafkajsRecordSource(this.connection, options),
+    );
   }
 
   recordSink(options?: RecordSinkOptions): Promise<RecordSink> {
-    return withPortErrors({ op: 'recordSink' }, async () => new KafkajsRecordSink(this.connection, options));
+    return this.connection.portErrors(
+      { op: 'recordSink' },
+      async () => new KafkajsRecordSink(this.connection, options),
+    );
   }
 
   close(): Promise<void> {
-    return withPortErrors({ op: 'close' }, async () => {
+    return this.connection.portErrors({ op: 'close' }, async () => {
       await Promise.allSettled(this.opened.map((o) => o.close()));
       this.opened.length = 0;
       await this.connection.close();

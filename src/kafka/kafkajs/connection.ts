@@ -1,12 +1,14 @@
 import kafkajs from 'kafkajs';
 import type { Kafka } from 'kafkajs';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkaClientSettings } from '../port.ts';
 import type { ProtocolWriter } from '../wire/codec.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
-import { kafkajsConfig } from './settings.ts';
-import './quiet-timeout-warning.ts';
+import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
+import { scheduleIdleChecksWithoutNegativeTimeouts } from './request-queue-timer.ts';
+import { kafkajsConfig, tlsOptions } from './settings.ts';
 
 const { Kafka: KafkaClient } = kafkajs;
 
@@ -20,18 +22,42 @@ export class KafkajsConnection {
   readonly kafka: Kafka;
   readonly settings: KafkaClientSettings;
   readonly logger: Logger;
+  /** Which cluster this client talks to, for every error it lets escape. */
+  readonly origin: PortOrigin;
+  /** Why the TLS key material cannot be used, found before any connection is tried. */
+  private readonly tlsMaterialError: unknown;
   private cluster: InternalCluster | undefined;
   private connecting: Promise<InternalCluster> | undefined;
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
+    scheduleIdleChecksWithoutNegativeTimeouts();
     this.settings = settings;
     this.logger = logger;
+    this.origin = {
+      ...(settings.clusterAlias !== undefined ? { cluster: settings.clusterAlias } : {}),
+      bootstrap: settings.bootstrapServers,
+    };
+    this.tlsMaterialError = tlsMaterialError(settings);
     this.kafka = new KafkaClient(kafkajsConfig(settings, logger));
+  }
+
+  /** Runs one port call of this cluster, turning what it throws into a port error naming the cluster. */
+  portErrors<T>(context: PortErrorContext, call: () => Promise<T>): Promise<T> {
+    return withPortErrors(context, call, this.origin);
+  }
+
+  /**
+   * Fails at once when the TLS key material is unusable (wrong passphrase, not PEM): kafkajs would
+   * meet the same error on every connection attempt and retry it as a network error.
+   */
+  checkTlsMaterial(): void {
+    if (this.tlsMaterialError !== undefined) throw this.tlsMaterialError;
   }
 
   /** The internal Cluster, connected. kafkajs keeps its factory behind a symbol; this version is pinned. */
   async internalCluster(): Promise<InternalCluster> {
     if (this.cluster) return this.cluster;
+    this.checkTlsMaterial();
     this.connecting ??= (async () => {
       const factorySymbol = Object.getOwnPropertySymbols(this.kafka).find(
         (s) => s.description === 'private:Kafka:createCluster',
@@ -141,6 +167,18 @@ export class KafkajsConnection {
     this.cluster = undefined;
     this.connecting = undefined;
     if (cluster) await cluster.disconnect();
+  }
+}
+
+/** The error Node raises for the TLS options of `settings` (bad passphrase, unreadable PEM), if any. */
+function tlsMaterialError(settings: KafkaClientSettings): unknown {
+  const options = tlsOptions(settings);
+  if (typeof options !== 'object') return undefined;
+  try {
+    createSecureContext(options);
+    return undefined;
+  } catch (err) {
+    return err;
   }
 }
 

@@ -3,3 +3,15 @@ declare module 'kafkajs/src/protocol/error.js' {
   const errors: { errorCodes: { type: string; code: number; retriable: boolean; message: string }[] };
   export default errors;
 }
+
+declare module 'kafkajs/src/network/requestQueue/index.js' {
+  /** kafkajs's per-connection request queue; only what request-queue-timer.ts reads. */
+  class RequestQueue {
+    throttledUntil: number;
+    throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
+    pending: unknown[];
+    checkPendingRequests(): void;
+    scheduleCheckPendingRequests(): void;
+  }
+  export default RequestQueue;
+}

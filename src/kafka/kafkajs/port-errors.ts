@@ -1,5 +1,6 @@
 import { KafkaPortError, MirrorError } from '../../util/errors.ts';
 import { contextText, kafkaErrorInfo } from './protocol-errors.ts';
+import { authorizationHint, securityFaultIn } from './security-faults.ts';
 
 /**
  * Where a port call failed: `op` names the port method (`describeTopics`, `fetch`, …); other keys
@@ -8,40 +9,72 @@ import { contextText, kafkaErrorInfo } from './protocol-errors.ts';
 export type PortErrorContext = { op: string } & Record<string, unknown>;
 
 /**
+ * Which cluster a port call went to: the MM2 alias when the client has one, always the bootstrap
+ * servers (named in the error only when neither the alias nor the broker says where).
+ */
+export interface PortOrigin {
+  cluster?: string;
+  bootstrap: readonly string[];
+}
+
+/**
  * The only shape of error a port method lets escape: a {@link KafkaPortError} (or another
- * MirrorError we raised on purpose, unchanged), never a kafkajs error. Rules, in order:
+ * MirrorError we raised on purpose), never a kafkajs error. Every KafkaPortError names the cluster
+ * alias (`details.cluster`), the broker address when known (`details.broker`, host:port), the
+ * operation (`details.op`) and the cause. Rules, in order:
  *
- * - A MirrorError (our own KafkaPortError, a compression or record-format error) passes through.
+ * - A MirrorError passes through; a KafkaPortError that does not name its cluster yet gets `origin`.
+ * - A security fault anywhere in the error ({@link securityFaultIn}: TLS trust, certificate rejected,
+ *   bad key passphrase, unreadable PEM, SASL authentication failed): `ERR_KAFKA_TLS` or
+ *   `ERR_KAFKA_AUTHENTICATION`, not retriable, with the config keys to check and never Node's or
+ *   OpenSSL's own text. kafkajs wraps TLS failures in retriable connection errors; retrying a
+ *   configuration mistake only hides it.
  * - A Kafka protocol error anywhere in the error (kafkajs's KafkaJSProtocolError and subclasses,
  *   also inside KafkaJSNumberOfRetriesExceeded / KafkaJSNonRetriableError `cause`s, the `errors` of
  *   a KafkaJSAggregateError, the `partitions[].error` / `groups[].error` of the delete errors):
  *   code `KAFKA_<Kafka's name>` (of the first one found), `details.kafkaErrorCode`, and
- *   `details.retriable` as Kafka defines it (true only if every protocol error found is retriable).
+ *   `details.retriable` as Kafka defines it (true only if every protocol error found is retriable);
+ *   `*_AUTHORIZATION_FAILED` says which principal lacks an ACL.
  * - Otherwise the first client-level error found (see {@link CLIENT_ERRORS}): a connection error or
  *   a Node socket error (`ECONNREFUSED`, …) is `ERR_KAFKA_CONNECTION`, a request or wait timeout
  *   `ERR_KAFKA_TIMEOUT`, missing metadata (no broker, no leader, no coordinator) `ERR_KAFKA_METADATA`,
- *   all retriable; a SASL failure `ERR_KAFKA_AUTHENTICATION` and an API the broker lacks
- *   `KAFKA_UNSUPPORTED_VERSION`, not retriable.
+ *   all retriable; an API the broker lacks `KAFKA_UNSUPPORTED_VERSION`, not retriable.
  * - Otherwise retries kafkajs gave up on (`ERR_KAFKA_RETRIES_EXCEEDED`) are retriable; any other
  *   kafkajs error is `ERR_KAFKA_CLIENT` with kafkajs's own `retriable` flag; anything else (a bug)
  *   is `ERR_KAFKA_UNEXPECTED`, not retriable.
  *
- * The original error is the `cause`; the message keeps its text and adds the context.
+ * The original error is the `cause`.
  */
-export function toPortError(err: unknown, context: PortErrorContext): MirrorError {
-  if (err instanceof MirrorError) return err;
+export function toPortError(err: unknown, context: PortErrorContext, origin?: PortOrigin): MirrorError {
+  if (err instanceof MirrorError) return withOrigin(err, origin);
   const nodes = errorGraph(err);
-  const where = contextText(context);
   const original = messageOf(err);
+  const broker = brokerOf(nodes);
+  const at = located(context, origin, broker);
+
+  const fault = securityFaultIn(nodes);
+  if (fault) {
+    // The broker's address or, before any broker answered (SASL runs on the bootstrap connection), the bootstrap list.
+    const where = broker !== undefined || origin === undefined ? at : located(context, origin, undefined, true);
+    const reason = fault.reason !== undefined ? ` (${fault.reason})` : '';
+    const said = fault.said !== undefined ? ` [${fault.said}]` : '';
+    return new KafkaPortError(
+      fault.code,
+      `${fault.cause}: ${fault.explanation}${reason}${said}; check ${fault.keys.join(', ')} (${contextText(where)})`,
+      { ...where, ...(fault.reason !== undefined ? { reason: fault.reason } : {}), retriable: false },
+      { cause: err },
+    );
+  }
 
   const protocol = nodes.filter(isProtocolError).map(protocolInfo);
   const first = protocol[0];
   if (first) {
     const text = first.message === original || first.message === '' ? original : `${original}: ${first.message}`;
+    const hint = authorizationHint(first.name);
     return new KafkaPortError(
       `KAFKA_${first.name}`,
-      `${first.name}: ${text} (${where})`,
-      { ...context, kafkaErrorCode: first.code, retriable: protocol.every((p) => p.retriable) },
+      `${first.name}: ${text}${hint !== undefined ? `; ${hint}` : ''} (${contextText(at)})`,
+      { ...at, kafkaErrorCode: first.code, retriable: protocol.every((p) => p.retriable) },
       { cause: err },
     );
   }
@@ -49,12 +82,16 @@ export function toPortError(err: unknown, context: PortErrorContext): MirrorErro
   for (const node of nodes) {
     const kind = clientErrorKind(node);
     if (!kind) continue;
-    const broker = typeof node.broker === 'string' ? { broker: node.broker } : {};
     const kafkaErrorCode = kind.kafkaErrorCode !== undefined ? { kafkaErrorCode: kind.kafkaErrorCode } : {};
+    const where =
+      kind === CONNECTION && broker === undefined && origin !== undefined
+        ? located(context, origin, undefined, true)
+        : at;
+    const cause = kind === CONNECTION ? connectionCause(nodes) : undefined;
     return new KafkaPortError(
       kind.code,
-      `${original} (${where})`,
-      { ...context, ...broker, ...kafkaErrorCode, retriable: kind.retriable },
+      `${cause !== undefined ? `${cause}: ` : ''}${original} (${contextText(where)})`,
+      { ...where, ...kafkaErrorCode, retriable: kind.retriable },
       { cause: err },
     );
   }
@@ -62,8 +99,8 @@ export function toPortError(err: unknown, context: PortErrorContext): MirrorErro
   if (nodes.some((n) => n.name === 'KafkaJSNumberOfRetriesExceeded')) {
     return new KafkaPortError(
       'ERR_KAFKA_RETRIES_EXCEEDED',
-      `${original} (${where})`,
-      { ...context, retriable: true },
+      `${original} (${contextText(at)})`,
+      { ...at, retriable: true },
       { cause: err },
     );
   }
@@ -71,26 +108,69 @@ export function toPortError(err: unknown, context: PortErrorContext): MirrorErro
   if (top && typeof top.name === 'string' && top.name.startsWith('KafkaJS')) {
     return new KafkaPortError(
       'ERR_KAFKA_CLIENT',
-      `${original} (${where})`,
-      { ...context, retriable: top.retriable === true },
+      `${original} (${contextText(at)})`,
+      { ...at, retriable: top.retriable === true },
       { cause: err },
     );
   }
   return new KafkaPortError(
     'ERR_KAFKA_UNEXPECTED',
-    `${original} (${where})`,
-    { ...context, retriable: false },
+    `${original} (${contextText(at)})`,
+    { ...at, retriable: false },
     { cause: err },
   );
 }
 
 /** Runs one port call, turning whatever it throws into a port error ({@link toPortError}). */
-export async function withPortErrors<T>(context: PortErrorContext, call: () => Promise<T>): Promise<T> {
+export async function withPortErrors<T>(
+  context: PortErrorContext,
+  call: () => Promise<T>,
+  origin?: PortOrigin,
+): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw toPortError(err, context);
+    throw toPortError(err, context, origin);
   }
+}
+
+/**
+ * The details of a failure, in the order messages list them: cluster, broker (or, when asked, the
+ * bootstrap servers), operation, the rest. Without an alias the bootstrap servers say which cluster.
+ */
+function located(
+  context: PortErrorContext,
+  origin: PortOrigin | undefined,
+  broker: string | undefined,
+  withBootstrap = false,
+): Record<string, unknown> {
+  const bootstrap = origin !== undefined ? { bootstrap: origin.bootstrap.join(',') } : {};
+  const cluster = origin?.cluster !== undefined ? { cluster: origin.cluster } : bootstrap;
+  const address = broker !== undefined ? { broker } : withBootstrap ? bootstrap : {};
+  return { ...cluster, ...address, ...context };
+}
+
+/**
+ * A KafkaPortError raised inside a port call (a Kafka error code in a response we decoded) knows
+ * the operation but not the cluster: add it, to the details and to the `(…)` of the message.
+ */
+function withOrigin(err: MirrorError, origin: PortOrigin | undefined): MirrorError {
+  if (!(err instanceof KafkaPortError) || origin === undefined) return err;
+  if (err.details['cluster'] !== undefined || err.details['bootstrap'] !== undefined) return err;
+  const where = origin.cluster !== undefined ? { cluster: origin.cluster } : { bootstrap: origin.bootstrap.join(',') };
+  const text = contextText(where);
+  const open = err.message.lastIndexOf(' (');
+  const message =
+    open >= 0 && err.message.endsWith(')')
+      ? `${err.message.slice(0, open + 2)}${text} ${err.message.slice(open + 2)}`
+      : `${err.message} (${text})`;
+  return new KafkaPortError(err.code, message, { ...where, ...err.details }, { cause: err.cause ?? err });
+}
+
+/** The first broker address (host:port) any error in the graph names. */
+function brokerOf(nodes: ErrorNode[]): string | undefined {
+  for (const node of nodes) if (typeof node.broker === 'string' && node.broker !== '') return node.broker;
+  return undefined;
 }
 
 interface ClientErrorKind {
@@ -120,7 +200,6 @@ const CLIENT_ERRORS = new Map<string, ClientErrorKind>([
   ['KafkaJSStaleTopicMetadataAssignment', METADATA],
   ['KafkaJSNoBrokerAvailableError', METADATA],
   ['KafkaJSGroupCoordinatorNotFound', METADATA],
-  ['KafkaJSSASLAuthenticationError', { code: 'ERR_KAFKA_AUTHENTICATION', retriable: false }],
   // The client-side form of Kafka's UNSUPPORTED_VERSION (Java: UnsupportedVersionException).
   ['KafkaJSServerDoesNotSupportApiKey', { code: 'KAFKA_UNSUPPORTED_VERSION', retriable: false, kafkaErrorCode: 35 }],
 ]);
@@ -140,6 +219,27 @@ const NETWORK_ERRNOS = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+
+/** Why a connection failed, in words (as Java's NetworkClient logs it), from the socket's errno. */
+const CONNECTION_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the broker',
+  EPIPE: 'connection closed by the broker',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+function connectionCause(nodes: ErrorNode[]): string {
+  for (const node of nodes) {
+    const cause = typeof node.code === 'string' ? CONNECTION_CAUSES[node.code] : undefined;
+    if (cause !== undefined) return cause;
+    if (node.message === 'Connection timeout') return 'connection timed out';
+  }
+  return 'connection failed';
+}
 
 function clientErrorKind(node: ErrorNode): ClientErrorKind | undefined {
   const byName = typeof node.name === 'string' ? CLIENT_ERRORS.get(node.name) : undefined;

@@ -3,7 +3,8 @@ import type { ProduceResult, ProducerRecord, RecordSink, RecordSinkOptions } fro
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
-import { withPortErrors } from './port-errors.ts';
+import { isRetriable } from '../errors.ts';
+import { toPortError } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 
@@ -69,7 +70,7 @@ export class KafkajsRecordSink implements RecordSink {
   }
 
   send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
-    return withPortErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
+    return this.connection.portErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
   }
 
   private async sendAll(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
@@ -167,12 +168,15 @@ export class KafkajsRecordSink implements RecordSink {
             }
           } catch (err) {
             if (err instanceof KafkaPortError) throw err;
+            const failure = toPortError(err, { op: 'produce', topic }, this.connection.origin);
+            // A fault resending cannot fix (TLS, SASL, a bug) fails the send now.
+            if (!isRetriable(failure)) throw failure;
             // A broken connection: the request may or may not have been written. Resending can
             // duplicate but never reorder or lose (MM2's at-least-once contract).
             lastError = new KafkaPortError(
               'ERR_PRODUCE_CONNECTION',
-              `produce to ${topic} failed: ${String(err)}`,
-              { topic, retriable: true },
+              `produce to ${topic} failed: ${failure.message}`,
+              { ...failure.details, retriable: true },
               { cause: err },
             );
             retry.push(...partitions);

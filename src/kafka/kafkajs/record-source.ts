@@ -16,7 +16,6 @@ import {
 } from '../wire/fetch.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
-import { withPortErrors } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
@@ -43,7 +42,7 @@ export class KafkajsRecordSource implements RecordSource {
   }
 
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
-    return withPortErrors({ op: 'fetch' }, async () => {
+    return this.connection.portErrors({ op: 'fetch' }, async () => {
       const fetched = await this.fetchAll(requests);
       return Promise.all(
         fetched.map(async ({ decode, batchRecordCount: _count, ...rest }) => ({ ...rest, records: await decode() })),
@@ -52,7 +51,7 @@ export class KafkajsRecordSource implements RecordSource {
   }
 
   fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
-    return withPortErrors({ op: 'fetch' }, () => this.fetchAll(requests));
+    return this.connection.portErrors({ op: 'fetch' }, () => this.fetchAll(requests));
   }
 
   private async fetchAll(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
@@ -80,7 +79,7 @@ export class KafkajsRecordSource implements RecordSource {
   }
 
   private fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
-    return withPortErrors({ op: 'fetch', broker: leader }, () => this.fetchFrom(leader, requests));
+    return this.connection.portErrors({ op: 'fetch', brokerId: leader }, () => this.fetchFrom(leader, requests));
   }
 
   private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
@@ -108,7 +107,7 @@ export class KafkajsRecordSource implements RecordSource {
       decodeFetchResponse,
       { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
     );
-    if (response.errorCode !== 0) throw protocolError(response.errorCode, { op: 'fetch', broker: leader });
+    if (response.errorCode !== 0) throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
     const wanted = new Map(requests.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
     const out: UndecodedFetchedPartition[] = [];
     for (const t of response.topics) {

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { isRetriable, kafkaErrorName } from '../../../src/kafka/index.ts';
 import { KafkajsAdmin } from '../../../src/kafka/kafkajs/admin.ts';
 import { KafkajsCluster } from '../../../src/kafka/kafkajs/cluster.ts';
-import type { KafkajsConnection } from '../../../src/kafka/kafkajs/connection.ts';
+import { KafkajsConnection } from '../../../src/kafka/kafkajs/connection.ts';
 import { toPortError, withPortErrors } from '../../../src/kafka/kafkajs/port-errors.ts';
 import { KafkaPortError, MirrorError } from '../../../src/util/errors.ts';
+import { silentLogger } from '../../../src/util/logger.ts';
 
 type ErrorClass = new (...args: unknown[]) => Error;
 
@@ -266,7 +267,12 @@ describe('the adapter wraps what its methods throw', () => {
   /** A KafkajsAdmin over a stub kafkajs admin client whose calls do what `calls` says. */
   function adminWith(calls: Record<string, (...args: unknown[]) => Promise<unknown>>): KafkajsAdmin {
     const client = { connect: () => Promise.resolve(), disconnect: () => Promise.resolve(), ...calls };
-    return new KafkajsAdmin({ kafka: { admin: () => client } } as unknown as KafkajsConnection);
+    const connection = new KafkajsConnection(
+      { clientId: 'test', clusterAlias: 'A', bootstrapServers: ['localhost:1'], securityProtocol: 'PLAINTEXT' },
+      silentLogger(),
+    );
+    Object.defineProperty(connection, 'kafka', { value: { admin: () => client } });
+    return new KafkajsAdmin(connection);
   }
 
   it('admin calls reject with port errors', async () => {
@@ -278,7 +284,7 @@ describe('the adapter wraps what its methods throw', () => {
     });
     await expect(admin.listTopics()).rejects.toMatchObject({
       code: 'ERR_KAFKA_CONNECTION',
-      details: { op: 'listTopics', retriable: true },
+      details: { cluster: 'A', op: 'listTopics', retriable: true },
     });
     const acls = await admin.describeAcls({ resourceType: 'TOPIC' }).catch((err: unknown) => err);
     expect(acls).toBeInstanceOf(KafkaPortError);
