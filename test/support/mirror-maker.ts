@@ -283,7 +283,7 @@ export async function waitForMirror<T>(
   const why =
     exitedWith !== undefined ? `the mirror exited (${exitedWith}) while waiting` : `timed out after ${timeoutMs} ms`;
   throw new Error(
-    `${why} for ${what}; last value: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}${lastError ? `; last error: ${String(lastError)}` : ''}\n${await mm.diagnostics()}`,
+    `${why} for ${what}; last value: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v))}${lastError ? `; last error: ${String(lastError)}` : ''}\n${await mm.diagnostics()}`,
   );
 }
 
@@ -364,4 +364,11 @@ export function logProblems(text: string): { warn: number; error: number; messag
     if (!messages.includes(message)) messages.push(message);
   }
   return { warn, error, messages };
+}
+
+/** Every connector and task of every route in a /status answer is RUNNING. */
+export function allRunning(status: StatusResponse): boolean {
+  return status.routes.every((r) =>
+    r.connectors.every((c) => c.state === 'RUNNING' && c.tasks.every((task) => task.state === 'RUNNING')),
+  );
 }

@@ -1,4 +1,4 @@
-import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSink } from '../../src/kafka/index.ts';
+import type { ConsumedRecord, KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink } from '../../src/kafka/index.ts';
 import { readAll } from './kafka.ts';
 import { endOffsets } from './records.ts';
 
@@ -15,6 +15,32 @@ export interface SequencedLoad {
   resume(): void;
   /** Stops the load (waits for the send in flight) and returns the records produced per topic. */
   stop(): Promise<Map<string, number>>;
+}
+
+/**
+ * Errors with which a broker refused a produce outright (nothing written), e.g. right after a topic
+ * was created and before its metadata reached the broker: safe to send again without putting a
+ * sequence number on the source twice. Anything else (a lost connection) may or may not have
+ * written the records, so it stops the load.
+ */
+const REJECTED_UNWRITTEN = new Set([
+  'KAFKA_UNKNOWN_TOPIC_OR_PARTITION',
+  'KAFKA_LEADER_NOT_AVAILABLE',
+  'KAFKA_NOT_LEADER_OR_FOLLOWER',
+]);
+
+async function sendRetryingRejections(sink: RecordSink, topic: string, records: ProducerRecord[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await sink.send(topic, records);
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !REJECTED_UNWRITTEN.has(code) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 export function startSequencedLoad(
@@ -55,7 +81,7 @@ export function startSequencedLoad(
               });
             }
           }
-          await sink.send(topic, records);
+          await sendRetryingRejections(sink, topic, records);
           for (let p = 0; p < partitions; p++) next[p]! += perPartitionPerTick;
           produced.set(topic, produced.get(topic)! + records.length);
         }
@@ -63,6 +89,8 @@ export function startSequencedLoad(
       }
     } catch (err) {
       failure = err;
+      // Said at once: a test waiting for records that will never come should show why.
+      console.error(`[sequenced-load] stopped by an error: ${String(err)}`);
     } finally {
       idle?.();
       await sink?.close().catch(() => {});
