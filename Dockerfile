@@ -18,7 +18,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
 RUN ln -s /app/dist/cli/connect-mirror-maker.js /usr/local/bin/connect-mirror-maker \
- && ln -s /app/dist/cli/mm2.js /usr/local/bin/mm2 \
+ && ln -s /app/dist/cli/mm2-bin.js /usr/local/bin/mm2 \
  && chmod +x /app/dist/cli/*.js \
  && mkdir -p /etc/mirrormaker
 USER node

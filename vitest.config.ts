@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
 
-// `npm test` runs the unit project, the Java interop project (JDK, no broker) and one integration project per Kafka version in
+// `npm test` runs the unit project, the package project (the packed tarball, installed), the Java interop project (JDK, no broker) and one integration project per Kafka version in
 // KAFKA_VERSIONS (default: 4.1.2 and 3.9.2). Each integration project starts its own pair of
 // real brokers in its global setup (see test/setup/kafka-bed.ts); KAFKA_CLUSTERS points the
 // 4.1 project at external clusters instead and drops the 3.9 one.
@@ -44,6 +44,17 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           setupFiles: ['test/setup/banner.ts'],
+        },
+      },
+      {
+        // The package as users install it: packed, installed in a temp prefix, bins run through
+        // npm's links (test/support/installed-package.ts packs once per source state). No broker.
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          setupFiles: ['test/setup/banner.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

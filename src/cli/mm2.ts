@@ -1,10 +1,7 @@
-#!/usr/bin/env node
 /**
  * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`, `dump`, `translate`,
- * `topology`; later issues add `failover`), each `(argv, io) => exit code`.
+ * `topology`; later issues add `failover`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
  */
-import { pathToFileURL } from 'node:url';
-import { assertSupportedNode } from './node-version.ts';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
 import { dump } from './commands/dump.ts';
@@ -55,9 +52,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   return command.run(argv.slice(command.path.length), io);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  assertSupportedNode();
-  const code = await main(process.argv.slice(2));
+/** `mm2` as a program (the bin runs this): exits with the command's code once output is flushed. */
+export async function runMm2(argv: readonly string[]): Promise<void> {
+  const code = await main(argv);
   process.exitCode = code;
   // A timed-out connect keeps retrying inside the Kafka client after close() (its retrier is not
   // cancellable) and would hold the tool open for ~20 s: exit once stdout and stderr are flushed.

@@ -3,7 +3,6 @@ export * from './client-config.ts';
 export * from './errors.ts';
 export * from './checkpoint-exactness.ts';
 export * from './translated-offsets.ts';
-export * from './partition-reader.ts';
 export * from './mirror-client.ts';
 export * from './remote-cluster-utils.ts';
 export * from './mm2-properties.ts';

@@ -1,3 +1,4 @@
+import { CompactedLog } from '../connect/compacted-log.ts';
 import { openKafkaCluster } from '../kafka/index.ts';
 import type { KafkaAdmin, KafkaClientSettings, KafkaCluster, RecordSource } from '../kafka/port.ts';
 import {
@@ -18,7 +19,6 @@ import {
 } from './client-config.ts';
 import { beforeDeadline, checkTimeout } from './deadline.ts';
 import { MirrorClientError } from './errors.ts';
-import { readPartitionToEnd } from './partition-reader.ts';
 import { CheckpointCollector, type TranslatedOffset, type TranslatedOffsets } from './translated-offsets.ts';
 
 /** Options of the calls that list topics. */
@@ -226,16 +226,39 @@ export class MirrorClient {
         { topic, remoteClusterAlias, checkpointTopics: present },
       );
     }
-    const source = await this.#recordSource();
-    const read = await readPartitionToEnd(source, topic, 0, deadline, (r) => collector.add(r));
-    if (!read.complete && options.requireComplete === true) {
+    // Java's MirrorClient: seek to the beginning, poll until the position reaches the end offset
+    // or the timeout passes. Records a fetch still in flight at the timeout delivers are dropped.
+    const timedOut = new AbortController();
+    const log = new CompactedLog({
+      topic,
+      source: await this.#recordSource(),
+      admin: await this.#adminClient(),
+      partitions: [0],
+      onRecord: (r) => {
+        if (!timedOut.signal.aborted) collector.add(r);
+      },
+      // The deadline bounds the read; a stall cannot outlast it.
+      stallTimeoutMs: Math.max(1, deadline - Date.now()) + 1_000,
+      signal: timedOut.signal,
+    });
+    let complete = true;
+    try {
+      await beforeDeadline(log.readToEnd(), deadline, `reading ${topic}`);
+    } catch (err) {
+      timedOut.abort();
+      if (!(err instanceof MirrorClientError && err.code === 'ERR_CLIENT_TIMEOUT')) throw err;
+      complete = false;
+    }
+    const position = log.positions().get(0) ?? 0n;
+    const endOffset = log.endOffsets().get(0) ?? -1n;
+    if (!complete && options.requireComplete === true) {
       throw new MirrorClientError(
         'ERR_CLIENT_TIMEOUT',
-        `reading ${topic} did not reach its end (${read.endOffset}) within the timeout; stopped at ${read.position}`,
-        { topic, position: read.position, endOffset: read.endOffset, partial: true },
+        `reading ${topic} did not reach its end (${endOffset}) within the timeout; stopped at ${position}`,
+        { topic, position, endOffset, partial: true },
       );
     }
-    return { topic, complete: read.complete };
+    return { topic, complete };
   }
 
   #deadline(timeoutMs: number | undefined): number {

@@ -1,5 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink, RecordSource } from '../kafka/index.ts';
+import type {
+  KafkaAdmin,
+  KafkaCluster,
+  PartitionOffsets,
+  ProducerRecord,
+  RecordSink,
+  RecordSource,
+} from '../kafka/index.ts';
 import {
   decodeSourceOffsetValue,
   encodeCheckpointPartitionKey,
@@ -12,6 +18,7 @@ import {
 } from '../records/index.ts';
 import { MirrorError, RecordFormatError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
+import { CompactedLog } from './compacted-log.ts';
 import { ensureCompactedTopic } from './internal-topics.ts';
 
 /** Kafka Connect's default `offset.storage.partitions`. */
@@ -29,7 +36,10 @@ export interface ConnectOffsetsStoreOptions {
   logger: Logger;
   /** Produce timeout for one write (Java `offset.flush.timeout.ms` bounds a flush; default 30 s). */
   writeTimeoutMs?: number;
-  /** Longest time reading the topic to its end may take before open/refresh fail (default 120 s). */
+  /**
+   * Longest time reading the topic to its end may go without progress before open/refresh fail
+   * with LogStalledError (default 120 s).
+   */
   readTimeoutMs?: number;
 }
 
@@ -75,9 +85,8 @@ export class ConnectOffsetsStore {
   private readonly writeTimeoutMs: number;
   private readonly readTimeoutMs: number;
   private readonly values = new Map<string, RawOffsetRecord & { value: Buffer }>();
-  /** Next offset to read per partition. */
-  private readonly positions = new Map<number, bigint>();
-  private partitionCountValue = 0;
+  /** The topic as Connect's `KafkaOffsetBackingStore` reads it; set by {@link open}. */
+  private log: CompactedLog | undefined;
   private source: RecordSource | undefined;
   private sink: RecordSink | undefined;
   private writeChain: Promise<void> = Promise.resolve();
@@ -108,18 +117,34 @@ export class ConnectOffsetsStore {
         store.logger,
       );
       await store.checkCompacted(admin);
-      store.source = await options.cluster.recordSource();
-      await store.readToEnd(admin);
     } finally {
       await admin.close();
     }
-    store.logger.info({ keys: store.values.size, partitions: store.partitionCountValue }, 'read offsets topic');
+    store.source = await options.cluster.recordSource();
+    store.log = new CompactedLog({
+      topic: options.topic,
+      source: store.source,
+      admin: { listOffsets: (topic) => store.listOffsets(topic) },
+      onRecord: (r) => {
+        // Connect keeps null keys too, but no MM2 reader can ask for one.
+        if (r.key !== null) store.apply(r.key, r.value);
+      },
+      stallTimeoutMs: store.readTimeoutMs,
+      logger: store.logger,
+    });
+    try {
+      await store.log.readToEnd();
+    } catch (err) {
+      await store.source.close();
+      throw err;
+    }
+    store.logger.info({ keys: store.values.size, partitions: store.partitionCount }, 'read offsets topic');
     return store;
   }
 
   /** Partitions of the topic as last seen (writes are partitioned over this count). */
   get partitionCount(): number {
-    return this.partitionCountValue;
+    return this.log?.partitionCount ?? 0;
   }
 
   /** The stored value for exact key bytes, or undefined if never written or deleted. */
@@ -134,12 +159,7 @@ export class ConnectOffsetsStore {
 
   /** Reads what other writers added since the last read, up to the topic's current end. */
   async refresh(): Promise<void> {
-    const admin = await this.cluster.admin();
-    try {
-      await this.readToEnd(admin);
-    } finally {
-      await admin.close();
-    }
+    await this.log!.readToEnd();
   }
 
   /**
@@ -233,7 +253,7 @@ export class ConnectOffsetsStore {
   private async writeNow(records: readonly RawOffsetRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.sink ??= await this.cluster.recordSink({ acks: -1, timeoutMs: this.writeTimeoutMs });
-    const partitions = this.partitionCountValue;
+    const partitions = this.partitionCount;
     const produced: ProducerRecord[] = records.map((r) => ({
       partition: offsetsTopicPartitionFor(r.key, partitions),
       key: r.key,
@@ -273,57 +293,13 @@ export class ConnectOffsetsStore {
     }
   }
 
-  private async readToEnd(admin: KafkaAdmin): Promise<void> {
-    const source = this.source!;
-    const offsets = await retrying(() => admin.listOffsets(this.topic), this.readTimeoutMs);
-    if (offsets.length === 0) throw new OffsetsStoreError(`offsets topic ${this.topic} has no partitions`, {});
-    this.partitionCountValue = offsets.length;
-    const ends = new Map<number, bigint>();
-    for (const o of offsets) {
-      ends.set(o.partition, o.latest);
-      const at = this.positions.get(o.partition);
-      if (at === undefined || at < o.earliest) this.positions.set(o.partition, o.earliest);
-    }
-    const behind = (): number[] => [...ends].filter(([p, end]) => this.positions.get(p)! < end).map(([p]) => p);
-    const deadline = Date.now() + this.readTimeoutMs;
-    for (let wanted = behind(); wanted.length > 0; wanted = behind()) {
-      if (Date.now() > deadline) {
-        throw new OffsetsStoreError(`reading ${this.topic} to its end took longer than ${this.readTimeoutMs} ms`, {
-          behind: wanted,
-        });
-      }
-      const fetched = await source.fetch(
-        wanted.map((partition) => ({ topic: this.topic, partition, offset: this.positions.get(partition)! })),
-      );
-      for (const f of fetched) {
-        if (f.error === 'OFFSET_OUT_OF_RANGE') {
-          // Deleted under us (deleteRecords, retention on a misconfigured topic): restart at log start.
-          const now = (await admin.listOffsets(this.topic)).find((o) => o.partition === f.partition);
-          this.positions.set(f.partition, now?.earliest ?? ends.get(f.partition)!);
-          continue;
-        }
-        for (const r of f.records) {
-          // Connect keeps null keys too, but no MM2 reader can ask for one.
-          if (r.key !== null) this.apply(r.key, r.value);
-        }
-        this.positions.set(f.partition, f.nextOffset);
-      }
-    }
-  }
-}
-
-/**
- * Retries `call` with backoff until it succeeds or `timeoutMs` passed: right after the topic is
- * created, metadata may still name no leader (NOT_LEADER / UNKNOWN_TOPIC) for a moment.
- */
-async function retrying<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
+  /** One admin per listing, as before: the store holds no admin between reads. */
+  private async listOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const admin = await this.cluster.admin();
     try {
-      return await call();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(Math.min(50 * 2 ** attempt, 1_000));
+      return await admin.listOffsets(topic);
+    } finally {
+      await admin.close();
     }
   }
 }

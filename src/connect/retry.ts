@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetriable } from '../kafka/index.ts';
 import { MirrorError } from '../util/errors.ts';
 
@@ -57,15 +56,23 @@ export class AbortedError extends MirrorError {
   }
 }
 
-/** Waits `ms`, or less if `signal` aborts; never rejects. Returns false when aborted. */
-export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return false;
-  try {
-    await sleep(ms, undefined, signal ? { signal } : {});
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Waits `ms`, or less if `signal` aborts; never rejects. Returns false when aborted. Built on the
+ * global `setTimeout` (not `timers/promises`) so tests can drive it with fake timers.
+ */
+export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 export interface RetryOptions {

@@ -1,32 +1,44 @@
+import { describeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 
 interface Job {
   name: string;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
+  /** The last failure's cause, so a job failing the same way every interval logs it once. */
+  lastCause: string | undefined;
+}
+
+export interface SchedulerOptions {
+  /** Told after every run of a job: `err` undefined when it succeeded (the connector's state follows it). */
+  onJobResult?: (job: string, err: unknown) => void;
 }
 
 /**
  * Java's MM2 `Scheduler`: named periodic jobs on one logical thread per connector. A job never
- * overlaps itself; its errors are logged and never stop the schedule (Java logs and carries on).
- * A negative or zero interval schedules nothing, as a disabled feature does in Java.
+ * overlaps itself; its errors never stop the schedule (Java logs and carries on). A failure is
+ * logged at ERROR when its cause changes and at DEBUG while it repeats, and reported through
+ * `onJobResult` so the owner's state can say so. A negative or zero interval schedules nothing,
+ * as a disabled feature does in Java.
  */
 export class Scheduler {
   private readonly jobs: Job[] = [];
   private readonly logger: Logger;
+  private readonly options: SchedulerOptions;
   private closed = false;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, options: SchedulerOptions = {}) {
     this.logger = logger;
+    this.options = options;
   }
 
   /** Runs `task` every `intervalMs`, first after `initialDelayMs` (0: right away). */
   scheduleRepeating(name: string, intervalMs: number, task: () => Promise<unknown>, initialDelayMs = 0): void {
     if (this.closed || !(intervalMs > 0)) return;
-    const job: Job = { name, timer: undefined, running: undefined };
+    const job: Job = { name, timer: undefined, running: undefined, lastCause: undefined };
     const tick = (): void => {
       if (this.closed) return;
-      job.running = this.execute(name, task).finally(() => {
+      job.running = this.run(job, task).finally(() => {
         job.running = undefined;
         if (!this.closed) job.timer = setTimeout(tick, intervalMs);
       });
@@ -37,12 +49,25 @@ export class Scheduler {
 
   /** Runs `task` once now, logging instead of throwing, as Java's `execute` does for start-up steps. */
   async execute(name: string, task: () => Promise<unknown>): Promise<void> {
+    await this.run({ name, timer: undefined, running: undefined, lastCause: undefined }, task);
+  }
+
+  private async run(job: Job, task: () => Promise<unknown>): Promise<void> {
     const started = Date.now();
     try {
       await task();
-      this.logger.debug({ job: name, ms: Date.now() - started }, 'scheduled job done');
+      if (job.lastCause !== undefined) this.logger.info({ job: job.name }, `scheduled job ${job.name} succeeded again`);
+      job.lastCause = undefined;
+      this.logger.debug({ job: job.name, ms: Date.now() - started }, 'scheduled job done');
+      this.options.onJobResult?.(job.name, undefined);
     } catch (err) {
-      this.logger.error({ job: name, err }, `scheduled job ${name} failed; it runs again on its next interval`);
+      const cause = describeError(err);
+      const fields = { job: job.name, err: cause };
+      const message = `scheduled job ${job.name} failed; it runs again on its next interval`;
+      if (cause !== job.lastCause) this.logger.error(fields, message);
+      else this.logger.debug(fields, message);
+      job.lastCause = cause;
+      this.options.onJobResult?.(job.name, err);
     }
   }
 

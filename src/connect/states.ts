@@ -12,3 +12,19 @@ export interface WorkStatus {
   /** Set when FAILED: what went wrong (never a secret). */
   trace?: string;
 }
+
+/** A task's entry in a connector's status (Connect's `tasks[]`); connectors add what the task owns. */
+export interface TaskStatusEntry extends WorkStatus {
+  id: number;
+  /**
+   * Ours, not Connect's: a RUNNING task whose work keeps failing with a retriable error (a broker
+   * down, a topic gone) — for how long, and the latest cause. Readiness reports it once it lasts.
+   */
+  retrying?: { forMs: number; cause: string };
+}
+
+/** A connector's status (Connect's `GET /connectors/{name}/status`, without the worker id). */
+export interface ConnectorStatusEntry extends WorkStatus {
+  name: string;
+  tasks: TaskStatusEntry[];
+}

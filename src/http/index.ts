@@ -14,3 +14,4 @@ export {
   type HealthStatus,
 } from './health.ts';
 export { rootPlugin, type RootInfo } from './plugins/root.ts';
+export { readyPlugin, type NotRunningUnit, type ReadinessReport, type ReadinessSource } from './plugins/ready.ts';

@@ -8,11 +8,14 @@ import { installErrorHandlers } from './errors.ts';
 import type { HealthSource } from './health.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { readyPlugin, type ReadinessSource } from './plugins/ready.ts';
 import { rootPlugin } from './plugins/root.ts';
 
 export interface HttpAppOptions {
   registry: Registry;
   health: HealthSource;
+  /** `GET /ready`; absent: no readiness endpoint. */
+  ready?: ReadinessSource;
   logger: Logger;
   /** Reported by `GET /`; defaults to the package version. */
   version?: string;
@@ -56,6 +59,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     rootPlugin({ version: options.version ?? packageVersion(), ...(options.commit ? { commit: options.commit } : {}) }),
   );
   await app.register(healthPlugin(options.health, logger));
+  if (options.ready) await app.register(readyPlugin(options.ready, logger));
   await app.register(metricsPlugin(options.registry));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();

@@ -13,6 +13,7 @@ export {
   type SourceMetricsOptions,
   type SourcePartitionLabels,
   type SourcePartitionMetrics,
+  type RouteTotals,
 } from './source-metrics.ts';
 export {
   CheckpointMetrics,
@@ -23,7 +24,7 @@ export {
   type CheckpointRouteMetrics,
   type RouteLabels,
 } from './checkpoint-metrics.ts';
-export { StateMetrics, CONNECT_STATES, type ConnectState, type StateRecorder } from './state-metrics.ts';
+export { StateMetrics, CONNECT_STATES, type ConnectState, type StateSample } from './state-metrics.ts';
 export { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
 
 /** Every metric group of one appliance instance, on one registry. */

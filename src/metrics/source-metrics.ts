@@ -189,6 +189,36 @@ export class SourceMetrics {
   get size(): number {
     return this.partitions.size;
   }
+
+  /**
+   * One route's totals over its partitions (the progress log line): records acknowledged so far,
+   * lag in records (undefined until every partition fetched once), and the oldest partition's
+   * recovery point (undefined while some partition has none).
+   */
+  routeTotals(source: string, target: string): RouteTotals {
+    let records = 0;
+    let lag: number | undefined = 0;
+    let recoveryPointMs: number | undefined = Number.POSITIVE_INFINITY;
+    let partitions = 0;
+    for (const p of this.partitions.values()) {
+      if (p.labels['source'] !== source || p.labels['target'] !== target) continue;
+      partitions++;
+      records += p.records;
+      const l = p.replicationLag();
+      lag = l === undefined || lag === undefined ? undefined : lag + l;
+      const rp = p.recoveryPointMs();
+      recoveryPointMs = rp === undefined || recoveryPointMs === undefined ? undefined : Math.min(recoveryPointMs, rp);
+    }
+    if (partitions === 0) return { partitions, records, lag: 0, recoveryPointMs: undefined };
+    return { partitions, records, lag, recoveryPointMs };
+  }
+}
+
+export interface RouteTotals {
+  partitions: number;
+  records: number;
+  lag: number | undefined;
+  recoveryPointMs: number | undefined;
 }
 
 function sourceFamilies(): FamilySpec<PartitionHandle>[] {

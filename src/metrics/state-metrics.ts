@@ -1,74 +1,74 @@
 import type { Registry } from 'prom-client';
-import { registerFamily, SeriesSet, seriesKey, type FamilySpec, type SeriesLabels } from './family.ts';
+import { registerFamily, type SeriesLabels } from './family.ts';
 
 /**
  * Connector and task states as Prometheus state sets: one series per possible state, 1 for the
  * current one and 0 for the others (the kube-state-metrics convention). An alert is then
  * `mm2ts_task_state{state="FAILED"} == 1`, with no numeric code to remember, and
  * `sum by (state) (mm2ts_task_state)` counts tasks per state.
+ *
+ * The states are read at scrape time from the same source `/status` and `/ready` answer from
+ * (the driver's status), so the three can never disagree and a unit that is gone has no series.
  */
 
 /** Kafka Connect's connector/task states (the status API's `state` values). */
 export const CONNECT_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPED', 'RESTARTING'] as const;
 export type ConnectState = (typeof CONNECT_STATES)[number];
 
-export interface StateRecorder {
-  set(state: ConnectState): void;
-  remove(): void;
+/**
+ * The current state of one route (no `connector`), connector (no `task`) or task, with its route
+ * (`S->T`) and the route's source and target aliases (so states join the replication metrics,
+ * which are labelled by source and target).
+ */
+export interface StateSample {
+  route: string;
+  source: string;
+  target: string;
+  connector?: string;
+  task?: number;
+  state: ConnectState;
 }
 
-interface StateOwner {
-  readonly labels: SeriesLabels;
-  current: ConnectState;
+type StateKind = 'route' | 'connector' | 'task';
+
+function kindOf(sample: StateSample): StateKind {
+  if (sample.connector === undefined) return 'route';
+  return sample.task === undefined ? 'connector' : 'task';
 }
 
-/** One series per (owner, state); the family reads `current` at scrape time. */
 interface StateSeries {
   readonly labels: SeriesLabels;
-  readonly owner: StateOwner;
-  readonly state: ConnectState;
-}
-
-class StateHandle implements StateRecorder, StateOwner {
-  readonly labels: SeriesLabels;
-  current: ConnectState;
-  /** Per-state label sets, built once so a scrape does not rebuild them. */
-  readonly series: readonly StateSeries[];
-  private readonly detach: () => void;
-
-  constructor(labels: SeriesLabels, initial: ConnectState, detach: () => void) {
-    this.labels = labels;
-    this.current = initial;
-    this.detach = detach;
-    this.series = CONNECT_STATES.map((state) => ({ labels: Object.freeze({ ...labels, state }), owner: this, state }));
-  }
-
-  set(state: ConnectState): void {
-    this.current = state;
-  }
-
-  remove(): void {
-    this.detach();
-  }
+  readonly value: number;
 }
 
 export class StateMetrics {
-  private readonly connectors = new SeriesSet<StateHandle>();
-  private readonly tasks = new SeriesSet<StateHandle>();
+  private source: () => Iterable<StateSample> = () => [];
 
   constructor(registry: Registry, options: { clock?: () => number } = {}) {
     const clock = options.clock ?? Date.now;
-    const read: FamilySpec<StateSeries>['read'] = (s) => (s.owner.current === s.state ? 1 : 0);
+    const read = (s: StateSeries): number => s.value;
+    registerFamily(
+      registry,
+      {
+        name: 'mm2ts_route_state',
+        help: `Route state (its offsets store and plugins; FAILED while it cannot start and is retried): 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
+        labelNames: ['route', 'source', 'target', 'state'],
+        type: 'gauge',
+        read,
+      },
+      () => this.series('route'),
+      clock,
+    );
     registerFamily(
       registry,
       {
         name: 'mm2ts_connector_state',
         help: `Connector state: 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
-        labelNames: ['route', 'connector', 'state'],
+        labelNames: ['route', 'source', 'target', 'connector', 'state'],
         type: 'gauge',
         read,
       },
-      () => flatten(this.connectors.values()),
+      () => this.series('connector'),
       clock,
     );
     registerFamily(
@@ -76,43 +76,29 @@ export class StateMetrics {
       {
         name: 'mm2ts_task_state',
         help: `Task state: 1 for the current state, 0 for the others (${CONNECT_STATES.join(', ')})`,
-        labelNames: ['route', 'connector', 'task', 'state'],
+        labelNames: ['route', 'source', 'target', 'connector', 'task', 'state'],
         type: 'gauge',
         read,
       },
-      () => flatten(this.tasks.values()),
+      () => this.series('task'),
       clock,
     );
   }
 
-  /** `route` is `S->T` (Java's herder pair); `connector` e.g. `MirrorSourceConnector`. */
-  connector(labels: { route: string; connector: string }, initial: ConnectState = 'UNASSIGNED'): StateRecorder {
-    const key = seriesKey([labels.route, labels.connector]);
-    const handle: StateHandle = new StateHandle(
-      Object.freeze({ route: labels.route, connector: labels.connector }),
-      initial,
-      () => this.connectors.delete(key, handle),
-    );
-    this.connectors.put(key, handle);
-    return handle;
+  /** Where the states come from at each scrape (the driver's status). */
+  observe(source: () => Iterable<StateSample>): void {
+    this.source = source;
   }
 
-  task(
-    labels: { route: string; connector: string; task: number },
-    initial: ConnectState = 'UNASSIGNED',
-  ): StateRecorder {
-    const task = String(labels.task);
-    const key = seriesKey([labels.route, labels.connector, task]);
-    const handle: StateHandle = new StateHandle(
-      Object.freeze({ route: labels.route, connector: labels.connector, task }),
-      initial,
-      () => this.tasks.delete(key, handle),
-    );
-    this.tasks.put(key, handle);
-    return handle;
+  private *series(kind: StateKind): Iterable<StateSeries> {
+    for (const sample of this.source()) {
+      if (kindOf(sample) !== kind) continue;
+      const base: Record<string, string> = { route: sample.route, source: sample.source, target: sample.target };
+      if (sample.connector !== undefined) base['connector'] = sample.connector;
+      if (sample.task !== undefined) base['task'] = String(sample.task);
+      for (const state of CONNECT_STATES) {
+        yield { labels: { ...base, state }, value: sample.state === state ? 1 : 0 };
+      }
+    }
   }
-}
-
-function* flatten(handles: Iterable<StateHandle>): Iterable<StateSeries> {
-  for (const h of handles) yield* h.series;
 }

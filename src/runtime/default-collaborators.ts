@@ -1,4 +1,5 @@
 import { buildCheckpointRuntime } from '../connectors/checkpoint/checkpoint-runtime.ts';
+import { HeartbeatConnector } from '../connectors/heartbeat/heartbeat-connector.ts';
 import { HeartbeatEmitter } from '../connectors/heartbeat/heartbeat-emitter.ts';
 import { OffsetSyncWriter, ensureOffsetSyncsTopic } from '../connectors/source/offset-sync-writer.ts';
 import { TopicSynchronizer } from '../connectors/source/topic-sync.ts';
@@ -43,15 +44,17 @@ export function defaultCollaborators(options: { metrics?: ApplianceMetrics } = {
       };
     },
     heartbeats: ({ route, plugins, cluster, logger }) =>
-      new HeartbeatEmitter({
-        cluster,
-        topic: plugins.policy.heartbeatsTopic(),
-        sourceClusterAlias: route.source,
-        targetClusterAlias: route.target,
-        emitHeartbeats: route.settings.emitHeartbeats,
-        replicationFactor: route.settings.heartbeatsTopicReplicationFactor,
-        logger,
-      }),
+      new HeartbeatConnector(
+        new HeartbeatEmitter({
+          cluster,
+          topic: plugins.policy.heartbeatsTopic(),
+          sourceClusterAlias: route.source,
+          targetClusterAlias: route.target,
+          emitHeartbeats: route.settings.emitHeartbeats,
+          replicationFactor: route.settings.heartbeatsTopicReplicationFactor,
+          logger,
+        }),
+      ),
     checkpoints: (args) =>
       buildCheckpointRuntime({ ...args, ...(options.metrics ? { metrics: options.metrics.checkpoint } : {}) }),
     ...(options.metrics ? { metrics: options.metrics.source } : {}),

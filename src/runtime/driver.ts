@@ -1,34 +1,34 @@
 import type { LoadedConfig } from '../config/index.ts';
 import type { Logger } from '../util/logger.ts';
-import { RouteRuntime, type RouteCollaborators, type RouteStatus } from './route-runtime.ts';
+import { RouteRuntime, type RouteCollaborators, type RouteStatus, type WorkerPolicy } from './route-runtime.ts';
 
 /**
  * The dedicated-mode driver (Java's `MirrorMaker`): one route runtime per selected route S->T
- * (the `--clusters` choice was applied when the config was loaded). Starts them all, stops them
- * all; a route that fails to start is logged and the others keep running, as Java keeps its
- * other herders.
+ * (the `--clusters` choice was applied when the config was loaded). Routes start in the
+ * background and keep trying until they run, each on its own: a route whose cluster is down never
+ * holds back the others, and is never forgotten. Only a route that can never start (a
+ * configuration error its start found) is given up; when every route is in that case, start
+ * fails, as Java's driver does.
  */
 export class Driver {
   private readonly routes: RouteRuntime[];
   private readonly logger: Logger;
   private stopped: Promise<void> | undefined;
 
-  constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger) {
+  constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.logger = logger;
-    this.routes = config.routes.map((r) => new RouteRuntime(r, collaborators, logger));
+    this.routes = config.routes.map((r) => new RouteRuntime(r, collaborators, logger, policy));
   }
 
+  /**
+   * Starts every route; resolves once each has made its first attempt (those that failed go on
+   * retrying in the background). Throws when no route can ever start.
+   */
   async start(): Promise<void> {
     this.logger.info({ routes: this.routes.map((r) => r.route.name) }, 'starting MirrorMaker');
-    const results = await Promise.allSettled(this.routes.map((r) => r.start()));
-    results.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        this.logger.error({ route: this.routes[i]!.route.name, err: String(result.reason) }, 'route failed to start');
-      }
-    });
-    if (results.every((r) => r.status === 'rejected') && results.length > 0) {
-      throw (results[0] as PromiseRejectedResult).reason;
-    }
+    await Promise.all(this.routes.map((r) => r.start().started));
+    const fatal = this.routes.map((r) => r.fatalError).filter((e) => e !== undefined);
+    if (this.routes.length > 0 && fatal.length === this.routes.length) throw fatal[0];
     this.logger.info('MirrorMaker started');
   }
 
@@ -40,7 +40,7 @@ export class Driver {
     await Promise.all(this.routes.map((r) => r.flush()));
   }
 
-  /** Stops every route (drains in-flight records and stores positions); idempotent. */
+  /** Stops every route (drains in-flight records and stores positions), also while they are starting; idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.logger.info('stopping MirrorMaker');

@@ -1,9 +1,15 @@
 import type { RouteConfig } from '../config/index.ts';
+import { ConnectorRunner, type WorkerConnector } from '../connect/connector-runner.ts';
+import { keepStarting, type StartRetryPolicy } from '../connect/keep-starting.ts';
+import type { BackoffPolicy } from '../connect/retry.ts';
+import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
+import { traceOf } from '../connect/task-group.ts';
 import { SourceConnector, type ConnectorStatus, type TopicSyncSteps } from '../connectors/source/source-connector.ts';
 import { SourceTask } from '../connectors/source/source-task.ts';
 import type { CheckpointConnectorStatus } from '../connectors/checkpoint/checkpoint-connector.ts';
 import type { CheckpointRuntime, CheckpointRuntimeArgs } from '../connectors/checkpoint/checkpoint-runtime.ts';
 import type { CheckpointOffsetsWriter } from '../connectors/checkpoint/checkpoint-task.ts';
+import type { HeartbeatConnectorStatus } from '../connectors/heartbeat/heartbeat-connector.ts';
 import type {
   OffsetSyncEmitter,
   SourcePositionStore,
@@ -43,101 +49,257 @@ export interface RouteCollaborators {
     admin: KafkaAdmin;
     logger: Logger;
   }): { ensureTopic(): Promise<void>; writer(taskIndex: number): OffsetSyncEmitter };
+  /** The heartbeat connector of the route (absent: the route runs none). */
   heartbeats?(args: {
     route: RouteConfig;
     plugins: RoutePlugins;
     cluster: KafkaCluster;
-    admin: KafkaAdmin;
     logger: Logger;
-  }): { start(): Promise<void>; stop(): Promise<void> };
-  /** The checkpoint connector (issue 5); absent: the route runs none. */
+  }): WorkerConnector<HeartbeatConnectorStatus>;
+  /** The checkpoint connector; absent: the route runs none. */
   checkpoints?(args: Omit<CheckpointRuntimeArgs, 'metrics'>): CheckpointRuntime;
   metrics?: SourceTaskMetrics;
+}
+
+/** How the worker layer treats failures; the same for every route of a process. */
+export interface WorkerPolicy {
+  /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`); absent: they stay FAILED. */
+  autoRestart?: BackoffPolicy;
+  /** Spacing of start attempts of routes and connectors (tests shorten it). */
+  startRetry?: StartRetryPolicy;
 }
 
 /** The route's Connect offsets store: source positions, and checkpoint offsets where supported. */
 export type RouteOffsetsStore = SourcePositionStore & Partial<CheckpointOffsetsWriter> & { close?(): Promise<void> };
 
-export interface RouteStatus {
+export type RouteConnectorStatus = ConnectorStatus | CheckpointConnectorStatus | HeartbeatConnectorStatus;
+
+export interface RouteStatus extends WorkStatus {
   route: string;
   source: string;
   target: string;
   enabled: boolean;
-  connectors: (ConnectorStatus | CheckpointConnectorStatus)[];
+  /** The last cause while the route cannot start (the offsets store on the target, its plugins). */
+  error?: string;
+  connectors: RouteConnectorStatus[];
+}
+
+const SOURCE = 'MirrorSourceConnector';
+const CHECKPOINT = 'MirrorCheckpointConnector';
+const HEARTBEAT = 'MirrorHeartbeatConnector';
+
+/** A connector instance with the clients it opened: they are closed when it stops, also after a failed start. */
+class PooledConnector<S extends ConnectorStatusEntry> implements WorkerConnector<S> {
+  private readonly build: (pool: ClusterPool) => Promise<WorkerConnector<S>>;
+  private readonly pool: ClusterPool;
+  private inner: WorkerConnector<S> | undefined;
+
+  /** The connector itself once built. */
+  get connector(): WorkerConnector<S> | undefined {
+    return this.inner;
+  }
+
+  constructor(logger: Logger, build: (pool: ClusterPool) => Promise<WorkerConnector<S>>) {
+    this.pool = new ClusterPool(logger);
+    this.build = build;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.inner = await this.build(this.pool);
+    await this.inner.start(signal);
+  }
+
+  async stop(): Promise<void> {
+    await this.inner?.stop().catch(() => {});
+    await this.pool.closeAll();
+  }
+
+  status(): S {
+    return this.inner!.status();
+  }
 }
 
 /**
  * One replication flow S->T, Java's herder for that pair: the source connector (topics, records,
- * offset-syncs), the checkpoint connector and the heartbeat emitter. Every client
- * it opens is closed on stop.
+ * offset-syncs), the checkpoint connector and the heartbeat connector, each run by a
+ * {@link ConnectorRunner} of the worker layer. The route itself needs its plugins and, when
+ * replication is enabled, its Connect offsets store on T; until it has them it is retried with
+ * backoff (a target down at start) and reports the cause, and its connectors do not run.
+ * Every client it opens is closed on stop.
  */
 export class RouteRuntime {
   readonly route: RouteConfig;
   private readonly collaborators: RouteCollaborators;
+  private readonly policy: WorkerPolicy;
   private readonly logger: Logger;
   private readonly pool: ClusterPool;
-  private source: SourceConnector | undefined;
-  private heartbeat: { start(): Promise<void>; stop(): Promise<void> } | undefined;
-  private checkpoints: CheckpointRuntime | undefined;
+  private readonly abort = new AbortController();
+  private state: WorkStatus = { state: 'UNASSIGNED' };
+  private error: string | undefined;
+  private runners: ConnectorRunner<RouteConnectorStatus>[] = [];
   private offsetsStore: RouteOffsetsStore | undefined;
-  /** One replication producer connection per task index, kept across task reassignments. */
-  private readonly producers = new Map<number, KafkaCluster>();
+  private loop: Promise<void> | undefined;
+  private fatal: unknown;
+  private checkpoints: CheckpointRuntime | undefined;
 
-  constructor(route: RouteConfig, collaborators: RouteCollaborators, logger: Logger) {
+  constructor(route: RouteConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.route = route;
     this.collaborators = collaborators;
+    this.policy = policy;
     this.logger = logger.child({ route: route.name });
     this.pool = new ClusterPool(this.logger);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts the route in the background. `started` resolves once the route's first start attempt
+   * and its connectors' first attempts are over (whatever the outcome: failures are retried);
+   * `fatal` is set when the route can never start (a configuration error).
+   */
+  start(): { started: Promise<void> } {
+    let firstAttemptDone: () => void = () => {};
+    const started = new Promise<void>((resolve) => (firstAttemptDone = resolve));
+    this.loop = (async () => {
+      let plugins: RoutePlugins | undefined;
+      const outcome = await keepStarting(
+        `starting route ${this.route.name}`,
+        async () => {
+          try {
+            plugins = await this.openRoute();
+          } catch (err) {
+            await this.closeRoute();
+            throw err;
+          }
+        },
+        {
+          signal: this.abort.signal,
+          logger: this.logger,
+          ...(this.policy.startRetry ? { policy: this.policy.startRetry } : {}),
+          onFailure: (err, nextAttemptInMs) => {
+            this.state = { state: 'FAILED', trace: traceOf(err) };
+            this.error = err instanceof Error ? err.message : String(err);
+            if (nextAttemptInMs === undefined) this.fatal = err;
+            firstAttemptDone();
+          },
+        },
+      );
+      if (outcome !== 'started' || !plugins) return firstAttemptDone();
+      this.state = { state: 'RUNNING' };
+      this.error = undefined;
+      this.runners = this.connectorRunners(plugins);
+      await Promise.all(this.runners.map((r) => r.start().started));
+      firstAttemptDone();
+    })();
+    return { started };
+  }
+
+  /** Set when the route can never start whatever happens (e.g. its replication policy class does not load). */
+  get fatalError(): unknown {
+    return this.fatal;
+  }
+
+  /** The plugins, and the offsets store when the route replicates: what every connector of the route shares. */
+  private async openRoute(): Promise<RoutePlugins> {
+    const plugins = await buildRoutePlugins(this.route);
+    if (this.route.settings.enabled) {
+      const w = this.route.settings.worker;
+      this.offsetsStore = await this.collaborators.openOffsetsStore({
+        cluster: this.pool.open(workerClientSettings(this.route, 'offsets')),
+        topic: w.offsetStorageTopic,
+        partitions: w.offsetStoragePartitions,
+        replicationFactor: w.offsetStorageReplicationFactor,
+        logger: this.logger,
+      });
+    }
+    return plugins;
+  }
+
+  private async closeRoute(): Promise<void> {
+    const store = this.offsetsStore;
+    this.offsetsStore = undefined;
+    await store?.close?.().catch(() => {});
+    await this.pool.closeAll();
+  }
+
+  private connectorRunners(plugins: RoutePlugins): ConnectorRunner<RouteConnectorStatus>[] {
     const route = this.route;
     const s = route.settings;
-    const plugins = await buildRoutePlugins(route);
     const c = this.collaborators;
-
-    const targetWorker = this.pool.open(workerClientSettings(route, 'shared-admin'));
-    const heartbeatAdmin = await targetWorker.admin();
-    if (c.heartbeats && s.emitHeartbeats.enabled) {
-      this.heartbeat = c.heartbeats({
-        route,
-        plugins,
-        cluster: targetWorker,
-        admin: heartbeatAdmin,
-        logger: this.logger.child({ connector: 'MirrorHeartbeatConnector' }),
-      });
-      await this.heartbeat.start();
-    }
-    if (!s.enabled) {
+    const runners: ConnectorRunner<RouteConnectorStatus>[] = [];
+    const runner = (
+      name: string,
+      build: (pool: ClusterPool, logger: Logger) => Promise<WorkerConnector<RouteConnectorStatus>>,
+      idle: (status: WorkStatus) => RouteConnectorStatus,
+    ): void => {
+      const logger = this.logger.child({ connector: name });
+      runners.push(
+        new ConnectorRunner<RouteConnectorStatus>({
+          name: `${name} of ${route.name}`,
+          create: () => new PooledConnector(logger, (pool) => build(pool, logger)),
+          idleStatus: idle,
+          ...(this.policy.startRetry ? { policy: this.policy.startRetry } : {}),
+          logger,
+        }),
+      );
+    };
+    if (s.enabled) {
+      runner(
+        SOURCE,
+        (pool, logger) => this.sourceConnector(pool, plugins, logger),
+        (status) => ({ name: SOURCE, ...status, tasks: [] }),
+      );
+      // Java creates the checkpoint connector only when checkpoints and offset syncs are both on.
+      if (c.checkpoints && s.emitCheckpoints.enabled && s.emitOffsetSyncsEnabled) {
+        runner(
+          CHECKPOINT,
+          (pool, logger) => this.checkpointConnector(pool, plugins, logger),
+          (status) => ({ name: CHECKPOINT, ...status, groups: 0, tasks: [] }),
+        );
+      } else if (c.checkpoints) {
+        this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
+      }
+    } else {
       this.logger.info('heartbeat-only route (replication not enabled)');
-      return;
     }
+    // Java creates the heartbeat herder for every pair while heartbeats are on, also heartbeat-only ones.
+    if (c.heartbeats) {
+      const heartbeats = c.heartbeats;
+      runner(
+        HEARTBEAT,
+        async (pool, logger) =>
+          heartbeats({ route, plugins, cluster: pool.open(workerClientSettings(route, 'shared-admin')), logger }),
+        (status) => ({ name: HEARTBEAT, ...status, tasks: [] }),
+      );
+    }
+    return runners;
+  }
 
-    this.offsetsStore = await c.openOffsetsStore({
-      cluster: this.pool.open(workerClientSettings(route, 'offsets')),
-      topic: s.worker.offsetStorageTopic,
-      partitions: s.worker.offsetStoragePartitions,
-      replicationFactor: s.worker.offsetStorageReplicationFactor,
-      logger: this.logger,
-    });
-    const sourceAdmin = await this.pool.open(clientSettings(route, 'source.replication-source-admin')).admin();
-    const targetAdmin = await this.pool.open(clientSettings(route, 'source.replication-target-admin')).admin();
+  private async sourceConnector(pool: ClusterPool, plugins: RoutePlugins, logger: Logger): Promise<SourceConnector> {
+    const route = this.route;
+    const s = route.settings;
+    const c = this.collaborators;
+    const sourceAdmin = await pool.open(clientSettings(route, 'source.replication-source-admin')).admin();
+    const targetAdmin = await pool.open(clientSettings(route, 'source.replication-target-admin')).admin();
     const consumer = replicationConsumer(route);
-    const sourceConsumer = this.pool.open(consumer.settings);
+    const sourceConsumer = pool.open(consumer.settings);
     const offsetSyncs =
       c.offsetSyncs && s.emitOffsetSyncsEnabled
         ? c.offsetSyncs({
             route,
             plugins,
-            cluster: this.pool.open(clientSettings(route, 'source.offset-syncs-producer')),
-            admin: await this.pool.open(clientSettings(route, 'source.offset-syncs-admin')).admin(),
-            logger: this.logger.child({ connector: 'MirrorSourceConnector' }),
+            cluster: pool.open(clientSettings(route, 'source.offset-syncs-producer')),
+            admin: await pool.open(clientSettings(route, 'source.offset-syncs-admin')).admin(),
+            logger,
           })
         : undefined;
-    const store = this.offsetsStore;
-    const connectorLogger = this.logger.child({ connector: 'MirrorSourceConnector' });
-
-    this.source = new SourceConnector({
+    const store = this.offsetsStore!;
+    // One replication producer connection per task index, kept across task reassignments.
+    const producers = new Map<number, KafkaCluster>();
+    const producerCluster = (index: number, settings: KafkaClientSettings): KafkaCluster => {
+      let cluster = producers.get(index);
+      if (!cluster) producers.set(index, (cluster = pool.open(settings)));
+      return cluster;
+    };
+    return new SourceConnector({
       route: route.name,
       enabled: s.enabled,
       tasksMax: s.tasksMax,
@@ -145,9 +307,10 @@ export class RouteRuntime {
       refreshTopics: s.refreshTopics,
       syncTopicConfigs: s.syncTopicConfigs,
       syncTopicAcls: s.syncTopicAcls,
-      topics: c.topicSync({ route, plugins, sourceAdmin, targetAdmin, logger: connectorLogger }),
+      topics: c.topicSync({ route, plugins, sourceAdmin, targetAdmin, logger }),
       ...(offsetSyncs ? { ensureOffsetSyncsTopic: () => offsetSyncs.ensureTopic() } : {}),
-      createTask: async (index, partitions) => {
+      ...(this.policy.autoRestart ? { autoRestart: this.policy.autoRestart } : {}),
+      createTask: async (index, partitions, onStateChange) => {
         const producer = replicationProducer(route, index);
         return new SourceTask({
           sourceAlias: route.source,
@@ -157,52 +320,55 @@ export class RouteRuntime {
           policy: plugins.policy,
           sourceRecords: await sourceConsumer.recordSource(consumer.options),
           sourceAdmin,
-          targetSink: await this.producerCluster(index, producer.settings).recordSink(producer.options),
+          targetSink: await producerCluster(index, producer.settings).recordSink(producer.options),
           positions: store,
           ...(offsetSyncs ? { offsetSyncs: offsetSyncs.writer(index) } : {}),
           ...(c.metrics ? { metrics: c.metrics } : {}),
           autoOffsetReset: consumer.autoOffsetReset,
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
-          logger: connectorLogger,
+          onStateChange,
+          logger,
         });
       },
-      logger: this.logger,
+      logger,
     });
-    await this.source.start();
-    await this.startCheckpoints(plugins);
   }
 
-  /** Java creates the checkpoint connector only when checkpoints and offset syncs are both on. */
-  private async startCheckpoints(plugins: RoutePlugins): Promise<void> {
+  private async checkpointConnector(
+    pool: ClusterPool,
+    plugins: RoutePlugins,
+    logger: Logger,
+  ): Promise<WorkerConnector<CheckpointConnectorStatus>> {
     const route = this.route;
-    const s = route.settings;
-    const build = this.collaborators.checkpoints;
-    if (!build) return;
-    if (!s.emitCheckpoints.enabled || !s.emitOffsetSyncsEnabled) {
-      this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
-      return;
-    }
-    const admin = async (label: string): Promise<KafkaAdmin> => this.pool.open(clientSettings(route, label)).admin();
+    const admin = async (label: string): Promise<KafkaAdmin> => pool.open(clientSettings(route, label)).admin();
     const store = this.offsetsStore;
     const offsets: CheckpointOffsetsWriter | undefined =
       store?.writeCheckpointOffsets !== undefined
         ? { writeCheckpointOffsets: (group, tps) => store.writeCheckpointOffsets!(group, tps) }
         : undefined;
-    this.checkpoints = build({
+    const runtime = this.collaborators.checkpoints!({
       route,
       plugins,
       clients: {
         sourceAdmin: await admin('checkpoint.checkpoint-source-admin'),
         targetAdmin: await admin('checkpoint.checkpoint-target-admin'),
-        checkpointsConsumer: this.pool.open(clientSettings(route, 'checkpoint.checkpoints-target-consumer')),
-        checkpointsProducer: this.pool.open(workerClientSettings(route, 'checkpoints-producer')),
-        offsetSyncsConsumer: this.pool.open(clientSettings(route, 'checkpoint.offset-syncs-consumer')),
+        checkpointsConsumer: pool.open(clientSettings(route, 'checkpoint.checkpoints-target-consumer')),
+        checkpointsProducer: pool.open(workerClientSettings(route, 'checkpoints-producer')),
+        offsetSyncsConsumer: pool.open(clientSettings(route, 'checkpoint.offset-syncs-consumer')),
         offsetSyncsAdmin: await admin('checkpoint.offset-syncs-admin'),
       },
       ...(offsets ? { offsets } : {}),
-      logger: this.logger,
+      ...(this.policy.autoRestart ? { autoRestart: this.policy.autoRestart } : {}),
+      logger,
     });
-    await this.checkpoints.start();
+    this.checkpoints = runtime;
+    // Every stop of the connector (the route's, or after a failed start) runs the tasks' last
+    // round: the source connector stopped first, so its final offset-syncs are translated.
+    return {
+      start: () => runtime.start(),
+      stop: () => runtime.stop({ finalRound: true }),
+      status: () => runtime.connector.status(),
+    };
   }
 
   /** The checkpoint connector, if the route runs one (tests and measurements). */
@@ -210,13 +376,8 @@ export class RouteRuntime {
     return this.checkpoints;
   }
 
-  private producerCluster(index: number, settings: KafkaClientSettings): KafkaCluster {
-    let cluster = this.producers.get(index);
-    if (!cluster) {
-      cluster = this.pool.open(settings);
-      this.producers.set(index, cluster);
-    }
-    return cluster;
+  private runnerOf(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
+    return this.runners.find((r) => r.name === `${name} of ${this.route.name}`);
   }
 
   status(): RouteStatus {
@@ -225,23 +386,29 @@ export class RouteRuntime {
       source: this.route.source,
       target: this.route.target,
       enabled: this.route.settings.enabled,
-      connectors: [
-        ...(this.source ? [this.source.status()] : []),
-        ...(this.checkpoints ? [this.checkpoints.connector.status()] : []),
-      ],
+      ...this.state,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      connectors: this.runners.map((r) => r.status()),
     };
   }
 
+  /** Stores the source tasks' positions now (tests and graceful operations). */
   async flush(): Promise<void> {
-    await this.source?.flush();
+    const source = this.runnerOf(SOURCE)?.current;
+    if (source instanceof PooledConnector) await (source.connector as SourceConnector | undefined)?.flush();
   }
 
+  /**
+   * Stops the route: the source connector first (its tasks drain, store positions and send their
+   * last offset-syncs), then the checkpoint connector (its last round translates with those
+   * syncs), then heartbeats; then the offsets store and every client.
+   */
   async stop(): Promise<void> {
-    await this.checkpoints?.stop();
-    await this.source?.stop();
-    await this.heartbeat?.stop();
-    await this.offsetsStore?.close?.();
-    await this.pool.closeAll();
+    this.abort.abort();
+    await this.loop;
+    for (const name of [SOURCE, CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
+    await this.closeRoute();
+    this.state = { state: 'STOPPED' };
     this.logger.info('route stopped');
   }
 }

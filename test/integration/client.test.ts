@@ -296,6 +296,44 @@ describe('client library on real brokers', () => {
     expect(view.upstreamClusters).toContainEqual({ alias: src, hops: 1 });
   });
 
+  it('mm2 dump without --from-beginning follows: only records written after it started, every partition, until its signal', async () => {
+    const src = uniqueName('fsrc');
+    const hb = `${src}.heartbeats`;
+    await createCompacted(adminA, hb, 2);
+    const sink = await a.recordSink();
+    const beatRecord = (partition: number, at: number): ProducerRecord => {
+      const beat = heartbeatAt(src, 'B', at);
+      return { partition, key: encodeHeartbeatKey(beat), value: encodeHeartbeatValue(beat) };
+    };
+    await sink.send(hb, [beatRecord(0, 1_000), beatRecord(1, 1_001)]); // before the dump: not printed
+    const io = capture();
+    const stop = new AbortController();
+    const dumping = mm2(['dump', '--bootstrap', bootstrapA, '--topic', hb, '--json'], { ...io, signal: stop.signal });
+    // The dump starts at the end it lists first; keep writing until both partitions show up.
+    let at = 2_000;
+    await waitFor(
+      'the dump to print new heartbeats of both partitions',
+      async () => {
+        await sink.send(hb, [beatRecord(at % 2, at++)]);
+        return io.stdout.map((l) => JSON.parse(l) as { partition: number; heartbeat: { timestamp: number } });
+      },
+      (lines) => new Set(lines.map((l) => l.partition)).size === 2,
+      30_000,
+      300,
+    );
+    const stoppedAt = Date.now();
+    stop.abort();
+    expect(await dumping).toBe(0);
+    // At most one long poll (500 ms) after the signal.
+    expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+    const timestamps = io.stdout.map(
+      (l) => (JSON.parse(l) as { heartbeat: { timestamp: number } }).heartbeat.timestamp,
+    );
+    expect(timestamps.every((t) => t >= 2_000)).toBe(true);
+    expect(io.stderr).toEqual([]);
+    await sink.close();
+  });
+
   it('reads the checkpoints, heartbeats and offset-syncs Java MM2 writes', async () => {
     const src = uniqueName('jsrc');
     const dst = uniqueName('jdst');

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { beforeDeadline } from '../../client/deadline.ts';
 import { toKafkaClientSettings } from '../../config/index.ts';
+import { CompactedLog } from '../../connect/compacted-log.ts';
+import { AbortedError } from '../../connect/retry.ts';
 import { openKafkaCluster } from '../../kafka/index.ts';
 import type { KafkaCluster } from '../../kafka/port.ts';
 import { isMirrorError } from '../../util/errors.ts';
@@ -138,41 +140,43 @@ async function runDump(cluster: KafkaCluster, args: DumpArgs, io: CliIo, signal:
     );
     return EXIT.fatal;
   }
-  const offsets = await beforeDeadline(admin.listOffsets(args.topic), deadline, `listing offsets of ${args.topic}`);
-  const positions = new Map(offsets.map((o) => [o.partition, args.fromBeginning ? o.earliest : o.latest]));
-  // With --from-beginning the dump ends at the end the topic had when it started.
-  const ends = args.fromBeginning ? new Map(offsets.map((o) => [o.partition, o.latest])) : undefined;
   const source = await cluster.recordSource({ maxWaitMs: 500 });
+  const done = new AbortController();
   let printed = 0;
   let undecodable = 0;
-  while (!signal.aborted) {
-    const wanted = [...positions]
-      .filter(([p, at]) => ends === undefined || at < (ends.get(p) ?? 0n))
-      .map(([partition, offset]) => ({ topic: args.topic, partition, offset }));
-    if (wanted.length === 0) break;
-    for (const result of await source.fetch(wanted)) {
-      if (result.error === 'OFFSET_OUT_OF_RANGE') {
-        positions.set(result.partition, result.logStartOffset);
-        continue;
+  const log = new CompactedLog({
+    topic: args.topic,
+    source,
+    admin,
+    // With --from-beginning the dump ends at the end the topic had when it started.
+    from: args.fromBeginning ? 'beginning' : 'end',
+    onRecord: (record) => {
+      if (done.signal.aborted) return;
+      try {
+        const dumped = dumpRecord(args.type, record);
+        io.out(args.json ? toJson(dumped.json) : dumped.text);
+      } catch (err) {
+        if (!isMirrorError(err)) throw err;
+        undecodable++;
+        io.err(`WARN partition ${record.partition} offset ${record.offset}: not a ${args.type} record: ${err.message}`);
       }
-      for (const record of result.records) {
-        if (ends !== undefined && record.offset >= (ends.get(record.partition) ?? 0n)) break;
-        try {
-          const dumped = dumpRecord(args.type, record);
-          io.out(args.json ? toJson(dumped.json) : dumped.text);
-        } catch (err) {
-          if (!isMirrorError(err)) throw err;
-          undecodable++;
-          io.err(
-            `WARN partition ${record.partition} offset ${record.offset}: not a ${args.type} record: ${err.message}`,
-          );
-        }
-        printed++;
-        if (args.max !== undefined && printed >= args.max) return EXIT.ok;
-      }
-      positions.set(result.partition, result.nextOffset);
-    }
+      printed++;
+      if (args.max !== undefined && printed >= args.max) done.abort();
+    },
+    // Following: a broker away for the timeout ends the dump with an error naming the topic.
+    stallTimeoutMs: args.timeoutMs,
+    signal: AbortSignal.any([signal, done.signal]),
+  });
+  try {
+    if (args.fromBeginning) await log.readToEnd();
+    else await log.tail();
+  } catch (err) {
+    // Ctrl-C or --max reached: the dump ends normally.
+    if (!(err instanceof AbortedError)) throw err;
+  } finally {
+    await source.close();
   }
+  if (args.max !== undefined && printed >= args.max) return EXIT.ok;
   if (undecodable > 0) io.err(`WARN ${undecodable} record(s) could not be decoded as ${args.type}`);
   return EXIT.ok;
 }

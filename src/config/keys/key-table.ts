@@ -58,6 +58,13 @@ const MM2_KEY: JavaDedicatedSupport = { topLevel: true, cluster: false, route: f
 const CLUSTER_WORKER_KEY: JavaDedicatedSupport = { topLevel: false, cluster: true, route: false };
 // Worker keys matching the top-level prefix rule of workerConfig (offset.storage*, task*, ...).
 const PREFIX_WORKER_KEY: JavaDedicatedSupport = { topLevel: true, cluster: true, route: false };
+/** A mirrormaker-ts key: top level only, ignored by Java MM2, honoured here. */
+const OURS = {
+  scope: 'mm2',
+  connectors: [],
+  java: { topLevel: false, cluster: false, route: false },
+  appliance: 'honoured',
+} as const;
 const ROUTE_ONLY: JavaDedicatedSupport = { topLevel: false, cluster: false, route: true };
 const CLIENT_KEY: JavaDedicatedSupport = { topLevel: true, cluster: true, route: false };
 
@@ -94,8 +101,36 @@ const MM2_KEYS: KeyDefinition[] = [
     'mm2ts.http.listener',
     'string',
     '',
-    'mirrormaker-ts only: `host:port` of the operator HTTP server (`/metrics` for Prometheus, `/health`, `/status`); empty: no server. Java MM2 ignores the key.',
-    { scope: 'mm2', connectors: [], java: { topLevel: false, cluster: false, route: false }, appliance: 'honoured' },
+    'mirrormaker-ts only: `host:port` of the operator HTTP server (`/metrics` for Prometheus, `/health` liveness, `/ready` readiness, `/status`); empty: no server. Java MM2 ignores the key.',
+    OURS,
+  ),
+  key(
+    'mm2ts.task.auto.restart.enabled',
+    'boolean',
+    'false',
+    "mirrormaker-ts only: restart FAILED tasks by themselves after a backoff (as Strimzi's auto-restart); off, as in Java, where a FAILED task waits for an operator. Java MM2 ignores the key.",
+    OURS,
+  ),
+  key(
+    'mm2ts.task.auto.restart.backoff.ms',
+    'long',
+    '10000',
+    'mirrormaker-ts only: first delay before a FAILED task is restarted (with auto-restart on); each further restart of the same task waits twice as long, up to `mm2ts.task.auto.restart.backoff.max.ms`, and a task that ran for a minute starts again from this delay.',
+    { ...OURS, validator: atLeast(0) },
+  ),
+  key(
+    'mm2ts.task.auto.restart.backoff.max.ms',
+    'long',
+    '600000',
+    'mirrormaker-ts only: longest delay between restarts of a FAILED task (with auto-restart on).',
+    { ...OURS, validator: atLeast(0) },
+  ),
+  key(
+    'mm2ts.log.progress.interval.ms',
+    'long',
+    '60000',
+    'mirrormaker-ts only: how often each replicating route logs an INFO progress line (records/s, lag, recovery point age, tasks not running); 0: never.',
+    { ...OURS, validator: atLeast(0) },
   ),
   key('config.providers', 'list', '', 'Names of config providers; each needs `config.providers.<name>.class`.', {
     scope: 'mm2',

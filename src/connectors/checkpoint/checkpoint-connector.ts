@@ -1,10 +1,13 @@
 import type { KafkaAdmin } from '../../kafka/index.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
+import type { WorkerConnector } from '../../connect/connector-runner.ts';
+import type { BackoffPolicy } from '../../connect/retry.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
-import { describeError } from '../../util/errors.ts';
+import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
+import { TaskGroup, traceOf } from '../../connect/task-group.ts';
+import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { WorkStatus } from '../../connect/states.ts';
-import type { CheckpointTask } from './checkpoint-task.ts';
+import type { CheckpointTask, CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
@@ -20,18 +23,19 @@ export interface CheckpointConnectorOptions {
   sourceAdmin: KafkaAdmin;
   /** Creates `<S>.checkpoints.internal` on the target (1 partition, compacted). */
   ensureCheckpointsTopic: () => Promise<void>;
-  /** Builds task `index` for `groups` (not started). */
-  createTask: (index: number, groups: readonly string[]) => CheckpointTask;
+  /** Builds task `index` for `groups` (not started); `onStateChange` goes to the task. */
+  createTask: (index: number, groups: readonly string[], onStateChange: (status: WorkStatus) => void) => CheckpointTask;
+  /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`); absent: they stay FAILED. */
+  autoRestart?: BackoffPolicy;
   logger: Logger;
 }
 
-export interface CheckpointTaskStatusEntry extends WorkStatus {
-  id: number;
+export interface CheckpointTaskStatusEntry extends TaskStatusEntry {
   /** Java `task.assigned.groups`. */
   assignedGroups: string[];
 }
 
-export interface CheckpointConnectorStatus extends WorkStatus {
+export interface CheckpointConnectorStatus extends ConnectorStatusEntry {
   name: 'MirrorCheckpointConnector';
   /** Groups found on the source that the route checkpoints. */
   groups: number;
@@ -48,36 +52,51 @@ const CONSUMER_PROTOCOL_TYPES = new Set(['consumer', '']);
  * offsets for at least one topic the topic filter accepts), runs `min(tasks.max, groups)`
  * checkpoint tasks over contiguous chunks of them, and re-checks the groups every
  * `refresh.groups.interval.seconds` (first after one interval), reassigning when the set changed.
+ *
+ * Unlike Java, listing the groups at start is not best effort: a connector that cannot read its
+ * source throws, so the worker reports it FAILED and starts it again after a backoff. A group
+ * refresh that fails turns the state FAILED until one succeeds.
  */
-export class CheckpointConnector {
+export class CheckpointConnector implements WorkerConnector<CheckpointConnectorStatus> {
   private readonly options: CheckpointConnectorOptions;
   private readonly logger: Logger;
   private readonly scheduler: Scheduler;
+  private readonly tasks: TaskGroup<readonly string[], CheckpointTask>;
   private groups: string[] = [];
-  private tasks: CheckpointTask[] = [];
-  private state: WorkStatus = { state: 'UNASSIGNED' };
-  private reconfiguring: Promise<void> = Promise.resolve();
+  private refreshFailure: unknown;
+  private stopped = false;
 
   constructor(options: CheckpointConnectorOptions) {
     this.options = options;
-    this.logger = options.logger.child({ connector: 'MirrorCheckpointConnector' });
-    this.scheduler = new Scheduler(this.logger);
+    this.logger = options.logger;
+    this.scheduler = new Scheduler(this.logger, {
+      onJobResult: (job, err) => {
+        if (job === 'refresh groups') this.refreshFailure = err;
+      },
+    });
+    this.tasks = new TaskGroup({
+      ...(options.autoRestart ? { autoRestart: options.autoRestart } : {}),
+      logger: this.logger,
+    });
   }
 
   async start(): Promise<void> {
     const o = this.options;
-    this.state = { state: 'RUNNING' };
     try {
       await withTimeout(o.adminTimeoutMs, o.ensureCheckpointsTopic());
     } catch (err) {
       this.logger.error({ err: describeError(err) }, 'creating the checkpoints topic failed; continuing');
     }
-    let groups: string[] = [];
-    try {
-      groups = await withTimeout(o.adminTimeoutMs, this.findConsumerGroups());
-    } catch (err) {
-      this.logger.error({ err: describeError(err) }, 'loading consumer groups failed; retried on the refresh schedule');
-    }
+    const groups = await withTimeout(o.adminTimeoutMs, this.findConsumerGroups()).catch((err: unknown) => {
+      throw new MirrorError(
+        'ERR_SOURCE_GROUPS',
+        `cannot list the source consumer groups: ${describeError(err)}`,
+        {},
+        {
+          cause: err,
+        },
+      );
+    });
     const refreshMs = o.refreshGroups.enabled ? o.refreshGroups.intervalSeconds * 1000 : -1;
     this.scheduler.scheduleRepeating('refresh groups', refreshMs, () => this.refresh(), refreshMs);
     await this.assignTasks(groups);
@@ -100,7 +119,7 @@ export class CheckpointConnector {
 
   private async refresh(): Promise<void> {
     const groups = await this.findConsumerGroups();
-    if (sameList(groups, this.groups)) return;
+    if (sameList(groups, this.groups) && !this.tasks.incomplete) return;
     this.logger.info(
       { before: this.groups.length, after: groups.length },
       'consumer groups changed: reassigning tasks',
@@ -109,46 +128,43 @@ export class CheckpointConnector {
   }
 
   private assignTasks(groups: string[]): Promise<void> {
-    this.reconfiguring = this.reconfiguring.then(async () => {
-      await this.stopTasks();
-      this.groups = groups;
-      if (this.state.state !== 'RUNNING') return;
-      const assignment = assignGroupsContiguously(groups, this.options.tasksMax);
-      if (assignment.length === 0) {
-        this.logger.info('no consumer groups to checkpoint yet');
-        return;
-      }
-      this.tasks = assignment.map((g, i) => this.options.createTask(i, g));
-      for (const task of this.tasks) await task.start();
-    });
-    return this.reconfiguring;
-  }
-
-  private async stopTasks(): Promise<void> {
-    const running = this.tasks;
-    this.tasks = [];
-    await Promise.all(running.map((t) => t.stop()));
+    if (this.stopped) return Promise.resolve();
+    this.groups = groups;
+    const assignment = assignGroupsContiguously(groups, this.options.tasksMax);
+    if (assignment.length === 0) this.logger.info('no consumer groups to checkpoint yet');
+    return this.tasks.reconfigure(assignment, async (index, share, onStateChange) =>
+      this.options.createTask(index, share, onStateChange),
+    );
   }
 
   /** The running tasks (tests and measurements). */
   get currentTasks(): readonly CheckpointTask[] {
-    return this.tasks;
+    return this.tasks.tasks;
+  }
+
+  /** Restarts task `id` (the operator's restart). */
+  restartTask(id: number): Promise<boolean> {
+    return this.tasks.restart(id);
   }
 
   status(): CheckpointConnectorStatus {
     return {
       name: 'MirrorCheckpointConnector',
-      ...this.state,
+      ...(this.stopped
+        ? { state: 'STOPPED' as const }
+        : this.refreshFailure !== undefined
+          ? { state: 'FAILED' as const, trace: traceOf(this.refreshFailure) }
+          : { state: 'RUNNING' as const }),
       groups: this.groups.length,
-      tasks: this.tasks.map((t, id) => ({ id, ...t.status, assignedGroups: [...t.assignedGroups] })),
+      tasks: this.tasks.entries().map((e) => ({ id: e.id, ...e.status, assignedGroups: [...e.share] })),
     };
   }
 
-  async stop(): Promise<void> {
-    this.state = { state: 'STOPPED' };
+  /** `finalRound`: each task runs a last checkpoint round first (a graceful stop of the route). */
+  async stop(options?: CheckpointTaskStopOptions): Promise<void> {
+    this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);
-    await this.reconfiguring.catch(() => {});
-    await this.stopTasks();
+    await this.tasks.close((task) => task.stop(options));
   }
 }
 

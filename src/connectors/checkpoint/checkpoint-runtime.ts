@@ -3,9 +3,10 @@ import type { KafkaAdmin, KafkaCluster } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
 import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
+import type { BackoffPolicy } from '../../connect/retry.ts';
 import type { Logger } from '../../util/logger.ts';
 import { CheckpointConnector } from './checkpoint-connector.ts';
-import { CheckpointTask, type CheckpointOffsetsWriter } from './checkpoint-task.ts';
+import { CheckpointTask, type CheckpointOffsetsWriter, type CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import type { CheckpointConnectorMetrics } from './metrics-port.ts';
 
 /** The clients a route opens for its checkpoint connector (Java's client labels in brackets). */
@@ -30,6 +31,8 @@ export interface CheckpointRuntimeArgs {
   clients: CheckpointClients;
   offsets?: CheckpointOffsetsWriter;
   metrics?: CheckpointConnectorMetrics;
+  /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`). */
+  autoRestart?: BackoffPolicy;
   logger: Logger;
 }
 
@@ -37,7 +40,8 @@ export interface CheckpointRuntimeArgs {
 export interface CheckpointRuntime {
   readonly connector: CheckpointConnector;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** `{ finalRound: true }` at a graceful stop, after the source connector stopped (see CheckpointTaskStopOptions). */
+  stop(options?: CheckpointTaskStopOptions): Promise<void>;
 }
 
 /** Builds a route's MirrorCheckpointConnector and its tasks from the route settings. */
@@ -52,7 +56,7 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
   const routeMetrics = args.metrics?.route({ source: route.source, target: route.target });
   const periodicMs = (p: { enabled: boolean; intervalSeconds: number }): number | undefined =>
     p.enabled && p.intervalSeconds >= 0 ? p.intervalSeconds * 1000 : undefined;
-  const connectorLogger = logger.child({ connector: 'MirrorCheckpointConnector' });
+  const connectorLogger = logger;
   const connector = new CheckpointConnector({
     route: route.name,
     tasksMax: s.tasksMax,
@@ -67,8 +71,10 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
         { name: checkpointsTopic, partitions: 1, replicationFactor: s.checkpointsTopicReplicationFactor },
         connectorLogger,
       )),
-    createTask: (index, groups) =>
+    ...(args.autoRestart ? { autoRestart: args.autoRestart } : {}),
+    createTask: (index, groups, onStateChange) =>
       new CheckpointTask({
+        onStateChange,
         sourceAlias: route.source,
         targetAlias: route.target,
         taskIndex: index,
@@ -95,8 +101,8 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
   return {
     connector,
     start: () => connector.start(),
-    stop: async () => {
-      await connector.stop();
+    stop: async (options) => {
+      await connector.stop(options);
       routeMetrics?.remove();
     },
   };

@@ -15,7 +15,8 @@ export interface GroupOffsetToSync {
  *
  * Lifecycle: feed each record of the checkpoints topic (partition 0) to {@link loadRecord}, then
  * {@link completeLoad}; if reading the topic fails (e.g. no READ permission), {@link failLoad}
- * instead, which forgets what was read. Either way the store is then initialized.
+ * instead, which forgets what was read. Either way the store is then initialized. The task reads
+ * the topic through a `CompactedLog` (src/connect/compacted-log.ts), Java's `KafkaBasedLog`.
  */
 export class CheckpointStore {
   private readonly consumerGroups: ReadonlySet<string>;

@@ -14,8 +14,11 @@ import {
 } from '../../records/index.ts';
 import type { TopicFilter } from '../../policy/filters.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
+import { CompactedLog } from '../../connect/compacted-log.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
+import { describeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
+import { withTimeout } from '../../util/timeout.ts';
 import type { WorkStatus } from '../../connect/states.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import {
@@ -31,6 +34,19 @@ import { OffsetSyncStore } from './offset-sync-store.ts';
 
 /** Reading the checkpoints topic at start fails (and is treated as Java's failed load) after this long without progress. */
 const LOAD_STALL_MS = 60_000;
+
+/** Default bound of the final round at stop (within the process's 30 s stop budget). */
+const FINAL_ROUND_TIMEOUT_MS = 10_000;
+
+export interface CheckpointTaskStopOptions {
+  /**
+   * Before stopping, run one last round: read the offset-syncs topic up to its current end (the
+   * source tasks' final syncs, when they stopped first), emit checkpoints, sync group offsets if
+   * enabled, and store the Connect offsets. Bounded by `finalRoundTimeoutMs`. For a graceful stop
+   * of the route, not for a reassignment.
+   */
+  finalRound?: boolean;
+}
 
 /** Where Java's worker stores the checkpoint connector's Connect offsets (`{"offset":0}` per checkpoint). */
 export interface CheckpointOffsetsWriter {
@@ -67,6 +83,10 @@ export interface CheckpointTaskOptions {
   pollTimeoutMs: number;
   metrics?: CheckpointTaskMetrics;
   routeMetrics?: CheckpointRouteRecorder;
+  /** Bound of the final round of {@link CheckpointTask.stop} (default 10 s). */
+  finalRoundTimeoutMs?: number;
+  /** Called on every state change (RUNNING, FAILED with its trace, STOPPED): metrics, readiness, restarts. */
+  onStateChange?: (status: WorkStatus) => void;
   logger: Logger;
 }
 
@@ -103,6 +123,8 @@ export class CheckpointTask {
   private readonly syncStore = new OffsetSyncStore();
   private readonly checkpoints: CheckpointStore;
   private readonly reader: OffsetSyncReader;
+  /** How far the reader has applied the offset-syncs topic (the final round waits on it). */
+  private readonly offsetSyncsRead = new ReadPosition();
   private readonly route: CheckpointRoute;
   private readonly partitionMetrics = new Map<string, CheckpointPartitionRecorder>();
   /** Checkpoints acknowledged since the last Connect offsets flush: group → downstream partitions. */
@@ -125,7 +147,7 @@ export class CheckpointTask {
     this.scheduler = new Scheduler(this.logger);
     this.checkpoints = new CheckpointStore(options.groups);
     this.reader = new OffsetSyncReader({
-      cluster: options.offsetSyncs.cluster,
+      cluster: trackingReads(options.offsetSyncs.cluster, this.offsetSyncsRead),
       admin: options.offsetSyncs.admin,
       topic: options.offsetSyncs.topic,
       store: this.syncStore,
@@ -158,10 +180,13 @@ export class CheckpointTask {
 
   /** Schedules the jobs and starts loading in the background; resolves at once. */
   start(): Promise<void> {
-    this.state = { state: 'RUNNING' };
+    this.setState({ state: 'RUNNING' });
     const o = this.options;
     this.initializing = this.initialize().catch((err: unknown) => {
-      this.state = { state: 'FAILED', trace: err instanceof Error ? err.message : String(err) };
+      this.setState({
+        state: 'FAILED',
+        trace: err instanceof Error ? (err.stack ?? describeError(err)) : String(err),
+      });
       this.logger.error({ err }, 'checkpoint task failed to start');
     });
     this.scheduler.scheduleRepeating('emit checkpoints', o.emitIntervalMs, () => this.emit(), o.emitIntervalMs);
@@ -189,9 +214,16 @@ export class CheckpointTask {
     await this.initializing;
   }
 
-  async stop(): Promise<void> {
-    this.state = { state: 'STOPPED' };
+  /**
+   * Stops the jobs and the reader and stores the Connect offsets of what was emitted. With
+   * `finalRound` (a graceful stop of the route, after its source tasks sent their final offset
+   * syncs), first runs one last bounded round so the checkpoints reflect those syncs: Java's
+   * MirrorCheckpointTask gets the same from the worker's last poll and offset commit.
+   */
+  async stop(options: CheckpointTaskStopOptions = {}): Promise<void> {
     await this.scheduler.close(30_000);
+    if (options.finalRound === true && this.state.state === 'RUNNING') await this.finalRound();
+    if (this.state.state !== 'FAILED') this.setState({ state: 'STOPPED' });
     await this.reader.stop();
     await this.initializing?.catch(() => {});
     await this.flushOffsets().catch((err: unknown) =>
@@ -202,6 +234,44 @@ export class CheckpointTask {
     await this.sink?.close();
   }
 
+  private setState(status: WorkStatus): void {
+    this.state = status;
+    try {
+      this.options.onStateChange?.(status);
+    } catch (err) {
+      this.logger.warn({ err: describeError(err) }, 'state change listener failed');
+    }
+  }
+
+  /** The last round of a graceful stop (see {@link CheckpointTaskStopOptions.finalRound}); never throws. */
+  private async finalRound(): Promise<void> {
+    const bound = this.options.finalRoundTimeoutMs ?? FINAL_ROUND_TIMEOUT_MS;
+    const round = async (): Promise<number> => {
+      await this.initializing;
+      if (!this.ready) return 0;
+      await this.readOffsetSyncsToCurrentEnd();
+      const emitted = await this.emit();
+      if (this.options.syncGroupOffsetsIntervalMs !== undefined) await this.syncGroupOffsets();
+      return emitted;
+    };
+    try {
+      const emitted = await withTimeout(bound, round());
+      this.logger.info({ checkpoints: emitted }, 'final checkpoint round done');
+    } catch (err) {
+      this.logger.warn(
+        { err: describeError(err), timeoutMs: bound },
+        'final checkpoint round did not complete; checkpoints stay as of the last round',
+      );
+    }
+  }
+
+  /** Waits until the reader has applied every offset sync written before now. */
+  private async readOffsetSyncsToCurrentEnd(): Promise<void> {
+    const { admin, topic } = this.options.offsetSyncs;
+    const end = (await admin.listOffsets(topic)).find((o) => o.partition === 0)?.latest;
+    if (end !== undefined) await this.offsetSyncsRead.reached(end);
+  }
+
   private async initialize(): Promise<void> {
     const loaded = await this.loadCheckpoints();
     await this.reader.start(!loaded);
@@ -210,25 +280,29 @@ export class CheckpointTask {
     this.logger.info({ groups: this.assignedGroups.length, checkpointsLoaded: loaded }, 'checkpoint task ready');
   }
 
-  /** Java `CheckpointStore.start`: the whole checkpoints topic, once; false if it could not be read. */
+  /**
+   * Java `CheckpointStore.start`: the whole checkpoints topic (partition 0), once, as a
+   * `KafkaBasedLog` reads it; false if it could not be read (a non-retriable error, no progress
+   * for LOAD_STALL_MS, or the task stopping first), after which Java's fallback applies.
+   */
   private async loadCheckpoints(): Promise<boolean> {
     const topic = this.options.checkpointsTopic;
     const source = await this.options.checkpointsReader.recordSource();
+    let malformed = 0;
     try {
-      const offsets = (await this.options.targetAdmin.listOffsets(topic)).find((p) => p.partition === 0);
-      if (offsets === undefined) throw new Error(`${topic} has no partition 0`);
-      let position = offsets.earliest;
-      let malformed = 0;
-      let progressAt = Date.now();
-      while (position < offsets.latest) {
-        if (this.state.state !== 'RUNNING') throw new Error('stopped while loading checkpoints');
-        if (Date.now() - progressAt > LOAD_STALL_MS) throw new Error(`no progress reading ${topic} at ${position}`);
-        const [fetched] = await source.fetch([{ topic, partition: 0, offset: position }]);
-        if (fetched === undefined || fetched.error !== undefined) throw new Error(`fetch ${topic}: ${fetched?.error}`);
-        for (const r of fetched.records) if (!this.checkpoints.loadRecord(r.key, r.value)) malformed++;
-        if (fetched.nextOffset > position) progressAt = Date.now();
-        position = fetched.nextOffset > position ? fetched.nextOffset : position;
-      }
+      await new CompactedLog({
+        topic,
+        source,
+        admin: this.options.targetAdmin,
+        partitions: [0],
+        onRecord: (r) => {
+          if (!this.checkpoints.loadRecord(r.key, r.value)) malformed++;
+        },
+        stallTimeoutMs: LOAD_STALL_MS,
+        // The task's stop() stops the reader first: the load ends with it.
+        signal: this.reader.stopSignal,
+        logger: this.logger,
+      }).readToEnd();
       if (malformed > 0) this.logger.warn({ malformed }, 'skipped malformed records in the checkpoints topic');
       return this.checkpoints.completeLoad();
     } catch (err) {
@@ -471,4 +545,56 @@ export class CheckpointTask {
 
 function nonNegative(value: bigint): bigint {
   return value < 0n ? 0n : value;
+}
+
+/** The offset up to which a reader has applied a partition, with waiters for a target offset. */
+class ReadPosition {
+  private offset = -1n;
+  private waiters: { target: bigint; done: () => void }[] = [];
+
+  /** The reader asks for `offset` next: everything before it was applied. */
+  advance(offset: bigint): void {
+    if (offset <= this.offset) return;
+    this.offset = offset;
+    const due = this.waiters.filter((w) => w.target <= offset);
+    this.waiters = this.waiters.filter((w) => w.target > offset);
+    for (const w of due) w.done();
+  }
+
+  /** Resolves once everything before `target` was applied (the caller bounds the wait). */
+  reached(target: bigint): Promise<void> {
+    if (target <= this.offset || target <= 0n) return Promise.resolve();
+    return new Promise((done) => this.waiters.push({ target, done }));
+  }
+}
+
+/**
+ * `cluster` whose record sources report each fetch position of partition 0 to `position`: a
+ * reader fetches from offset X only after applying everything before X (OffsetSyncReader does),
+ * so the position tells how far the offset-syncs topic was read without reaching into the reader.
+ */
+function trackingReads(cluster: KafkaCluster, position: ReadPosition): KafkaCluster {
+  return {
+    settings: cluster.settings,
+    admin: () => cluster.admin(),
+    recordSink: (options) => cluster.recordSink(options),
+    close: () => cluster.close(),
+    recordSource: async (options) => {
+      const source = await cluster.recordSource(options);
+      const observe = (requests: readonly { partition: number; offset: bigint }[]): void => {
+        for (const r of requests) if (r.partition === 0) position.advance(r.offset);
+      };
+      return {
+        fetch: (requests) => {
+          observe(requests);
+          return source.fetch(requests);
+        },
+        fetchUndecoded: (requests) => {
+          observe(requests);
+          return source.fetchUndecoded(requests);
+        },
+        close: () => source.close(),
+      };
+    },
+  };
 }

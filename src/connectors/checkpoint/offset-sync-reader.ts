@@ -1,5 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/index.ts';
+import { CompactedLog } from '../../connect/compacted-log.ts';
+import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
+import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/index.ts';
+import { kafkaErrorName } from '../../kafka/index.ts';
 import type { Logger } from '../../util/logger.ts';
 import { readRunStart } from '../../records/index.ts';
 import type { OffsetSyncStore } from './offset-sync-store.ts';
@@ -18,21 +20,26 @@ export interface OffsetSyncReaderOptions {
   pollTimeoutMs?: number;
 }
 
+/** Waiting for the topic to appear, and starting over after a failed read. */
+const RETRY_POLICY: BackoffPolicy = { initialMs: 200, maxMs: 30_000 };
+
 /**
  * Java's `OffsetSyncStore` Kafka side (a `KafkaBasedLog` on partition 0 of the offset-syncs
- * topic): reads the topic from its start into the {@link OffsetSyncStore}, marks it read to end
- * once the end offset seen at start is reached — translation starts only then — and keeps
- * tailing in the background until {@link stop}.
+ * topic, here a {@link CompactedLog}): reads the topic from its start into the
+ * {@link OffsetSyncStore}, marks it read to end once the end offset seen at start is reached —
+ * translation starts only then — and keeps tailing in the background until {@link stop}.
  *
  * Unlike Java, a malformed record or tombstone is skipped on its own (Java drops the rest of the
  * poll batch), and a missing topic (the source connector has not created it yet) is waited for.
+ * A read that fails (a non-retriable error, or no progress for the log's stall timeout) is
+ * logged as an error and started again from where it stood, with backoff: Java's work thread
+ * logs poll errors and polls on.
  */
 export class OffsetSyncReader {
   private readonly options: OffsetSyncReaderOptions;
   private readonly logger: Logger;
   private readonly stopController = new AbortController();
   private source: RecordSource | undefined;
-  private position = 0n;
   private loop: Promise<void> | undefined;
   private skipped = 0;
 
@@ -49,7 +56,11 @@ export class OffsetSyncReader {
     this.options.store.start(initializationMustReadToEnd);
     let markRead!: () => void;
     const readToEnd = new Promise<void>((done) => (markRead = done));
-    this.loop = this.run(markRead).finally(markRead);
+    this.loop = this.run(markRead)
+      .catch((err: unknown) => {
+        if (!(err instanceof AbortedError)) this.logger.error({ err }, 'offset-syncs reader ended unexpectedly');
+      })
+      .finally(markRead);
     await readToEnd;
   }
 
@@ -58,83 +69,78 @@ export class OffsetSyncReader {
     return this.skipped;
   }
 
+  /** Aborted once {@link stop} is called: work of the same task that should end with it can listen. */
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
   async stop(): Promise<void> {
     this.stopController.abort();
     await this.loop;
     await this.source?.close();
   }
 
-  private get stopped(): boolean {
-    return this.stopController.signal.aborted;
-  }
-
   private async run(markRead: () => void): Promise<void> {
     const { admin, topic, cluster, store } = this.options;
-    let end: bigint | undefined;
-    for (let attempt = 0; end === undefined && !this.stopped; attempt++) {
-      try {
-        const offsets = (await admin.listOffsets(topic)).find((o) => o.partition === 0);
-        if (offsets === undefined) throw new Error(`${topic} has no partition 0`);
-        this.position = offsets.earliest;
-        end = offsets.latest;
-      } catch (err) {
-        if (attempt % 10 === 0) this.logger.warn({ err }, 'offset-syncs topic not readable yet; waiting for it');
-        await this.pause(Math.min(200 * 2 ** attempt, 2_000));
-      }
-    }
-    if (end === undefined) return;
+    const signal = this.stopController.signal;
+    let lastCause: string | undefined;
+    await retry(
+      `waiting for ${topic}`,
+      async () => {
+        const offsets = await admin.listOffsets(topic);
+        if (!offsets.some((o) => o.partition === 0)) throw new Error(`${topic} has no partition 0`);
+      },
+      {
+        policy: { initialMs: RETRY_POLICY.initialMs, maxMs: 2_000 },
+        signal,
+        // The source connector creates the topic: wait for it however long it takes.
+        retriable: () => true,
+        onRetry: (err) => {
+          const cause = kafkaErrorName(err) ?? (err instanceof Error ? err.message : String(err));
+          if (cause !== lastCause) this.logger.warn({ err }, 'offset-syncs topic not readable yet; waiting for it');
+          lastCause = cause;
+        },
+      },
+    );
     this.source = await cluster.recordSource({ maxWaitMs: this.options.pollTimeoutMs ?? 1_000 });
-    let initial = true;
-    while (!this.stopped) {
-      if (initial && this.position >= end) {
-        store.markReadToEnd();
-        initial = false;
-        this.logger.info({ position: this.position.toString() }, 'offset-syncs topic read to end; translating');
-        markRead();
-      }
-      const started = Date.now();
-      let gotRecords = false;
+    const log = new CompactedLog({
+      topic,
+      source: this.source,
+      admin,
+      partitions: [0],
+      onRecord: (r) => this.apply(r),
+      signal,
+      logger: this.logger,
+    });
+    await this.untilStopped(() => log.readToEnd(), 'reading the offset-syncs topic to its end failed');
+    store.markReadToEnd();
+    this.logger.info({ position: `${log.positions().get(0)}` }, 'offset-syncs topic read to end; translating');
+    markRead();
+    await this.untilStopped(() => log.tail(), 'tailing the offset-syncs topic failed');
+  }
+
+  /** Runs `read` again after each failure (logged, with backoff) until it succeeds or the reader stops. */
+  private async untilStopped(read: () => Promise<void>, failure: string): Promise<void> {
+    const backoff = new Backoff(RETRY_POLICY);
+    for (;;) {
       try {
-        const [fetched] = await this.source.fetch([{ topic, partition: 0, offset: this.position }]);
-        if (fetched?.error === 'OFFSET_OUT_OF_RANGE') {
-          // Compaction or deleteRecords moved the log start past us: go on from there.
-          const now = (await admin.listOffsets(topic)).find((o) => o.partition === 0);
-          this.position = now?.earliest ?? this.position;
-        } else if (fetched !== undefined) {
-          for (const r of fetched.records) this.apply(r.key, r.value, r.headers, r.timestamp, r.offset);
-          gotRecords = fetched.records.length > 0;
-          if (fetched.nextOffset > this.position) this.position = fetched.nextOffset;
-        }
+        return await read();
       } catch (err) {
-        this.logger.warn({ err }, 'reading the offset-syncs topic failed; retrying');
+        if (err instanceof AbortedError || this.stopController.signal.aborted) throw new AbortedError('offset-syncs');
+        const delayMs = backoff.next();
+        this.logger.error({ err, retryInMs: delayMs }, `${failure}; starting again`);
+        if (!(await pause(delayMs, this.stopController.signal))) throw new AbortedError('offset-syncs');
       }
-      // A fetch that returns at once with nothing (an error, a broker without long polling)
-      // must not spin.
-      if (!gotRecords && Date.now() - started < 100) await this.pause(200);
     }
   }
 
-  private apply(
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: Parameters<typeof readRunStart>[0],
-    timestamp: number,
-    offset: bigint,
-  ): void {
+  private apply(r: ConsumedRecord): void {
     try {
-      this.options.store.handleRecord(key, value, readRunStart(headers));
-      this.options.onSync?.(timestamp);
+      this.options.store.handleRecord(r.key, r.value, readRunStart(r.headers));
+      this.options.onSync?.(r.timestamp);
     } catch (err) {
       this.skipped++;
-      this.logger.warn({ err, offset: offset.toString() }, 'skipping a malformed offset-sync record');
-    }
-  }
-
-  private async pause(ms: number): Promise<void> {
-    try {
-      await sleep(ms, undefined, { signal: this.stopController.signal });
-    } catch {
-      // stopped
+      this.logger.warn({ err, offset: r.offset.toString() }, 'skipping a malformed offset-sync record');
     }
   }
 }

@@ -59,6 +59,8 @@ export class HeartbeatEmitter {
   private lastOffsetWriteAt: number | undefined;
   private heartbeatsSinceOffsetWrite = 0;
   private readonly counters: HeartbeatEmitterStats = { emitted: 0, failed: 0, lastEmittedAt: undefined };
+  /** The last send's error while sends fail; undefined once one succeeds. */
+  private lastFailure: unknown;
 
   constructor(options: HeartbeatEmitterOptions) {
     this.options = options;
@@ -113,6 +115,11 @@ export class HeartbeatEmitter {
     await this.sink?.close();
   }
 
+  /** The error of the latest heartbeat send when it failed (the task is then not doing its work). */
+  get failure(): unknown {
+    return this.lastFailure;
+  }
+
   stats(): Readonly<HeartbeatEmitterStats> {
     return { ...this.counters };
   }
@@ -146,11 +153,13 @@ export class HeartbeatEmitter {
       ]);
     } catch (err) {
       this.counters.failed++;
+      this.lastFailure = err;
       this.logger.error({ err, topic: this.options.topic }, 'failed to emit heartbeat; retrying at the next interval');
       return;
     }
     this.counters.emitted++;
     this.counters.lastEmittedAt = at;
+    this.lastFailure = undefined;
     this.heartbeatsSinceOffsetWrite++;
     const flushEvery = this.options.offsetFlushIntervalMs ?? 60_000;
     if (this.lastOffsetWriteAt === undefined || this.now() - this.lastOffsetWriteAt >= flushEvery) {

@@ -11,6 +11,7 @@ import {
 } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
 import { ensureCompactedTopic, type EnsureTopicOutcome } from '../../connect/internal-topics.ts';
+import { Backoff, pause } from '../../connect/retry.ts';
 import { MAX_OUTSTANDING_OFFSET_SYNCS, OffsetSyncQueue } from './offset-sync-queue.ts';
 
 /**
@@ -298,13 +299,18 @@ export class OffsetSyncWriter {
 
   private kick(): void {
     if (this.draining !== undefined || this.outbox.length === 0) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    // Nobody may be awaiting this sender (flush() is optional): a bug in it must not become an
+    // unhandled rejection that ends the process. What was not sent stays in the outbox.
+    this.draining = this.drain()
+      .catch((err: unknown) => this.logger.error({ err }, 'offset-sync sender failed; retried on the next fire'))
+      .finally(() => {
+        this.draining = undefined;
+      });
   }
 
   private async drain(): Promise<void> {
     let failures = 0;
+    const retryDelays = new Backoff({ initialMs: 100, maxMs: this.maxRetryBackoffMs });
     while (this.outbox.length > 0) {
       const batch = this.outbox.slice();
       try {
@@ -317,15 +323,16 @@ export class OffsetSyncWriter {
         failures++;
         this.counters.failedAttempts++;
         this.logger.error({ err, syncs: batch.length, attempt: failures }, 'Failure sending offset sync.');
-        const backoff = Math.min(100 * 2 ** (failures - 1), this.maxRetryBackoffMs);
-        if (this.closeDeadline !== undefined && Date.now() + backoff > this.closeDeadline) {
+        const delay = retryDelays.next();
+        if (this.closeDeadline !== undefined && Date.now() + delay > this.closeDeadline) {
           this.dropOutbox();
           return;
         }
-        await sleep(backoff);
+        await pause(delay);
         continue;
       }
       failures = 0;
+      retryDelays.reset();
       this.outbox.splice(0, batch.length);
       for (const o of batch) {
         if (o.permit === 'queue') this.queue.release();

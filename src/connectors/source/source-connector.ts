@@ -1,11 +1,14 @@
 import type { TopicPartition } from '../../records/index.ts';
 import { formatTopicPartition } from '../../records/index.ts';
-import { describeError } from '../../util/errors.ts';
+import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
+import type { WorkerConnector } from '../../connect/connector-runner.ts';
+import type { BackoffPolicy } from '../../connect/retry.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
+import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
+import { TaskGroup, traceOf } from '../../connect/task-group.ts';
 import type { SourceTask } from './source-task.ts';
 import { assignPartitionsRoundRobin } from './task-assignment.ts';
-import type { WorkStatus } from '../../connect/states.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
 /** The topic-management steps the connector schedules (TopicSynchronizer implements them). */
@@ -29,18 +32,23 @@ export interface SourceConnectorOptions {
   topics: TopicSyncSteps;
   /** Creates the offset-syncs topic (absent when `emit.offset-syncs.enabled=false`). */
   ensureOffsetSyncsTopic?: () => Promise<void>;
-  /** Builds task `index` for `partitions` (not started). */
-  createTask: (index: number, partitions: readonly TopicPartition[]) => Promise<SourceTask>;
+  /** Builds task `index` for `partitions` (not started); `onStateChange` goes to the task. */
+  createTask: (
+    index: number,
+    partitions: readonly TopicPartition[],
+    onStateChange: (status: WorkStatus) => void,
+  ) => Promise<SourceTask>;
+  /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`); absent: they stay FAILED. */
+  autoRestart?: BackoffPolicy;
   logger: Logger;
 }
 
-export interface TaskStatus extends WorkStatus {
-  id: number;
+export interface TaskStatus extends TaskStatusEntry {
   /** Java `task.assigned.partitions`. */
   assignedPartitions: string[];
 }
 
-export interface ConnectorStatus extends WorkStatus {
+export interface ConnectorStatus extends ConnectorStatusEntry {
   name: 'MirrorSourceConnector';
   tasks: TaskStatus[];
 }
@@ -54,44 +62,64 @@ async function bounded(what: string, ms: number, step: () => Promise<unknown>, l
   }
 }
 
+/** Jobs whose failure means the connector is not doing its work (its state turns FAILED while they fail). */
+const ESSENTIAL_JOBS = new Set(['refresh topics']);
+
 /**
  * Java's MirrorSourceConnector in dedicated mode: creates the offset-syncs topic, discovers source
  * partitions, creates remote topics and partitions, then keeps ACLs, configs and the partition
  * set in sync on Java's schedule (ACL and config sync right away, topic refresh after one
  * interval), and runs min(tasks.max, partitions) source tasks with Java's round-robin assignment.
  * When the partition set changes, tasks are stopped (flushing their positions) and reassigned.
+ *
+ * Unlike Java, listing the source topics is not best effort at start: a connector that cannot
+ * see its source (wrong credentials, missing Describe ACL, cluster down) throws, so the worker
+ * reports it FAILED with the cause and starts it again after a backoff, instead of running with
+ * no tasks and saying RUNNING. A refresh that fails turns the state FAILED until one succeeds.
  */
-export class SourceConnector {
+export class SourceConnector implements WorkerConnector<ConnectorStatus> {
   private readonly options: SourceConnectorOptions;
   private readonly logger: Logger;
   private readonly scheduler: Scheduler;
-  private tasks: SourceTask[] = [];
-  private state: WorkStatus = { state: 'UNASSIGNED' };
-  private reconfiguring: Promise<void> = Promise.resolve();
+  private readonly tasks: TaskGroup<readonly TopicPartition[], SourceTask>;
+  private readonly failingJobs = new Map<string, unknown>();
+  private stopped = false;
 
   constructor(options: SourceConnectorOptions) {
     this.options = options;
-    this.logger = options.logger.child({ connector: 'MirrorSourceConnector' });
-    this.scheduler = new Scheduler(this.logger);
+    this.logger = options.logger;
+    this.scheduler = new Scheduler(this.logger, {
+      onJobResult: (job, err) => {
+        if (!ESSENTIAL_JOBS.has(job)) return;
+        if (err === undefined) this.failingJobs.delete(job);
+        else this.failingJobs.set(job, err);
+      },
+    });
+    this.tasks = new TaskGroup({
+      ...(options.autoRestart ? { autoRestart: options.autoRestart } : {}),
+      logger: this.logger,
+    });
   }
 
   async start(): Promise<void> {
     const o = this.options;
-    this.state = { state: 'RUNNING' };
     if (!o.enabled) {
       this.logger.info('replication disabled for this route: no source tasks');
       return;
     }
     if (o.ensureOffsetSyncsTopic)
       await bounded('creating the offset-syncs topic', o.adminTimeoutMs, o.ensureOffsetSyncsTopic, this.logger);
-    let source: TopicPartition[] = [];
+    const source = await withTimeout(o.adminTimeoutMs, o.topics.loadSourceTopicPartitions()).catch((err: unknown) => {
+      throw new MirrorError(
+        'ERR_SOURCE_TOPICS',
+        `cannot list the source topics: ${describeError(err)}`,
+        {},
+        {
+          cause: err,
+        },
+      );
+    });
     let target: TopicPartition[] = [];
-    await bounded(
-      'loading source topic-partitions',
-      o.adminTimeoutMs,
-      async () => void (source = await o.topics.loadSourceTopicPartitions()),
-      this.logger,
-    );
     await bounded(
       'loading target topic-partitions',
       o.adminTimeoutMs,
@@ -118,54 +146,65 @@ export class SourceConnector {
 
   private async refresh(): Promise<void> {
     const { sourcePartitions, changed } = await this.options.topics.refresh();
-    if (!changed) return;
-    this.logger.info({ partitions: sourcePartitions.length }, 'source topic-partitions changed: reassigning tasks');
+    // A reassignment that could not build every task is redone on the next refresh even when the
+    // partitions did not change: one failed task creation must not leave the connector without tasks.
+    if (!changed && !this.tasks.incomplete) return;
+    this.logger.info(
+      { partitions: sourcePartitions.length, retry: !changed },
+      changed ? 'source topic-partitions changed: reassigning tasks' : 'some tasks could not be started: reassigning',
+    );
     await this.assignTasks(sourcePartitions);
   }
 
   private assignTasks(partitions: readonly TopicPartition[]): Promise<void> {
-    this.reconfiguring = this.reconfiguring.then(async () => {
-      await this.stopTasks();
-      if (this.state.state !== 'RUNNING') return;
-      const count = Math.min(this.options.tasksMax, partitions.length);
-      if (count === 0) {
-        this.logger.info('no source topic-partitions to replicate yet');
-        return;
-      }
-      const assignment = assignPartitionsRoundRobin(partitions, count);
-      this.tasks = await Promise.all(assignment.map((tps, i) => this.options.createTask(i, tps)));
-      for (const task of this.tasks) await task.start();
-    });
-    return this.reconfiguring;
-  }
-
-  private async stopTasks(): Promise<void> {
-    const running = this.tasks;
-    this.tasks = [];
-    await Promise.all(running.map((t) => t.stop()));
+    if (this.stopped) return Promise.resolve();
+    const count = Math.min(this.options.tasksMax, partitions.length);
+    if (count === 0) this.logger.info('no source topic-partitions to replicate yet');
+    const assignment = count === 0 ? [] : assignPartitionsRoundRobin(partitions, count);
+    return this.tasks.reconfigure(assignment, (index, tps, onStateChange) =>
+      this.options.createTask(index, tps, onStateChange),
+    );
   }
 
   status(): ConnectorStatus {
+    const failing = [...this.failingJobs.values()][0];
     return {
       name: 'MirrorSourceConnector',
-      ...this.state,
-      tasks: this.tasks.map((t, id) => ({
-        id,
-        ...t.status,
-        assignedPartitions: t.assignedPartitions.map(formatTopicPartition),
-      })),
+      ...(this.stopped
+        ? { state: 'STOPPED' as const }
+        : failing !== undefined
+          ? { state: 'FAILED' as const, trace: traceOf(failing) }
+          : { state: 'RUNNING' as const }),
+      tasks: this.tasks.entries().map((e) => {
+        const retrying = e.status.state === 'RUNNING' ? e.task?.failingSince : undefined;
+        return {
+          id: e.id,
+          ...e.status,
+          ...(retrying ? { retrying: { forMs: Date.now() - retrying.since, cause: retrying.cause } } : {}),
+          assignedPartitions: e.share.map(formatTopicPartition),
+        };
+      }),
     };
+  }
+
+  /** The running tasks (tests and measurements). */
+  get currentTasks(): readonly SourceTask[] {
+    return this.tasks.tasks;
+  }
+
+  /** Restarts task `id` (the operator's restart). */
+  restartTask(id: number): Promise<boolean> {
+    return this.tasks.restart(id);
   }
 
   /** Flushes every task's positions now (used by tests and graceful operations). */
   async flush(): Promise<void> {
-    await Promise.all(this.tasks.map((t) => t.flush()));
+    await Promise.all(this.tasks.tasks.map((t) => t.flush()));
   }
 
   async stop(): Promise<void> {
-    this.state = { state: 'STOPPED' };
+    this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);
-    await this.reconfiguring.catch(() => {});
-    await this.stopTasks();
+    await this.tasks.close();
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ConsumedRecord,
   UndecodedFetchedPartition,
@@ -22,6 +21,8 @@ import {
   type SourceTaskMetrics,
 } from './source-task-ports.ts';
 import type { WorkStatus } from '../../connect/states.ts';
+import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
+import { withTimeout } from '../../util/timeout.ts';
 
 export interface SourceTaskOptions {
   sourceAlias: string;
@@ -43,8 +44,15 @@ export interface SourceTaskOptions {
   offsetFlushIntervalMs: number;
   /** Stop the task instead of continuing when source retention deleted records before they were copied. */
   failOnRetentionLoss?: boolean;
+  /** How long {@link SourceTask.stop} waits for the final offset syncs to be acknowledged (default 10 s). */
+  finalOffsetSyncsTimeoutMs?: number;
+  /** Called on every state change (RUNNING, FAILED with its trace, STOPPED): metrics, readiness, restarts. */
+  onStateChange?: (status: WorkStatus) => void;
   logger: Logger;
 }
+
+/** The outcome of one fetch round: never a rejection, so a fetch running ahead can never go unhandled. */
+type FetchOutcome = { fetched: UndecodedFetchedPartition[] } | { error: unknown };
 
 interface PartitionProgress {
   readonly tp: TopicPartition;
@@ -59,7 +67,11 @@ interface PartitionProgress {
   readonly metrics: PartitionMetrics;
 }
 
-const MAX_BACKOFF_MS = 5_000;
+/** Retries of a broker that is down (fetch, produce, listing offsets): 100 ms doubling to 5 s. */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
+
+/** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
+const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
 
 /**
  * Records decoded and handed to one produce call at most (unless one partition alone has more).
@@ -75,7 +87,13 @@ const MAX_RECORDS_PER_PRODUCE = 25_000;
  * partition's next batch is produced only after its previous one was acknowledged, so order holds.
  * A position is stored only once the target acknowledged every record up to it (never a gap; a
  * crash re-sends at most what came after the last flush). Retriable failures (a broker down)
- * are retried with backoff for as long as they last; anything else puts the task in FAILED.
+ * are retried with backoff for as long as they last; anything else puts the task in FAILED, and
+ * only this task: no promise the loop creates can reject unobserved (a produce or fetch running
+ * ahead settles into an outcome the loop reads), so a fault never escapes to the process.
+ *
+ * {@link stop} drains, stores the acknowledged positions, then sends the offset syncs it owes
+ * (Java's final `commit()`: delayed syncs promoted and fired) and waits for them, within a bound,
+ * so a failover right after a graceful stop translates a caught-up group exactly.
  */
 export class SourceTask {
   private readonly options: SourceTaskOptions;
@@ -86,11 +104,24 @@ export class SourceTask {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private statusValue: WorkStatus = { state: 'UNASSIGNED' };
+  /** Aborted by stop: ends every backoff wait at once. */
   private readonly wake = new AbortController();
+  /** The first non-retriable produce error; the loop fails the task with it. */
+  private produceFailure: { error: unknown } | undefined;
+  private readonly retries: RetryLog;
 
   constructor(options: SourceTaskOptions) {
     this.options = options;
     this.logger = options.logger.child({ task: options.taskIndex });
+    this.retries = new RetryLog(this.logger);
+  }
+
+  /**
+   * Set while an operation of the task (fetch, produce, offsets lookup) keeps failing with a
+   * retriable error: the task is RUNNING but copies nothing. Readiness reports it once it lasts.
+   */
+  get failingSince(): { since: number; cause: string } | undefined {
+    return this.retries.oldest();
   }
 
   get status(): WorkStatus {
@@ -106,30 +137,26 @@ export class SourceTask {
    * unreachable), then copies until stopped.
    */
   start(): Promise<void> {
-    this.statusValue = { state: 'RUNNING' };
+    this.setStatus({ state: 'RUNNING' });
     this.loop = (async () => {
       await this.retrying('loading source positions', () => this.initPositions());
       if (this.stopping) return;
       this.scheduleFlush();
       this.logger.info({ partitions: this.options.partitions.length }, 'source task started');
       await this.run();
-    })().catch((err: unknown) => this.fail(err));
+    })().catch((err: unknown) => this.failed(err));
     return Promise.resolve();
   }
 
-  private async retrying(what: string, step: () => Promise<void>): Promise<void> {
-    let backoff = 100;
-    while (!this.stopping) {
-      try {
-        await step();
-        return;
-      } catch (err) {
-        if (!isRetriable(err)) throw err;
-        this.logger.warn({ err: describeError(err), backoffMs: backoff }, `${what} failed; retrying`);
-        await this.pause(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
-    }
+  /** Runs `step` until it succeeds, retrying retriable errors with backoff; ends (AbortedError) on stop. */
+  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    const result = await retry(what, step, {
+      policy: RETRY_BACKOFF,
+      signal: this.wake.signal,
+      onRetry: (err, attempt, delayMs) => this.retries.failed(what, what, err, { attempt, backoffMs: delayMs }),
+    });
+    this.retries.succeeded(what, what);
+    return result;
   }
 
   private async initPositions(): Promise<void> {
@@ -174,7 +201,7 @@ export class SourceTask {
   }
 
   /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
-  private fetchRound(): Promise<{ fetched: UndecodedFetchedPartition[] } | { error: unknown }> {
+  private fetchRound(): Promise<FetchOutcome> {
     const requests = [...this.progress.values()].map((p) => ({
       topic: p.tp.topic,
       partition: p.tp.partition,
@@ -186,43 +213,70 @@ export class SourceTask {
     );
   }
 
+  /**
+   * The copy loop. Every promise it starts is settled before it returns and none can reject
+   * unobserved: `next` (the fetch running ahead) resolves to an outcome, `producing` records a
+   * failure in {@link produceFailure} instead of rejecting. A failure throws out of the loop only
+   * after both have settled, so no request outlives the task and FAILED does not depend on when
+   * the error landed.
+   */
   private async run(): Promise<void> {
     let producing: Promise<void> = Promise.resolve();
-    let backoff = 100;
-    let next = this.fetchRound();
-    while (!this.stopping) {
-      const result = await next;
-      if ('error' in result) {
-        if (!isRetriable(result.error)) throw result.error;
-        this.logger.warn(
-          { err: describeError(result.error), backoffMs: backoff },
-          'fetch from source failed; retrying',
-        );
-        await this.pause(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    let next: Promise<FetchOutcome> | undefined = this.fetchRound();
+    const backoff = new Backoff(RETRY_BACKOFF);
+    try {
+      while (!this.stopping && next !== undefined) {
+        const result = await next;
+        next = undefined;
+        this.throwIfProduceFailed();
+        if ('error' in result) {
+          if (!isRetriable(result.error)) throw result.error;
+          const delay = backoff.next();
+          this.retries.failed('fetch', 'fetch from source', result.error, {
+            attempt: backoff.attempts,
+            backoffMs: delay,
+          });
+          if (!(await pause(delay, this.wake.signal))) break;
+          next = this.fetchRound();
+          continue;
+        }
+        backoff.reset();
+        this.retries.succeeded('fetch', 'fetch from source');
+        const withRecords = await this.absorbFetch(result.fetched);
+        if (this.stopping) break; // no fetch is issued once stop began
+        // Positions have moved past this round: the next one is fetched (and held as bytes) while
+        // this one is decoded and produced.
         next = this.fetchRound();
-        continue;
+        // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
+        // (whole partitions): each group is decoded while the previous one is being produced, so
+        // at most two groups of record objects are alive, whatever the compression ratio.
+        for (const group of byRecordBudget(withRecords, MAX_RECORDS_PER_PRODUCE)) {
+          const toProduce = await this.decodeRound(group);
+          await producing; // the previous group must be acknowledged first: per-partition order
+          this.throwIfProduceFailed();
+          if (this.stopping) break;
+          if (toProduce.length > 0) producing = this.produceRecordingFailure(toProduce);
+        }
       }
-      backoff = 100;
-      const withRecords = await this.absorbFetch(result.fetched);
-      // Positions have moved past this round: the next one is fetched (and held as bytes) while
-      // this one is decoded and produced.
-      next = this.fetchRound();
-      // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
-      // (whole partitions): each group is decoded while the previous one is being produced, so
-      // at most two groups of record objects are alive, whatever the compression ratio.
-      for (const group of byRecordBudget(withRecords, MAX_RECORDS_PER_PRODUCE)) {
-        const toProduce = await this.decodeRound(group);
-        await producing; // the previous group must be acknowledged first: per-partition order
-        if (this.stopping || this.statusValue.state === 'FAILED') break;
-        if (toProduce.length > 0) producing = this.produce(toProduce);
-      }
-      if (this.statusValue.state === 'FAILED') break;
+    } finally {
+      // Neither rejects. The fetch issued ahead must finish before the clients close (it ends
+      // within fetch.max.wait.ms): a request still running then would reopen a broker connection
+      // and keep the process alive.
+      await producing;
+      await next;
     }
-    await producing;
-    // The fetch issued ahead must finish before the clients close (it ends within fetch.max.wait.ms):
-    // a request still running then would reopen a broker connection and keep the process alive.
-    await next;
+    this.throwIfProduceFailed();
+  }
+
+  private throwIfProduceFailed(): void {
+    if (this.produceFailure !== undefined) throw this.produceFailure.error;
+  }
+
+  /** {@link produce}, settling instead of rejecting: a failure is kept for the loop to throw. */
+  private produceRecordingFailure(batches: ConsumedRecord[][]): Promise<void> {
+    return this.produce(batches).catch((error: unknown) => {
+      this.produceFailure ??= { error };
+    });
   }
 
   /** Advances fetch positions; handles out-of-range (retention loss); returns partitions with records. */
@@ -268,7 +322,9 @@ export class SourceTask {
   }
 
   private async handleOutOfRange(p: PartitionProgress): Promise<void> {
-    const offsets = await this.options.sourceAdmin.listOffsets(p.tp.topic);
+    const offsets = await this.retrying(`listing offsets of ${p.tp.topic}`, () =>
+      this.options.sourceAdmin.listOffsets(p.tp.topic),
+    );
     const o = offsets.find((x) => x.partition === p.tp.partition);
     if (!o) return;
     if (p.nextFetch < o.earliest) {
@@ -322,28 +378,37 @@ export class SourceTask {
       if (list) for (const r of batch) list.push(r);
       else byRemoteTopic.set(remote, batch.slice());
     }
-    await Promise.all([...byRemoteTopic].map(([remote, records]) => this.produceTopic(remote, records)));
+    // allSettled: every send has finished (acknowledged or not) before a failure is reported, so
+    // nothing is in flight once the task is FAILED and what was acknowledged is in the positions.
+    const outcomes = await Promise.allSettled(
+      [...byRemoteTopic].map(([remote, records]) => this.produceTopic(remote, records)),
+    );
     this.options.offsetSyncs?.firePendingOffsetSyncs();
+    const failure = outcomes.find((o) => o.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   private async produceTopic(remoteTopic: string, records: ConsumedRecord[]): Promise<void> {
     // Consumed records go out as they are: the sink reads key, value, headers, partition and
     // timestamp (a negative one, Kafka's "none", becomes the produce time, as Connect does).
-    let backoff = 100;
+    // The same records are sent again, whole and in order: a retry may duplicate, never reorder.
+    const backoff = new Backoff(RETRY_BACKOFF);
     for (;;) {
       try {
         const results = await this.options.targetSink.send(remoteTopic, records);
         this.acknowledge(records, results);
+        if (backoff.attempts > 0) this.retries.succeeded(`produce ${remoteTopic}`, 'produce to target');
         return;
       } catch (err) {
         if (!isRetriable(err)) throw err;
         if (this.stopping) return; // positions were not advanced: nothing is lost
-        this.logger.warn(
-          { topic: remoteTopic, err: describeError(err), backoffMs: backoff },
-          'produce to target failed; retrying',
-        );
-        await this.pause(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        const delay = backoff.next();
+        this.retries.failed(`produce ${remoteTopic}`, 'produce to target', err, {
+          topic: remoteTopic,
+          attempt: backoff.attempts,
+          backoffMs: delay,
+        });
+        if (!(await pause(delay, this.wake.signal))) return;
       }
     }
   }
@@ -448,28 +513,43 @@ export class SourceTask {
     this.options.offsetSyncs?.firePendingOffsetSyncs();
   }
 
-  private fail(err: unknown): void {
-    this.statusValue = {
-      state: 'FAILED',
-      trace: err instanceof Error ? (err.stack ?? describeError(err)) : String(err),
-    };
-    this.logger.error({ err: describeError(err) }, 'source task failed');
-  }
-
-  private async pause(ms: number): Promise<void> {
+  private setStatus(status: WorkStatus): void {
+    this.statusValue = status;
     try {
-      await sleep(ms, undefined, { signal: this.wake.signal });
-    } catch {
-      // woken by stop
+      this.options.onStateChange?.(status);
+    } catch (err) {
+      this.logger.warn({ err: describeError(err) }, 'state change listener failed');
     }
   }
 
-  /** Stops copying, waits for in-flight produce, stores final positions, closes the sync writer. */
+  /**
+   * The loop ended with an error: FAILED with the trace (unless it was only stop ending a backoff),
+   * and what was acknowledged is stored right away, as Java's final offset commit of a failed task.
+   */
+  private async failed(err: unknown): Promise<void> {
+    if (this.stopping && err instanceof AbortedError) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.setStatus({
+      state: 'FAILED',
+      trace: err instanceof Error ? (err.stack ?? describeError(err)) : String(err),
+    });
+    this.logger.error({ err: describeError(err) }, 'source task failed');
+    await this.flush().catch((flushErr: unknown) =>
+      this.logger.warn({ err: describeError(flushErr) }, 'storing the positions of the failed task failed'),
+    );
+  }
+
+  /**
+   * Stops copying, waits for in-flight produce and the fetch ahead, stores final positions, then
+   * sends the offset syncs it owes and closes the sync writer (bounded by `finalOffsetSyncsTimeoutMs`).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake.abort();
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.loop;
+    // A periodic flush may have started before the last acknowledgements: store after it.
+    await this.flushing?.catch(() => {});
     try {
       await this.flush();
     } catch (err) {
@@ -478,9 +558,70 @@ export class SourceTask {
         'final position flush failed; a restart re-sends from the previous flush',
       );
     }
-    await this.options.offsetSyncs?.close();
+    await this.sendFinalOffsetSyncs();
     for (const p of this.progress.values()) p.metrics.remove();
-    if (this.statusValue.state !== 'FAILED') this.statusValue = { state: 'STOPPED' };
+    if (this.statusValue.state !== 'FAILED') this.setStatus({ state: 'STOPPED' });
     this.logger.info('source task stopped');
+  }
+
+  /**
+   * Java's last `commit()` then `close()`: every partition whose last sync is behind its last
+   * acknowledged record has that record's sync delayed (the queue keeps the newest per partition);
+   * promoting and firing sends it, marked with its run start like any other. A successful final
+   * flush did this already; doing it again costs nothing and covers a failed position write (the
+   * sync states where records landed, true whether or not the position was stored).
+   */
+  private async sendFinalOffsetSyncs(): Promise<void> {
+    const syncs = this.options.offsetSyncs;
+    if (syncs === undefined) return;
+    syncs.promoteDelayedOffsetSyncs();
+    syncs.firePendingOffsetSyncs();
+    const bound = this.options.finalOffsetSyncsTimeoutMs ?? FINAL_OFFSET_SYNCS_TIMEOUT_MS;
+    try {
+      await withTimeout(bound, syncs.close());
+    } catch (err) {
+      this.logger.error(
+        { err: describeError(err), timeoutMs: bound },
+        'final offset syncs were not acknowledged in time; translation may lag until the next run',
+      );
+    }
+  }
+}
+
+/**
+ * Logs retried failures once per change of cause, per operation (a broker down for an hour is one
+ * WARN, not thousands), the other attempts at debug, and one INFO when the operation recovers.
+ */
+class RetryLog {
+  private readonly logger: Logger;
+  private readonly lastCause = new Map<string, string>();
+  /** When each operation now failing started failing (ms), for the status. */
+  private readonly failingSince = new Map<string, number>();
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  /** `key` names the operation (and its object); `what` is the stable text of the log line. */
+  failed(key: string, what: string, err: unknown, fields: Record<string, unknown>): void {
+    const cause = describeError(err);
+    const level = this.lastCause.get(key) === cause ? 'debug' : 'warn';
+    this.lastCause.set(key, cause);
+    if (!this.failingSince.has(key)) this.failingSince.set(key, Date.now());
+    this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
+  }
+
+  succeeded(key: string, what: string): void {
+    this.failingSince.delete(key);
+    if (this.lastCause.delete(key)) this.logger.info(`${what} succeeded again`);
+  }
+
+  /** The operation that has been failing longest, if any: since when, and its latest cause. */
+  oldest(): { since: number; cause: string } | undefined {
+    let oldest: { since: number; cause: string } | undefined;
+    for (const [key, since] of this.failingSince) {
+      if (oldest === undefined || since < oldest.since) oldest = { since, cause: this.lastCause.get(key) ?? '' };
+    }
+    return oldest;
   }
 }

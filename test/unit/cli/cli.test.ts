@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConnectMirrorMakerArgs } from '../../../src/cli/connect-mirror-maker-args.ts';
-import { main as connectMirrorMaker } from '../../../src/cli/connect-mirror-maker.ts';
+import { logReporter, main as connectMirrorMaker } from '../../../src/cli/connect-mirror-maker-main.ts';
 import { main as mm2 } from '../../../src/cli/mm2.ts';
 import type { CliIo } from '../../../src/cli/io.ts';
+import { createLogger } from '../../../src/util/logger.ts';
+import { parseLogLines } from '../../support/log-lines.ts';
 
 const example = (name: string) => fileURLToPath(new URL(`../../../config/${name}`, import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
@@ -65,6 +67,35 @@ describe('connect-mirror-maker exit codes', () => {
     const io = capture();
     expect(await connectMirrorMaker([fixture('precedence.properties')], io)).toBe(0);
     expect(io.stderr).toContain("WARN B->A.enabled (line 19): 'yes' is read as false (Java accepts only true/false)");
+  });
+  it('the appliance reports warnings and errors as JSON log lines with key, line and file', async () => {
+    let text = '';
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void (text += l) } });
+    const io = capture();
+    const file = fixture('precedence.properties');
+    expect(await connectMirrorMaker([file], io, async () => {}, logReporter(logger))).toBe(0);
+    expect(io.stderr).toEqual([]);
+    expect(parseLogLines(text)).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        key: 'B->A.enabled',
+        line: 19,
+        file,
+        msg: "'yes' is read as false (Java accepts only true/false)",
+      }),
+    );
+    text = '';
+    expect(
+      await connectMirrorMaker(
+        [example('book-dedicated.properties'), '--clusters', 'xx'],
+        io,
+        async () => {},
+        logReporter(logger),
+      ),
+    ).toBe(2);
+    expect(parseLogLines(text)).toEqual([
+      expect.objectContaining({ level: 60, code: 'ERR_CONFIG', msg: expect.stringContaining('unknown cluster alias') }),
+    ]);
   });
 });
 

@@ -7,21 +7,32 @@ import {
   type Checkpoint,
   type KafkaClientSettings,
 } from '../../../src/index.ts';
-import { FakeCluster } from './fake-cluster.ts';
+import { InMemoryKafka, type InMemoryCluster } from '../../support/in-memory-kafka.ts';
 
 function clientOn(topics: string[], props: Record<string, string> = {}, defaultTimeoutMs?: number) {
-  const opened: FakeCluster[] = [];
-  const fake = (settings: KafkaClientSettings): FakeCluster => {
-    const cluster = new FakeCluster(settings);
-    for (const t of topics) cluster.addTopic(t);
+  const kafka = new InMemoryKafka();
+  kafka.maxRecordsPerFetch = 2; // reads take several rounds
+  for (const t of topics) kafka.addTopic(t);
+  const opened: InMemoryCluster[] = [];
+  const open = (settings: KafkaClientSettings): InMemoryCluster => {
+    const cluster = kafka.cluster(settings);
     opened.push(cluster);
     return cluster;
   };
   const client = new MirrorClient(
     { 'bootstrap.servers': 'local:9092', ...props },
-    { openCluster: fake, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }) },
+    { openCluster: open, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }) },
   );
-  return { client, opened };
+  return { client, opened, kafka };
+}
+
+/** Creates a one-partition topic holding `records`. */
+function addTopic(kafka: InMemoryKafka, name: string, records: { key: Buffer | null; value: Buffer | null }[]): void {
+  kafka.addTopic(name);
+  kafka.produce(
+    name,
+    records.map((r, i) => ({ partition: 0, ...r, timestamp: 1_700_000_000_000 + i })),
+  );
 }
 
 const checkpointRecord = (group: string, topic: string, partition: number, upstream: bigint, downstream: bigint) => {
@@ -78,9 +89,9 @@ describe('MirrorClient topology calls (Java MirrorClientTest cases)', () => {
 
 describe('MirrorClient.remoteConsumerOffsets', () => {
   it('reads the policy-named checkpoints topic to its end; newest checkpoint per partition', async () => {
-    const { client, opened } = clientOn([], { 'replication.policy.separator': '_' });
-    await client.listTopics(); // opens the (fake) cluster
-    opened[0]!.addTopic('A_checkpoints_internal', [
+    const { client, opened, kafka } = clientOn([], { 'replication.policy.separator': '_' });
+    await client.listTopics(); // opens the cluster
+    addTopic(kafka, 'A_checkpoints_internal', [
       checkpointRecord('g', 'A_t', 0, 10n, 9n),
       checkpointRecord('h', 'A_t', 0, 1n, 1n),
       checkpointRecord('g', 'A_t', 1, 3n, 3n),
@@ -92,7 +103,7 @@ describe('MirrorClient.remoteConsumerOffsets', () => {
       ['A_t', 0, 11n, 12n],
       ['A_t', 1, 3n, 3n],
     ]);
-    expect(opened[0]!.fetches).toBe(3);
+    expect(kafka.calls('fetch')).toBe(3);
     const all = await client.checkpoints('A');
     expect([...all.groups.keys()]).toEqual(['g', 'h']);
     expect(all).toMatchObject({ topic: 'A_checkpoints_internal', complete: true, records: 5, skipped: 1 });
@@ -112,12 +123,12 @@ describe('MirrorClient.remoteConsumerOffsets', () => {
   });
 
   it('on timeout returns what was read (Java), or throws with requireComplete', async () => {
-    const { client, opened } = clientOn([]);
+    const { client, kafka } = clientOn([]);
     await client.listTopics();
     const records = Array.from({ length: 20 }, (_, i) => checkpointRecord('g', 'A.t', i, 1n, 1n));
-    opened[0]!.addTopic('A.checkpoints.internal', records);
-    opened[0]!.fetchDelayMs = 40;
-    opened[0]!.batch = 1;
+    addTopic(kafka, 'A.checkpoints.internal', records);
+    kafka.inject({ op: 'fetch', afterMs: 40, times: Infinity });
+    kafka.maxRecordsPerFetch = 1;
     const partial = await client.remoteConsumerOffsets('g', 'A', 150);
     expect(partial.size).toBeGreaterThan(0);
     expect(partial.size).toBeLessThan(20);

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { HeartbeatEmitter } from '../../../src/connectors/heartbeat/index.ts';
 import { decodeHeartbeat } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
-import { FakeSink, fakeAdmin, fakeCluster } from './fakes.ts';
+import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
 
-function emitter(sink: FakeSink, emitHeartbeats: { enabled: boolean; intervalSeconds: number }) {
-  const admin = fakeAdmin();
+function emitter(sink: InMemoryKafka, emitHeartbeats: { enabled: boolean; intervalSeconds: number }) {
   return {
-    admin,
+    admin: sink,
     emitter: new HeartbeatEmitter({
-      cluster: fakeCluster(sink, admin),
+      cluster: sink.cluster(),
       topic: 'heartbeats',
       sourceClusterAlias: 'A',
       targetClusterAlias: 'B',
@@ -22,7 +21,7 @@ function emitter(sink: FakeSink, emitHeartbeats: { enabled: boolean; intervalSec
 
 describe('HeartbeatEmitter', () => {
   it('ensures the topic, then emits Heartbeat{S, T, now} on partition 0 with the record timestamp = now', async () => {
-    const sink = new FakeSink();
+    const sink = new InMemoryKafka();
     const { admin, emitter: e } = emitter(sink, { enabled: true, intervalSeconds: 0.05 });
     await e.start();
     expect(admin.created).toEqual([
@@ -30,7 +29,7 @@ describe('HeartbeatEmitter', () => {
     ]);
     await new Promise((r) => setTimeout(r, 280));
     await e.stop();
-    const records = sink.records();
+    const records = sink.records('heartbeats');
     expect(records.length).toBeGreaterThanOrEqual(3);
     expect(records.length).toBeLessThanOrEqual(6);
     for (const r of records) {
@@ -42,13 +41,12 @@ describe('HeartbeatEmitter', () => {
     expect(e.stats().emitted).toBe(records.length);
     const count = records.length;
     await new Promise((r) => setTimeout(r, 120));
-    expect(sink.records()).toHaveLength(count); // stopped means stopped
+    expect(sink.records('heartbeats')).toHaveLength(count); // stopped means stopped
   });
 
   it('keeps going after a failed send', async () => {
-    const sink = new FakeSink();
-    let calls = 0;
-    sink.behaviour = () => (++calls === 1 ? Promise.reject(new Error('target down')) : Promise.resolve());
+    const sink = new InMemoryKafka();
+    sink.inject({ op: 'send', call: 1, error: new Error('target down') });
     const { emitter: e } = emitter(sink, { enabled: true, intervalSeconds: 0.03 });
     await e.start();
     await new Promise((r) => setTimeout(r, 150));
@@ -61,13 +59,13 @@ describe('HeartbeatEmitter', () => {
     { enabled: false, intervalSeconds: 1 },
     { enabled: true, intervalSeconds: -1 },
   ])('creates the topic but emits nothing when disabled (%o)', async (setting) => {
-    const sink = new FakeSink();
+    const sink = new InMemoryKafka();
     const { admin, emitter: e } = emitter(sink, setting);
     await e.start();
     expect(e.intervalMs).toBeUndefined();
     await new Promise((r) => setTimeout(r, 50));
     await e.stop();
     expect(admin.created).toHaveLength(1);
-    expect(sink.sent).toHaveLength(0);
+    expect(sink.sends).toHaveLength(0);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ensureCompactedTopic, InternalTopicError } from '../../../src/connect/internal-topics.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
-import { fakeAdmin } from './fakes.ts';
+import type { KafkaAdmin } from '../../../src/kafka/index.ts';
+import { InMemoryKafka, inMemoryAdmin } from '../../support/in-memory-kafka.ts';
+
+/** An admin on an empty in-memory cluster whose createTopics answers `topicError` when given. */
+function fakeAdmin(topicError?: string): KafkaAdmin & { created: InMemoryKafka['created'] } {
+  const kafka = new InMemoryKafka();
+  if (topicError !== undefined) kafka.inject({ op: 'createTopics', topicError });
+  return Object.assign(inMemoryAdmin(kafka), { created: kafka.created });
+}
 
 const spec = { name: 'mm2-offset-syncs.B.internal', partitions: 1, replicationFactor: 3 };
 
@@ -15,25 +23,13 @@ describe("ensureCompactedTopic (Java's MirrorUtils.createCompactedTopic)", () =>
   });
 
   it('accepts an existing topic as it is', async () => {
-    expect(
-      await ensureCompactedTopic(
-        fakeAdmin(() => 'TOPIC_ALREADY_EXISTS'),
-        spec,
-        silentLogger(),
-      ),
-    ).toBe('exists');
+    expect(await ensureCompactedTopic(fakeAdmin('TOPIC_ALREADY_EXISTS'), spec, silentLogger())).toBe('exists');
   });
 
   it.each(['UNSUPPORTED_VERSION', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED'])(
     'assumes the topic exists on %s',
     async (error) => {
-      expect(
-        await ensureCompactedTopic(
-          fakeAdmin(() => error),
-          spec,
-          silentLogger(),
-        ),
-      ).toBe('assumed');
+      expect(await ensureCompactedTopic(fakeAdmin(error), spec, silentLogger())).toBe('assumed');
     },
   );
 
@@ -44,11 +40,7 @@ describe("ensureCompactedTopic (Java's MirrorUtils.createCompactedTopic)", () =>
     ['INVALID_REPLICATION_FACTOR', 'ERR_INTERNAL_TOPIC'],
     ['POLICY_VIOLATION', 'ERR_INTERNAL_TOPIC'],
   ])('throws on %s', async (error, code) => {
-    const failure = ensureCompactedTopic(
-      fakeAdmin(() => error),
-      spec,
-      silentLogger(),
-    );
+    const failure = ensureCompactedTopic(fakeAdmin(error), spec, silentLogger());
     await expect(failure).rejects.toBeInstanceOf(InternalTopicError);
     await expect(failure).rejects.toMatchObject({ code, details: { topic: spec.name, kafkaError: error } });
   });

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { OffsetSyncQueue } from '../../../src/connectors/source/offset-sync-queue.ts';
 import { OffsetSyncWriter } from '../../../src/connectors/source/offset-sync-writer.ts';
 import { readRunStart } from '../../../src/records/index.ts';
-import type { ProducerRecord } from '../../../src/kafka/index.ts';
+import type { ConsumedRecord } from '../../../src/kafka/index.ts';
 import { decodeOffsetSync } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
-import { FakeSink, fakeCluster } from '../runtime/fakes.ts';
+import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
 function random(seed: number): () => number {
@@ -60,9 +60,9 @@ function scenario(seed: number, partitions: number, steps: number): Op[] {
 
 const tp = (partition: number) => ({ topic: 'orders', partition });
 
-function show(r: ProducerRecord): string {
+function show(r: ConsumedRecord): string {
   const s = decodeOffsetSync(r.key, r.value);
-  return `${s.topicPartition.partition}:${s.upstreamOffset}->${s.downstreamOffset}@${readRunStart(r.headers ?? [])}`;
+  return `${s.topicPartition.partition}:${s.upstreamOffset}->${s.downstreamOffset}@${readRunStart(r.headers)}`;
 }
 
 describe('offset syncs for contiguous runs', () => {
@@ -101,12 +101,14 @@ describe('offset syncs for contiguous runs', () => {
   it('OffsetSyncWriter.maybeQueueOffsetSyncsRun sends what per-record calls send, run-start marks included', async () => {
     for (let seed = 1; seed <= 120; seed++) {
       const lag = BigInt([0, 2, 100][seed % 3]!);
-      const sinks = [new FakeSink(), new FakeSink()] as const;
+      const topic = 'mm2-offset-syncs.B.internal';
+      const sinks = [new InMemoryKafka(), new InMemoryKafka()] as const;
+      for (const sink of sinks) sink.addTopic(topic);
       const [perRecord, perRun] = sinks.map(
         (sink) =>
           new OffsetSyncWriter({
-            cluster: fakeCluster(sink),
-            topic: 'mm2-offset-syncs.B.internal',
+            cluster: sink.cluster(),
+            topic,
             maxOffsetLag: lag,
             markExact: seed % 5 !== 0,
             maxInFlight: 2,
@@ -125,15 +127,15 @@ describe('offset syncs for contiguous runs', () => {
           w.firePendingOffsetSyncs();
           await w.flush();
         }
-        expect(sinks[1].records().map(show), `seed ${seed}`).toEqual(sinks[0].records().map(show));
+        expect(sinks[1].records(topic).map(show), `seed ${seed}`).toEqual(sinks[0].records(topic).map(show));
       }
       for (const w of [perRecord, perRun]) {
         w.promoteDelayedOffsetSyncs();
         w.firePendingOffsetSyncs();
         await w.close();
       }
-      expect(sinks[1].records().map(show), `seed ${seed}`).toEqual(sinks[0].records().map(show));
-      expect(sinks[0].records().length).toBeGreaterThan(0);
+      expect(sinks[1].records(topic).map(show), `seed ${seed}`).toEqual(sinks[0].records(topic).map(show));
+      expect(sinks[0].records(topic).length).toBeGreaterThan(0);
     }
   });
 });
