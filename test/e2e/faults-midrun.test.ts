@@ -76,11 +76,11 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     const p = uniqueName('srckill');
     const topic = `${p}-t`;
     await t.adminA.createTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
-    const load = startSequencedLoad(t.a, [{ topic, partitions: 2 }], 10, 200);
+    const load = startSequencedLoad(clusters['A']!, [{ topic, partitions: 2 }], 10, 200);
     try {
       const mm = await t.start(route(p));
       await copiedSome(mm, topic, 200n);
-      const logFrom = mm.output().length;
+      const logFrom = Date.now();
       const views = watchOperatorView(mm);
       // No send in flight when the broker dies: each sequence number is on the source once.
       await load.pause();
@@ -103,7 +103,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       await load.stop();
       const copied = await expectComplete(mm, topic);
       await expectRunningAndReady(mm);
-      const logged = logProblems(mm.output().slice(logFrom));
+      const logged = logProblems(mm.output(), logFrom);
       console.log(
         `[faults] source broker SIGKILL + restart (${restartMs} ms): operator saw ${seen.join(' -> ')}; log ${logged.warn} WARN / ${logged.error} ERROR (${logged.messages.slice(0, 3).join(' | ')}); target complete, ${copied.duplicates} duplicates`,
       );
@@ -121,7 +121,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       { name: kept, partitions: 1, replicationFactor: 1 },
     ]);
     const load = startSequencedLoad(
-      t.a,
+      clusters['A']!,
       [
         { topic: gone, partitions: 2 },
         { topic: kept, partitions: 1 },
@@ -132,7 +132,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     try {
       const mm = await t.start(route(p));
       await copiedSome(mm, gone, 200n);
-      const logFrom = mm.output().length;
+      const logFrom = Date.now();
       const views = watchOperatorView(mm);
       await deleteTopic(clusters['B']!, `A.${gone}`);
       const deletedAt = Date.now();
@@ -182,7 +182,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
         1_000,
       );
       await expectRunningAndReady(mm);
-      const logged = logProblems(mm.output().slice(logFrom));
+      const logged = logProblems(mm.output(), logFrom);
       console.log(
         `[faults] remote topic deleted: back on B after ${backMs} ms, resumed at seq ${recreated.map((x) => `p${x.partition}:${x.first}`).join(',')}; operator saw ${seen.join(' -> ')}; log ${logged.warn} WARN / ${logged.error} ERROR (${logged.messages.slice(0, 3).join(' | ')}); kept topic complete, ${keptCheck.duplicates} duplicates`,
       );
@@ -199,14 +199,14 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       { name: gone, partitions: 2, replicationFactor: 1 },
       { name: kept, partitions: 1, replicationFactor: 1 },
     ]);
-    const goneLoad = startSequencedLoad(t.a, [{ topic: gone, partitions: 2 }], 10, 200);
-    const keptLoad = startSequencedLoad(t.a, [{ topic: kept, partitions: 1 }], 10, 200);
+    const goneLoad = startSequencedLoad(clusters['A']!, [{ topic: gone, partitions: 2 }], 10, 200);
+    const keptLoad = startSequencedLoad(clusters['A']!, [{ topic: kept, partitions: 1 }], 10, 200);
     try {
       const mm = await t.start(route(p, { 'tasks.max': '2' }));
       await copiedSome(mm, gone, 200n);
       await goneLoad.stop();
       const mirroredBefore = await readSequences(t.b, t.adminB, `A.${gone}`);
-      const logFrom = mm.output().length;
+      const logFrom = Date.now();
       const views = watchOperatorView(mm);
       await deleteTopic(clusters['A']!, gone);
       const deletedAt = Date.now();
@@ -246,7 +246,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
         expect(check.problem, `A.${gone} partition ${q}`).toBeUndefined();
         expect(upTo).toBeGreaterThanOrEqual(Math.max(-1, ...before) + 1);
       }
-      const logged = logProblems(mm.output().slice(logFrom));
+      const logged = logProblems(mm.output(), logFrom);
       console.log(
         `[faults] source topic deleted: dropped from the tasks after ${droppedMs} ms; operator saw ${seen.join(' -> ')}; log ${logged.warn} WARN / ${logged.error} ERROR (${logged.messages.slice(0, 3).join(' | ')}); copy kept ${[...after].map(([q, s]) => `p${q} ${s.length}`).join(', ')} records; other topic complete, ${keptCheck.duplicates} duplicates`,
       );
@@ -256,13 +256,46 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     }
   }, 200_000);
 
+  it('a topic deleted for good on both sides: topics created afterwards are still mirrored', async () => {
+    const p = uniqueName('forgood');
+    const gone = `${p}-gone`;
+    const later = `${p}-later`;
+    await t.adminA.createTopics([{ name: gone, partitions: 1, replicationFactor: 1 }]);
+    const first = startSequencedLoad(clusters['A']!, [{ topic: gone, partitions: 1 }], 10, 200);
+    const mm = await t.start(route(p));
+    try {
+      await copiedSome(mm, gone, 50n);
+    } finally {
+      await first.stop();
+    }
+    // The operator retires the topic: source and remote copy both deleted.
+    await deleteTopic(clusters['A']!, gone);
+    await deleteTopic(clusters['B']!, `A.${gone}`);
+    const logFrom = Date.now();
+    await t.adminA.createTopics([{ name: later, partitions: 2, replicationFactor: 1 }]);
+    const load = startSequencedLoad(clusters['A']!, [{ topic: later, partitions: 2 }], 10, 200);
+    try {
+      // The clients the mirror used for the deleted topics must not stay stuck on them.
+      await copiedSome(mm, later, 100n);
+      await load.stop();
+      const copied = await expectComplete(mm, later);
+      await expectRunningAndReady(mm);
+      const logged = logProblems(mm.output(), logFrom);
+      console.log(
+        `[faults] topic deleted on both sides: a later topic mirrored (${copied.duplicates} duplicates); log ${logged.warn} WARN / ${logged.error} ERROR (${logged.messages.slice(0, 3).join(' | ')})`,
+      );
+    } finally {
+      await load.stop().catch(() => {});
+    }
+  }, 200_000);
+
   it('SIGHUP under load drains and exits 0; restarted on the same file it re-sends nothing', async () => {
     const p = uniqueName('hup');
     const topic = `${p}-t`;
     const partitions = 3;
     await t.adminA.createTopics([{ name: topic, partitions, replicationFactor: 1 }]);
     // About 300 records/s: with the 1 s position flush, a stop that does not drain re-sends hundreds.
-    const load: SequencedLoad = startSequencedLoad(t.a, [{ topic, partitions }], 10, 100);
+    const load: SequencedLoad = startSequencedLoad(clusters['A']!, [{ topic, partitions }], 10, 100);
     try {
       const first = await t.start(route(p));
       await copiedSome(first, topic, 1_000n);

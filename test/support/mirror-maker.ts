@@ -6,6 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { freePort } from '../../scripts/kafka/ports.ts';
 import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
+import { parseLogLines } from './log-lines.ts';
+
+/** How much of a mirror's output `output()` keeps (the newest part). */
+export const KEPT_OUTPUT_CHARS = 200_000;
 
 /** A running `connect-mirror-maker` process (ours), with its log kept for failure messages. */
 export interface RunningMirrorMaker {
@@ -137,7 +141,7 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
   );
   let log = '';
   const keep = (d: Buffer): void => {
-    log = (log + d.toString()).slice(-200_000);
+    log = (log + d.toString()).slice(-KEPT_OUTPUT_CHARS);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -341,26 +345,25 @@ export function watchOperatorView(mm: RunningMirrorMaker, intervalMs = 1_000): {
 }
 
 /**
- * Warnings and errors among JSON log lines (pino levels 40 and 50+): counts and the distinct
- * messages (with their `err`, cut short), for a one-line summary of what a fault logged.
+ * Warnings and errors logged at or after `sinceMs` (pino levels 40 and 50+): counts and the
+ * distinct messages (with their `err`, cut short), for a one-line summary of what a fault logged.
+ * Lines are read strictly with `parseLogLines`: a line that is not one JSON object with unique keys
+ * fails the test, as it would fail a log shipper. When the kept output was cut, its first
+ * (partial) line is left out.
  */
-export function logProblems(text: string): { warn: number; error: number; messages: string[] } {
+export function logProblems(output: string, sinceMs = 0): { warn: number; error: number; messages: string[] } {
+  const text = output.length >= KEPT_OUTPUT_CHARS ? output.slice(output.indexOf('\n') + 1) : output;
   let warn = 0;
   let error = 0;
   const messages: string[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let entry: { level?: number; msg?: string; err?: unknown };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      continue;
-    }
-    if ((entry.level ?? 0) < 40) continue;
-    if (entry.level! >= 50) error++;
+  for (const entry of parseLogLines(text)) {
+    const level = typeof entry['level'] === 'number' ? entry['level'] : 0;
+    const time = typeof entry['time'] === 'number' ? entry['time'] : 0;
+    if (level < 40 || time < sinceMs) continue;
+    if (level >= 50) error++;
     else warn++;
-    const err = typeof entry.err === 'string' ? entry.err : entry.err ? JSON.stringify(entry.err) : '';
-    const message = `${entry.level! >= 50 ? 'ERROR' : 'WARN'} ${entry.msg ?? ''}${err ? `: ${err.slice(0, 160)}` : ''}`;
+    const err = typeof entry['err'] === 'string' ? entry['err'] : entry['err'] ? JSON.stringify(entry['err']) : '';
+    const message = `${level >= 50 ? 'ERROR' : 'WARN'} ${String(entry['msg'] ?? '')}${err ? `: ${err.slice(0, 160)}` : ''}`;
     if (!messages.includes(message)) messages.push(message);
   }
   return { warn, error, messages };

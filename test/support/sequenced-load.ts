@@ -1,5 +1,5 @@
 import type { ConsumedRecord, KafkaAdmin, KafkaCluster, ProducerRecord, RecordSink } from '../../src/kafka/index.ts';
-import { readAll } from './kafka.ts';
+import { openTestCluster, readAll } from './kafka.ts';
 import { endOffsets } from './records.ts';
 
 /**
@@ -44,7 +44,7 @@ async function sendRetryingRejections(sink: RecordSink, topic: string, records: 
 }
 
 export function startSequencedLoad(
-  cluster: KafkaCluster,
+  bootstrap: string,
   topics: { topic: string; partitions: number }[],
   perPartitionPerTick = 10,
   tickMs = 200,
@@ -55,6 +55,9 @@ export function startSequencedLoad(
   let failure: unknown;
   const produced = new Map(topics.map((t) => [t.topic, 0]));
   const seq = new Map(topics.map((t) => [t.topic, new Array<number>(t.partitions).fill(0)]));
+  // Its own connection: a shared one remembers every topic it ever produced to, and the kafkajs
+  // adapter's metadata refresh fails for all of them once one of those topics is deleted.
+  const cluster = openTestCluster(bootstrap, 'mm2ts-test-load');
   const loop = (async () => {
     // A fresh sink after each pause: the broker may have been restarted meanwhile.
     let sink: RecordSink | undefined;
@@ -94,6 +97,7 @@ export function startSequencedLoad(
     } finally {
       idle?.();
       await sink?.close().catch(() => {});
+      await cluster.close().catch(() => {});
     }
   })();
   const check = (): void => {
