@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deleteTopic, useBrokerFaults } from '../support/broker-faults.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
-import { testKafka, uniqueName } from '../support/kafka.ts';
+import { openTestCluster, testKafka, uniqueName } from '../support/kafka.ts';
+import type { KafkaAdmin, KafkaCluster } from '../../src/kafka/index.ts';
 import {
   allRunning,
   baseProperties,
@@ -46,30 +47,57 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       extra,
     );
 
+  interface Clients {
+    a: KafkaCluster;
+    adminA: KafkaAdmin;
+    b: KafkaCluster;
+    adminB: KafkaAdmin;
+  }
+
   /** Waits until `topic`'s copy on B holds every source record in order; returns the check. */
   async function expectComplete(
     mm: RunningMirrorMaker,
     topic: string,
+    c: Clients = t,
   ): Promise<ReturnType<typeof checkTopicSequences>> {
-    const source = await readSequences(t.a, t.adminA, topic);
+    const source = await readSequences(c.a, c.adminA, topic);
     return waitForMirror(
       mm,
       `every record of ${topic} on B, in order`,
-      async () => checkTopicSequences(source, await readSequences(t.b, t.adminB, `A.${topic}`)),
+      async () => checkTopicSequences(source, await readSequences(c.b, c.adminB, `A.${topic}`)),
       (r) => r.problems.length === 0,
       90_000,
       1_000,
     );
   }
 
-  async function copiedSome(mm: RunningMirrorMaker, topic: string, atLeast: bigint): Promise<void> {
+  async function copiedSome(mm: RunningMirrorMaker, topic: string, atLeast: bigint, adminB = t.adminB): Promise<void> {
     await waitForMirror(
       mm,
       `at least ${atLeast} records of ${topic} on B`,
-      () => endOffsets(t.adminB, `A.${topic}`),
+      () => endOffsets(adminB, `A.${topic}`),
       (m) => total(m) >= atLeast,
       60_000,
     );
+  }
+
+  /**
+   * Clients that never saw a deleted topic: the kafkajs adapter's metadata refresh covers every
+   * topic a client ever used and fails once one of them is deleted.
+   */
+  async function freshClients(): Promise<Clients & { close(): Promise<void> }> {
+    const a = openTestCluster(clusters['A']!, 'mm2ts-test-fresh');
+    const b = openTestCluster(clusters['B']!, 'mm2ts-test-fresh');
+    return {
+      a,
+      b,
+      adminA: await a.admin(),
+      adminB: await b.admin(),
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
   }
 
   it('the source broker killed (SIGKILL) and restarted: the route resumes by itself; every record arrives, in order', async () => {
@@ -272,13 +300,14 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     await deleteTopic(clusters['A']!, gone);
     await deleteTopic(clusters['B']!, `A.${gone}`);
     const logFrom = Date.now();
-    await t.adminA.createTopics([{ name: later, partitions: 2, replicationFactor: 1 }]);
+    const fresh = await freshClients();
+    await fresh.adminA.createTopics([{ name: later, partitions: 2, replicationFactor: 1 }]);
     const load = startSequencedLoad(clusters['A']!, [{ topic: later, partitions: 2 }], 10, 200);
     try {
       // The clients the mirror used for the deleted topics must not stay stuck on them.
-      await copiedSome(mm, later, 100n);
+      await copiedSome(mm, later, 100n, fresh.adminB);
       await load.stop();
-      const copied = await expectComplete(mm, later);
+      const copied = await expectComplete(mm, later, fresh);
       await expectRunningAndReady(mm);
       const logged = logProblems(mm.output(), logFrom);
       console.log(
@@ -286,6 +315,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       );
     } finally {
       await load.stop().catch(() => {});
+      await fresh.close();
     }
   }, 200_000);
 
