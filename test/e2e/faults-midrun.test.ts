@@ -288,13 +288,17 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     const p = uniqueName('forgood');
     const gone = `${p}-gone`;
     const later = `${p}-later`;
-    await t.adminA.createTopics([{ name: gone, partitions: 1, replicationFactor: 1 }]);
+    // Clients of their own for the topic to be deleted, so the shared ones stay usable afterwards.
+    const before = await freshClients();
+    await before.adminA.createTopics([{ name: gone, partitions: 1, replicationFactor: 1 }]);
     const first = startSequencedLoad(clusters['A']!, [{ topic: gone, partitions: 1 }], 10, 200);
-    const mm = await t.start(route(p));
+    let mm: RunningMirrorMaker;
     try {
-      await copiedSome(mm, gone, 50n);
+      mm = await t.start(route(p));
+      await copiedSome(mm, gone, 50n, before.adminB);
     } finally {
-      await first.stop();
+      await first.stop().catch(() => {});
+      await before.close();
     }
     // The operator retires the topic: source and remote copy both deleted.
     await deleteTopic(clusters['A']!, gone);
