@@ -7,6 +7,7 @@ import { classpath } from './jars.ts';
 import { KAFKA_HOME } from './paths.ts';
 import { metadataBrokerCount } from './probe.ts';
 import { freePort } from './ports.ts';
+import { addScramArguments, SCRAM_MECHANISMS, SUPER_USERS } from './sasl.ts';
 import type { KafkaVersionInfo } from './versions.ts';
 
 /**
@@ -30,18 +31,31 @@ export interface ClusterOptions {
    */
   ownerPid?: number;
   readyTimeoutMs?: number;
+  /**
+   * The PLAINTEXT port, chosen in advance (e.g. a test that points a mirror at a cluster before it
+   * exists); absent: a free one.
+   */
+  port?: number;
 }
 
 export interface RunningCluster {
   alias: string;
   version: string;
+  /** PLAINTEXT host:port (clients are User:ANONYMOUS, a super user). */
   bootstrap: string;
   port: number;
+  /** SASL_PLAINTEXT host:port (SCRAM-SHA-256/512, users from sasl.ts). */
+  saslBootstrap: string;
+  saslPort: number;
   controllerPort: number;
   pid: number;
   watchdogPid?: number;
+  /** The process whose exit stops this broker (see ClusterOptions.ownerPid). */
+  ownerPid?: number;
   dir: string;
   startMs: number;
+  /** The broker's `java` arguments, so a restart runs it again on the same ports and data. */
+  javaArgs: string[];
 }
 
 /** Kafka's Uuid string form: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
@@ -52,17 +66,30 @@ function clusterId(): string {
   }
 }
 
-function serverProperties(dir: string, port: number, controllerPort: number, extra: Record<string, string>): string {
+interface ListenerPorts {
+  port: number;
+  saslPort: number;
+  controllerPort: number;
+}
+
+function serverProperties(dir: string, ports: ListenerPorts, extra: Record<string, string>): string {
+  const { port, saslPort, controllerPort } = ports;
+  const scramModule = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   const props: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     // Static voters work on 3.9 and 4.1 alike, and need no --standalone format.
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    // SCRAM users live in the cluster metadata (created by `format --add-scram`, see sasl.ts).
+    'sasl.enabled.mechanisms': SCRAM_MECHANISMS.join(','),
+    ...Object.fromEntries(
+      SCRAM_MECHANISMS.map((m) => [`listener.name.sasl_plaintext.${m.toLowerCase()}.sasl.jaas.config`, scramModule]),
+    ),
     'log.dirs': join(dir, 'data'),
     'num.partitions': '1',
     'offsets.topic.replication.factor': '1',
@@ -73,12 +100,13 @@ function serverProperties(dir: string, port: number, controllerPort: number, ext
     'group.initial.rebalance.delay.ms': '0',
     // A mirror must create remote topics itself; auto-creation would hide a missing create.
     'auto.create.topics.enable': 'false',
-    // An authorizer, so ACL sync has ACLs to read and write. Every PLAINTEXT client (tests, the
-    // controller listener, the inter-broker connection) is User:ANONYMOUS, a super user: nothing
-    // is ever denied.
+    // An authorizer, so ACL sync has ACLs to read and write and a SASL user can be denied. Every
+    // PLAINTEXT client (tests, the controller listener, the inter-broker connection) is
+    // User:ANONYMOUS, a super user, as is the SASL admin user: nothing is denied to them. Any other
+    // principal (the SASL mirror user) gets only what ACLs grant, as in production.
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-    'super.users': 'User:ANONYMOUS',
-    'allow.everyone.if.no.acl.found': 'true',
+    'super.users': SUPER_USERS.join(';'),
+    'allow.everyone.if.no.acl.found': 'false',
     ...extra,
   };
   return Object.entries(props)
@@ -147,17 +175,37 @@ function startWatchdog(ownerPid: number, pid: number): number | undefined {
   return child.pid;
 }
 
+/** Three distinct ports: the PLAINTEXT one as asked (or free), the others free. */
+async function listenerPorts(wanted?: number): Promise<ListenerPorts> {
+  const taken = new Set<number>();
+  const pick = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p) && p !== wanted) {
+        taken.add(p);
+        return p;
+      }
+    }
+  };
+  const port = wanted ?? (await pick());
+  taken.add(port);
+  return { port, saslPort: await pick(), controllerPort: await pick() };
+}
+
+function brokerLogTail(dir: string): string {
+  const file = join(dir, 'logs', 'broker.out');
+  return existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '';
+}
+
 /** Formats storage and starts one single-node KRaft cluster (combined broker+controller) on loopback. */
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const started = Date.now();
   const { alias, info, libs, dir } = options;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
+  const ports = await listenerPorts(options.port);
   const propsFile = join(dir, 'server.properties');
-  writeFileSync(propsFile, serverProperties(dir, port, controllerPort, options.brokerProperties ?? {}));
+  writeFileSync(propsFile, serverProperties(dir, ports, options.brokerProperties ?? {}));
   const logging = loggingConfig(info, dir);
   const heapMb = options.heapMb ?? 512;
 
@@ -175,6 +223,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       clusterId(),
       '-c',
       propsFile,
+      ...addScramArguments(),
     ],
     { encoding: 'utf8' },
   );
@@ -182,51 +231,94 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     throw new Error(`formatting storage for cluster ${alias} failed: ${format.stderr || format.stdout}`);
   }
 
+  const cluster: RunningCluster = {
+    alias,
+    version: info.version,
+    bootstrap: `127.0.0.1:${ports.port}`,
+    port: ports.port,
+    saslBootstrap: `127.0.0.1:${ports.saslPort}`,
+    saslPort: ports.saslPort,
+    controllerPort: ports.controllerPort,
+    pid: 0,
+    dir,
+    startMs: 0,
+    javaArgs: [
+      ...jvmBaseFlags(heapMb, logging.flag, join(dir, 'logs')),
+      '-cp',
+      classpath(libs),
+      'kafka.Kafka',
+      propsFile,
+    ],
+    ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
+  };
+  await launchBroker(cluster, options.readyTimeoutMs ?? 60_000);
+  cluster.startMs = Date.now() - started;
+  return cluster;
+}
+
+/**
+ * Runs the broker JVM of `cluster` (its config and data already on disk) and waits until a
+ * Metadata request lists it; sets `pid` and `watchdogPid`. On failure the JVM is stopped and the
+ * data kept, and the error carries the broker log's tail.
+ */
+async function launchBroker(cluster: RunningCluster, readyTimeoutMs: number): Promise<void> {
+  const { alias, dir } = cluster;
+  const started = Date.now();
   const out = openSync(join(dir, 'logs', 'broker.out'), 'a');
-  const child = spawn(
-    'java',
-    [...jvmBaseFlags(heapMb, logging.flag, join(dir, 'logs')), '-cp', classpath(libs), 'kafka.Kafka', propsFile],
-    { detached: true, stdio: ['ignore', out, out] },
-  );
+  const child = spawn('java', cluster.javaArgs, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the broker JVM for cluster ${alias}`);
-  const watchdogPid = options.ownerPid !== undefined ? startWatchdog(options.ownerPid, pid) : undefined;
-  const cluster: RunningCluster = {
-    alias,
-    version: info.version,
-    bootstrap: `127.0.0.1:${port}`,
-    port,
-    controllerPort,
-    pid,
-    dir,
-    startMs: 0,
-    ...(watchdogPid !== undefined ? { watchdogPid } : {}),
-  };
+  cluster.pid = pid;
+  delete cluster.watchdogPid;
+  const watchdogPid = cluster.ownerPid !== undefined ? startWatchdog(cluster.ownerPid, pid) : undefined;
+  if (watchdogPid !== undefined) cluster.watchdogPid = watchdogPid;
 
-  const deadline = started + (options.readyTimeoutMs ?? 60_000);
+  const deadline = started + readyTimeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
     if (exited || !isAlive(pid)) {
       await stopCluster(cluster, { keepData: true });
-      throw new Error(`broker for cluster ${alias} exited during start-up; see ${join(dir, 'logs', 'broker.out')}`);
+      throw new Error(
+        `broker for cluster ${alias} exited during start-up; see ${join(dir, 'logs', 'broker.out')}\n${brokerLogTail(dir)}`,
+      );
     }
     try {
-      if ((await metadataBrokerCount('127.0.0.1', port)) >= 1) break;
+      if ((await metadataBrokerCount('127.0.0.1', cluster.port)) >= 1) return;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      const tail = existsSync(join(dir, 'logs', 'broker.out'))
-        ? readFileSync(join(dir, 'logs', 'broker.out'), 'utf8').slice(-2000)
-        : '';
       await stopCluster(cluster, { keepData: true });
-      throw new Error(`cluster ${alias} was not ready within ${options.readyTimeoutMs ?? 60_000} ms\n${tail}`);
+      throw new Error(`cluster ${alias} was not ready within ${readyTimeoutMs} ms\n${brokerLogTail(dir)}`);
     }
     await sleep(250);
   }
+}
+
+/** Kills the broker JVM at once (SIGKILL, as a crash or power loss); its data stays on disk. */
+export async function killCluster(cluster: RunningCluster, timeoutMs = 10_000): Promise<void> {
+  signalGroup(cluster.pid, 'SIGKILL');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(cluster.pid)) {
+    if (Date.now() > deadline)
+      throw new Error(`broker of cluster ${cluster.alias} (pid ${cluster.pid}) survived SIGKILL`);
+    await sleep(50);
+  }
+  if (cluster.watchdogPid !== undefined) signalGroup(cluster.watchdogPid, 'SIGKILL');
+}
+
+/**
+ * Starts a stopped or killed cluster again on the same ports with the data it had (no format).
+ * `cluster` is updated in place (pid, watchdog) and returned. A port still held by the old
+ * process's sockets is not a problem: the JVM binds its server sockets with SO_REUSEADDR.
+ */
+export async function restartCluster(cluster: RunningCluster, readyTimeoutMs = 60_000): Promise<RunningCluster> {
+  if (isAlive(cluster.pid)) throw new Error(`cluster ${cluster.alias} is still running (pid ${cluster.pid})`);
+  const started = Date.now();
+  await launchBroker(cluster, readyTimeoutMs);
   cluster.startMs = Date.now() - started;
   return cluster;
 }

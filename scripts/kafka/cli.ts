@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The local Kafka test bed from the command line:
 //   node scripts/kafka/cli.ts jars [--version V]
-//   node scripts/kafka/cli.ts up [--clusters eu,us] [--version V] [--heap-mb N]   (prints alias=host:port)
+//   node scripts/kafka/cli.ts up [--clusters eu,us] [--version V] [--heap-mb N]
+//       stdout: alias=host:port,... (PLAINTEXT); stderr: the SASL_PLAINTEXT addresses and SCRAM users
 //   node scripts/kafka/cli.ts down                                                  (stops every test-bed cluster)
 import { parseArgs } from 'node:util';
 import { ensureKafkaJars } from './jars.ts';
+import { SCRAM_MECHANISMS, TESTBED_USERS } from './sasl.ts';
 import { formatClusterList, startTestBed, stopAllTestBeds } from './testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS, selectedKafkaVersion } from './versions.ts';
 
@@ -40,6 +42,10 @@ async function main(): Promise<void> {
         log,
         ...(values['heap-mb'] ? { heapMb: Number(values['heap-mb']) } : {}),
       });
+      log(`SASL_PLAINTEXT (${SCRAM_MECHANISMS.join(', ')}): ${formatClusterList(bed.saslBootstrap)}`);
+      log(`  super user: ${TESTBED_USERS.admin.name} / ${TESTBED_USERS.admin.password}`);
+      log(`  ACL-only user: ${TESTBED_USERS.mirror.name} / ${TESTBED_USERS.mirror.password}`);
+      // stdout stays one machine-readable line: KAFKA_CLUSTERS=$(npm run -s kafka:up).
       console.log(formatClusterList(bed.bootstrap));
       return;
     }

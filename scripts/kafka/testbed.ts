@@ -1,17 +1,30 @@
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureKafkaJars } from './jars.ts';
-import { startCluster, stopCluster, TESTBED_MARKER, type RunningCluster } from './broker.ts';
+import {
+  killCluster,
+  restartCluster,
+  startCluster,
+  stopCluster,
+  TESTBED_MARKER,
+  type RunningCluster,
+} from './broker.ts';
 import { RUN_DIR } from './paths.ts';
 import { selectedKafkaVersion, type KafkaVersionInfo } from './versions.ts';
 
 export interface TestBed {
   /** Run id: the folder under .kafka/run holding this bed's clusters and state file. */
   id: string;
+  /** The clusters as started; after a kill or restart the state file holds the current pids. */
   clusters: RunningCluster[];
-  /** alias -> host:port */
+  /** alias -> PLAINTEXT host:port */
   bootstrap: Record<string, string>;
+  /** alias -> SASL_PLAINTEXT host:port (SCRAM users in sasl.ts) */
+  saslBootstrap: Record<string, string>;
+  /** The state file listing the clusters (read by `kafka:down` and by fault helpers in other processes). */
+  stateFile: string;
+  /** Stops every cluster of the bed (as the state file has them now) and removes its data. */
   stop(): Promise<void>;
 }
 
@@ -21,11 +34,58 @@ export interface TestBedOptions {
   heapMb?: number;
   ownerPid?: number;
   brokerProperties?: Record<string, string>;
+  /** alias -> PLAINTEXT port chosen in advance; other aliases get free ports. */
+  ports?: Record<string, number>;
   log?: (line: string) => void;
 }
 
 function stateFile(id: string): string {
   return join(RUN_DIR, id, 'clusters.json');
+}
+
+/** The clusters a bed's state file lists, with their current pids. */
+export function readTestBedState(file: string): RunningCluster[] {
+  return JSON.parse(readFileSync(file, 'utf8')) as RunningCluster[];
+}
+
+/** Rewrites a state file atomically, so a reader in another process never sees half of it. */
+function writeTestBedState(file: string, clusters: RunningCluster[]): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(clusters, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+function clusterIn(file: string, alias: string): { clusters: RunningCluster[]; cluster: RunningCluster } {
+  const clusters = readTestBedState(file);
+  const cluster = clusters.find((c) => c.alias === alias);
+  if (!cluster)
+    throw new Error(`test bed ${file} has no cluster ${alias}; it has ${clusters.map((c) => c.alias).join(', ')}`);
+  return { clusters, cluster };
+}
+
+/**
+ * SIGKILLs the broker of cluster `alias` of the bed recorded in `file` (from any process) and
+ * records that it is down; its data stays for `restartTestBedCluster`.
+ */
+export async function killTestBedCluster(file: string, alias: string): Promise<RunningCluster> {
+  const { clusters, cluster } = clusterIn(file, alias);
+  await killCluster(cluster);
+  writeTestBedState(file, clusters);
+  return cluster;
+}
+
+/** Starts a killed cluster of the bed in `file` again on the same ports with its data; records the new pid. */
+export async function restartTestBedCluster(
+  file: string,
+  alias: string,
+  readyTimeoutMs = 60_000,
+): Promise<RunningCluster> {
+  const { clusters, cluster } = clusterIn(file, alias);
+  try {
+    await restartCluster(cluster, readyTimeoutMs);
+  } finally {
+    writeTestBedState(file, clusters);
+  }
+  return cluster;
 }
 
 /** `alias=host:port,alias=host:port`: the machine-readable form scripts and KAFKA_CLUSTERS use. */
@@ -67,6 +127,7 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
         ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}),
         ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
         ...(options.brokerProperties ? { brokerProperties: options.brokerProperties } : {}),
+        ...(options.ports?.[alias] !== undefined ? { port: options.ports[alias] } : {}),
       }),
     ),
   );
@@ -77,15 +138,21 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
     rmSync(runDir, { recursive: true, force: true });
     throw failure.reason;
   }
-  writeFileSync(stateFile(id), JSON.stringify(clusters, null, 2));
-  for (const c of clusters) log(`cluster ${c.alias} (Kafka ${c.version}) ready at ${c.bootstrap} in ${c.startMs} ms`);
-  const bootstrap = Object.fromEntries(clusters.map((c) => [c.alias, c.bootstrap]));
+  const file = stateFile(id);
+  writeTestBedState(file, clusters);
+  for (const c of clusters) {
+    log(`cluster ${c.alias} (Kafka ${c.version}) ready at ${c.bootstrap} (SASL ${c.saslBootstrap}) in ${c.startMs} ms`);
+  }
   return {
     id,
     clusters,
-    bootstrap,
+    bootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.bootstrap])),
+    saslBootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.saslBootstrap])),
+    stateFile: file,
     stop: async () => {
-      await Promise.all(clusters.map((c) => stopCluster(c)));
+      // A test may have killed and restarted a broker from another process: the file has its pid.
+      const current = existsSync(file) ? readTestBedState(file) : clusters;
+      await Promise.all(current.map((c) => stopCluster(c)));
       rmSync(runDir, { recursive: true, force: true });
     },
   };
@@ -98,7 +165,7 @@ export async function stopAllTestBeds(log: (line: string) => void = () => {}): P
     for (const id of readdirSync(RUN_DIR)) {
       const file = stateFile(id);
       if (existsSync(file)) {
-        const clusters = JSON.parse(readFileSync(file, 'utf8')) as RunningCluster[];
+        const clusters = readTestBedState(file);
         await Promise.all(clusters.map((c) => stopCluster(c)));
         stopped += clusters.length;
         for (const c of clusters) log(`stopped cluster ${c.alias} (${c.bootstrap})`);

@@ -1,6 +1,16 @@
 import { startTestBed, parseClusterList } from '../../scripts/kafka/testbed.ts';
 import { metadataBrokerCount } from '../../scripts/kafka/probe.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
+import { SCRAM_MECHANISMS, TESTBED_USERS, type ScramUser } from '../../scripts/kafka/sasl.ts';
+
+/** The SASL_PLAINTEXT side of the local test bed (see scripts/kafka/sasl.ts). */
+export interface ProvidedSasl {
+  /** alias -> SASL_PLAINTEXT host:port of the same cluster as `clusters[alias]`. */
+  clusters: Record<string, string>;
+  mechanisms: string[];
+  /** `admin` is a super user; `mirror` gets only what ACLs grant. */
+  users: { admin: ScramUser; mirror: ScramUser };
+}
 
 /** What integration tests receive through `inject('kafka')`. */
 export interface ProvidedKafka {
@@ -12,6 +22,13 @@ export interface ProvidedKafka {
   clusters: Record<string, string>;
   /** alias -> broker JVM pid, for local-jvm brokers only (failure tests pause them). */
   pids?: Record<string, number>;
+  /** SASL listeners and users: local-jvm brokers only. */
+  sasl?: ProvidedSasl;
+  /**
+   * The local test bed's state file (local-jvm only): fault helpers in the test worker kill and
+   * restart its brokers through it (test/support/broker-faults.ts).
+   */
+  stateFile?: string;
 }
 
 declare module 'vitest' {
@@ -106,5 +123,16 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   if (!info) throw new Error(`no test-bed support for Kafka ${version}`);
   const bed = await startTestBed({ aliases: TEST_ALIASES, info, ownerPid: process.pid, log });
   const pids = Object.fromEntries(bed.clusters.map((c) => [c.alias, c.pid]));
-  return { kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids }, stop: bed.stop };
+  const sasl: ProvidedSasl = {
+    clusters: bed.saslBootstrap,
+    mechanisms: [...SCRAM_MECHANISMS],
+    users: { admin: { ...TESTBED_USERS.admin }, mirror: { ...TESTBED_USERS.mirror } },
+  };
+  log(
+    `SASL_PLAINTEXT ${JSON.stringify(bed.saslBootstrap)}; users ${sasl.users.admin.name} (super), ${sasl.users.mirror.name} (ACLs)`,
+  );
+  return {
+    kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids, sasl, stateFile: bed.stateFile },
+    stop: bed.stop,
+  };
 }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { KafkaAdmin, KafkaCluster } from '../../src/kafka/index.ts';
 import { openTestCluster } from './kafka.ts';
-import { startMirrorMaker, type RunningMirrorMaker } from './mirror-maker.ts';
+import { spawnMirrorMaker, startMirrorMaker, type RunningMirrorMaker } from './mirror-maker.ts';
 
 /** Clients on clusters A and B plus our mirror processes, for an e2e describe block. */
 export interface MirrorTestContext {
@@ -11,6 +11,11 @@ export interface MirrorTestContext {
   adminB: KafkaAdmin;
   /** Starts our driver; it is stopped after the test unless `forget` took it over. */
   start(properties: string, args?: string[]): Promise<RunningMirrorMaker>;
+  /**
+   * Starts our driver again on the file (and HTTP port) of `previous`, which must have exited:
+   * "the operator restarts it". Stopped after the test like `start`'s.
+   */
+  restart(previous: RunningMirrorMaker): RunningMirrorMaker;
   /** The test ended this process itself (e.g. SIGKILL): do not stop it again. */
   forget(mm: RunningMirrorMaker): void;
 }
@@ -21,6 +26,11 @@ export function useMirrorTestContext(clusters: Record<string, string>): MirrorTe
   const ctx = {
     start: async (properties: string, args: string[] = []) => {
       const mm = await startMirrorMaker(properties, args);
+      running.push(mm);
+      return mm;
+    },
+    restart: (previous: RunningMirrorMaker) => {
+      const mm = spawnMirrorMaker(previous.file, Number(new URL(previous.httpUrl).port));
       running.push(mm);
       return mm;
     },

@@ -1,10 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { openKafkaCluster, type KafkaCluster, type ConsumedRecord, type RecordSource } from '../../src/kafka/index.ts';
+import {
+  openKafkaCluster,
+  type KafkaCluster,
+  type ConsumedRecord,
+  type RecordSource,
+  type SaslMechanism,
+} from '../../src/kafka/index.ts';
+import type { ProvidedKafka, ProvidedSasl } from '../setup/kafka-bed.ts';
+import type { ScramUser } from '../../scripts/kafka/sasl.ts';
 
 /** The clusters the integration project's global setup provides. */
-export function testKafka(): { version: string; clusters: Record<string, string>; pids?: Record<string, number> } {
+export function testKafka(): ProvidedKafka {
   return inject('kafka');
+}
+
+/**
+ * The SASL listeners and users of the test bed. Only the local test bed has them: with
+ * KAFKA_CLUSTERS or testcontainers this throws (a test that needs SASL fails, never skips).
+ */
+export function requireSasl(kafka: ProvidedKafka = testKafka()): ProvidedSasl {
+  if (!kafka.sasl) {
+    throw new Error(
+      `this test needs the test bed's SASL_PLAINTEXT listener and SCRAM users, which ${kafka.source} clusters do not provide; run it on the local test bed (unset KAFKA_CLUSTERS and KAFKA_TESTCONTAINERS)`,
+    );
+  }
+  return kafka.sasl;
+}
+
+/** A client on a SASL_PLAINTEXT listener as `user`. */
+export function openSaslTestCluster(
+  bootstrap: string,
+  user: ScramUser,
+  mechanism: SaslMechanism = 'SCRAM-SHA-512',
+  clientId = 'mm2ts-test-sasl',
+): KafkaCluster {
+  return openKafkaCluster({
+    clientId,
+    bootstrapServers: [bootstrap],
+    securityProtocol: 'SASL_PLAINTEXT',
+    sasl: { mechanism, username: user.name, password: user.password },
+  });
 }
 
 /** A name no other test (or earlier run on the same clusters) uses. */

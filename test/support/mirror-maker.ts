@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { freePort } from '../../scripts/kafka/ports.ts';
+import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
+import { parseLogLines } from './log-lines.ts';
+
+/** How much of a mirror's output `output()` keeps (the newest part). */
+export const KEPT_OUTPUT_CHARS = 200_000;
 
 /** A running `connect-mirror-maker` process (ours), with its log kept for failure messages. */
 export interface RunningMirrorMaker {
@@ -19,13 +24,104 @@ export interface RunningMirrorMaker {
   /** SIGTERM and wait for exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<number | string>;
   status(): Promise<StatusResponse>;
+  /** GET /ready: readiness (200 only when every selected route runs all its connectors and tasks). */
+  ready(): Promise<HttpAnswer<ReadyResponse>>;
+  /** GET /health: liveness. */
+  health(): Promise<HttpAnswer<unknown>>;
+  /** GET /metrics, parsed into samples. */
+  metrics(): Promise<MetricSample[]>;
+  /** /ready, /status and the log tail, for failure messages (never throws). */
+  diagnostics(logChars?: number): Promise<string>;
+}
+
+/** An HTTP answer: status code and the body (parsed JSON when it is JSON, else the text). */
+export interface HttpAnswer<T> {
+  code: number;
+  body: T | string;
+}
+
+export interface StatusTask {
+  id: number;
+  state: string;
+  trace?: string;
+  /** Source tasks list their partitions (`topic-partition`); typed as present for their tests. */
+  assignedPartitions: string[];
+}
+
+export interface StatusConnector {
+  name: string;
+  state: string;
+  trace?: string;
+  tasks: StatusTask[];
 }
 
 export interface StatusResponse {
   routes: {
     route: string;
-    connectors: { name: string; state: string; tasks: { id: number; state: string; assignedPartitions: string[] }[] }[];
+    source?: string;
+    target?: string;
+    enabled?: boolean;
+    state?: string;
+    error?: string;
+    connectors: StatusConnector[];
   }[];
+}
+
+/** One unit that keeps the process from being ready (the `/ready` contract). */
+export interface NotRunningEntry {
+  route: string;
+  connector?: string;
+  task?: number;
+  state: string;
+  error?: string;
+}
+
+export interface ReadyResponse {
+  status: string;
+  message?: string;
+  notRunning?: NotRunningEntry[];
+}
+
+/** One Prometheus sample: `name{labels} value`. */
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the Prometheus text format (enough of it for prom-client's output). */
+export function parseMetrics(text: string): MetricSample[] {
+  const samples: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c));
+    }
+    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** The value of the first sample named `name` whose labels include `labels`; undefined when none. */
+export function metricValue(
+  samples: MetricSample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+}
+
+async function getAnswer<T>(url: string): Promise<HttpAnswer<T>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  try {
+    return { code: res.status, body: JSON.parse(text) as T };
+  } catch {
+    return { code: res.status, body: text };
+  }
 }
 
 /** Writes `properties` (an mm2.properties text) to a temp file and starts our driver on it. */
@@ -45,7 +141,7 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
   );
   let log = '';
   const keep = (d: Buffer): void => {
-    log = (log + d.toString()).slice(-200_000);
+    log = (log + d.toString()).slice(-KEPT_OUTPUT_CHARS);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -73,9 +169,36 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
       return result;
     },
     status: async () => {
-      const res = await fetch(`${httpUrl}/status`);
+      const res = await fetch(`${httpUrl}/status`, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) throw new Error(`GET /status: ${res.status}`);
       return (await res.json()) as StatusResponse;
+    },
+    ready: () => getAnswer<ReadyResponse>(`${httpUrl}/ready`),
+    health: () => getAnswer<unknown>(`${httpUrl}/health`),
+    metrics: async () => {
+      const res = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`GET /metrics: ${res.status}`);
+      return parseMetrics(await res.text());
+    },
+    diagnostics: async (logChars = 4000) => {
+      const answer = async (path: string): Promise<string> => {
+        try {
+          const a = await getAnswer<unknown>(`${httpUrl}${path}`);
+          return `${a.code} ${typeof a.body === 'string' ? a.body : JSON.stringify(a.body)}`;
+        } catch (err) {
+          return `no answer (${String(err)})`;
+        }
+      };
+      const state =
+        child.exitCode !== null || child.signalCode !== null
+          ? `exited ${child.exitCode ?? child.signalCode}`
+          : 'running';
+      return [
+        `mirror process: ${state}`,
+        `GET /ready: ${await answer('/ready')}`,
+        `GET /status: ${await answer('/status')}`,
+        `log tail:\n${log.slice(-logChars)}`,
+      ].join('\n');
     },
   };
 }
@@ -99,4 +222,156 @@ export function baseProperties(clusters: Record<string, string>, aliases: [strin
     `${a}.offset.flush.interval.ms = 1000`,
     `${b}.offset.flush.interval.ms = 1000`,
   ].join('\n');
+}
+
+/**
+ * `base` (an mm2.properties text) with `overrides` applied: a key already in `base` gets the new
+ * value on its own line, a new key is appended, so the file has no duplicate keys (a duplicate is a
+ * config warning).
+ */
+export function propertiesWith(base: string, overrides: Record<string, string>): string {
+  const pending = new Map(Object.entries(overrides));
+  const lines = base.split('\n').map((line) => {
+    const key = /^\s*([^#!=:\s][^=:]*?)\s*[=:]/.exec(line)?.[1];
+    if (key === undefined || !pending.has(key)) return line;
+    const value = pending.get(key)!;
+    pending.delete(key);
+    return `${key} = ${value}`;
+  });
+  return [...lines, ...[...pending].map(([k, v]) => `${k} = ${v}`)].join('\n');
+}
+
+/** The mm2.properties keys that point cluster `alias` at a SASL_PLAINTEXT SCRAM listener as `user`. */
+export function saslClusterProperties(
+  alias: string,
+  bootstrap: string,
+  user: { name: string; password: string },
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = 'SCRAM-SHA-512',
+): Record<string, string> {
+  return {
+    [`${alias}.bootstrap.servers`]: bootstrap,
+    [`${alias}.security.protocol`]: 'SASL_PLAINTEXT',
+    [`${alias}.sasl.mechanism`]: mechanism,
+    [`${alias}.sasl.jaas.config`]: scramJaasConfig(user),
+  };
+}
+
+/**
+ * `waitFor` for a mirror process: polls `probe` until `done` accepts its value, failing at once if
+ * the process exits, and on failure says what was awaited, the last value, and the mirror's
+ * /ready, /status and log tail.
+ */
+export async function waitForMirror<T>(
+  mm: RunningMirrorMaker,
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+  intervalMs = 500,
+): Promise<T> {
+  let exitedWith: number | string | undefined;
+  void mm.exited.then((code) => (exitedWith = code));
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exitedWith !== undefined) break;
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(intervalMs);
+  }
+  const why =
+    exitedWith !== undefined ? `the mirror exited (${exitedWith}) while waiting` : `timed out after ${timeoutMs} ms`;
+  throw new Error(
+    `${why} for ${what}; last value: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v))}${lastError ? `; last error: ${String(lastError)}` : ''}\n${await mm.diagnostics()}`,
+  );
+}
+
+/** The `notRunning` entries of a /ready answer (none when the body is not the contract's JSON). */
+export function notRunning(answer: HttpAnswer<ReadyResponse>): NotRunningEntry[] {
+  return typeof answer.body === 'object' && Array.isArray(answer.body.notRunning) ? answer.body.notRunning : [];
+}
+
+/**
+ * One line of what an operator would see now: the /ready code and every unit that is not RUNNING
+ * in /status (`route/connector[/task]=STATE`). Never throws: a failed request shows as such.
+ */
+export async function operatorView(mm: RunningMirrorMaker): Promise<string> {
+  const parts: string[] = [];
+  try {
+    parts.push(`ready=${(await mm.ready()).code}`);
+  } catch (err) {
+    parts.push(`ready=no answer (${String(err)})`);
+  }
+  try {
+    const status = await mm.status();
+    const notRunningUnits = status.routes.flatMap((r) =>
+      r.connectors.flatMap((c) => [
+        ...(c.state === 'RUNNING' ? [] : [`${r.route}/${c.name}=${c.state}`]),
+        ...c.tasks
+          .filter((task) => task.state !== 'RUNNING')
+          .map((task) => `${r.route}/${c.name}/${task.id}=${task.state}`),
+      ]),
+    );
+    parts.push(notRunningUnits.length === 0 ? 'all RUNNING' : notRunningUnits.join(' '));
+  } catch (err) {
+    parts.push(`status=no answer (${String(err)})`);
+  }
+  return parts.join(' ');
+}
+
+/** Samples `operatorView` every `intervalMs` until `stop()`, which returns each distinct view in order of first sight. */
+export function watchOperatorView(mm: RunningMirrorMaker, intervalMs = 1_000): { stop(): Promise<string[]> } {
+  const seen: string[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const view = await operatorView(mm);
+      if (!seen.includes(view)) seen.push(view);
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+/**
+ * Warnings and errors logged at or after `sinceMs` (pino levels 40 and 50+): counts and the
+ * distinct messages (with their `err`, cut short), for a one-line summary of what a fault logged.
+ * Lines are read strictly with `parseLogLines`: a line that is not one JSON object with unique keys
+ * fails the test, as it would fail a log shipper. When the kept output was cut, its first
+ * (partial) line is left out.
+ */
+export function logProblems(output: string, sinceMs = 0): { warn: number; error: number; messages: string[] } {
+  const text = output.length >= KEPT_OUTPUT_CHARS ? output.slice(output.indexOf('\n') + 1) : output;
+  let warn = 0;
+  let error = 0;
+  const messages: string[] = [];
+  for (const entry of parseLogLines(text)) {
+    const level = typeof entry['level'] === 'number' ? entry['level'] : 0;
+    const time = typeof entry['time'] === 'number' ? entry['time'] : 0;
+    if (level < 40 || time < sinceMs) continue;
+    if (level >= 50) error++;
+    else warn++;
+    const err = typeof entry['err'] === 'string' ? entry['err'] : entry['err'] ? JSON.stringify(entry['err']) : '';
+    const message = `${level >= 50 ? 'ERROR' : 'WARN'} ${String(entry['msg'] ?? '')}${err ? `: ${err.slice(0, 160)}` : ''}`;
+    if (!messages.includes(message)) messages.push(message);
+  }
+  return { warn, error, messages };
+}
+
+/** Every connector and task of every route in a /status answer is RUNNING. */
+export function allRunning(status: StatusResponse): boolean {
+  return status.routes.every((r) =>
+    r.connectors.every((c) => c.state === 'RUNNING' && c.tasks.every((task) => task.state === 'RUNNING')),
+  );
 }

@@ -1,0 +1,36 @@
+/**
+ * The SASL side of every test-bed broker: a SASL_PLAINTEXT listener with SCRAM-SHA-256 and
+ * SCRAM-SHA-512, and two users created when the storage is formatted (`kafka-storage format
+ * --add-scram`, KIP-900), so they exist before the broker takes its first request.
+ *
+ * `admin` is a super user; `mirror` is not: it can do only what ACLs grant it (the broker runs the
+ * StandardAuthorizer with `allow.everyone.if.no.acl.found=false`), as a production mirror user.
+ * The passwords are fixed test values: the test bed listens on loopback only.
+ */
+export interface ScramUser {
+  name: string;
+  password: string;
+}
+
+export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
+
+export const TESTBED_USERS: Readonly<{ admin: ScramUser; mirror: ScramUser }> = {
+  admin: { name: 'mm2-admin', password: 'mm2-admin-secret' },
+  mirror: { name: 'mm2-mirror', password: 'mm2-mirror-secret' },
+};
+
+/** Principals that bypass ACLs: PLAINTEXT clients (ANONYMOUS: tests, inter-broker) and the admin user. */
+export const SUPER_USERS = ['User:ANONYMOUS', `User:${TESTBED_USERS.admin.name}`];
+
+/** StorageTool `--add-scram` arguments: every user under every mechanism. */
+export function addScramArguments(users: readonly ScramUser[] = Object.values(TESTBED_USERS)): string[] {
+  return users.flatMap((u) =>
+    SCRAM_MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${u.name},password=${u.password}]`]),
+  );
+}
+
+/** A client's `sasl.jaas.config` line for SCRAM (Java's ScramLoginModule). */
+export function scramJaasConfig(user: ScramUser): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user.name}" password="${user.password}";`;
+}
