@@ -83,8 +83,18 @@ export class KafkajsConnection {
   /** The broker leading each partition of `topic`, from (refreshed if asked) metadata. */
   async leaders(topic: string, refresh = false): Promise<Map<number, number>> {
     const cluster = await this.internalCluster();
-    if (refresh) await cluster.refreshMetadata();
-    await cluster.addMultipleTargetTopics([topic]);
+    try {
+      if (refresh) await cluster.refreshMetadata();
+      await cluster.addMultipleTargetTopics([topic]);
+    } catch (err) {
+      if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)
+        throw err;
+      // kafkajs refreshes metadata for every topic this client ever asked about, and fails the
+      // whole refresh when one of them was deleted since: every later call would fail. Forget
+      // them and ask for this one again (the others come back when they are next asked for).
+      cluster.targetTopics = new Set();
+      await cluster.addMultipleTargetTopics([topic]);
+    }
     const leaders = new Map<number, number>();
     for (const p of cluster.findTopicPartitionMetadata(topic)) leaders.set(p.partitionId, p.leader);
     return leaders;

@@ -77,6 +77,8 @@ export interface InternalCluster {
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
+  /** Every topic whose metadata the cluster refreshes (kafkajs only ever adds to it). */
+  targetTopics: Set<string>;
   findTopicPartitionMetadata(topic: string): PartitionMetadata[];
   findBroker(args: { nodeId: string | number }): Promise<InternalBroker>;
   findGroupCoordinator(args: { groupId: string }): Promise<InternalBroker>;
