@@ -51,6 +51,18 @@ function installLastResort(logger: Logger): void {
   process.on('uncaughtException', crash('uncaught exception'));
 }
 
+/**
+ * Node prints process warnings (e.g. MaxListenersExceededWarning while a client library queues
+ * writes on a socket that is still connecting) as plain text on stderr, which breaks a JSON log
+ * stream: its default printer is replaced by a JSON log line.
+ */
+function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    logger.warn({ warning: warning.name, detail: warning.message }, 'Node.js process warning');
+  });
+}
+
 /** `host:port` → listen options; an invalid value is a start-up error naming the key. */
 function listener(value: string): { host: string; port: number } {
   const m = /^(?:https?:\/\/)?\[?([^\]]*?)\]?:(\d+)$/.exec(value.trim());
@@ -81,6 +93,7 @@ function workerPolicy(config: LoadedConfig): WorkerPolicy {
  */
 export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger = createLogger()): Promise<void> {
   installLastResort(logger);
+  logProcessWarnings(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
   const metrics = createApplianceMetrics({ version });

@@ -23,7 +23,8 @@ import { protocolError } from './protocol-errors.ts';
 import { aclToKafkajs, aclsFromKafkajs } from './acl-codes.ts';
 import { kafkaErrorName } from '../errors.ts';
 import { adminRetry } from './settings.ts';
-import { toPortError } from './port-errors.ts';
+import { toPortError, type PortErrorContext } from './port-errors.ts';
+import type { InternalCluster } from './internals.d.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -54,9 +55,58 @@ export class KafkajsAdmin implements KafkaAdmin {
   private readonly admin: Admin;
   private connected: Promise<void> | undefined;
 
+  /** The kafkajs cluster behind {@link admin}: its metadata topic list, see {@link forgetDeletedTopics}. */
+  private readonly adminCluster: InternalCluster | undefined;
+
   constructor(connection: KafkajsConnection) {
     this.connection = connection;
-    this.admin = connection.kafka.admin({ retry: adminRetry(connection.settings) });
+    // kafkajs gives no handle on the cluster an admin client uses; catch it as admin() creates it.
+    const kafka = connection.kafka as unknown as Record<symbol, (options: object) => InternalCluster>;
+    const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+    const original = factory ? kafka[factory] : undefined;
+    let captured: InternalCluster | undefined;
+    if (factory && original) kafka[factory] = (options) => (captured = original.call(kafka, options));
+    try {
+      this.admin = connection.kafka.admin({ retry: adminRetry(connection.settings) });
+    } finally {
+      if (factory && original) kafka[factory] = original;
+    }
+    this.adminCluster = captured;
+  }
+
+  /**
+   * Runs one admin operation with port errors. kafkajs refreshes the metadata of every topic this
+   * admin ever looked up (offsets, partitions) and fails the whole refresh once one of them was
+   * deleted: from then on every call would fail with UNKNOWN_TOPIC_OR_PARTITION (new topics never
+   * mirrored). On that error, topics that no longer exist are forgotten and the call runs once more.
+   */
+  private async op<T>(context: PortErrorContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.connection.portErrors(context, work);
+    } catch (err) {
+      if (kafkaErrorName(err) !== 'UNKNOWN_TOPIC_OR_PARTITION' || !(await this.forgetDeletedTopics())) throw err;
+      return this.connection.portErrors(context, work);
+    }
+  }
+
+  /** Drops deleted topics from the admin's metadata topic list; true if it dropped any. */
+  private async forgetDeletedTopics(): Promise<boolean> {
+    const cluster = this.adminCluster;
+    if (!cluster || cluster.targetTopics.size === 0) return false;
+    let existing: Set<string>;
+    try {
+      existing = new Set(await this.admin.listTopics());
+    } catch {
+      return false;
+    }
+    let dropped = false;
+    for (const topic of [...cluster.targetTopics]) {
+      if (!existing.has(topic)) {
+        cluster.targetTopics.delete(topic);
+        dropped = true;
+      }
+    }
+    return dropped;
   }
 
   private async client(): Promise<Admin> {
@@ -71,14 +121,14 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   listTopics(): Promise<string[]> {
-    return this.connection.portErrors({ op: 'listTopics' }, async () => {
+    return this.op({ op: 'listTopics' }, async () => {
       const names = await (await this.client()).listTopics();
       return names.filter((n) => !BROKER_INTERNAL_TOPICS.has(n)).sort();
     });
   }
 
   describeTopics(names: string[]): Promise<TopicDescription[]> {
-    return this.connection.portErrors({ op: 'describeTopics', ...topicsContext(names) }, async () => {
+    return this.op({ op: 'describeTopics', ...topicsContext(names) }, async () => {
       if (names.length === 0) return [];
       const { topics } = await (await this.client()).fetchTopicMetadata({ topics: names });
       return topics.map((t) => ({
@@ -91,9 +141,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
-    return this.connection.portErrors({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () =>
-      this.createEach(topics),
-    );
+    return this.op({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () => this.createEach(topics));
   }
 
   /** One CreateTopics call per topic; each topic's failure is reported in its result, by Kafka's error name. */
@@ -129,15 +177,13 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   createPartitions(topic: string, totalCount: number): Promise<void> {
-    return this.connection.portErrors({ op: 'createPartitions', topic, count: totalCount }, async () => {
+    return this.op({ op: 'createPartitions', topic, count: totalCount }, async () => {
       await (await this.client()).createPartitions({ topicPartitions: [{ topic, count: totalCount }] });
     });
   }
 
   describeTopicConfigs(names: string[]): Promise<Map<string, ConfigEntry[]>> {
-    return this.connection.portErrors({ op: 'describeConfigs', ...topicsContext(names) }, () =>
-      this.describeConfigsOf(names),
-    );
+    return this.op({ op: 'describeConfigs', ...topicsContext(names) }, () => this.describeConfigsOf(names));
   }
 
   private async describeConfigsOf(names: string[]): Promise<Map<string, ConfigEntry[]>> {
@@ -167,7 +213,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   incrementalAlterTopicConfigs(changes: Map<string, AlterConfigOp[]>): Promise<void> {
-    return this.connection.portErrors({ op: 'incrementalAlterConfigs', ...topicsContext([...changes.keys()]) }, () =>
+    return this.op({ op: 'incrementalAlterConfigs', ...topicsContext([...changes.keys()]) }, () =>
       this.alterConfigs(changes),
     );
   }
@@ -205,21 +251,21 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   describeAcls(filter: { resourceType: 'TOPIC' | 'ANY' }): Promise<AclBinding[]> {
-    return this.connection.portErrors({ op: 'describeAcls', resourceType: filter.resourceType }, async () => {
+    return this.op({ op: 'describeAcls', resourceType: filter.resourceType }, async () => {
       const response = await (await this.client()).describeAcls(aclToKafkajs.describeFilter(filter.resourceType));
       return aclsFromKafkajs(response.resources);
     });
   }
 
   createAcls(bindings: AclBinding[]): Promise<void> {
-    return this.connection.portErrors({ op: 'createAcls', acls: bindings.length }, async () => {
+    return this.op({ op: 'createAcls', acls: bindings.length }, async () => {
       if (bindings.length === 0) return;
       await (await this.client()).createAcls({ acl: bindings.map(aclToKafkajs.binding) });
     });
   }
 
   listGroups(): Promise<GroupListing[]> {
-    return this.connection.portErrors({ op: 'listGroups' }, async () => {
+    return this.op({ op: 'listGroups' }, async () => {
       const admin = await this.client();
       const { groups } = await admin.listGroups();
       const states = await this.describeGroupStates(groups.map((g) => g.groupId));
@@ -232,7 +278,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   describeGroupStates(groupIds: string[]): Promise<Map<string, string>> {
-    return this.connection.portErrors({ op: 'describeGroups', ...groupsContext(groupIds) }, async () => {
+    return this.op({ op: 'describeGroups', ...groupsContext(groupIds) }, async () => {
       const states = new Map<string, string>();
       if (groupIds.length === 0) return states;
       const { groups } = await (await this.client()).describeGroups(groupIds);
@@ -242,7 +288,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]> {
-    return this.connection.portErrors({ op: 'fetchOffsets', group: groupId }, async () => {
+    return this.op({ op: 'fetchOffsets', group: groupId }, async () => {
       const topics = await (await this.client()).fetchOffsets({ groupId });
       const result: TopicPartitionOffset[] = [];
       for (const t of topics) {
@@ -257,9 +303,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    return this.connection.portErrors({ op: 'offsetCommit', group: groupId }, () =>
-      this.commitOffsets(groupId, offsets),
-    );
+    return this.op({ op: 'offsetCommit', group: groupId }, () => this.commitOffsets(groupId, offsets));
   }
 
   private async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
@@ -303,7 +347,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   listOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.connection.portErrors({ op: 'listOffsets', topic }, async () => {
+    return this.op({ op: 'listOffsets', topic }, async () => {
       const offsets = await (await this.client()).fetchTopicOffsets(topic);
       return offsets
         .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
@@ -312,7 +356,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
-    return this.connection.portErrors({ op: 'deleteRecords', topic }, async () => {
+    return this.op({ op: 'deleteRecords', topic }, async () => {
       await (
         await this.client()
       ).deleteTopicRecords({
@@ -323,14 +367,14 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   brokerCount(): Promise<number> {
-    return this.connection.portErrors({ op: 'describeCluster' }, async () => {
+    return this.op({ op: 'describeCluster' }, async () => {
       const { brokers } = await (await this.client()).describeCluster();
       return brokers.length;
     });
   }
 
   close(): Promise<void> {
-    return this.connection.portErrors({ op: 'close' }, async () => {
+    return this.op({ op: 'close' }, async () => {
       // Also after a failed connect: kafkajs may hold the seed broker's socket.
       await this.admin.disconnect();
       this.connected = undefined;
