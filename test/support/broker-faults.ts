@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
-import { TESTBED_MARKER, type RunningCluster } from '../../scripts/kafka/broker.ts';
-import { classpath } from '../../scripts/kafka/jars.ts';
+import type { RunningCluster } from '../../scripts/kafka/broker.ts';
 import { killTestBedCluster, restartTestBedCluster, startTestBed, type TestBed } from '../../scripts/kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
-import { kafkaLibs } from './java.ts';
+import { runKafkaJava } from './java.ts';
 import { testKafka } from './kafka.ts';
-
-const run = promisify(execFile);
 
 /**
  * Broker faults a test can cause on the local test bed. The brokers were started by the global
@@ -88,7 +83,6 @@ export function useExtraClusters(): { start(alias: string, port?: number): Promi
 async function kafkaTool(tool: 'topics' | 'acls', args: string[]): Promise<string> {
   const kafka = testKafka();
   const version = SUPPORTED_KAFKA_VERSIONS[kafka.version] ? kafka.version : '4.1.2';
-  const info = SUPPORTED_KAFKA_VERSIONS[version]!;
   // AclCommand moved from core (Scala) to the tools module in Kafka 4.0.
   const mainClass =
     tool === 'topics'
@@ -96,23 +90,8 @@ async function kafkaTool(tool: 'topics' | 'acls', args: string[]): Promise<strin
       : version.startsWith('3.')
         ? 'kafka.admin.AclCommand'
         : 'org.apache.kafka.tools.AclCommand';
-  const logging = info.loggingProfile === 'reload4j' ? '-Dlog4j.configuration=file:/dev/null' : '-Dlog4j2.level=WARN';
   try {
-    const { stdout } = await run(
-      'java',
-      [
-        '-Xmx256m',
-        '-XX:TieredStopAtLevel=1',
-        TESTBED_MARKER,
-        logging,
-        '-cp',
-        classpath(kafkaLibs(version)),
-        mainClass,
-        ...args,
-      ],
-      { timeout: 60_000, killSignal: 'SIGKILL' },
-    );
-    return stdout;
+    return await runKafkaJava(version, mainClass, args, { timeoutMs: 60_000 });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${mainClass} ${args.join(' ')} failed: ${e.stderr || e.message}`, { cause: err });

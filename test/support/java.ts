@@ -34,6 +34,30 @@ function compiled(version: string, source: string, libs: string): { dir: string;
   return { dir, mainClass };
 }
 
+/**
+ * Runs `mainClass` in a small JVM of the test bed (marked so `kafka:down` sweeps it) with the Kafka
+ * jars of `version` (and `extraClasspath` first) on the classpath; returns its stdout.
+ */
+export async function runKafkaJava(
+  version: string,
+  mainClass: string,
+  args: string[],
+  options: { extraClasspath?: string; timeoutMs?: number } = {},
+): Promise<string> {
+  const libs = classpath(kafkaLibs(version));
+  const logging =
+    SUPPORTED_KAFKA_VERSIONS[version]?.loggingProfile === 'reload4j'
+      ? '-Dlog4j.configuration=file:/dev/null'
+      : '-Dlog4j2.level=WARN';
+  const cp = options.extraClasspath ? `${options.extraClasspath}:${libs}` : libs;
+  const { stdout } = await run(
+    'java',
+    ['-Xmx256m', '-XX:TieredStopAtLevel=1', TESTBED_MARKER, logging, '-cp', cp, mainClass, ...args],
+    { timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, killSignal: 'SIGKILL' },
+  );
+  return stdout;
+}
+
 /** Runs a single-file Java program from test/java/ with the Kafka jars on the classpath and returns its stdout. */
 export async function runJavaSource(
   version: string,
@@ -41,25 +65,6 @@ export async function runJavaSource(
   args: string[],
   timeoutMs = 120_000,
 ): Promise<string> {
-  const libs = kafkaLibs(version);
-  const { dir, mainClass } = compiled(version, source, libs);
-  const logging =
-    SUPPORTED_KAFKA_VERSIONS[version]?.loggingProfile === 'reload4j'
-      ? '-Dlog4j.configuration=file:/dev/null'
-      : '-Dlog4j2.level=WARN';
-  const { stdout } = await run(
-    'java',
-    [
-      '-Xmx256m',
-      '-XX:TieredStopAtLevel=1',
-      TESTBED_MARKER,
-      logging,
-      '-cp',
-      `${dir}:${classpath(libs)}`,
-      mainClass,
-      ...args,
-    ],
-    { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, killSignal: 'SIGKILL' },
-  );
-  return stdout;
+  const { dir, mainClass } = compiled(version, source, kafkaLibs(version));
+  return runKafkaJava(version, mainClass, args, { extraClasspath: dir, timeoutMs });
 }
