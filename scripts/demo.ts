@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     .replace(/^eu\.bootstrap\.servers\s*=.*$/m, `eu.bootstrap.servers = ${bed.bootstrap['eu']}`)
     .replace(/^us\.bootstrap\.servers\s*=.*$/m, `us.bootstrap.servers = ${bed.bootstrap['us']}`);
   writeFileSync(file, `${text}\nmm2ts.http.listener = 127.0.0.1:18083\n`);
-  log(`connect-mirror-maker ${file}   (metrics: http://127.0.0.1:18083/metrics, status: /status)`);
+  log(`connect-mirror-maker ${file}   (metrics: http://127.0.0.1:18083/metrics, readiness: /ready, status: /status)`);
   const mirror = spawn(process.execPath, [...mirrorNodeFlags(), MIRROR_SCRIPT, file], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' },
