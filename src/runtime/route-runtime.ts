@@ -162,13 +162,15 @@ export class RouteRuntime {
       let plugins: RoutePlugins | undefined;
       const outcome = await keepStarting(
         `starting route ${this.route.name}`,
-        async () => {
+        async (signal) => {
           try {
             plugins = await this.openRoute();
           } catch (err) {
             await this.closeRoute();
             throw err;
           }
+          // Stopped while opening: what this attempt opened is closed here, not left behind.
+          if (signal.aborted) await this.closeRoute();
         },
         {
           signal: this.abort.signal,
