@@ -407,8 +407,10 @@ export class RouteRuntime {
    */
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.loop;
+    // The runners first: the start loop may be waiting for their first attempts, which only
+    // their own stop aborts.
     for (const name of [SOURCE, CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
+    await this.loop;
     await this.closeRoute();
     this.state = { state: 'STOPPED' };
     this.logger.info('route stopped');
