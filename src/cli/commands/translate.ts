@@ -61,7 +61,9 @@ interface Row {
 export const translate: Subcommand = {
   path: ['translate'],
   usage: USAGE,
-  summary: "a remote group's offsets translated to this cluster, from MM2's checkpoints",
+  summary:
+    "a remote group's offsets translated to this cluster, from MM2's checkpoints " +
+    '(EXACT yes: a failover there re-reads nothing; no: a lower bound, may re-read, never skips)',
   run: (argv, io) => runTranslate(argv, io, (props) => new MirrorClient(props)),
 };
 
