@@ -3,6 +3,7 @@ export * from './topic-partition.ts';
 export * from './protocol-types.ts';
 export * from './offset-sync.ts';
 export * from './offset-sync-run-start.ts';
+export * from './checkpoint-exact.ts';
 export * from './checkpoint.ts';
 export * from './heartbeat.ts';
 export * from './murmur2.ts';

@@ -8,6 +8,7 @@ import {
 import {
   encodeCheckpointKey,
   encodeCheckpointValue,
+  exactCheckpointHeader,
   topicPartitionKey,
   type Checkpoint,
   type TopicPartition,
@@ -318,6 +319,7 @@ export class CheckpointTask {
     if (!this.ready || !this.checkpoints.isInitialized) return 0;
     const emitted: Checkpoint[] = [];
     const committedByGroup = new Map<string, UpstreamGroupOffset[]>();
+    const exact = new Set<Checkpoint>();
     for (const group of this.assignedGroups) {
       let upstream: UpstreamGroupOffset[];
       try {
@@ -330,19 +332,41 @@ export class CheckpointTask {
         continue;
       }
       committedByGroup.set(group, upstream);
-      emitted.push(...checkpointsForGroup(this.route, this.checkpoints, group, upstream).values());
+      const checkpoints = [...checkpointsForGroup(this.route, this.checkpoints, group, upstream).values()];
+      for (const c of checkpoints) if (this.isExact(c, upstream)) exact.add(c);
+      emitted.push(...checkpoints);
     }
-    if (emitted.length > 0) await this.send(emitted);
+    if (emitted.length > 0) await this.send(emitted, exact);
     if (this.options.metrics) await this.recordFailover(committedByGroup);
     return emitted.length;
   }
 
-  private async send(checkpoints: readonly Checkpoint[]): Promise<void> {
+  /**
+   * Whether checkpoint `c` (built from one of `upstream`'s committed offsets) carries the exact
+   * translation: the store proves its downstream offset is the copy's position
+   * (docs/offset-translation.md), not just Java's lower bound.
+   */
+  private isExact(c: Checkpoint, upstream: readonly UpstreamGroupOffset[]): boolean {
+    const source = upstream.find(
+      (u) =>
+        u.committed?.offset === c.upstreamOffset &&
+        topicPartitionKey(renameTopicPartition(this.route, u.topicPartition)) === topicPartitionKey(c.topicPartition),
+    );
+    if (source === undefined) return false;
+    const translation = this.syncStore.translate(source.topicPartition, c.upstreamOffset);
+    return (
+      translation.kind === 'translated' && translation.exact && translation.downstreamOffset === c.downstreamOffset
+    );
+  }
+
+  private async send(checkpoints: readonly Checkpoint[], exact: ReadonlySet<Checkpoint> = new Set()): Promise<void> {
     const at = Date.now();
     const records: ProducerRecord[] = checkpoints.map((c) => ({
       partition: 0,
       key: encodeCheckpointKey(c),
       value: encodeCheckpointValue(c),
+      // Marks exact translations for readers (src/client/checkpoint-exactness.ts); Java ignores it.
+      ...(exact.has(c) ? { headers: [exactCheckpointHeader()] } : {}),
       timestamp: at,
     }));
     this.sink ??= await this.options.checkpointsWriter.recordSink({ acks: -1 });
@@ -385,18 +409,22 @@ export class CheckpointTask {
    * failover now would re-read on the target and those it would not find there.
    */
   private async recordFailover(committedByGroup: ReadonlyMap<string, UpstreamGroupOffset[]>): Promise<void> {
-    const logEnds = new Map<string, Map<number, bigint> | null>();
-    const sourceLogEnd = async (tp: TopicPartition): Promise<bigint | undefined> => {
-      if (!logEnds.has(tp.topic)) {
-        try {
-          const offsets = await this.options.sourceAdmin.listOffsets(tp.topic);
-          logEnds.set(tp.topic, new Map(offsets.map((o) => [o.partition, o.latest])));
-        } catch {
-          logEnds.set(tp.topic, null);
+    const logEndsOf = (admin: KafkaAdmin): ((tp: TopicPartition) => Promise<bigint | undefined>) => {
+      const logEnds = new Map<string, Map<number, bigint> | null>();
+      return async (tp) => {
+        if (!logEnds.has(tp.topic)) {
+          try {
+            const offsets = await admin.listOffsets(tp.topic);
+            logEnds.set(tp.topic, new Map(offsets.map((o) => [o.partition, o.latest])));
+          } catch {
+            logEnds.set(tp.topic, null);
+          }
         }
-      }
-      return logEnds.get(tp.topic)?.get(tp.partition);
+        return logEnds.get(tp.topic)?.get(tp.partition);
+      };
     };
+    const sourceLogEnd = logEndsOf(this.options.sourceAdmin);
+    const targetLogEnd = logEndsOf(this.options.targetAdmin);
     for (const [group, upstream] of committedByGroup) {
       for (const { topicPartition, committed } of upstream) {
         if (committed === null || !this.route.topicFilter.shouldReplicateTopic(topicPartition.topic)) continue;
@@ -417,13 +445,34 @@ export class CheckpointTask {
         } else {
           continue;
         }
-        const newestSync = this.syncStore.syncsFor(topicPartition)?.[0];
-        const replicated = newestSync === undefined ? 0n : newestSync.upstreamOffset + 1n;
         const end = await sourceLogEnd(topicPartition);
+        const replicated = await this.replicatedPosition(topicPartition, downstream, end, targetLogEnd);
         const missed = end === undefined ? Number.NaN : Number(nonNegative(end - (g > replicated ? g : replicated)));
         this.partitionRecorder(group, downstream)?.failover(Number(nonNegative(reread)), missed);
       }
     }
+  }
+
+  /**
+   * How far the source partition is replicated (docs/metrics.md, `..._failover_missed_records`):
+   * one past the newest offset-sync's upstream offset `u`, moved on by the records the target
+   * holds after that sync's copy `d` — the records after `d` downstream are copies of records
+   * after `u` upstream, in order (docs/offset-translation.md). Syncs are sparse (up to
+   * `offset.lag.max` records apart), so the sync alone would count a caught-up partition's
+   * records since the newest sync as missed. Never past the source log end.
+   */
+  private async replicatedPosition(
+    upstream: TopicPartition,
+    downstream: TopicPartition,
+    sourceEnd: bigint | undefined,
+    targetLogEnd: (tp: TopicPartition) => Promise<bigint | undefined>,
+  ): Promise<bigint> {
+    const newestSync = this.syncStore.syncsFor(upstream)?.[0];
+    if (newestSync === undefined) return 0n;
+    let replicated = newestSync.upstreamOffset + 1n;
+    const targetEnd = await targetLogEnd(downstream);
+    if (targetEnd !== undefined) replicated += nonNegative(targetEnd - newestSync.downstreamOffset - 1n);
+    return sourceEnd !== undefined && replicated > sourceEnd ? sourceEnd : replicated;
   }
 
   /**

@@ -9,10 +9,12 @@ import {
   decodeCheckpoint,
   encodeOffsetSyncKey,
   encodeOffsetSyncValue,
+  hasExactCheckpointHeader,
   RUN_START_HEADER,
   type OffsetSync,
   type TopicPartition,
 } from '../../../src/records/index.ts';
+import type { CheckpointTaskMetrics } from '../../../src/connectors/checkpoint/metrics-port.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
 
@@ -228,5 +230,52 @@ describe('CheckpointTask', () => {
     await task.stop({ finalRound: true });
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(task.status.state).toBe('STOPPED');
+  });
+
+  it('marks exact checkpoints with the mm2ts.exact header, lower bounds without it', async () => {
+    const c = clusters();
+    const task = await readyTask(c, { exact: committed(150n), behind: committed(250n) });
+    expect(await task.emit()).toBe(2);
+    const byGroup = new Map(
+      c.target.records(CHECKPOINTS).map((r) => [decodeCheckpoint(r.key, r.value).consumerGroupId, r]),
+    );
+    // 150 lies in the run 0..200: exact. 250 is past the newest sync (200): Java's lower bound 201.
+    expect(decodeCheckpoint(byGroup.get('exact')!.key, byGroup.get('exact')!.value).downstreamOffset).toBe(150n);
+    expect(hasExactCheckpointHeader(byGroup.get('exact')!.headers)).toBe(true);
+    expect(decodeCheckpoint(byGroup.get('behind')!.key, byGroup.get('behind')!.value).downstreamOffset).toBe(201n);
+    expect(hasExactCheckpointHeader(byGroup.get('behind')!.headers)).toBe(false);
+  });
+
+  it('a partition replicated to its end reports 0 missed records although its newest offset-sync trails the data', async () => {
+    const c = clusters();
+    // Source t-0 holds 300 records, all replicated to A.t-0 at the same offsets; the newest sync
+    // is record 200 (syncs are up to offset.lag.max apart).
+    const data = Array.from({ length: 300 }, () => ({ partition: 0, key: null, value: Buffer.from('x') }));
+    c.source.addTopic('t');
+    c.source.produce('t', data);
+    c.target.addTopic('A.t');
+    c.target.produce('A.t', data);
+    const failovers = new Map<string, { reread: number; missed: number }>();
+    const metrics: CheckpointTaskMetrics = {
+      partition: (labels) => ({
+        checkpointed: () => undefined,
+        failover: (reread, missed) => void failovers.set(labels.group, { reread, missed }),
+        remove: () => undefined,
+      }),
+    };
+    await commit(c.source, 'caught-up', committed(300n));
+    await commit(c.source, 'behind', committed(250n));
+    const { task } = await startTask(c, ['caught-up', 'behind'], { metrics });
+    const tp = { topic: 't', partition: 0 };
+    task.offsetSyncStore.handleSync({ topicPartition: tp, upstreamOffset: 0n, downstreamOffset: 0n }, 0n);
+    task.offsetSyncStore.handleSync({ topicPartition: tp, upstreamOffset: 200n, downstreamOffset: 200n }, 0n);
+    await task.emit();
+    expect(failovers.get('caught-up')?.missed).toBe(0);
+    expect(failovers.get('behind')?.missed).toBe(0);
+    // Records the target does not hold yet are missed: the source grows by 40, the target does not.
+    c.source.produce('t', data.slice(0, 40));
+    await task.emit();
+    expect(failovers.get('caught-up')?.missed).toBe(40);
+    expect(failovers.get('behind')?.missed).toBe(40);
   });
 });

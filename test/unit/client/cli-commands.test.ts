@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clientProperties, table, toJson } from '../../../src/cli/commands/cluster-args.ts';
 import { dumpRecord, inferDumpType } from '../../../src/cli/commands/dump-format.ts';
 import { formatTopology, topologyOf } from '../../../src/cli/commands/topology.ts';
+import { runTranslate } from '../../../src/cli/commands/translate.ts';
 import type { CliIo } from '../../../src/cli/io.ts';
 import { main as mm2 } from '../../../src/cli/mm2.ts';
 import type { ConsumedRecord } from '../../../src/kafka/port.ts';
@@ -15,7 +16,10 @@ import {
   encodeOffsetSyncKey,
   encodeOffsetSyncValue,
   encodeSourceOffsetValue,
+  MirrorClient,
 } from '../../../src/index.ts';
+import { exactCheckpointHeader } from '../../../src/records/index.ts';
+import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
 
 function capture(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -144,5 +148,79 @@ describe('mm2 dump/translate/topology argument errors exit 255 and say what is v
     expect(await mm2(argv, io)).toBe(255);
     expect(io.stderr.join('\n')).toMatch(message);
     expect(io.stderr.join('\n')).toContain('usage: mm2 ');
+  });
+});
+
+describe('mm2 translate output', () => {
+  const CHECKPOINTS = 'A.checkpoints.internal';
+
+  /** Runs `mm2 translate` against an in-memory target whose checkpoints topic holds `records`. */
+  async function translateOn(
+    records: { group: string; upstream: bigint; downstream: bigint; exact: boolean }[],
+    args: string[],
+  ) {
+    const kafka = new InMemoryKafka();
+    kafka.addTopic(CHECKPOINTS);
+    kafka.produce(
+      CHECKPOINTS,
+      records.map((r) => {
+        const c = {
+          consumerGroupId: r.group,
+          topicPartition: { topic: 'A.t', partition: 0 },
+          upstreamOffset: r.upstream,
+          downstreamOffset: r.downstream,
+          metadata: '',
+        };
+        return {
+          partition: 0,
+          key: encodeCheckpointKey(c),
+          value: encodeCheckpointValue(c),
+          ...(r.exact ? { headers: [exactCheckpointHeader()] } : {}),
+        };
+      }),
+    );
+    const io = capture();
+    const code = await runTranslate(
+      ['--bootstrap', 'local:9092', '--source', 'A', '--timeout-ms', '5000', ...args],
+      io,
+      (props) => new MirrorClient(Object.fromEntries(props), { openCluster: (settings) => kafka.cluster(settings) }),
+    );
+    return { code, io };
+  }
+
+  it('EXACT is yes only for checkpoints marked exact by the checkpoint runtime', async () => {
+    const { code, io } = await translateOn(
+      [
+        { group: 'caught-up', upstream: 150n, downstream: 150n, exact: true },
+        { group: 'behind', upstream: 250n, downstream: 201n, exact: false },
+      ],
+      [],
+    );
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([
+      'GROUP      TOPIC  PARTITION  OFFSET  UPSTREAM-OFFSET  EXACT  METADATA',
+      'behind     A.t    0          201     250              no',
+      'caught-up  A.t    0          150     150              yes',
+    ]);
+    const json = await translateOn([{ group: 'g', upstream: 7n, downstream: 7n, exact: true }], ['--json']);
+    expect(JSON.parse(json.io.stdout.join('\n'))).toMatchObject([{ group: 'g', downstreamOffset: 7, exact: true }]);
+  });
+
+  it('an unknown group exits 2 naming the group, the cluster and the groups that have checkpoints', async () => {
+    const { code, io } = await translateOn(
+      [
+        { group: 'orders', upstream: 1n, downstream: 1n, exact: true },
+        { group: 'billing', upstream: 1n, downstream: 1n, exact: false },
+      ],
+      ['--group', 'ordres'],
+    );
+    expect(code).toBe(2);
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr.join('\n')).toMatch(
+      /^ERROR no checkpoints for group 'ordres' from cluster 'A' in A\.checkpoints\.internal; groups with checkpoints there: billing, orders \(see them all with: mm2 dump .*--topic A\.checkpoints\.internal --from-beginning\)$/,
+    );
+    const empty = await translateOn([], ['--group', 'orders']);
+    expect(empty.code).toBe(2);
+    expect(empty.io.stderr.join('\n')).toMatch(/group 'orders' from cluster 'A'.*no group has checkpoints there yet/);
   });
 });
