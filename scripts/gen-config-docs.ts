@@ -46,7 +46,7 @@ const QUIRKS = `## Java quirks kept / fixed
 
 Kept (a file behaves as under Java MM2; \`mm2 config lint\` and start-up warnings point them out):
 
-- \`S->T.enabled\` is read with Java's \`Boolean.parseBoolean\`: anything but \`true\` (any case, no surrounding blanks) is false, e.g. \`yes\` or \`true \`. Difference: Java's connectors then fail validation for that route (no heartbeats either); mm2 runs it as heartbeat-only.
+- \`S->T.enabled\` is read twice by Java: MirrorMakerConfig decides whether the route gets a herder with \`Boolean.parseBoolean\` on the raw text (anything but \`true\`, any case, no surrounding blanks, is false), and the connectors read it through ConfigDef, which trims and accepts only true/false. So \`true \` (trailing blank) still replicates when the route emits heartbeats (the default) and does not run at all when its heartbeats are off; mm2 does the same and warns. \`yes\` is false for MirrorMakerConfig and fails connector validation in Java (no heartbeats either); mm2 runs it as heartbeat-only.
 - Every ordered pair of clusters gets a route while heartbeats are on (\`emit.heartbeats.enabled\`, default true): disabled pairs run heartbeats only.
 - Top-level keys that are not connector ConfigDef keys are dropped from connector configs: a top-level \`use.defaults.from\`, \`exactly.once.support\`, \`consumer.*\`/\`producer.*\`/\`admin.*\`, \`offset.flush.interval.ms\` have no effect. Use \`S->T.<key>\` or \`T.<key>\`.
 - Top-level \`offset.storage*\`, \`config.storage*\`, \`status.storage*\`, \`*.converter*\`, \`task*\`, \`worker*\`, \`replication.policy*\` keys override the target cluster's own values in worker configs.
@@ -68,7 +68,7 @@ Defaults follow Apache Kafka 4.1.2. Note \`topics.exclude\` defaults to \`mm2.*\
 
 ## Cross-check with Java
 
-\`test/integration/config-java-crosscheck.test.ts\` runs Kafka 4.1.2's own \`MirrorMakerConfig\` (\`test/java/config-dump\`, built by \`node scripts/java-config-dump.ts\`) on the fixture and example files and requires \`mm2 config show --json\` to agree key for key. Accepted differences: secret values are shown as \`[hidden]\`; routes whose \`enabled\` is not a boolean (see above).
+\`test/integration/config-java-crosscheck.test.ts\` runs Kafka 4.1.2's own \`MirrorMakerConfig\` (\`test/java/config-dump\`, built by \`node scripts/java-config-dump.ts\`) on the fixture and example files and requires \`mm2 config show --json\` to agree key for key. Accepted differences: secret values are shown as \`[hidden]\`; config-provider values are shown as written (\`\${file:...}\`) where Java's dump prints client and worker values resolved; routes whose \`enabled\` is not a boolean (see above).
 `;
 
 /** The document, formatted with the repository's prettier settings so `format:check` stays clean. */

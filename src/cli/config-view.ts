@@ -3,7 +3,7 @@ import { formatDiagnostic, redacted, type LoadedConfig } from '../config/index.t
 import type { ConnectorKind } from '../config/index.ts';
 
 /**
- * The JSON shape of `mm2 config show --json`, secrets redacted. It mirrors what the Java
+ * The JSON shape of `mm2 config show --json`: secrets redacted, provider placeholders as written. It mirrors what the Java
  * cross-check prints (test/java/config-dump), so the two can be compared key for key.
  */
 export interface ConfigView {
@@ -26,14 +26,15 @@ export interface ConfigView {
 const KINDS: ConnectorKind[] = ['source', 'checkpoint', 'heartbeat'];
 
 export function configView(config: LoadedConfig): ConfigView {
-  const hide = config.providerKeys;
+  const show = (m: Parameters<typeof redacted>[0]): Record<string, string> =>
+    redacted(m, config.providerKeys, (k) => config.properties.values.get(k));
   const routes: ConfigView['routes'] = {};
   for (const r of config.routes) {
     routes[r.name] = {
       enabled: r.enabled,
-      connectors: Object.fromEntries(KINDS.map((k) => [connectorSimpleName(k), redacted(r.connectors[k], hide)])),
-      clients: Object.fromEntries([...r.clients].map(([label, c]) => [label, redacted(c.config, hide)])),
-      worker: redacted(r.worker, hide),
+      connectors: Object.fromEntries(KINDS.map((k) => [connectorSimpleName(k), show(r.connectors[k])])),
+      clients: Object.fromEntries([...r.clients].map(([label, c]) => [label, show(c.config)])),
+      worker: show(r.worker),
     };
   }
   return {
@@ -41,7 +42,7 @@ export function configView(config: LoadedConfig): ConfigView {
     clusters: [...config.clusters],
     clusterPairs: config.routes.map((r) => r.name),
     routes,
-    clientConfigs: Object.fromEntries([...config.clusterClientConfigs].map(([alias, m]) => [alias, redacted(m, hide)])),
+    clientConfigs: Object.fromEntries([...config.clusterClientConfigs].map(([alias, m]) => [alias, show(m)])),
     warnings: config.diagnostics.map(formatDiagnostic),
   };
 }

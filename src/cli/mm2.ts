@@ -34,6 +34,40 @@ function usage(): string {
   ].join('\n');
 }
 
+/**
+ * What each option of the subcommands means. A command's help lists the options its usage line
+ * names, so a new option needs a line here (the help test checks every command's options have one).
+ */
+export const OPTION_HELP: Readonly<Record<string, string>> = {
+  '--clusters': 'serve only the routes whose target is one of these aliases (as connect-mirror-maker --clusters)',
+  '--json': 'print JSON instead of text',
+  '--bootstrap': 'the cluster to read, host:port[,host:port...]',
+  '--command-config': 'a client properties file (security settings), as Kafka tools take',
+  '--timeout-ms': 'give up reaching the cluster after this many milliseconds',
+  '--topic': 'the topic to read',
+  '--type': 'the record format; inferred from the topic name when omitted',
+  '--from-beginning': 'read from the start of the topic and stop at its end, instead of following new records',
+  '--max': 'stop after N records',
+  '--source': 'the alias of the cluster the group was replicated from',
+  '--group': 'only this consumer group (all groups with checkpoints when omitted)',
+  '--policy': 'the replication policy naming remote topics: default, identity or a class name',
+  '--separator': 'the replication policy separator (default .)',
+};
+
+/** `mm2 <command> --help`: the command's usage, what it does, and its options. */
+export function commandHelp(c: Subcommand): string {
+  const options = [...new Set(c.usage.match(/--[a-z][a-z-]*/g) ?? [])];
+  return [
+    `usage: mm2 ${c.usage}`,
+    '',
+    c.summary,
+    '',
+    'options:',
+    ...options.map((o) => `  ${o.padEnd(18)} ${OPTION_HELP[o] ?? ''}`.trimEnd()),
+    `  ${'-h, --help'.padEnd(18)} show this help and exit`,
+  ].join('\n');
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
     io.out(usage());
@@ -49,7 +83,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.err(usage());
     return EXIT.usage;
   }
-  return command.run(argv.slice(command.path.length), io);
+  const rest = argv.slice(command.path.length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(command));
+    return EXIT.ok;
+  }
+  return command.run(rest, io);
 }
 
 /** `mm2` as a program (the bin runs this): exits with the command's code once output is flushed. */

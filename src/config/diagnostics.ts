@@ -2,7 +2,8 @@ import { WORKER_TOP_LEVEL_PREFIXES } from './mirror-maker-config.ts';
 import { toKafkaClientSettings } from './client-settings.ts';
 import { compilePatternList } from './java-regex.ts';
 import { CLIENT_SECURITY_KEY_NAMES } from './keys/client-security-keys.ts';
-import { CONNECTOR_CONFIG_NAMES, KEYS_BY_NAME } from './keys/key-table.ts';
+import { CONNECTOR_CONFIG_NAMES, KEY_TABLE, KEYS_BY_NAME } from './keys/key-table.ts';
+import { closestKnownKey, suggestClusterClientKey, suggestRouteKey } from './key-suggestions.ts';
 import { parseJavaList } from './keys/key-types.ts';
 import type { RouteConfig } from './load.ts';
 import type { MirrorMakerConfig } from './mirror-maker-config.ts';
@@ -107,13 +108,21 @@ export function collectDiagnostics(input: DiagnosticsInput): Diagnostic[] {
         });
         continue;
       }
-      if (rest === 'enabled' && !['true', 'false'].includes(value.toLowerCase())) {
+      if (rest === 'enabled')
+        routeEnabledValue(
+          key,
+          value,
+          input.model.clusterPairs().some((p) => p.source === source && p.target === target),
+          add,
+        );
+      const routeTypo = suggestRouteKey(rest);
+      if (routeTypo) {
         add({
           severity: 'warning',
-          code: 'route-enabled-not-boolean',
+          code: 'route-key-unknown',
           key,
-          message: `'${value}' is read as false (Java accepts only true/false${value.trim() !== value ? '; note the surrounding whitespace' : ''})`,
-          javaIgnores: true,
+          message: `unknown key under route ${source}->${target}; did you mean ${source}->${target}.${routeTypo.suggestion}?`,
+          javaIgnores: false,
         });
       }
       if (rest.startsWith('producer.') && !rest.startsWith('producer.override.')) {
@@ -142,6 +151,16 @@ export function collectDiagnostics(input: DiagnosticsInput): Diagnostic[] {
           key,
           message: `connector settings are not read per cluster; Java ignores it. Use a route key such as ${alias}->X.${rest} or a top-level ${rest}`,
           javaIgnores: true,
+        });
+      }
+      const clientTypo = suggestClusterClientKey(rest);
+      if (clientTypo) {
+        add({
+          severity: 'warning',
+          code: 'client-key-unknown',
+          key,
+          message: `unknown ${rest.slice(0, rest.indexOf('.'))} key for cluster ${alias}; did you mean ${alias}.${clientTypo.suggestion}?`,
+          javaIgnores: false,
         });
       }
       continue;
@@ -298,7 +317,63 @@ function topLevelKey(key: string, add: (d: Omit<Diagnostic, 'line'> & { key?: st
     });
     return;
   }
-  add({ severity: 'warning', code: 'unknown-key', key, message: 'unknown key; Java ignores it', javaIgnores: true });
+  const near = closestKnownKey(
+    key,
+    KEY_TABLE.map((k) => k.name),
+  );
+  add({
+    severity: 'warning',
+    code: 'unknown-key',
+    key,
+    message: `unknown key; Java ignores it${near !== undefined ? `. Did you mean ${near}?` : ''}`,
+    javaIgnores: true,
+  });
+}
+
+/**
+ * `S->T.enabled` with a value that is not exactly true/false. Java reads it twice: MirrorMakerConfig
+ * (`clusterPairs()`) with `Boolean.parseBoolean` on the raw text, which does not trim, to decide
+ * whether the route gets a herder; then each connector through its ConfigDef BOOLEAN, which trims
+ * and rejects anything but true/false (checked against Kafka 4.1.2's MirrorMakerConfig and
+ * ConfigDef.parseType). So `true   ` counts as false for the herder but true for the connectors.
+ */
+function routeEnabledValue(
+  key: string,
+  value: string,
+  routeRuns: boolean,
+  add: (d: Omit<Diagnostic, 'line'> & { key?: string }) => void,
+): void {
+  const word = value.trim().toLowerCase();
+  if (value === value.trim() && (word === 'true' || word === 'false')) return;
+  if (word === 'false') {
+    add({
+      severity: 'warning',
+      code: 'route-enabled-whitespace',
+      key,
+      message: `'${value}' has surrounding blanks; Java reads it as false either way`,
+      javaIgnores: false,
+    });
+    return;
+  }
+  if (word === 'true') {
+    add({
+      severity: 'warning',
+      code: 'route-enabled-whitespace',
+      key,
+      message: routeRuns
+        ? `'${value}' has surrounding blanks: Java's MirrorMakerConfig reads it with Boolean.parseBoolean (no trimming) as false, but the route still gets a herder because it emits heartbeats, and its connectors read enabled through ConfigDef, which trims, as true: replication runs. Remove the blanks so both readings agree`
+        : `'${value}' has surrounding blanks: Java's MirrorMakerConfig reads it with Boolean.parseBoolean (no trimming) as false and, with heartbeats off for this route, creates no herder: the route does not run at all. Remove the blanks to enable it`,
+      javaIgnores: !routeRuns,
+    });
+    return;
+  }
+  add({
+    severity: 'warning',
+    code: 'route-enabled-not-boolean',
+    key,
+    message: `'${value}' is read as false (Java accepts only true/false)`,
+    javaIgnores: true,
+  });
 }
 
 function clientProblems(

@@ -1,8 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConnectMirrorMakerArgs } from '../../../src/cli/connect-mirror-maker-args.ts';
 import { logReporter, main as connectMirrorMaker } from '../../../src/cli/connect-mirror-maker-main.ts';
-import { main as mm2 } from '../../../src/cli/mm2.ts';
+import { main as mm2, OPTION_HELP, SUBCOMMANDS } from '../../../src/cli/mm2.ts';
 import type { CliIo } from '../../../src/cli/io.ts';
 import { createLogger } from '../../../src/util/logger.ts';
 import { parseLogLines } from '../../support/log-lines.ts';
@@ -113,6 +116,73 @@ describe('mm2 config show / lint', () => {
     const io = capture();
     expect(await mm2(['config', 'show', fixture('providers.properties'), '--json'], io)).toBe(0);
     expect(io.stdout.join('\n')).not.toContain('secret2');
+  });
+  it('shows provider placeholders as written and hides only secret keys, as Java does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm2-show-'));
+    const secrets = join(dir, 'secrets.properties');
+    writeFileSync(secrets, 'bootstrap = resolved-a:9092\ntopics = resolved-topic\npw = resolved-pw\n');
+    const file = join(dir, 'mm2.properties');
+    writeFileSync(
+      file,
+      [
+        'clusters = a, b',
+        'config.providers = file',
+        'config.providers.file.class = org.apache.kafka.common.config.provider.FileConfigProvider',
+        `a.bootstrap.servers = \${file:${secrets}:bootstrap}`,
+        'b.bootstrap.servers = b:9092',
+        `a.ssl.truststore.password = \${file:${secrets}:pw}`,
+        'a.ssl.truststore.location = /etc/kafka/truststore.jks',
+        'a->b.enabled = true',
+        `a->b.topics = \${file:${secrets}:topics}`,
+      ].join('\n'),
+    );
+    const io = capture();
+    expect(await mm2(['config', 'show', file, '--json'], io)).toBe(0);
+    const view = JSON.parse(io.stdout.join('\n'));
+    expect(view.clientConfigs.a['bootstrap.servers']).toBe(`\${file:${secrets}:bootstrap}`);
+    expect(view.clientConfigs.a['ssl.truststore.password']).toBe('[hidden]');
+    expect(view.clientConfigs.a['ssl.truststore.location']).toBe('/etc/kafka/truststore.jks');
+    const source = view.routes['a->b'].connectors.MirrorSourceConnector;
+    expect(source.topics).toBe(`\${file:${secrets}:topics}`);
+    expect(source['source.cluster.bootstrap.servers']).toBe(`\${file:${secrets}:bootstrap}`);
+    expect(source['source.cluster.ssl.truststore.password']).toBe('[hidden]');
+    expect(io.stdout.join('\n')).not.toMatch(/resolved-/);
+  });
+  it('lint warns with "did you mean" for typos under route and client prefixes, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm2-lint-'));
+    const file = join(dir, 'mm2.properties');
+    writeFileSync(
+      file,
+      'clusters = eu, us\neu.bootstrap.servers = e:1\nus.bootstrap.servers = u:1\n' +
+        'eu->us.enabled = true\neu->us.topcs = orders\neu.producer.acks2 = all\n',
+    );
+    const io = capture();
+    expect(await mm2(['config', 'lint', file], io)).toBe(0);
+    expect(io.stdout).toEqual([
+      'WARN  eu->us.topcs (line 5): unknown key under route eu->us; did you mean eu->us.topics? [route-key-unknown]',
+      'WARN  eu.producer.acks2 (line 6): unknown producer key for cluster eu; did you mean eu.producer.acks? [client-key-unknown]',
+      '0 error(s), 2 warning(s)',
+    ]);
+  });
+  it("<command> --help prints that command's usage and options, exit 0, for every subcommand", async () => {
+    for (const c of SUBCOMMANDS) {
+      for (const flag of ['--help', '-h']) {
+        const io = capture();
+        expect(await mm2([...c.path, flag], io), `${c.path.join(' ')} ${flag}`).toBe(0);
+        const text = io.stdout.join('\n');
+        expect(text.startsWith(`usage: mm2 ${c.usage}\n`)).toBe(true);
+        expect(text).toContain(c.summary);
+        for (const option of c.usage.match(/--[a-z][a-z-]*/g) ?? []) {
+          expect(OPTION_HELP[option], `help text for ${option}`).toBeTruthy();
+          const line = io.stdout
+            .join('\n')
+            .split('\n')
+            .find((l) => l.startsWith(`  ${option} `));
+          expect(line?.trim()).toMatch(new RegExp(`^${option} +\\S`));
+          expect(line?.endsWith(` ${OPTION_HELP[option]}`)).toBe(true);
+        }
+      }
+    }
   });
   it('lint exits 1 when Java would ignore something, 0 for a clean file', async () => {
     const io = capture();

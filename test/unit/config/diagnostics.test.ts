@@ -50,6 +50,50 @@ describe('diagnostics: what Java silently ignores and what users trip on', () =>
       ]),
     );
   });
+  it('suggests known keys for typos under route and client prefixes, as warnings', () => {
+    const found = loadMirrorMakerConfigText(
+      BASE +
+        'a->b.topcs = t.*\na->b.enabeld = true\na.consumer.fetch.max.wait.msx = 5\nb.producer.acks2 = all\n' +
+        'a->b.producer.override.linger.mss = 5\nemit.heartbeats.enabeld = false',
+      { collectErrors: true },
+    ).diagnostics.map((d) => [d.code, d.key, d.severity, d.javaIgnores, d.message.replace(/^.*did you mean /i, '')]);
+    expect(found).toEqual([
+      ['route-key-unknown', 'a->b.topcs', 'warning', false, 'a->b.topics?'],
+      ['route-key-unknown', 'a->b.enabeld', 'warning', false, 'a->b.enabled?'],
+      ['client-key-unknown', 'a.consumer.fetch.max.wait.msx', 'warning', false, 'a.consumer.fetch.max.wait.ms?'],
+      ['client-key-unknown', 'b.producer.acks2', 'warning', false, 'b.producer.acks?'],
+      ['route-key-unknown', 'a->b.producer.override.linger.mss', 'warning', false, 'a->b.producer.override.linger.ms?'],
+      ['unknown-key', 'emit.heartbeats.enabeld', 'warning', true, 'emit.heartbeats.enabled?'],
+    ]);
+  });
+  it('leaves keys Java reads (or may read) under route and client prefixes alone', () => {
+    expect(
+      codes(
+        'a->b.enabled = true\na->b.topics = t\na->b.sync.group.offsets.enabled = true\n' +
+          'a->b.producer.override.linger.ms = 5\na->b.source.consumer.max.poll.records = 9\n' +
+          'a->b.transforms = x\na->b.transforms.x.type = org.example.X\na->b.my.custom.plugin.setting = 1\n' +
+          'a->b.tasks.max = 4\na->b.offset-syncs.topic.location = target\na->b.ssl.truststore.location = /t\n' +
+          'a.consumer.fetch.max.wait.ms = 5\na.producer.acks = all\na.admin.request.timeout.ms = 9\n' +
+          'a.consumer.interceptor.custom.thing = 1\nb.producer.compression.type = zstd\na.consumer.isolation.level = read_committed',
+      ),
+    ).toEqual([]);
+  });
+  it("says what Java does with 'S->T.enabled = true' followed by blanks", () => {
+    const diag = (text: string) =>
+      loadMirrorMakerConfigText(BASE + text, { collectErrors: true }).diagnostics.filter(
+        (d) => d.key === 'a->b.enabled',
+      );
+    // Heartbeats on (the default): MirrorMakerConfig reads false but the pair still gets a herder,
+    // and the connectors' ConfigDef trims the value to true, so Java replicates.
+    const [runs] = diag('a->b.enabled = true   ');
+    expect(runs).toMatchObject({ code: 'route-enabled-whitespace', severity: 'warning', javaIgnores: false });
+    expect(runs?.message).toMatch(/Boolean\.parseBoolean.*false.*ConfigDef.*trims.*true: replication runs/);
+    // Heartbeats off: no herder, nothing runs.
+    const [idle] = diag('a->b.enabled = true  \nemit.heartbeats.enabled = false\nb->a.enabled = true');
+    expect(idle).toMatchObject({ code: 'route-enabled-whitespace', javaIgnores: true });
+    expect(idle?.message).toMatch(/no herder: the route does not run at all/);
+    expect(diag('a->b.enabled = true')).toEqual([]);
+  });
   it('errors on a top-level offset-syncs key while offset syncs are disabled (Java rejects the connector)', () => {
     expect(() =>
       loadMirrorMakerConfigText(BASE + 'emit.offset-syncs.enabled = false\noffset-syncs.topic.replication.factor = 1'),
