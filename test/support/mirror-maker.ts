@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { freePort } from '../../scripts/kafka/ports.ts';
 import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { parseLogLines } from './log-lines.ts';
+import { waitFor } from './wait.ts';
 
 /** How much of a mirror's output `output()` keeps (the newest part). */
 export const KEPT_OUTPUT_CHARS = 200_000;
@@ -271,24 +272,10 @@ export async function waitForMirror<T>(
 ): Promise<T> {
   let exitedWith: number | string | undefined;
   void mm.exited.then((code) => (exitedWith = code));
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (exitedWith !== undefined) break;
-    try {
-      last = await probe();
-      if (done(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(intervalMs);
-  }
-  const why =
-    exitedWith !== undefined ? `the mirror exited (${exitedWith}) while waiting` : `timed out after ${timeoutMs} ms`;
-  throw new Error(
-    `${why} for ${what}; last value: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v))}${lastError ? `; last error: ${String(lastError)}` : ''}\n${await mm.diagnostics()}`,
-  );
+  return waitFor(what, probe, done, timeoutMs, intervalMs, {
+    giveUp: () => (exitedWith !== undefined ? `the mirror exited (${exitedWith})` : undefined),
+    context: () => mm.diagnostics(),
+  });
 }
 
 /** The `notRunning` entries of a /ready answer (none when the body is not the contract's JSON). */
