@@ -1,5 +1,5 @@
 import type { Logger } from '../util/logger.ts';
-import { keepStarting, type StartRetryPolicy } from './keep-starting.ts';
+import { keepStarting } from './keep-starting.ts';
 import type { ConnectorStatusEntry, WorkStatus } from './states.ts';
 import { traceOf } from './task-group.ts';
 
@@ -17,7 +17,6 @@ export interface ConnectorRunnerOptions<S extends ConnectorStatusEntry> {
   create: () => WorkerConnector<S>;
   /** Status fields of a connector that is not running (e.g. the checkpoint connector's `groups: 0`). */
   idleStatus: (status: WorkStatus) => S;
-  policy?: StartRetryPolicy;
   logger: Logger;
 }
 
@@ -66,7 +65,6 @@ export class ConnectorRunner<S extends ConnectorStatusEntry> {
         {
           signal: this.abort.signal,
           logger: this.options.logger,
-          ...(this.options.policy ? { policy: this.options.policy } : {}),
           onFailure: (err) => {
             this.state = { state: 'FAILED', trace: traceOf(err) };
             firstAttemptDone();
@@ -76,11 +74,6 @@ export class ConnectorRunner<S extends ConnectorStatusEntry> {
       firstAttemptDone();
     })();
     return { started };
-  }
-
-  /** The running instance, if any (tests, flush). */
-  get current(): WorkerConnector<S> | undefined {
-    return this.instance;
   }
 
   status(): S {

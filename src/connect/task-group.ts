@@ -120,16 +120,6 @@ export class TaskGroup<S, T extends WorkerTask> {
     }));
   }
 
-  /** Restarts task `id` now (the operator's restart); false when there is no such task. */
-  async restart(id: number): Promise<boolean> {
-    const slot = this.slots[id];
-    if (!slot || this.closed) return false;
-    if (slot.restartTimer) clearTimeout(slot.restartTimer);
-    slot.restartTimer = undefined;
-    await this.relaunch(slot);
-    return true;
-  }
-
   /**
    * Stops every task (each stores what it owes) and refuses later reconfigurations. `stopTask`
    * replaces the plain `stop()` for this last stop (e.g. a checkpoint task's final round).

@@ -36,10 +36,6 @@ export class Driver {
     return this.routes.map((r) => r.status());
   }
 
-  async flush(): Promise<void> {
-    await Promise.all(this.routes.map((r) => r.flush()));
-  }
-
   /** Stops every route (drains in-flight records and stores positions), also while they are starting; idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {

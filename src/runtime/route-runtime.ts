@@ -1,6 +1,6 @@
 import type { RouteConfig } from '../config/index.ts';
 import { ConnectorRunner, type WorkerConnector } from '../connect/connector-runner.ts';
-import { keepStarting, type StartRetryPolicy } from '../connect/keep-starting.ts';
+import { keepStarting } from '../connect/keep-starting.ts';
 import type { BackoffPolicy } from '../connect/retry.ts';
 import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
 import { traceOf } from '../connect/task-group.ts';
@@ -65,8 +65,6 @@ export interface RouteCollaborators {
 export interface WorkerPolicy {
   /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`); absent: they stay FAILED. */
   autoRestart?: BackoffPolicy;
-  /** Spacing of start attempts of routes and connectors (tests shorten it). */
-  startRetry?: StartRetryPolicy;
 }
 
 /** The route's Connect offsets store: source positions, and checkpoint offsets where supported. */
@@ -93,11 +91,6 @@ class PooledConnector<S extends ConnectorStatusEntry> implements WorkerConnector
   private readonly build: (pool: ClusterPool) => Promise<WorkerConnector<S>>;
   private readonly pool: ClusterPool;
   private inner: WorkerConnector<S> | undefined;
-
-  /** The connector itself once built. */
-  get connector(): WorkerConnector<S> | undefined {
-    return this.inner;
-  }
 
   constructor(logger: Logger, build: (pool: ClusterPool) => Promise<WorkerConnector<S>>) {
     this.pool = new ClusterPool(logger);
@@ -140,7 +133,6 @@ export class RouteRuntime {
   private offsetsStore: RouteOffsetsStore | undefined;
   private loop: Promise<void> | undefined;
   private fatal: unknown;
-  private checkpoints: CheckpointRuntime | undefined;
 
   constructor(route: RouteConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.route = route;
@@ -175,7 +167,6 @@ export class RouteRuntime {
         {
           signal: this.abort.signal,
           logger: this.logger,
-          ...(this.policy.startRetry ? { policy: this.policy.startRetry } : {}),
           onFailure: (err, nextAttemptInMs) => {
             this.state = { state: 'FAILED', trace: traceOf(err) };
             this.error = err instanceof Error ? err.message : String(err);
@@ -238,7 +229,6 @@ export class RouteRuntime {
           name: `${name} of ${route.name}`,
           create: () => new PooledConnector(logger, (pool) => build(pool, logger)),
           idleStatus: idle,
-          ...(this.policy.startRetry ? { policy: this.policy.startRetry } : {}),
           logger,
         }),
       );
@@ -363,7 +353,6 @@ export class RouteRuntime {
       ...(this.policy.autoRestart ? { autoRestart: this.policy.autoRestart } : {}),
       logger,
     });
-    this.checkpoints = runtime;
     // Every stop of the connector (the route's, or after a failed start) runs the tasks' last
     // round: the source connector stopped first, so its final offset-syncs are translated.
     return {
@@ -371,11 +360,6 @@ export class RouteRuntime {
       stop: () => runtime.stop({ finalRound: true }),
       status: () => runtime.connector.status(),
     };
-  }
-
-  /** The checkpoint connector, if the route runs one (tests and measurements). */
-  get checkpointRuntime(): CheckpointRuntime | undefined {
-    return this.checkpoints;
   }
 
   private runnerOf(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
@@ -392,12 +376,6 @@ export class RouteRuntime {
       ...(this.error !== undefined ? { error: this.error } : {}),
       connectors: this.runners.map((r) => r.status()),
     };
-  }
-
-  /** Stores the source tasks' positions now (tests and graceful operations). */
-  async flush(): Promise<void> {
-    const source = this.runnerOf(SOURCE)?.current;
-    if (source instanceof PooledConnector) await (source.connector as SourceConnector | undefined)?.flush();
   }
 
   /**

@@ -137,16 +137,6 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
     );
   }
 
-  /** The running tasks (tests and measurements). */
-  get currentTasks(): readonly CheckpointTask[] {
-    return this.tasks.tasks;
-  }
-
-  /** Restarts task `id` (the operator's restart). */
-  restartTask(id: number): Promise<boolean> {
-    return this.tasks.restart(id);
-  }
-
   status(): CheckpointConnectorStatus {
     return {
       name: 'MirrorCheckpointConnector',

@@ -187,21 +187,6 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
     };
   }
 
-  /** The running tasks (tests and measurements). */
-  get currentTasks(): readonly SourceTask[] {
-    return this.tasks.tasks;
-  }
-
-  /** Restarts task `id` (the operator's restart). */
-  restartTask(id: number): Promise<boolean> {
-    return this.tasks.restart(id);
-  }
-
-  /** Flushes every task's positions now (used by tests and graceful operations). */
-  async flush(): Promise<void> {
-    await Promise.all(this.tasks.tasks.map((t) => t.flush()));
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);
