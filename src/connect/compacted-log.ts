@@ -8,6 +8,7 @@ import {
   type RecordSource,
 } from '../kafka/index.ts';
 import { MirrorError } from '../util/errors.ts';
+import { CauseTracker } from './cause-tracker.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from './retry.ts';
 
@@ -110,7 +111,8 @@ export class CompactedLog {
   private readonly ends = new Map<number, bigint>();
   private partitionsListed = 0;
   private running: Promise<unknown> | undefined;
-  private lastRetryCause: string | undefined;
+  /** Retried failures are logged once per change of cause (forgotten after each completed read). */
+  private retryCauses = new CauseTracker();
 
   constructor(options: CompactedLogOptions) {
     this.topic = options.topic;
@@ -223,7 +225,7 @@ export class CompactedLog {
         await this.pause(idle.next());
       }
     }
-    this.lastRetryCause = undefined;
+    this.retryCauses = new CauseTracker();
   }
 
   private async tailNow(): Promise<void> {
@@ -346,8 +348,7 @@ export class CompactedLog {
         onRetry: (err) => {
           // Once per change of cause, not every attempt.
           const cause = kafkaErrorName(err) ?? (err instanceof Error ? err.message : String(err));
-          if (cause === this.lastRetryCause) return;
-          this.lastRetryCause = cause;
+          if (!this.retryCauses.failed(what, cause)) return;
           this.logger.warn({ err, op: what }, 'reading the log failed; retrying');
         },
       });

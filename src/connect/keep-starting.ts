@@ -1,6 +1,7 @@
 import { isRetriable } from '../kafka/index.ts';
 import { ConfigError, describeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
+import { CauseTracker } from './cause-tracker.ts';
 import { Backoff, pause, type BackoffPolicy } from './retry.ts';
 
 /** How start-up attempts are spaced: fast while the cause may pass (a broker down), slow when retrying cannot fix it alone. */
@@ -41,14 +42,14 @@ export async function keepStarting(
   const policy = options.policy ?? DEFAULT_START_RETRY;
   const fast = new Backoff(policy.retriable);
   const slow = new Backoff(policy.nonRetriable);
-  let lastCause: string | undefined;
+  const causes = new CauseTracker();
   let attempts = 0;
   while (!options.signal.aborted) {
     attempts++;
     try {
       await untilAborted(attempt(options.signal), options.signal);
       if (options.signal.aborted) return 'aborted';
-      if (lastCause !== undefined) options.logger.info({ attempts }, `${what}: started after ${attempts} attempts`);
+      if (causes.succeeded(what)) options.logger.info({ attempts }, `${what}: started after ${attempts} attempts`);
       return 'started';
     } catch (err) {
       if (options.signal.aborted) return 'aborted';
@@ -62,9 +63,8 @@ export async function keepStarting(
       const delay = (retriable ? fast : slow).next();
       options.onFailure(err, delay);
       const fields = { err: cause, attempts, retriable, nextAttemptInMs: delay };
-      if (cause !== lastCause) options.logger.error(fields, `${what} failed; retrying`);
+      if (causes.failed(what, cause)) options.logger.error(fields, `${what} failed; retrying`);
       else options.logger.debug(fields, `${what} failed again; retrying`);
-      lastCause = cause;
       if (!(await pause(delay, options.signal))) return 'aborted';
     }
   }

@@ -1,12 +1,11 @@
 import { describeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
+import { CauseTracker } from './cause-tracker.ts';
 
 interface Job {
   name: string;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
-  /** The last failure's cause, so a job failing the same way every interval logs it once. */
-  lastCause: string | undefined;
 }
 
 export interface SchedulerOptions {
@@ -25,6 +24,8 @@ export class Scheduler {
   private readonly jobs: Job[] = [];
   private readonly logger: Logger;
   private readonly options: SchedulerOptions;
+  /** A job failing the same way every interval is logged once. */
+  private readonly causes = new CauseTracker();
   private closed = false;
 
   constructor(logger: Logger, options: SchedulerOptions = {}) {
@@ -35,7 +36,7 @@ export class Scheduler {
   /** Runs `task` every `intervalMs`, first after `initialDelayMs` (0: right away). */
   scheduleRepeating(name: string, intervalMs: number, task: () => Promise<unknown>, initialDelayMs = 0): void {
     if (this.closed || !(intervalMs > 0)) return;
-    const job: Job = { name, timer: undefined, running: undefined, lastCause: undefined };
+    const job: Job = { name, timer: undefined, running: undefined };
     const tick = (): void => {
       if (this.closed) return;
       job.running = this.run(job, task).finally(() => {
@@ -49,24 +50,23 @@ export class Scheduler {
 
   /** Runs `task` once now, logging instead of throwing, as Java's `execute` does for start-up steps. */
   async execute(name: string, task: () => Promise<unknown>): Promise<void> {
-    await this.run({ name, timer: undefined, running: undefined, lastCause: undefined }, task);
+    await this.run({ name, timer: undefined, running: undefined }, task);
   }
 
   private async run(job: Job, task: () => Promise<unknown>): Promise<void> {
     const started = Date.now();
     try {
       await task();
-      if (job.lastCause !== undefined) this.logger.info({ job: job.name }, `scheduled job ${job.name} succeeded again`);
-      job.lastCause = undefined;
+      if (this.causes.succeeded(job.name))
+        this.logger.info({ job: job.name }, `scheduled job ${job.name} succeeded again`);
       this.logger.debug({ job: job.name, ms: Date.now() - started }, 'scheduled job done');
       this.options.onJobResult?.(job.name, undefined);
     } catch (err) {
       const cause = describeError(err);
       const fields = { job: job.name, err: cause };
       const message = `scheduled job ${job.name} failed; it runs again on its next interval`;
-      if (cause !== job.lastCause) this.logger.error(fields, message);
+      if (this.causes.failed(job.name, cause)) this.logger.error(fields, message);
       else this.logger.debug(fields, message);
-      job.lastCause = cause;
       this.options.onJobResult?.(job.name, err);
     }
   }

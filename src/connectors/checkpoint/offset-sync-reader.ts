@@ -1,3 +1,4 @@
+import { CauseTracker } from '../../connect/cause-tracker.ts';
 import { CompactedLog } from '../../connect/compacted-log.ts';
 import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
 import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/index.ts';
@@ -83,7 +84,7 @@ export class OffsetSyncReader {
   private async run(markRead: () => void): Promise<void> {
     const { admin, topic, cluster, store } = this.options;
     const signal = this.stopController.signal;
-    let lastCause: string | undefined;
+    const causes = new CauseTracker();
     await retry(
       `waiting for ${topic}`,
       async () => {
@@ -97,8 +98,8 @@ export class OffsetSyncReader {
         retriable: () => true,
         onRetry: (err) => {
           const cause = kafkaErrorName(err) ?? (err instanceof Error ? err.message : String(err));
-          if (cause !== lastCause) this.logger.warn({ err }, 'offset-syncs topic not readable yet; waiting for it');
-          lastCause = cause;
+          if (causes.failed(topic, cause))
+            this.logger.warn({ err }, 'offset-syncs topic not readable yet; waiting for it');
         },
       },
     );

@@ -20,6 +20,7 @@ import {
   type SourcePositionStore,
   type SourceTaskMetrics,
 } from './source-task-ports.ts';
+import { CauseTracker } from '../../connect/cause-tracker.ts';
 import type { WorkStatus } from '../../connect/states.ts';
 import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
 import { withTimeout } from '../../util/timeout.ts';
@@ -594,9 +595,7 @@ export class SourceTask {
  */
 class RetryLog {
   private readonly logger: Logger;
-  private readonly lastCause = new Map<string, string>();
-  /** When each operation now failing started failing (ms), for the status. */
-  private readonly failingSince = new Map<string, number>();
+  private readonly causes = new CauseTracker();
 
   constructor(logger: Logger) {
     this.logger = logger;
@@ -605,23 +604,16 @@ class RetryLog {
   /** `key` names the operation (and its object); `what` is the stable text of the log line. */
   failed(key: string, what: string, err: unknown, fields: Record<string, unknown>): void {
     const cause = describeError(err);
-    const level = this.lastCause.get(key) === cause ? 'debug' : 'warn';
-    this.lastCause.set(key, cause);
-    if (!this.failingSince.has(key)) this.failingSince.set(key, Date.now());
+    const level = this.causes.failed(key, cause) ? 'warn' : 'debug';
     this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
   }
 
   succeeded(key: string, what: string): void {
-    this.failingSince.delete(key);
-    if (this.lastCause.delete(key)) this.logger.info(`${what} succeeded again`);
+    if (this.causes.succeeded(key)) this.logger.info(`${what} succeeded again`);
   }
 
   /** The operation that has been failing longest, if any: since when, and its latest cause. */
   oldest(): { since: number; cause: string } | undefined {
-    let oldest: { since: number; cause: string } | undefined;
-    for (const [key, since] of this.failingSince) {
-      if (oldest === undefined || since < oldest.since) oldest = { since, cause: this.lastCause.get(key) ?? '' };
-    }
-    return oldest;
+    return this.causes.oldest();
   }
 }
