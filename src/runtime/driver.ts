@@ -32,6 +32,11 @@ export class Driver {
     this.logger.info('MirrorMaker started');
   }
 
+  /** The route runtimes currently running (a reload may replace entries: ask again, do not keep the list). */
+  runtimes(): readonly RouteRuntime[] {
+    return this.routes;
+  }
+
   status(): RouteStatus[] {
     return this.routes.map((r) => r.status());
   }
