@@ -12,8 +12,8 @@ import { packageVersion } from '../util/version.ts';
 import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
 import { ArgumentError, EXIT, processIo, type CliIo } from './io.ts';
 
-/** What runs once the config is valid. Throwing means a start failure (exit 3). */
-export type RunHook = (config: LoadedConfig, io: CliIo) => Promise<void>;
+/** What runs once the config is valid, with the `--clusters` selection (a reload reads the file again with it). Throwing means a start failure (exit 3). */
+export type RunHook = (config: LoadedConfig, io: CliIo, selection: { clusters: readonly string[] }) => Promise<void>;
 
 /**
  * Where {@link main} reports what happens between a valid command line and a running appliance:
@@ -110,7 +110,7 @@ export async function main(
   }
   for (const d of config.diagnostics) report.warning(d, args.configFile);
   try {
-    await run(config, io);
+    await run(config, io, { clusters: args.clusters });
   } catch (err) {
     report.startFailure(err);
     return EXIT.startFailure;
@@ -133,7 +133,12 @@ export async function runConnectMirrorMaker(argv: readonly string[]): Promise<vo
     return;
   }
   const { runDriver } = await import('./run-driver.ts');
-  process.exitCode = await main(argv, processIo, (config, io) => runDriver(config, io, logger), logReporter(logger));
+  process.exitCode = await main(
+    argv,
+    processIo,
+    (config, io, selection) => runDriver(config, io, logger, selection),
+    logReporter(logger),
+  );
   logger.flush();
   // Everything is stopped and stored by now: a client library's lingering socket or timer must not
   // keep the process alive (an unref'd timer fires only if something else still holds the loop).

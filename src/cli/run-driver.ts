@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { LoadedConfig } from '../config/index.ts';
+import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
 import { startHttpServer, type HealthReport, type HttpServer } from '../http/index.ts';
+import { reloadPlugin } from '../http/plugins/reload.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
-import { Driver } from '../runtime/driver.ts';
+import { ReloadMetrics } from '../metrics/reload-metrics.ts';
+import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
-import type { WorkerPolicy } from '../runtime/route-runtime.ts';
+import { Reloader, type ReloadProblem } from '../runtime/reload.ts';
+import { watchConfigFile } from '../runtime/reload-watch.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
@@ -16,12 +19,8 @@ const STOP_TIMEOUT_MS = 30_000;
 /** Exit code after an error escaped every handler (BSD's EX_SOFTWARE): never 0, so a supervisor restarts us. */
 const CRASH_EXIT_CODE = 70;
 
-/**
- * SIGTERM and SIGINT stop the appliance gracefully. So does SIGHUP: until live reload exists it
- * must not kill the process without draining (which re-sends everything since the last position
- * flush on restart); a supervisor restarts it with the edited file.
- */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+/** SIGTERM and SIGINT stop the appliance gracefully; SIGHUP reloads the configuration file (see runDriver). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
@@ -70,35 +69,103 @@ function listener(value: string): { host: string; port: number } {
   return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
 }
 
-/** The worker settings of the file (types were checked when it was loaded). */
-function workerPolicy(config: LoadedConfig): WorkerPolicy {
-  const values = config.properties.values;
-  const number = (key: string, fallback: number): number => Number(values.get(key)?.trim() || fallback);
-  const autoRestart = values.get('mm2ts.task.auto.restart.enabled')?.trim().toLowerCase() === 'true';
-  return autoRestart
-    ? {
-        autoRestart: {
-          initialMs: number('mm2ts.task.auto.restart.backoff.ms', 10_000),
-          maxMs: number('mm2ts.task.auto.restart.backoff.max.ms', 600_000),
-        },
-      }
-    : {};
+/** The start-up checks done here rather than by the config loader, for a reloaded file. */
+function processChecks(config: LoadedConfig): ReloadProblem[] {
+  const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
+  if (!listen) return [];
+  try {
+    listener(listen);
+    return [];
+  } catch (err) {
+    const line = config.properties.lines.get('mm2ts.http.listener');
+    return [
+      {
+        code: 'ERR_CONFIG',
+        message: (err as Error).message,
+        key: 'mm2ts.http.listener',
+        ...(line !== undefined ? { line } : {}),
+        ...(config.file !== undefined ? { file: config.file } : {}),
+      },
+    ];
+  }
+}
+
+/** Top-level keys a reload applies to the running process itself (the progress log, the file watch). */
+const LIVE_PROCESS_KEYS = ['mm2ts.log.progress.interval.ms', 'mm2ts.config.watch', 'mm2ts.config.watch.interval.ms'];
+
+/** How the process was started: what a reload reads again. */
+export interface RunSelection {
+  /** `--clusters`: the target aliases this node serves (empty: all). */
+  clusters: readonly string[];
 }
 
 /**
  * The dedicated-mode run: starts every selected route (each keeps retrying until it runs), serves
  * metrics, liveness, readiness and status if `mm2ts.http.listener` is set, logs progress, and on
- * SIGTERM, SIGINT or SIGHUP — in any phase, start-up included — drains in-flight records, stores
- * positions and returns (exit 0), within 30 s.
+ * SIGTERM or SIGINT — in any phase, start-up included — drains in-flight records, stores
+ * positions and returns (exit 0), within 30 s. SIGHUP, `POST /reload` and (with
+ * `mm2ts.config.watch`) a change of the file reload it: the file the process was started with and
+ * the same `--clusters` selection, validated whole, and only the routes whose settings changed are
+ * restarted (docs/runbooks/operating.md).
  */
-export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger = createLogger()): Promise<void> {
+export async function runDriver(
+  config: LoadedConfig,
+  _io: CliIo,
+  logger: Logger = createLogger(),
+  selection: RunSelection = { clusters: [] },
+): Promise<void> {
   installLastResort(logger);
   logProcessWarnings(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
   const metrics = createApplianceMetrics({ version });
-  const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicy(config));
+  const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
+  const reloadMetrics = new ReloadMetrics(metrics.registry);
+  const file = config.file;
+  let stopProgress: () => void = () => {};
+  let stopWatch: () => void = () => {};
+  const armProgressLog = (current: LoadedConfig): void => {
+    stopProgress();
+    stopProgress = startProgressLog({
+      intervalMs: Number(current.properties.values.get('mm2ts.log.progress.interval.ms')?.trim() || 60_000),
+      routes: () => driver.status(),
+      totals: (source, target) => metrics.source.routeTotals(source, target),
+      logger,
+    });
+  };
+  const reloader = new Reloader({
+    current: config,
+    load: () => {
+      if (file === undefined) throw new Error('the configuration was not read from a file: nothing to reload');
+      return loadMirrorMakerConfig(file, { clusters: selection.clusters, collectErrors: true });
+    },
+    driver,
+    logger,
+    check: processChecks,
+    liveKeys: LIVE_PROCESS_KEYS,
+    onApplied: (current) => {
+      armProgressLog(current);
+      armWatch(current);
+    },
+    observe: (outcome) => reloadMetrics.observe(outcome),
+  });
+  const reloadLogged = (trigger: 'SIGHUP' | 'file-change') => (): void => {
+    // The outcome is logged by the reloader; only a bug could reject here.
+    reloader
+      .reload(trigger)
+      .catch((err: unknown) => logger.error({ err: describeError(err), trigger }, 'reload failed'));
+  };
+  const onHangup = reloadLogged('SIGHUP');
+  const armWatch = (current: LoadedConfig): void => {
+    stopWatch();
+    stopWatch = () => {};
+    const values = current.properties.values;
+    if (file === undefined || values.get('mm2ts.config.watch')?.trim().toLowerCase() !== 'true') return;
+    const intervalMs = Number(values.get('mm2ts.config.watch.interval.ms')?.trim() || 2_000);
+    stopWatch = watchConfigFile(file, intervalMs, reloadLogged('file-change'));
+  };
+  process.on('SIGHUP', onHangup);
   const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
@@ -115,19 +182,20 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
         ready: () => readiness(driver.status()),
         logger,
         version,
-        plugins: [statusPlugin],
+        plugins: [statusPlugin, reloadPlugin({ reload: () => reloader.reload('http') })],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
-  const stopProgress = startProgressLog({
-    intervalMs: Number(config.properties.values.get('mm2ts.log.progress.interval.ms')?.trim() || 60_000),
-    routes: () => driver.status(),
-    totals: (source, target) => metrics.source.routeTotals(source, target),
-    logger,
-  });
+  armProgressLog(config);
+  armWatch(config);
+  const stopReloads = (): void => {
+    process.off('SIGHUP', onHangup);
+    stopWatch();
+  };
 
   const starting = driver.start();
   const first = await Promise.race([starting.then(() => undefined), signal]).catch(async (err: unknown) => {
+    stopReloads();
     stopProgress();
     await http?.close();
     throw err;
@@ -135,17 +203,13 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   // A signal during start-up stops the routes where they are (their start attempts are aborted).
   const received = first ?? (await signal);
   if (first !== undefined) starting.catch(() => {});
-  logger.info(
-    { signal: received },
-    received === 'SIGHUP'
-      ? 'stopping on SIGHUP (live reload is not supported: restart with the edited file)'
-      : 'stopping on signal',
-  );
+  logger.info({ signal: received }, 'stopping on signal');
   const timer = setTimeout(() => {
     logger.error(`stop took longer than ${STOP_TIMEOUT_MS} ms; exiting`);
     process.exit(1);
   }, STOP_TIMEOUT_MS);
   timer.unref();
+  stopReloads();
   stopProgress();
   await http?.close();
   await driver.stop();

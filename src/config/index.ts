@@ -53,3 +53,4 @@ export { collectDiagnostics, checkReplicationFactors, formatDiagnostic, type Dia
 export { redacted, HIDDEN } from './redact.ts';
 export { KEY_TABLE, KEYS_BY_NAME, isSecretKey, type KeyDefinition, type ConnectorKind } from './keys/key-table.ts';
 export { parseJavaList, parseValue, type KeyType } from './keys/key-types.ts';
+export { diffRoutes, changedRouteKeys, changedTopLevelKeys, type RouteDifference } from './config-diff.ts';

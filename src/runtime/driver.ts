@@ -1,6 +1,44 @@
-import type { LoadedConfig } from '../config/index.ts';
+import type { LoadedConfig, RouteConfig, RouteDifference } from '../config/index.ts';
 import type { Logger } from '../util/logger.ts';
-import { RouteRuntime, type RouteCollaborators, type RouteStatus, type WorkerPolicy } from './route-runtime.ts';
+import { RouteRuntime, type RouteCollaborators, type WorkerPolicy } from './route-runtime.ts';
+import { StartCounts, countingCollaborators, type CountedRouteStatus } from './start-counts.ts';
+
+/** A route's status with how often the process started it and its connectors and tasks (see start-counts.ts). */
+export type DriverRouteStatus = CountedRouteStatus;
+
+/** The worker settings of the file (types were checked when it was loaded). */
+export function workerPolicyOf(config: LoadedConfig): WorkerPolicy {
+  const values = config.properties.values;
+  const number = (key: string, fallback: number): number => Number(values.get(key)?.trim() || fallback);
+  const autoRestart = values.get('mm2ts.task.auto.restart.enabled')?.trim().toLowerCase() === 'true';
+  return autoRestart
+    ? {
+        autoRestart: {
+          initialMs: number('mm2ts.task.auto.restart.backoff.ms', 10_000),
+          maxMs: number('mm2ts.task.auto.restart.backoff.max.ms', 600_000),
+        },
+      }
+    : {};
+}
+
+/** Top-level keys that shape {@link workerPolicyOf}: a change restarts every route with the new policy. */
+export const WORKER_POLICY_KEYS: readonly string[] = [
+  'mm2ts.task.auto.restart.enabled',
+  'mm2ts.task.auto.restart.backoff.ms',
+  'mm2ts.task.auto.restart.backoff.max.ms',
+];
+
+interface RouteEntry {
+  readonly runtime: RouteRuntime;
+  readonly starts: StartCounts;
+  readonly started: Promise<void>;
+}
+
+/** A route a reload started that can never run (e.g. its replication policy class does not load). */
+export interface RouteStartFailure {
+  route: string;
+  error: string;
+}
 
 /**
  * The dedicated-mode driver (Java's `MirrorMaker`): one route runtime per selected route S->T
@@ -9,15 +47,26 @@ import { RouteRuntime, type RouteCollaborators, type RouteStatus, type WorkerPol
  * holds back the others, and is never forgotten. Only a route that can never start (a
  * configuration error its start found) is given up; when every route is in that case, start
  * fails, as Java's driver does.
+ *
+ * A reload ({@link apply}) replaces only the routes whose resolved settings changed; the others
+ * keep their runtime, so their connectors and tasks run on untouched (Java needs a restart of
+ * every node for any change).
  */
 export class Driver {
-  private readonly routes: RouteRuntime[];
+  private entries: RouteEntry[] = [];
+  private readonly collaborators: RouteCollaborators;
   private readonly logger: Logger;
+  private policy: WorkerPolicy;
+  private initial: readonly RouteConfig[];
+  private begun = false;
+  private stopping = false;
   private stopped: Promise<void> | undefined;
 
   constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.logger = logger;
-    this.routes = config.routes.map((r) => new RouteRuntime(r, collaborators, logger, policy));
+    this.collaborators = collaborators;
+    this.policy = policy;
+    this.initial = config.routes;
   }
 
   /**
@@ -25,27 +74,81 @@ export class Driver {
    * retrying in the background). Throws when no route can ever start.
    */
   async start(): Promise<void> {
-    this.logger.info({ routes: this.routes.map((r) => r.route.name) }, 'starting MirrorMaker');
-    await Promise.all(this.routes.map((r) => r.start().started));
-    const fatal = this.routes.map((r) => r.fatalError).filter((e) => e !== undefined);
-    if (this.routes.length > 0 && fatal.length === this.routes.length) throw fatal[0];
+    this.logger.info({ routes: this.initial.map((r) => r.name) }, 'starting MirrorMaker');
+    if (this.stopping) return;
+    this.begun = true;
+    this.entries = this.initial.map((r) => this.startRoute(r, new StartCounts()));
+    await Promise.all(this.entries.map((e) => e.started));
+    const fatal = this.entries.map((e) => e.runtime.fatalError).filter((e) => e !== undefined);
+    if (this.entries.length > 0 && fatal.length === this.entries.length) throw fatal[0];
     this.logger.info('MirrorMaker started');
+  }
+
+  private startRoute(route: RouteConfig, starts: StartCounts): RouteEntry {
+    starts.routeStarted();
+    const runtime = new RouteRuntime(
+      route,
+      countingCollaborators(this.collaborators, starts),
+      this.logger,
+      this.policy,
+    );
+    return { runtime, starts, started: runtime.start().started };
   }
 
   /** The route runtimes currently running (a reload may replace entries: ask again, do not keep the list). */
   runtimes(): readonly RouteRuntime[] {
-    return this.routes;
+    return this.entries.map((e) => e.runtime);
   }
 
-  status(): RouteStatus[] {
-    return this.routes.map((r) => r.status());
+  status(): DriverRouteStatus[] {
+    return this.entries.map((e) => e.starts.decorate(e.runtime.status()));
+  }
+
+  /**
+   * Applies a reload: stops the removed and the changed routes (each drains and stores its
+   * positions, as at a stop, so the new version resumes where the old one stopped), then starts
+   * the added and changed ones from `config` with `policy`. Routes in `difference.unchanged` keep
+   * running untouched. Resolves once the started routes made their first attempt; returns those
+   * that can never start. A stop of the driver meanwhile wins: nothing more is started.
+   */
+  async apply(config: LoadedConfig, difference: RouteDifference, policy: WorkerPolicy): Promise<RouteStartFailure[]> {
+    if (this.stopping) return [];
+    if (!this.begun) {
+      // Reloaded before start: nothing runs yet, start runs the new version.
+      this.initial = config.routes;
+      this.policy = policy;
+      return [];
+    }
+    const replaced = new Set([...difference.removed, ...difference.restarted.map((r) => r.route)]);
+    const leaving = this.entries.filter((e) => replaced.has(e.runtime.route.name));
+    await Promise.allSettled(leaving.map((e) => e.runtime.stop()));
+    if (this.stopping) return [];
+    this.policy = policy;
+    const current = new Map(this.entries.map((e) => [e.runtime.route.name, e]));
+    const starting: RouteEntry[] = [];
+    this.entries = config.routes.map((route) => {
+      const kept = current.get(route.name);
+      if (kept && !replaced.has(route.name)) return kept;
+      // A replaced route keeps counting where its previous version stopped.
+      const entry = this.startRoute(route, kept?.starts ?? new StartCounts());
+      starting.push(entry);
+      return entry;
+    });
+    await Promise.all(starting.map((e) => e.started));
+    return starting.flatMap((e) => {
+      const err = e.runtime.fatalError;
+      return err === undefined
+        ? []
+        : [{ route: e.runtime.route.name, error: err instanceof Error ? err.message : String(err) }];
+    });
   }
 
   /** Stops every route (drains in-flight records and stores positions), also while they are starting; idempotent. */
   stop(): Promise<void> {
+    this.stopping = true;
     this.stopped ??= (async () => {
       this.logger.info('stopping MirrorMaker');
-      await Promise.allSettled(this.routes.map((r) => r.stop()));
+      await Promise.allSettled(this.entries.map((e) => e.runtime.stop()));
       this.logger.info('MirrorMaker stopped');
     })();
     return this.stopped;

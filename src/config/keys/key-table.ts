@@ -187,6 +187,20 @@ const MM2_KEYS: KeyDefinition[] = [
     appliance: 'accepted',
     validator: oneOf(['required', 'requested', 'none']),
   }),
+  key(
+    'mm2ts.config.watch',
+    'boolean',
+    'false',
+    'mirrormaker-ts only: reload the configuration file when it changes (as on SIGHUP or `POST /reload`): routes whose resolved settings changed are restarted, the others keep running. Java MM2 ignores the key.',
+    OURS,
+  ),
+  key(
+    'mm2ts.config.watch.interval.ms',
+    'long',
+    '2000',
+    'mirrormaker-ts only: how often the watched configuration file is checked; a change is reloaded once the file stayed unchanged for two intervals.',
+    { ...OURS, validator: atLeast(100) },
+  ),
 ];
 
 const REPLICATION_POLICY_DEFAULT = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';
