@@ -323,8 +323,8 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
     }
   }, 200_000);
 
-  it('SIGHUP under load drains and exits 0; restarted on the same file it re-sends nothing', async () => {
-    const p = uniqueName('hup');
+  it('SIGINT under load drains and exits 0; restarted on the same file it re-sends nothing', async () => {
+    const p = uniqueName('int');
     const topic = `${p}-t`;
     const partitions = 3;
     await t.adminA.createTopics([{ name: topic, partitions, replicationFactor: 1 }]);
@@ -334,7 +334,7 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       const first = await t.start(route(p));
       await copiedSome(first, topic, 1_000n);
       const signalled = Date.now();
-      first.signal('SIGHUP');
+      first.signal('SIGINT');
       const exit = await Promise.race([first.exited, pause(35_000).then(() => 'still running after 35 s')]);
       const stopMs = Date.now() - signalled;
       t.forget(first);
@@ -344,10 +344,10 @@ describe('faults mid-run: the mirror rides them out and loses nothing already mi
       await load.stop();
       const copied = await expectComplete(second, topic);
       console.log(
-        `[faults] SIGHUP: exit ${String(exit)} after ${stopMs} ms; after restart ${copied.duplicates} duplicates (${[...copied.perPartition].map(([q, n]) => `p${q} ${n.target}/${n.source}`).join(', ')})`,
+        `[faults] SIGINT: exit ${String(exit)} after ${stopMs} ms; after restart ${copied.duplicates} duplicates (${[...copied.perPartition].map(([q, n]) => `p${q} ${n.target}/${n.source}`).join(', ')})`,
       );
       // Both outcomes are reported even when the first fails.
-      expect.soft(exit, `exit after SIGHUP\n${first.output().slice(-3000)}`).toBe(0);
+      expect.soft(exit, `exit after SIGINT\n${first.output().slice(-3000)}`).toBe(0);
       expect(copied.duplicates).toBe(0);
     } finally {
       await load.stop().catch(() => {});
