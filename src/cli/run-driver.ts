@@ -189,7 +189,9 @@ export async function runDriver(
   armProgressLog(config);
   armWatch(config);
   const stopReloads = (): void => {
+    // Still handled while draining: SIGHUP's default action would kill the process mid-stop.
     process.off('SIGHUP', onHangup);
+    process.on('SIGHUP', () => logger.info('SIGHUP ignored: the process is stopping'));
     stopWatch();
   };
 

@@ -116,7 +116,10 @@ export class Reloader {
     whenBusy: 'refuse' | 'queue' = trigger === 'http' ? 'refuse' : 'queue',
   ): Promise<ReloadResult> {
     if (!this.running) return this.run(trigger);
-    if (whenBusy === 'refuse') return Promise.resolve({ outcome: 'busy' });
+    if (whenBusy === 'refuse') {
+      this.options.observe?.('busy');
+      return Promise.resolve({ outcome: 'busy' });
+    }
     this.queued ??= this.running.then(() => {
       this.queued = undefined;
       return this.run(trigger);
@@ -150,7 +153,7 @@ export class Reloader {
     ];
     if (errors.length > 0) return this.rejected(trigger, errors);
     const warnings = next.diagnostics.filter((d) => d.severity === 'warning').map((d) => diagnosticProblem(d, file));
-    for (const w of warnings) logger.warn({ ...w }, w.message);
+    for (const { message, ...where } of warnings) logger.warn({ trigger, ...where }, message);
 
     const before = this.current.properties.values;
     const after = next.properties.values;

@@ -41,8 +41,15 @@ function setup(lines: string[]) {
   const config = load();
   const built: string[] = [];
   const driver = new Driver(config, fakeCollaborators(built), silent);
-  const reloader = new Reloader({ current: config, load, driver, logger: silent });
-  return { file, write, driver, reloader, built };
+  const outcomes: string[] = [];
+  const reloader = new Reloader({
+    current: config,
+    load,
+    driver,
+    logger: silent,
+    observe: (outcome) => outcomes.push(outcome),
+  });
+  return { file, write, driver, reloader, built, outcomes };
 }
 
 const starts = (driver: Driver) =>
@@ -147,6 +154,7 @@ describe('hot reload (Reloader + Driver.apply)', () => {
     expect((await first).outcome).toBe('applied');
     expect((await hup1).outcome).toBe('applied');
     expect(applies).toBe(2);
+    expect(s.outcomes).toEqual(['busy', 'applied', 'applied']);
     await s.driver.stop();
   });
 });
