@@ -44,7 +44,7 @@ const sourceTasksRunning = (status: StatusResponse, route: string, topic: string
 
 // Hot reload end to end: one running process, its file edited four times (a route's topics, a
 // route added, a cluster's bootstrap moved to another listener, an invalid edit) and reloaded by
-// POST /reload, then once more by SIGHUP. The route B->A is never touched: its start counters stay.
+// POST /reload, then by SIGHUP and by the file watch. The route B->A is never touched: its start counters stay.
 describe('hot reload (connect-mirror-maker)', () => {
   const kafka = testKafka();
   const { clusters } = kafka;
@@ -212,9 +212,30 @@ describe('hot reload (connect-mirror-maker)', () => {
     expect(startsOf(final, 'A->B'), routeLog('A->B')).toEqual(abAfterTopics);
     await (await t.b.recordSink()).send(back, makeRecords(5, 1, 5));
     expect(await copied(t.adminA, `B.${back}`, 5n)).toBe(5n);
+
+    // 6. The file watch, switched on by a reload (it applies live), reloads an edit by itself.
+    const watched = [...version2, 'mm2ts.config.watch = true', 'mm2ts.config.watch.interval.ms = 200'];
+    write(watched);
+    expect((await postReload(mm)).body).toMatchObject({
+      changed: { added: [], removed: [], restarted: [], unchanged: ['A->B', 'B->A'] },
+      needsRestart: [],
+    });
+    write(watched.map((l) => (l.startsWith('B->A.topics') ? `B->A.topics = ${back}, ${p}-none` : l)));
+    await waitForMirror(
+      mm,
+      'a reload of the edited file by the watch',
+      async () => parseLogLines(mm.output()).filter((l) => l['trigger'] === 'file-change' && l['changed']),
+      (lines) => lines.length > 0,
+      15_000,
+    ).then((lines) =>
+      expect(lines[0]).toMatchObject({
+        changed: { restarted: ['B->A'] },
+        restartedBecause: { 'B->A': ['B->A.topics'] },
+      }),
+    );
     const reloads = (await mm.metrics()).filter((m) => m.name === 'mm2ts_config_reloads_total');
     expect(Object.fromEntries(reloads.map((m) => [m.labels['outcome'], m.value]))).toEqual({
-      applied: 4,
+      applied: 6,
       invalid: 1,
       busy: 0,
     });
