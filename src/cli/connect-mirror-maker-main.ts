@@ -12,7 +12,10 @@ import { packageVersion } from '../util/version.ts';
 import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
 import { ArgumentError, EXIT, processIo, type CliIo } from './io.ts';
 
-/** What runs once the config is valid, with the `--clusters` selection (a reload reads the file again with it). Throwing means a start failure (exit 3). */
+/**
+ * What runs once the config is valid, with the `--clusters` selection (a reload reads the file
+ * again with it). Throwing means a start failure (exit 3).
+ */
 export type RunHook = (config: LoadedConfig, io: CliIo, selection: { clusters: readonly string[] }) => Promise<void>;
 
 /**

@@ -120,10 +120,13 @@ export class Reloader {
       this.options.observe?.('busy');
       return Promise.resolve({ outcome: 'busy' });
     }
-    this.queued ??= this.running.then(() => {
-      this.queued = undefined;
-      return this.run(trigger);
-    });
+    // After the running one whatever its outcome (a failed one must not block later reloads).
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.run(trigger);
+      });
     return this.queued;
   }
 

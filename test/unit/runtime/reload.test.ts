@@ -157,4 +157,24 @@ describe('hot reload (Reloader + Driver.apply)', () => {
     expect(s.outcomes).toEqual(['busy', 'applied', 'applied']);
     await s.driver.stop();
   });
+
+  it('a reload that failed unexpectedly does not block the next one', async () => {
+    const s = setup(BASE);
+    await s.driver.start();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const apply = s.driver.apply.bind(s.driver);
+    s.driver.apply = async () => {
+      await gate;
+      throw new Error('bug');
+    };
+    const first = s.reloader.reload('http');
+    const queued = s.reloader.reload('SIGHUP');
+    s.driver.apply = apply;
+    release();
+    await expect(first).rejects.toThrow('bug');
+    expect((await queued).outcome).toBe('applied');
+    expect((await s.reloader.reload('SIGHUP')).outcome).toBe('applied');
+    await s.driver.stop();
+  });
 });
