@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/index.ts';
 import { startHttpServer, type HealthReport, type HttpServer } from '../http/index.ts';
+import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
 import { Driver } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
@@ -11,6 +12,7 @@ import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
 import type { CliIo } from './io.ts';
+import { statusPageData } from './status-page-data.ts';
 
 const STOP_TIMEOUT_MS = 30_000;
 /** Exit code after an error escaped every handler (BSD's EX_SOFTWARE): never 0, so a supervisor restarts us. */
@@ -115,7 +117,13 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
         ready: () => readiness(driver.status()),
         logger,
         version,
-        plugins: [statusPlugin],
+        plugins: [
+          statusPlugin,
+          uiPlugin({
+            data: statusPageData({ version, routes: () => driver.status(), configs: () => config.routes, metrics }),
+            logger,
+          }),
+        ],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
