@@ -78,7 +78,7 @@ function drawTopology(data) {
   const height = clusters.length > 2 ? 480 : 300;
   const radius = clusters.length > 2 ? 180 : 0;
   const cx = width / 2;
-  const cy = height / 2 - 10;
+  const cy = height / 2 + 15;
   /** Nodes on a circle; two clusters side by side. */
   const at = new Map(
     clusters.map((name, i) => {
@@ -89,7 +89,11 @@ function drawTopology(data) {
     }),
   );
   const nodeRadius = 34;
-  picture.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  // Fit the picture's height to the nodes and the heartbeat lines above and below them.
+  const ys = [...at.values()].map((p) => p.y);
+  const top = Math.min(...ys, cy) - nodeRadius - 40;
+  const bottom = Math.max(...ys, cy) + nodeRadius + 40;
+  picture.setAttribute('viewBox', `0 ${top} ${width} ${bottom - top}`);
   const defs = svg(
     'defs',
     {},
@@ -133,12 +137,12 @@ function drawTopology(data) {
     const health = routeHealth(route);
     const kind = !route.enabled ? 'heartbeats-only' : stateClass(health);
     const r = route.replication;
-    const label = route.enabled
-      ? [
-          `${route.route}: ${rate(r.recordsPerSecond)}, lag ${count(r.lagRecords)}`,
-          health === 'RUNNING' ? 'RUNNING' : health,
-        ]
-      : [`${route.route}: heartbeats only`];
+    // A route that has not started moves nothing: its state is the whole story (the table has the error).
+    const label = !route.enabled
+      ? [`${route.route}: heartbeats only`]
+      : route.state !== 'RUNNING'
+        ? [route.route, health]
+        : [`${route.route}: ${rate(r.recordsPerSecond)}, lag ${count(r.lagRecords)}`, health];
     const labelAt = { x: (start.x + end.x) / 4 + mid.x / 2, y: (start.y + end.y) / 4 + mid.y / 2 + ny * 14 };
     return svg(
       'g',
@@ -187,7 +191,13 @@ function drawTopology(data) {
       svg('text', { class: 'name', x: p.x, y: p.y + 5, 'text-anchor': 'middle' }, name),
       svg(
         'text',
-        { class: 'heard', x: p.x, y: p.y + nodeRadius + 18, 'text-anchor': 'middle' },
+        // Under a node in the lower half, over one in the upper half: away from the edges between them.
+        {
+          class: 'heard',
+          x: p.x,
+          y: p.y >= cy ? p.y + nodeRadius + 18 : p.y - nodeRadius - 10,
+          'text-anchor': 'middle',
+        },
         heardText ? `heartbeats from ${heardText}` : 'no heartbeats received',
       ),
     );
