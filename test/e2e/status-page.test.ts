@@ -94,7 +94,7 @@ describe('status page (headless Chromium)', () => {
     const screenshot = join(REPO_ROOT, 'test-results', `status-page-${version}.png`);
     mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
     const html = await loadPage(`${mm.httpUrl}/`, { budgetMs: 3000 });
-    await loadPage(`${mm.httpUrl}/ui`, { budgetMs: 3000, screenshot, windowSize: [1200, 1000] });
+    await loadPage(`${mm.httpUrl}/ui`, { budgetMs: 3000, screenshot, windowSize: [1200, 1250] });
     if (process.env['UPDATE_SCREENSHOT'])
       copyFileSync(screenshot, join(REPO_ROOT, 'docs', 'images', 'status-page.png'));
 

@@ -249,7 +249,7 @@ function unitsCell(route) {
       ),
     );
   }
-  if (route.connectors.length === 0) list.append(el('li', {}, 'no connectors running'));
+  if (route.connectors.length === 0) list.append(el('li', {}, 'no connector started yet'));
   return el('td', {}, list);
 }
 
