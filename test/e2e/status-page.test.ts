@@ -15,13 +15,13 @@ function routeElements(html: string): { tag: string; attributes: Record<string, 
   const out: { tag: string; attributes: Record<string, string>; at: number }[] = [];
   for (const m of html.matchAll(/<(\w+)\s([^>]*data-route="[^"]*"[^>]*)>/g)) {
     const attributes: Record<string, string> = {};
-    for (const a of m[2]!.matchAll(/([\w-]+)="([^"]*)"/g)) attributes[a[1]!] = unescape(a[2]!);
+    for (const a of m[2]!.matchAll(/([\w-]+)="([^"]*)"/g)) attributes[a[1]!] = htmlText(a[2]!);
     out.push({ tag: m[1]!, attributes, at: m.index });
   }
   return out;
 }
 
-function unescape(text: string): string {
+function htmlText(text: string): string {
   return text
     .replace(/&gt;/g, '>')
     .replace(/&lt;/g, '<')

@@ -144,8 +144,10 @@ export function uiPlugin(options: UiPluginOptions): FastifyPluginAsync {
       }
       return reply.header('cache-control', 'no-store').send(data);
     });
-    // Runs before the root resource's handler: a browser at `/` gets the page in its place.
-    app.addHook('onRequest', async (request, reply) => {
+    // Runs right before the root resource's handler: a browser at `/` gets the page in its place.
+    // A pre-handler, not an onRequest hook, so every onRequest check (authentication) has run
+    // first whatever the order the plugins were registered in.
+    app.addHook('preHandler', async (request, reply) => {
       if (request.method !== 'GET' || request.url.split('?', 1)[0] !== '/') return;
       void reply.header('vary', 'Accept');
       if (!prefersHtml(request.headers.accept)) return;

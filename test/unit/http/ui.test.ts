@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildHttpApp, type HealthReport } from '../../../src/http/index.ts';
 import { prefersHtml, uiPlugin, type StatusPageData } from '../../../src/http/plugins/ui.ts';
 import { createApplianceMetrics } from '../../../src/metrics/index.ts';
@@ -85,6 +85,39 @@ describe('status page (inject)', () => {
     // Other paths are not touched by the negotiation.
     const health = await instance.inject({ method: 'GET', url: '/health', headers: { accept: BROWSER_ACCEPT } });
     expect(health.json()).toEqual(healthy);
+  });
+});
+
+describe('status page behind an authentication hook', () => {
+  it('a browser at / without credentials gets the 401, not the page, whatever the plugin order', async () => {
+    // An onRequest check registered after the status page, at the root like an auth plugin.
+    const auth: FastifyPluginAsync = async (root) => {
+      root.addHook('onRequest', async (request, reply) => {
+        if (request.headers.authorization !== 'Bearer ok') return reply.code(401).send({ error_code: 401 });
+      });
+    };
+    Object.assign(auth, { [Symbol.for('skip-override')]: true });
+    const metrics = createApplianceMetrics({ processMetrics: false });
+    const instance = await buildHttpApp({
+      registry: metrics.registry,
+      health: () => healthy,
+      logger: silentLogger(),
+      plugins: [uiPlugin({ data: async () => DATA, logger: silentLogger() }), auth],
+    });
+    try {
+      const denied = await instance.inject({ method: 'GET', url: '/', headers: { accept: BROWSER_ACCEPT } });
+      expect(denied.statusCode).toBe(401);
+      expect(denied.body).not.toContain('<html');
+      const allowed = await instance.inject({
+        method: 'GET',
+        url: '/',
+        headers: { accept: BROWSER_ACCEPT, authorization: 'Bearer ok' },
+      });
+      expect(allowed.statusCode).toBe(200);
+      expect(allowed.body).toContain('<title>mirrormaker-ts status</title>');
+    } finally {
+      await instance.close();
+    }
   });
 });
 
