@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from '../../util/logger.ts';
+import type { ErrorBody } from '../errors.ts';
 
 /** One task of a connector, as the status page shows it. */
 export interface StatusPageTask {
@@ -138,9 +139,12 @@ export function uiPlugin(options: UiPluginOptions): FastifyPluginAsync {
       } catch (err) {
         // The details go to the log, where redaction applies; the page shows that it has no data.
         options.logger.error({ err }, 'status page data failed');
-        return reply
-          .code(500)
-          .send({ error_code: 500, code: 'ERR_STATUS_PAGE', message: 'status data unavailable; see the logs' });
+        const body: ErrorBody = {
+          error_code: 500,
+          code: 'ERR_STATUS_PAGE',
+          message: 'status data unavailable; see the logs',
+        };
+        return reply.code(500).send(body);
       }
       return reply.header('cache-control', 'no-store').send(data);
     });
