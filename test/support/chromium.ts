@@ -47,6 +47,13 @@ export async function loadPage(url: string, options: PageLoad = {}): Promise<str
       await run(CHROMIUM, [...common, `--screenshot=${options.screenshot}`, url], { timeout: 30_000 });
     }
     return stdout;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') {
+      throw new Error(`${CHROMIUM} not found: install Debian's chromium package (.ci/run does) or set CHROMIUM`, {
+        cause: err,
+      });
+    }
+    throw err;
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
