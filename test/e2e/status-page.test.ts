@@ -53,6 +53,7 @@ describe('status page (headless Chromium)', () => {
     await t.adminA.createTopics([{ name: topic, partitions: 2, replicationFactor: 1 }]);
     await (await t.a.recordSink()).send(topic, makeRecords(200, 2, 3));
     const closedPort = await freePort(); // nothing listens here
+    const startedAt = Date.now();
     const mm = await t.start(
       [
         baseProperties(clusters).replace('clusters = A, B', 'clusters = A, B, C'),
@@ -88,6 +89,7 @@ describe('status page (headless Chromium)', () => {
       30_000,
     );
     const ab = data.routes.find((r) => r.route === 'A->B')!;
+    const dataAfterMs = Date.now() - startedAt;
     expect(ab.replication.recordsPerSecond).toBeGreaterThan(0);
 
     // `/` with a browser's Accept gets the page too: load it there, screenshot /ui.
@@ -95,6 +97,7 @@ describe('status page (headless Chromium)', () => {
     mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
     const html = await loadPage(`${mm.httpUrl}/`, { budgetMs: 3000 });
     await loadPage(`${mm.httpUrl}/ui`, { budgetMs: 3000, screenshot, windowSize: [1200, 1250] });
+    const browserMs = Date.now() - startedAt - dataAfterMs;
     if (process.env['UPDATE_SCREENSHOT'])
       copyFileSync(screenshot, join(REPO_ROOT, 'docs', 'images', 'status-page.png'));
 
@@ -129,7 +132,8 @@ describe('status page (headless Chromium)', () => {
     expect(edge('B->A')?.attributes['data-state']).toBe('heartbeats only');
     console.log(
       `[status page on Kafka ${version}] A->B ${abEdge!.attributes['data-records']} records, ${abEdge!.attributes['data-rate']} rec/s; ` +
-        `A->C: ${data.routes.find((r) => r.route === 'A->C')!.error}; screenshot ${screenshot}`,
+        `A->C: ${data.routes.find((r) => r.route === 'A->C')!.error}; data ready after ${dataAfterMs} ms, ` +
+        `two Chromium loads ${browserMs} ms; screenshot ${screenshot}`,
     );
   }, 60_000);
 });
