@@ -82,6 +82,16 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The status page's browser script (plain JS, served as is): no type information, browser globals.
+  {
+    files: ['src/http/ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { document: 'readonly', fetch: 'readonly', setTimeout: 'readonly', AbortSignal: 'readonly' },
+    },
+  },
   ...Object.entries(FORBIDDEN).map(([folder, names]) => layerRule(folder, names)),
   ...CONNECTORS.map((c) => ({
     files: [`src/connectors/${c}/**/*.ts`],

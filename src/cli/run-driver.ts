@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
 import { startHttpServer, type HealthReport, type HttpServer } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
+import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
@@ -14,6 +15,7 @@ import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
 import type { CliIo } from './io.ts';
+import { statusPageData } from './status-page-data.ts';
 
 const STOP_TIMEOUT_MS = 30_000;
 /** Exit code after an error escaped every handler (BSD's EX_SOFTWARE): never 0, so a supervisor restarts us. */
@@ -182,7 +184,20 @@ export async function runDriver(
         ready: () => readiness(driver.status()),
         logger,
         version,
-        plugins: [statusPlugin, reloadPlugin({ reload: () => reloader.reload('http') })],
+        plugins: [
+          statusPlugin,
+          reloadPlugin({ reload: () => reloader.reload('http') }),
+          uiPlugin({
+            // The routes of the file as last applied: a reload adds routes and changes policies.
+            data: statusPageData({
+              version,
+              routes: () => driver.status(),
+              configs: () => reloader.config.routes,
+              metrics,
+            }),
+            logger,
+          }),
+        ],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
