@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { LoadedConfig } from '../config/index.ts';
-import { startHttpServer, type HealthReport, type HttpServer } from '../http/index.ts';
+import { dirname } from 'node:path';
+import {
+  createProviders,
+  parseJavaList,
+  providerDeclarations,
+  readPropertiesFile,
+  resolvePlaceholders,
+  type LoadedConfig,
+} from '../config/index.ts';
+import { readHttpSettings, startHttpServers, type HealthReport, type HttpConfigSource } from '../http/index.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
 import { Driver } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
@@ -63,11 +71,20 @@ function logProcessWarnings(logger: Logger): void {
   });
 }
 
-/** `host:port` → listen options; an invalid value is a start-up error naming the key. */
-function listener(value: string): { host: string; port: number } {
-  const m = /^(?:https?:\/\/)?\[?([^\]]*?)\]?:(\d+)$/.exec(value.trim());
-  if (!m) throw new Error(`mm2ts.http.listener = ${value}: expected host:port, e.g. 0.0.0.0:8083`);
-  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+/** The file as the HTTP settings read it: top-level values with config-provider placeholders resolved. */
+function httpConfigSource(config: LoadedConfig): HttpConfigSource {
+  const raw = config.properties.values;
+  const providers = createProviders(providerDeclarations(raw, parseJavaList(raw.get('config.providers') ?? '')));
+  const cache = new Map<string, Map<string, string>>();
+  return {
+    value: (key) => {
+      const v = raw.get(key);
+      return v === undefined ? undefined : resolvePlaceholders(v, providers, cache).value;
+    },
+    keys: () => raw.keys(),
+    readProperties: (path) => readPropertiesFile(path, 'utf8').values,
+    baseDir: config.file ? dirname(config.file) : process.cwd(),
+  };
 }
 
 /** The worker settings of the file (types were checked when it was loaded). */
@@ -92,6 +109,8 @@ function workerPolicy(config: LoadedConfig): WorkerPolicy {
  * positions and returns (exit 0), within 30 s.
  */
 export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger = createLogger()): Promise<void> {
+  // A listener or credential setting the appliance cannot honour fails here, before anything starts.
+  const httpSettings = readHttpSettings(httpConfigSource(config));
   installLastResort(logger);
   logProcessWarnings(logger);
   const signal = waitForStopSignal();
@@ -99,7 +118,6 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   const metrics = createApplianceMetrics({ version });
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicy(config));
   metrics.states.observe(() => stateSamples(driver.status()));
-  const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
@@ -107,18 +125,17 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   };
   const liveness = (): HealthReport => ({ status: 'healthy', message: 'process running; readiness at /ready' });
   // Listen before the routes start, so /ready says what is starting instead of refusing connections.
-  const http: HttpServer | undefined = listen
-    ? await startHttpServer({
-        ...listener(listen),
-        registry: metrics.registry,
-        health: liveness,
-        ready: () => readiness(driver.status()),
-        logger,
-        version,
-        plugins: [statusPlugin],
-      })
-    : undefined;
-  if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
+  const servers = await startHttpServers(httpSettings, {
+    registry: metrics.registry,
+    health: liveness,
+    ready: () => readiness(driver.status()),
+    logger,
+    version,
+    plugins: [statusPlugin],
+  });
+  for (const s of servers)
+    logger.info({ url: s.url, auth: httpSettings.auth !== undefined }, 'operator HTTP server listening');
+  const closeHttp = (): Promise<unknown> => Promise.all(servers.map((s) => s.close()));
   const stopProgress = startProgressLog({
     intervalMs: Number(config.properties.values.get('mm2ts.log.progress.interval.ms')?.trim() || 60_000),
     routes: () => driver.status(),
@@ -129,7 +146,7 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   const starting = driver.start();
   const first = await Promise.race([starting.then(() => undefined), signal]).catch(async (err: unknown) => {
     stopProgress();
-    await http?.close();
+    await closeHttp();
     throw err;
   });
   // A signal during start-up stops the routes where they are (their start attempts are aborted).
@@ -147,7 +164,7 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
   }, STOP_TIMEOUT_MS);
   timer.unref();
   stopProgress();
-  await http?.close();
+  await closeHttp();
   await driver.stop();
   clearTimeout(timer);
   logger.flush();
