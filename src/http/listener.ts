@@ -42,7 +42,9 @@ function invalid(key: ListenerSpec['key'], entry: string, what: string): ConfigE
 /** One listener entry under `key`; throws a ConfigError naming the key and the valid forms. */
 export function parseListener(entry: string, key: ListenerSpec['key']): ListenerSpec {
   const text = entry.trim();
-  if (text === '') throw invalid(key, entry, 'empty listener');
+  if (text === '') {
+    throw new ConfigError(`${key} has an empty entry; expected ${EXAMPLES[key]}`, { key });
+  }
   const withProtocol = WITH_PROTOCOL.exec(text);
   let protocol: string;
   let host: string;
