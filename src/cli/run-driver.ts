@@ -133,6 +133,7 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
     version,
     plugins: [statusPlugin],
   });
+  for (const w of httpSettings.warnings) logger.warn({ key: w.key }, w.message);
   for (const s of servers)
     logger.info({ url: s.url, auth: httpSettings.auth !== undefined }, 'operator HTTP server listening');
   const closeHttp = (): Promise<unknown> => Promise.all(servers.map((s) => s.close()));

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../util/errors.ts';
 import { createAuthenticator, type BasicUser, type HttpAuthenticator } from './auth.ts';
 import { selectListeners, type ListenerSpec } from './listener.ts';
-import { httpsServerOptions, type HttpsServerOptions } from './tls.ts';
+import { HTTPS_PREFIX, httpsServerOptions, type HttpsServerOptions } from './tls.ts';
 
 /**
  * Everything the operator HTTP server needs from the configuration file, validated before anything
@@ -27,7 +27,23 @@ export interface HttpSettings {
   /** Empty: no HTTP server. */
   readonly listeners: readonly ListenerSettings[];
   readonly auth?: HttpAuthenticator;
+  /** Connect REST keys the file sets that this server does not apply (to log at start). */
+  readonly warnings: readonly { key: string; message: string }[];
 }
+
+/**
+ * Connect REST server keys with no effect here. Harmless to ignore (the server is still as secure
+ * as configured), but said at start, so nobody relies on them.
+ */
+const NOT_APPLIED: Readonly<Record<string, string>> = {
+  'rest.advertised.host.name': 'a single node advertises nothing',
+  'rest.advertised.port': 'a single node advertises nothing',
+  'rest.advertised.listener': 'a single node advertises nothing',
+  'admin.listeners': 'the admin endpoints are served on the listener with the others',
+  'access.control.allow.origin': 'no CORS headers are sent (browsers on other origins are refused)',
+  'access.control.allow.methods': 'no CORS headers are sent (browsers on other origins are refused)',
+  'response.http.headers.config': 'responses carry no configured extra headers',
+};
 
 /**
  * What the HTTP settings are read from: the configuration file, seen through the config layer
@@ -51,13 +67,46 @@ export function readHttpSettings(source: HttpConfigSource): HttpSettings {
     spec.protocol === 'https' ? { spec, tls: httpsServerOptions(value, () => source.keys()) } : { spec },
   );
   const auth = readAuth(source);
+  if (listeners.length > 0 && value(REST_EXTENSIONS_KEY)?.trim()) {
+    // Connect users protect the REST API with an extension (BasicAuthSecurityRestExtension); a
+    // Java class cannot run here, and serving the API without the protection it adds is no option.
+    throw new ConfigError(
+      `${REST_EXTENSIONS_KEY}: Connect REST extensions are Java classes this appliance cannot load; for basic auth set ${AUTH_KEYS.usersFile} (the same user=password file as Connect's basic-auth extension) and remove ${REST_EXTENSIONS_KEY}`,
+      { key: REST_EXTENSIONS_KEY },
+    );
+  }
+  const keys = [...source.keys()];
+  const warnings =
+    listeners.length === 0
+      ? []
+      : [
+          ...Object.entries(NOT_APPLIED)
+            .filter(([k]) => keys.includes(k))
+            .map(([key, why]) => ({ key, message: `${key} is not applied by this appliance: ${why}` })),
+          ...notAppliedTls(keys, listeners),
+        ];
   if (auth && listeners.length === 0) {
     throw new ConfigError(
       `${AUTH_KEYS.usersFile} / ${AUTH_KEYS.username} / ${AUTH_KEYS.bearerToken} protect the operator HTTP server, which is off: set mm2ts.http.listener (or listeners) too, or remove them`,
       { key: source.value(AUTH_KEYS.usersFile) !== undefined ? AUTH_KEYS.usersFile : AUTH_KEYS.username },
     );
   }
-  return { listeners, ...(auth ? { auth } : {}) };
+  return { listeners, ...(auth ? { auth } : {}), warnings };
+}
+
+const REST_EXTENSIONS_KEY = 'rest.extension.classes';
+
+/** TLS tuning keys an HTTPS listener reads in Java but Node's TLS has no equivalent for here. */
+function notAppliedTls(
+  keys: readonly string[],
+  listeners: readonly ListenerSettings[],
+): { key: string; message: string }[] {
+  if (!listeners.some((l) => l.tls)) return [];
+  const prefix = keys.some((k) => k.startsWith(HTTPS_PREFIX)) ? HTTPS_PREFIX : '';
+  return ['ssl.cipher.suites', 'ssl.protocol', 'ssl.provider', 'ssl.keymanager.algorithm', 'ssl.trustmanager.algorithm']
+    .map((k) => `${prefix}${k}`)
+    .filter((k) => keys.includes(k))
+    .map((key) => ({ key, message: `${key} is not applied to the HTTPS listener: Node's TLS defaults are used` }));
 }
 
 function readAuth(source: HttpConfigSource): HttpAuthenticator | undefined {

@@ -191,7 +191,7 @@ describe('HTTP authentication (inject)', () => {
   });
 });
 
-describe('readHttpSettings: authentication keys', () => {
+describe('readHttpSettings: authentication and Connect REST keys', () => {
   const source = (
     values: Record<string, string>,
     files: Record<string, Record<string, string>> = {},
@@ -255,5 +255,38 @@ describe('readHttpSettings: authentication keys', () => {
 
   it('no credentials: no authentication', () => {
     expect(readHttpSettings(source(listener)).auth).toBeUndefined();
+  });
+
+  it("Connect's REST extensions (its basic-auth extension) are a start-up error, never an unprotected API", () => {
+    expect(() =>
+      readHttpSettings(
+        source({
+          ...listener,
+          'rest.extension.classes': 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension',
+        }),
+      ),
+    ).toThrow(
+      /^rest\.extension\.classes: Connect REST extensions are Java classes .* set mm2ts\.http\.auth\.basic\.users\.file/,
+    );
+    // Without a listener Java MM2's behaviour stays: the key does nothing.
+    expect(readHttpSettings(source({ 'rest.extension.classes': 'x.Y' })).listeners).toEqual([]);
+  });
+
+  it('says which Connect REST keys it does not apply', () => {
+    expect(
+      readHttpSettings(source({ ...listener, 'access.control.allow.origin': '*', 'rest.advertised.port': '1' }))
+        .warnings,
+    ).toEqual([
+      {
+        key: 'rest.advertised.port',
+        message: 'rest.advertised.port is not applied by this appliance: a single node advertises nothing',
+      },
+      {
+        key: 'access.control.allow.origin',
+        message:
+          'access.control.allow.origin is not applied by this appliance: no CORS headers are sent (browsers on other origins are refused)',
+      },
+    ]);
+    expect(readHttpSettings(source({ 'access.control.allow.origin': '*' })).warnings).toEqual([]);
   });
 });
