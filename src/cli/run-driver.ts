@@ -104,7 +104,7 @@ function workerPolicy(config: LoadedConfig): WorkerPolicy {
 
 /**
  * The dedicated-mode run: starts every selected route (each keeps retrying until it runs), serves
- * metrics, liveness, readiness and status if `mm2ts.http.listener` is set, logs progress, and on
+ * metrics, liveness, readiness and status on the configured listeners (docs/security.md), logs progress, and on
  * SIGTERM, SIGINT or SIGHUP — in any phase, start-up included — drains in-flight records, stores
  * positions and returns (exit 0), within 30 s.
  */
