@@ -5,7 +5,9 @@ import { createApplianceMetrics } from '../../../src/metrics/index.ts';
 import {
   createAuthenticator,
   httpsServerOptions,
+  readHttpSettings,
   startHttpServer,
+  startHttpServers,
   type HttpServer,
   type HttpsServerOptions,
 } from '../../../src/http/index.ts';
@@ -192,5 +194,90 @@ describe('HTTPS server with client certificates (real TLS)', () => {
     const url = await start('none');
     const plain = url.replace('https://', 'http://');
     await expect(fetch(`${plain}/health`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+  });
+});
+
+describe("startHttpServers: one server per listener (Connect's listeners)", () => {
+  let servers: HttpServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+  });
+  const appOptions = () => ({
+    registry: createApplianceMetrics({ processMetrics: false }).registry,
+    health: () => ({ status: 'healthy' as const }),
+    logger: silentLogger(),
+  });
+
+  it('serves plain HTTP and HTTPS side by side, with the same authentication', async () => {
+    const tls = read({ 'ssl.keystore.location': certs.serverStoreFile });
+    servers = await startHttpServers(
+      {
+        listeners: [
+          { spec: { protocol: 'http', host: '127.0.0.1', port: 0, key: 'listeners' } },
+          { spec: { protocol: 'https', host: '127.0.0.1', port: 0, key: 'listeners' }, tls },
+        ],
+        auth: createAuthenticator({ bearerTokens: ['t0k'] })!,
+        warnings: [],
+      },
+      appOptions(),
+    );
+    expect(servers.map((s) => s.url.split(':')[0])).toEqual(['http', 'https']);
+    const [plain, secure] = servers.map((s) => s.url);
+    expect((await fetch(`${plain}/metrics`)).status).toBe(401);
+    expect((await fetch(`${plain}/metrics`, { headers: { authorization: 'Bearer t0k' } })).status).toBe(200);
+    expect((await httpsRequest(`${secure}/metrics`, { ca: certs.caCert })).status).toBe(401);
+    expect(
+      (await httpsRequest(`${secure}/metrics`, { ca: certs.caCert, headers: { authorization: 'Bearer t0k' } })).status,
+    ).toBe(200);
+  });
+
+  it('closes the servers already listening when a later listener cannot listen', async () => {
+    const taken = await startHttpServer({ ...appOptions(), host: '127.0.0.1', port: 0 });
+    servers = [taken];
+    const takenPort = Number(new URL(taken.url).port);
+    const freeNow = await startHttpServer({ ...appOptions(), host: '127.0.0.1', port: 0 });
+    const firstPort = Number(new URL(freeNow.url).port);
+    await freeNow.close();
+    await expect(
+      startHttpServers(
+        {
+          listeners: [
+            { spec: { protocol: 'http', host: '127.0.0.1', port: firstPort, key: 'listeners' } },
+            { spec: { protocol: 'http', host: '127.0.0.1', port: takenPort, key: 'listeners' } },
+          ],
+          warnings: [],
+        },
+        appOptions(),
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_HTTP_LISTEN' });
+    // The first one was closed again: its port is free.
+    const again = await startHttpServer({ ...appOptions(), host: '127.0.0.1', port: firstPort });
+    servers.push(again);
+  });
+});
+
+describe('readHttpSettings: an https listener', () => {
+  it('reads its TLS settings and warns about the Java TLS tuning it does not apply', () => {
+    const values: Record<string, string> = {
+      listeners: 'https://127.0.0.1:0',
+      'listeners.https.ssl.keystore.location': certs.serverStoreFile,
+      'listeners.https.ssl.cipher.suites': 'TLS_AES_128_GCM_SHA256',
+      // The Kafka clients' (a listeners.https.* key is set): not the listener's concern.
+      'ssl.provider': 'SunJSSE',
+    };
+    const settings = readHttpSettings({
+      value: (k) => values[k],
+      keys: () => Object.keys(values),
+      readProperties: () => new Map(),
+      baseDir: '/',
+    });
+    expect(settings.listeners[0]?.tls?.cert).toContain('BEGIN CERTIFICATE');
+    expect(settings.warnings).toEqual([
+      {
+        key: 'listeners.https.ssl.cipher.suites',
+        message: "listeners.https.ssl.cipher.suites is not applied to the HTTPS listener: Node's TLS defaults are used",
+      },
+    ]);
   });
 });
