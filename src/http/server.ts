@@ -56,8 +56,9 @@ export interface HttpServer {
 const OPEN_ROUTES: ReadonlySet<string> = new Set(['/health']);
 
 /**
- * Answered at DEBUG when they succeed: Prometheus scrapes and probes arrive every few seconds and
- * would bury the requests people make. Any other request, and any failed one, is logged at INFO.
+ * Logged at DEBUG: Prometheus scrapes and probes arrive every few seconds and would bury the
+ * requests people make (a 503 from /ready while starting is an answer, not an event). Refused
+ * credentials on them are still logged at INFO, as every other request is.
  */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/metrics', '/health', '/ready']);
 
@@ -93,7 +94,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   if (options.auth) installAuthentication(app, options.auth);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;
-    const quiet = route !== undefined && QUIET_ROUTES.has(route) && reply.statusCode < 400;
+    const refused = reply.statusCode === 401 || reply.statusCode === 403;
+    const quiet = route !== undefined && QUIET_ROUTES.has(route) && !refused;
     // The path only: a query string may carry anything, and headers (Authorization) never go in.
     const line = {
       method: request.method,

@@ -166,6 +166,7 @@ describe('HTTP authentication (inject)', () => {
     await instance.inject({ method: 'GET', url: '/status', headers: { authorization: basic('ops', 'wrong-pw') } });
     await instance.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer tok-123' } });
     await instance.inject({ method: 'GET', url: '/health' });
+    await instance.inject({ method: 'GET', url: '/metrics' });
     const lines = text
       .trim()
       .split('\n')
@@ -183,7 +184,8 @@ describe('HTTP authentication (inject)', () => {
         user: 'ops',
       }),
       expect.objectContaining({ level: 30, method: 'GET', path: '/status', status: 401 }),
-      // Successful scrapes and probes stay at DEBUG.
+      // Scrapes and probes stay at DEBUG, unless their credentials are refused.
+      expect.objectContaining({ level: 30, method: 'GET', path: '/metrics', status: 401 }),
     ]);
     for (const secret of ['query-secret', 'body-secret', 's3cret-pw', 'wrong-pw', 'tok-123', 'Basic ', 'Bearer ']) {
       expect(text).not.toContain(secret);
