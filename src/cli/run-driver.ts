@@ -104,9 +104,9 @@ function workerPolicy(config: LoadedConfig): WorkerPolicy {
 
 /**
  * The dedicated-mode run: starts every selected route (each keeps retrying until it runs), serves
- * metrics, liveness, readiness and status on the configured listeners (docs/security.md), logs progress, and on
- * SIGTERM, SIGINT or SIGHUP — in any phase, start-up included — drains in-flight records, stores
- * positions and returns (exit 0), within 30 s.
+ * metrics, liveness, readiness and status on the configured listeners (docs/security.md), logs
+ * progress, and on SIGTERM, SIGINT or SIGHUP — in any phase, start-up included — drains in-flight
+ * records, stores positions and returns (exit 0), within 30 s.
  */
 export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger = createLogger()): Promise<void> {
   // A listener or credential setting the appliance cannot honour fails here, before anything starts.
