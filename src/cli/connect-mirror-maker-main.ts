@@ -6,7 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { formatDiagnostic, loadMirrorMakerConfig, type Diagnostic, type LoadedConfig } from '../config/index.ts';
-import { isMirrorError } from '../util/errors.ts';
+import { ConfigError, isMirrorError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
 import { parseConnectMirrorMakerArgs, USAGE, type ConnectMirrorMakerArgs } from './connect-mirror-maker-args.ts';
@@ -115,6 +115,12 @@ export async function main(
   try {
     await run(config, io, { clusters: args.clusters });
   } catch (err) {
+    // A setting only the run reads (the HTTP listener) is still a config error, as Java's
+    // ConfigException from the MirrorMaker constructor (its REST server) is: exit 2.
+    if (err instanceof ConfigError) {
+      report.configError(err, args.configFile);
+      return EXIT.fatal;
+    }
     report.startFailure(err);
     return EXIT.startFailure;
   }

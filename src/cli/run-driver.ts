@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
-import { startHttpServer, type HealthReport, type HttpServer } from '../http/index.ts';
+import { dirname } from 'node:path';
+import {
+  createProviders,
+  loadMirrorMakerConfig,
+  parseJavaList,
+  providerDeclarations,
+  readPropertiesFile,
+  resolvePlaceholders,
+  type LoadedConfig,
+} from '../config/index.ts';
+import { readHttpSettings, startHttpServers, type HealthReport, type HttpConfigSource } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
@@ -64,27 +73,40 @@ function logProcessWarnings(logger: Logger): void {
   });
 }
 
-/** `host:port` → listen options; an invalid value is a start-up error naming the key. */
-function listener(value: string): { host: string; port: number } {
-  const m = /^(?:https?:\/\/)?\[?([^\]]*?)\]?:(\d+)$/.exec(value.trim());
-  if (!m) throw new Error(`mm2ts.http.listener = ${value}: expected host:port, e.g. 0.0.0.0:8083`);
-  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+/** The file as the HTTP settings read it: top-level values with config-provider placeholders resolved. */
+function httpConfigSource(config: LoadedConfig): HttpConfigSource {
+  const raw = config.properties.values;
+  const providers = createProviders(providerDeclarations(raw, parseJavaList(raw.get('config.providers') ?? '')));
+  const cache = new Map<string, Map<string, string>>();
+  return {
+    value: (key) => {
+      const v = raw.get(key);
+      return v === undefined ? undefined : resolvePlaceholders(v, providers, cache).value;
+    },
+    keys: () => raw.keys(),
+    readProperties: (path) => readPropertiesFile(path, 'utf8').values,
+    baseDir: config.file ? dirname(config.file) : process.cwd(),
+  };
 }
 
-/** The start-up checks done here rather than by the config loader, for a reloaded file. */
+/**
+ * The start-up checks done here rather than by the config loader, for a reloaded file: the HTTP
+ * listeners and credentials must still be valid (a change to them needs a restart, but an edit
+ * that breaks them is refused like any other invalid file).
+ */
 function processChecks(config: LoadedConfig): ReloadProblem[] {
-  const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
-  if (!listen) return [];
   try {
-    listener(listen);
+    readHttpSettings(httpConfigSource(config));
     return [];
   } catch (err) {
-    const line = config.properties.lines.get('mm2ts.http.listener');
+    const key = (err as { key?: unknown }).key;
+    const named = typeof key === 'string' ? key : 'mm2ts.http.listener';
+    const line = config.properties.lines.get(named);
     return [
       {
         code: 'ERR_CONFIG',
         message: (err as Error).message,
-        key: 'mm2ts.http.listener',
+        key: named,
         ...(line !== undefined ? { line } : {}),
         ...(config.file !== undefined ? { file: config.file } : {}),
       },
@@ -103,7 +125,8 @@ export interface RunSelection {
 
 /**
  * The dedicated-mode run: starts every selected route (each keeps retrying until it runs), serves
- * metrics, liveness, readiness and status if `mm2ts.http.listener` is set, logs progress, and on
+ * metrics, liveness, readiness, status and the operator API on the configured listeners
+ * (docs/security.md), logs progress, and on
  * SIGTERM or SIGINT — in any phase, start-up included — drains in-flight records, stores
  * positions and returns (exit 0), within 30 s. SIGHUP, `POST /reload` and (with
  * `mm2ts.config.watch`) a change of the file reload it: the file the process was started with and
@@ -116,6 +139,8 @@ export async function runDriver(
   logger: Logger = createLogger(),
   selection: RunSelection = { clusters: [] },
 ): Promise<void> {
+  // A listener or credential setting the appliance cannot honour fails here, before anything starts.
+  const httpSettings = readHttpSettings(httpConfigSource(config));
   installLastResort(logger);
   logProcessWarnings(logger);
   const signal = waitForStopSignal();
@@ -168,7 +193,6 @@ export async function runDriver(
     stopWatch = watchConfigFile(file, intervalMs, reloadLogged('file-change'));
   };
   process.on('SIGHUP', onHangup);
-  const listen = config.properties.values.get('mm2ts.http.listener')?.trim();
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
@@ -176,31 +200,31 @@ export async function runDriver(
   };
   const liveness = (): HealthReport => ({ status: 'healthy', message: 'process running; readiness at /ready' });
   // Listen before the routes start, so /ready says what is starting instead of refusing connections.
-  const http: HttpServer | undefined = listen
-    ? await startHttpServer({
-        ...listener(listen),
-        registry: metrics.registry,
-        health: liveness,
-        ready: () => readiness(driver.status()),
+  const servers = await startHttpServers(httpSettings, {
+    registry: metrics.registry,
+    health: liveness,
+    ready: () => readiness(driver.status()),
+    logger,
+    version,
+    plugins: [
+      statusPlugin,
+      reloadPlugin({ reload: () => reloader.reload('http') }),
+      uiPlugin({
+        // The routes of the file as last applied: a reload adds routes and changes policies.
+        data: statusPageData({
+          version,
+          routes: () => driver.status(),
+          configs: () => reloader.config.routes,
+          metrics,
+        }),
         logger,
-        version,
-        plugins: [
-          statusPlugin,
-          reloadPlugin({ reload: () => reloader.reload('http') }),
-          uiPlugin({
-            // The routes of the file as last applied: a reload adds routes and changes policies.
-            data: statusPageData({
-              version,
-              routes: () => driver.status(),
-              configs: () => reloader.config.routes,
-              metrics,
-            }),
-            logger,
-          }),
-        ],
-      })
-    : undefined;
-  if (http) logger.info({ url: http.url }, 'operator HTTP server listening');
+      }),
+    ],
+  });
+  for (const w of httpSettings.warnings) logger.warn({ key: w.key }, w.message);
+  for (const s of servers)
+    logger.info({ url: s.url, auth: httpSettings.auth !== undefined }, 'operator HTTP server listening');
+  const closeHttp = (): Promise<unknown> => Promise.all(servers.map((s) => s.close()));
   armProgressLog(config);
   armWatch(config);
   const stopReloads = (): void => {
@@ -214,7 +238,7 @@ export async function runDriver(
   const first = await Promise.race([starting.then(() => undefined), signal]).catch(async (err: unknown) => {
     stopReloads();
     stopProgress();
-    await http?.close();
+    await closeHttp();
     throw err;
   });
   // A signal during start-up stops the routes where they are (their start attempts are aborted).
@@ -228,7 +252,7 @@ export async function runDriver(
   timer.unref();
   stopReloads();
   stopProgress();
-  await http?.close();
+  await closeHttp();
   await driver.stop();
   clearTimeout(timer);
   logger.flush();

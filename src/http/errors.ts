@@ -44,8 +44,10 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
           ? 'ERR_INTERNAL'
           : 'ERR_REQUEST';
     const message = status < 500 || ours ? err.message : 'internal server error';
-    if (status >= 500) logger.error({ err, method: request.method, url: request.url }, 'HTTP request failed');
-    else logger.debug({ code, method: request.method, url: request.url }, 'HTTP request rejected');
+    // The path only: a query string may carry anything.
+    const path = request.url.split('?')[0] ?? '';
+    if (status >= 500) logger.error({ err, method: request.method, path }, 'HTTP request failed');
+    else logger.debug({ code, method: request.method, path }, 'HTTP request rejected');
     const body: ErrorBody = { error_code: status, code, message };
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   });

@@ -82,6 +82,52 @@ const connector = (connectors: readonly ConnectorKind[], extra: Partial<Spec> = 
   ...extra,
 });
 
+/**
+ * Connect's `listeners.https.`-prefixed TLS keys (SSLUtils.createServerSideSslContextFactory): when
+ * any is set, an HTTPS listener reads only these; otherwise the top-level `ssl.*` keys.
+ */
+function httpsListenerKeys(): KeyDefinition[] {
+  const listenerKey = (name: string, type: KeyType, documentation: string, honoured = true): KeyDefinition =>
+    key(`listeners.https.${name}`, type, null, documentation, {
+      scope: 'mm2',
+      connectors: [],
+      java: MM2_KEY,
+      appliance: honoured ? 'honoured' : 'accepted',
+      ...(type === 'password' ? { secret: true } : {}),
+    });
+  return [
+    listenerKey(
+      'ssl.keystore.type',
+      'string',
+      'Key store type of an HTTPS listener: PEM here (JKS and PKCS12 are a start-up error).',
+    ),
+    listenerKey('ssl.keystore.location', 'string', 'PEM file holding the HTTPS certificate chain and its private key.'),
+    listenerKey(
+      'ssl.keystore.password',
+      'password',
+      'Passphrase of the PEM private key when ssl.key.password is not set.',
+    ),
+    listenerKey('ssl.keystore.certificate.chain', 'password', 'HTTPS certificate chain in PEM, inline.'),
+    listenerKey('ssl.keystore.key', 'password', 'HTTPS private key in PEM, inline.'),
+    listenerKey('ssl.key.password', 'password', 'Passphrase of an encrypted PEM private key.'),
+    listenerKey('ssl.truststore.type', 'string', 'Trust store type for client certificates: PEM here.'),
+    listenerKey(
+      'ssl.truststore.location',
+      'string',
+      'PEM file of the CA certificates client certificates are checked against.',
+    ),
+    listenerKey(
+      'ssl.truststore.password',
+      'password',
+      'Java trust store password (a PEM trust store has none).',
+      false,
+    ),
+    listenerKey('ssl.truststore.certificates', 'password', 'CA certificates for client certificates in PEM, inline.'),
+    listenerKey('ssl.client.auth', 'string', 'required, requested or none (see ssl.client.auth).'),
+    listenerKey('ssl.enabled.protocols', 'list', 'TLS versions offered: TLSv1.2 and/or TLSv1.3.'),
+  ];
+}
+
 const MM2_KEYS: KeyDefinition[] = [
   key('clusters', 'list', null, 'Cluster aliases. Every ordered pair of aliases is a possible route `S->T`.', {
     scope: 'mm2',
@@ -101,7 +147,7 @@ const MM2_KEYS: KeyDefinition[] = [
     'mm2ts.http.listener',
     'string',
     '',
-    'mirrormaker-ts only: `host:port` of the operator HTTP server (`/metrics` for Prometheus, `/health` liveness, `/ready` readiness, `/status`); empty: no server. Java MM2 ignores the key.',
+    'mirrormaker-ts only: the operator HTTP server (`/metrics` for Prometheus, `/health` liveness, `/ready` readiness, `/status`): `host:port` or `http://host:port` (plain HTTP), `https://host:port` (TLS with the `listeners.https.ssl.*` keys, else the top-level `ssl.*` keys, as Connect); empty: no server. Set it or `listeners`, not both. Java MM2 ignores the key. See docs/security.md.',
     OURS,
   ),
   key(
@@ -138,12 +184,13 @@ const MM2_KEYS: KeyDefinition[] = [
     java: MM2_KEY,
     appliance: 'honoured',
   }),
-  key('listeners', 'list', 'http://:8083', 'Listeners of the internal REST server (Java, with internal REST on).', {
-    scope: 'mm2',
-    connectors: [],
-    java: MM2_KEY,
-    appliance: 'accepted',
-  }),
+  key(
+    'listeners',
+    'list',
+    'http://:8083',
+    'Listeners of the REST server: Java runs its internal REST server there (with internal REST on); this appliance serves its operator HTTP server on every `http://` / `https://` URL listed, when the file sets the key (the default opens no port). Set it or `mm2ts.http.listener`, not both.',
+    { scope: 'mm2', connectors: [], java: MM2_KEY, appliance: 'honoured' },
+  ),
   key('rest.advertised.host.name', 'string', null, 'Host name advertised to other nodes by the internal REST server.', {
     scope: 'mm2',
     connectors: [],
@@ -180,13 +227,49 @@ const MM2_KEYS: KeyDefinition[] = [
     java: MM2_KEY,
     appliance: 'accepted',
   }),
-  key('ssl.client.auth', 'string', 'none', 'Client certificate requirement of an HTTPS REST listener.', {
-    scope: 'mm2',
-    connectors: [],
-    java: MM2_KEY,
-    appliance: 'accepted',
-    validator: oneOf(['required', 'requested', 'none']),
-  }),
+  key(
+    'ssl.client.auth',
+    'string',
+    'none',
+    'Client certificate requirement of an HTTPS REST listener (`listeners.https.ssl.client.auth` when any `listeners.https.*` key is set): required, requested (a certificate, if sent, must be trusted) or none; checked against the trust store.',
+    {
+      scope: 'mm2',
+      connectors: [],
+      java: MM2_KEY,
+      appliance: 'honoured',
+      validator: oneOf(['required', 'requested', 'none']),
+    },
+  ),
+  // The operator HTTP server's TLS and authentication (src/http/tls.ts, src/http/listener-settings.ts).
+  ...httpsListenerKeys(),
+  key(
+    'mm2ts.http.auth.basic.users.file',
+    'string',
+    null,
+    "mirrormaker-ts only: HTTP basic auth for every endpoint but `/health`: a file of `user=password` lines (Kafka Connect's basic-auth extension format), relative to the config file's directory. Java MM2 ignores the key.",
+    OURS,
+  ),
+  key(
+    'mm2ts.http.auth.basic.username',
+    'string',
+    null,
+    'mirrormaker-ts only: a basic-auth user (with `mm2ts.http.auth.basic.password`), in addition to the users file.',
+    OURS,
+  ),
+  key(
+    'mm2ts.http.auth.basic.password',
+    'password',
+    null,
+    'mirrormaker-ts only: the password of `mm2ts.http.auth.basic.username`; best from a config provider (`${file:/path:key}`).',
+    { ...OURS, secret: true },
+  ),
+  key(
+    'mm2ts.http.auth.bearer.token',
+    'password',
+    null,
+    'mirrormaker-ts only: accept `Authorization: Bearer <token>` for every endpoint but `/health`; best from a config provider.',
+    { ...OURS, secret: true },
+  ),
   key(
     'mm2ts.config.watch',
     'boolean',
