@@ -6,6 +6,8 @@ import { Driver } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
+import { connectorsPlugin } from '../http/plugins/connectors.ts';
+import { connectorsPort, mirrorPlugins } from '../runtime/connector-control.ts';
 import type { WorkerPolicy } from '../runtime/route-runtime.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
@@ -115,7 +117,13 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
         ready: () => readiness(driver.status()),
         logger,
         version,
-        plugins: [statusPlugin],
+        plugins: [
+          statusPlugin,
+          connectorsPlugin({
+            connectors: connectorsPort(() => driver.runtimes(), { logger }),
+            plugins: mirrorPlugins(version),
+          }),
+        ],
       })
     : undefined;
   if (http) logger.info({ url: http.url }, 'operator HTTP server listening');

@@ -1,5 +1,6 @@
 import type { RouteConfig } from '../config/index.ts';
-import { ConnectorRunner, type WorkerConnector } from '../connect/connector-runner.ts';
+import { ConnectorRunner, type TargetState, type WorkerConnector } from '../connect/connector-runner.ts';
+import type { ConnectOffsetsStore } from '../connect/offsets-store.ts';
 import { keepStarting } from '../connect/keep-starting.ts';
 import type { BackoffPolicy } from '../connect/retry.ts';
 import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
@@ -59,6 +60,23 @@ export interface RouteCollaborators {
   /** The checkpoint connector; absent: the route runs none. */
   checkpoints?(args: Omit<CheckpointRuntimeArgs, 'metrics'>): CheckpointRuntime;
   metrics?: SourceTaskMetrics;
+  /**
+   * The flow's connector target states on T (the config topic, `mm2-configs.<S>.internal`);
+   * absent: pause and stop last until the process ends.
+   */
+  openTargetStates?(args: {
+    cluster: KafkaCluster;
+    topic: string;
+    replicationFactor: number;
+    logger: Logger;
+  }): Promise<RouteTargetStates>;
+}
+
+/** Where a route keeps its connectors' target states (Java connector names). */
+export interface RouteTargetStates {
+  get(connector: string): TargetState;
+  put(connector: string, state: TargetState): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** How the worker layer treats failures; the same for every route of a process. */
@@ -68,7 +86,9 @@ export interface WorkerPolicy {
 }
 
 /** The route's Connect offsets store: source positions, and checkpoint offsets where supported. */
-export type RouteOffsetsStore = SourcePositionStore & Partial<CheckpointOffsetsWriter> & { close?(): Promise<void> };
+export type RouteOffsetsStore = SourcePositionStore &
+  Partial<CheckpointOffsetsWriter> &
+  Partial<Pick<ConnectOffsetsStore, 'entries' | 'write' | 'refresh'>> & { close?(): Promise<void> };
 
 export type RouteConnectorStatus = ConnectorStatus | CheckpointConnectorStatus | HeartbeatConnectorStatus;
 
@@ -110,6 +130,10 @@ class PooledConnector<S extends ConnectorStatusEntry> implements WorkerConnector
   status(): S {
     return this.inner!.status();
   }
+
+  async restartTask(id: number): Promise<boolean> {
+    return (await this.inner?.restartTask?.(id)) ?? false;
+  }
 }
 
 /**
@@ -131,6 +155,7 @@ export class RouteRuntime {
   private error: string | undefined;
   private runners: ConnectorRunner<RouteConnectorStatus>[] = [];
   private offsetsStore: RouteOffsetsStore | undefined;
+  private targetStates: RouteTargetStates | undefined;
   private loop: Promise<void> | undefined;
   private fatal: unknown;
 
@@ -179,7 +204,8 @@ export class RouteRuntime {
       this.state = { state: 'RUNNING' };
       this.error = undefined;
       this.runners = this.connectorRunners(plugins);
-      await Promise.all(this.runners.map((r) => r.start().started));
+      const stored = this.targetStates;
+      await Promise.all(this.runners.map((r) => r.start(stored?.get(javaName(r)) ?? 'STARTED').started));
       firstAttemptDone();
     })();
     return { started };
@@ -202,6 +228,16 @@ export class RouteRuntime {
         replicationFactor: w.offsetStorageReplicationFactor,
         logger: this.logger,
       });
+      if (this.collaborators.openTargetStates) {
+        const w = this.route.settings.worker;
+        const factor = Number(this.route.worker.get('config.storage.replication.factor')?.value ?? NaN);
+        this.targetStates = await this.collaborators.openTargetStates({
+          cluster: this.pool.open(workerClientSettings(this.route, 'configs')),
+          topic: w.configStorageTopic,
+          replicationFactor: Number.isInteger(factor) ? factor : w.offsetStorageReplicationFactor,
+          logger: this.logger,
+        });
+      }
     }
     return plugins;
   }
@@ -210,6 +246,9 @@ export class RouteRuntime {
     const store = this.offsetsStore;
     this.offsetsStore = undefined;
     await store?.close?.().catch(() => {});
+    const states = this.targetStates;
+    this.targetStates = undefined;
+    await states?.close().catch(() => {});
     await this.pool.closeAll();
   }
 
@@ -359,11 +398,44 @@ export class RouteRuntime {
       start: () => runtime.start(),
       stop: () => runtime.stop({ finalRound: true }),
       status: () => runtime.connector.status(),
+      restartTask: (id) => runtime.connector.restartTask(id),
     };
   }
 
   private runnerOf(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
     return this.runners.find((r) => r.name === `${name} of ${this.route.name}`);
+  }
+
+  /** The connectors the route runs (Java's names), once the route is open. */
+  connectorNames(): string[] {
+    return this.runners.map(javaName);
+  }
+
+  /** The runner of connector `name` (Java's name): its status and controls (the REST API). */
+  connector(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
+    return this.runnerOf(name);
+  }
+
+  /**
+   * Moves connector `name` to `state` after storing it on the target cluster (where it is read
+   * back at the next start), as Connect's herder writes a target state to the config topic
+   * before applying it. Refused while another change of the connector is in flight.
+   */
+  async setTargetState(name: string, state: TargetState): Promise<void> {
+    const runner = this.runnerOf(name);
+    if (!runner) throw new Error(`no connector ${name} in route ${this.route.name}`);
+    if (runner.busy === undefined && runner.targetState !== state) await this.targetStates?.put(name, state);
+    await runner.setTarget(state);
+  }
+
+  /** Whether target states are kept on the target cluster (false: they last until the process ends). */
+  get persistsTargetStates(): boolean {
+    return this.targetStates !== undefined;
+  }
+
+  /** The route's Connect offsets store, once open (the offsets endpoints read and edit it). */
+  get offsets(): RouteOffsetsStore | undefined {
+    return this.offsetsStore;
   }
 
   status(): RouteStatus {
@@ -393,4 +465,9 @@ export class RouteRuntime {
     this.state = { state: 'STOPPED' };
     this.logger.info('route stopped');
   }
+}
+
+/** Java's connector name of a runner (`MirrorSourceConnector of A->B` → `MirrorSourceConnector`). */
+function javaName(runner: ConnectorRunner<RouteConnectorStatus>): string {
+  return runner.name.slice(0, runner.name.indexOf(' of '));
 }
