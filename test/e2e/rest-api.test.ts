@@ -20,9 +20,13 @@ import { waitFor } from '../support/wait.ts';
  * B is reached as the ACL-only user, whose writes to one remote topic are denied at first.
  */
 
+/** A parsed JSON answer, asserted field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 interface Answer {
   code: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers, asserted field by field
+  body: Json;
 }
 
 const SOURCE = 'A->B.MirrorSourceConnector';
@@ -65,7 +69,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     }
     return { code: res.status, body: parsed };
   };
-  const status = async (name = SOURCE): Promise<any> => (await api('GET', `${path(name)}/status`)).body; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const status = async (name = SOURCE): Promise<Json> => (await api('GET', `${path(name)}/status`)).body;
   const produce = async (topic: string, n: number): Promise<void> => {
     const records: ProducerRecord[] = Array.from({ length: n }, (_, i) => ({
       partition: 0,
@@ -167,13 +171,13 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       mm,
       `the task owning ${denied}-0 FAILED`,
       () => status(),
-      (s) => s?.tasks?.some((t: any) => t.state === 'FAILED') ?? false, // eslint-disable-line @typescript-eslint/no-explicit-any
+      (s) => s?.tasks?.some((t: Json) => t.state === 'FAILED') ?? false,
       60_000,
       250,
     );
     const task = failed.tasks.find((t: { state: string }) => t.state === 'FAILED');
     expect(task.trace).toMatch(/TOPIC_AUTHORIZATION_FAILED|not authorized|authoriz/i);
-    expect(task.worker_id).toEqual(expect.any(String));
+    expect(task.worker_id).toEqual(expect.Json(String));
     const one = await api('GET', `${path(SOURCE)}/tasks/${task.id}/status`);
     expect(one).toMatchObject({ code: 200, body: { id: task.id, state: 'FAILED' } });
     expect(one.body.trace).toMatch(/authoriz/i);
@@ -239,7 +243,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       { connector: SOURCE, task: 0 },
       { connector: SOURCE, task: 1 },
     ]);
-    expect(tasks.body.flatMap((t: any) => t.config['task.assigned.partitions'].split(','))).toEqual(
+    expect(tasks.body.flatMap((t: Json) => t.config['task.assigned.partitions'].split(','))).toEqual(
       expect.arrayContaining([`${data}-0`, `${denied}-0`]),
     );
     expect(await api('GET', '/A/B/connectors')).toEqual({
@@ -257,7 +261,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector',
     ]);
     const root = await api('GET', '/');
-    expect(root.body.version).toEqual(expect.any(String));
+    expect(root.body.version).toEqual(expect.Json(String));
   }, 90_000);
 
   it('answers 404, 409 and 400 with Connect error bodies that say what is wrong', async () => {
@@ -345,7 +349,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     const sourceEnd = count(data);
     const offsets = await api('GET', `${path(SOURCE)}/offsets`);
     expect(offsets.code).toBe(200);
-    const mine = offsets.body.offsets.find((o: any) => o.partition.topic === data);
+    const mine = offsets.body.offsets.find((o: Json) => o.partition.topic === data);
     // The last record copied before the stop (the 20 produced while idle were never copied).
     expect(mine).toEqual({
       partition: { cluster: 'A', partition: 0, topic: data },
@@ -381,7 +385,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       body: { message: 'The offsets for this connector have been reset successfully' },
     });
     expect(
-      (await api('GET', `${path(SOURCE)}/offsets`)).body.offsets.filter((o: any) => o.partition.topic === data),
+      (await api('GET', `${path(SOURCE)}/offsets`)).body.offsets.filter((o: Json) => o.partition.topic === data),
     ).toEqual([]);
     before = await remoteEnd(data);
     expect((await api('PUT', `${path(SOURCE)}/resume`)).code).toBe(202);
@@ -406,7 +410,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       'the source connector and its tasks RUNNING after the restarts',
       () => status(),
       (s) =>
-        s.connector.state === 'RUNNING' && s.tasks.length === 2 && s.tasks.every((t: any) => t.state === 'RUNNING'),
+        s.connector.state === 'RUNNING' && s.tasks.length === 2 && s.tasks.every((t: Json) => t.state === 'RUNNING'),
       60_000,
     );
     const before = await remoteEnd(data);
