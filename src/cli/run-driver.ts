@@ -8,6 +8,7 @@ import { startProgressLog } from '../runtime/progress-log.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
 import { connectorsPlugin } from '../http/plugins/connectors.ts';
 import { connectorsPort, mirrorPlugins } from '../runtime/connector-control.ts';
+import { loggersPort } from '../runtime/log-levels.ts';
 import type { WorkerPolicy } from '../runtime/route-runtime.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
@@ -122,6 +123,7 @@ export async function runDriver(config: LoadedConfig, _io: CliIo, logger: Logger
           connectorsPlugin({
             connectors: connectorsPort(() => driver.runtimes(), { logger }),
             plugins: mirrorPlugins(version),
+            loggers: loggersPort(logger),
           }),
         ],
       })

@@ -423,4 +423,32 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       60_000,
     );
   }, 90_000);
+
+  it('/admin/loggers: the root logger, its level changed at run time with Connect level names', async () => {
+    expect(await api('GET', '/admin/loggers')).toEqual({
+      code: 200,
+      body: { root: { level: 'INFO', last_modified: null } },
+    });
+    const debugLines = (): number =>
+      mm
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"level":20')).length;
+    expect(debugLines()).toBe(0);
+    expect(await api('PUT', '/admin/loggers/root', { level: 'DEBUG' })).toEqual({ code: 200, body: ['root'] });
+    const changed = await api('GET', '/admin/loggers/root');
+    expect(changed.body).toEqual({ level: 'DEBUG', last_modified: expect.any(Number) });
+    await waitForMirror(
+      mm,
+      'DEBUG lines in the log',
+      async () => debugLines(),
+      (n) => n > 0,
+      30_000,
+    );
+    expect((await api('PUT', '/admin/loggers/root', { level: 'info' })).code).toBe(200);
+    const bad = await api('PUT', '/admin/loggers/root', { level: 'LOUD' });
+    expect(bad).toMatchObject({ code: 400, body: { message: expect.stringContaining("Invalid log level 'LOUD'") } });
+    expect((await api('PUT', '/admin/loggers/root', {})).code).toBe(400);
+    expect((await api('PUT', '/admin/loggers/org.apache.kafka', { level: 'DEBUG' })).code).toBe(404);
+  }, 60_000);
 });
