@@ -70,6 +70,23 @@ export interface RouteCollaborators {
     replicationFactor: number;
     logger: Logger;
   }): Promise<RouteTargetStates>;
+  /** The flow's status topic on T (`mm2-status.<S>.internal`); absent: states are not written there. */
+  openStatusStore?(args: {
+    cluster: KafkaCluster;
+    topic: string;
+    partitions: number;
+    replicationFactor: number;
+    logger: Logger;
+  }): Promise<RouteStatusStore>;
+}
+
+/** How often the route's states are compared with what the status topic last got. */
+const STATUS_WRITE_INTERVAL_MS = 1_000;
+
+/** Where a route writes its connectors' and tasks' states for Connect tooling (Java connector names). */
+export interface RouteStatusStore {
+  observe(connectors: readonly ConnectorStatusEntry[]): void;
+  close(): Promise<void>;
 }
 
 /** Where a route keeps its connectors' target states (Java connector names). */
@@ -156,6 +173,8 @@ export class RouteRuntime {
   private runners: ConnectorRunner<RouteConnectorStatus>[] = [];
   private offsetsStore: RouteOffsetsStore | undefined;
   private targetStates: RouteTargetStates | undefined;
+  private statusStore: RouteStatusStore | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private fatal: unknown;
 
@@ -206,6 +225,11 @@ export class RouteRuntime {
       this.runners = this.connectorRunners(plugins);
       const stored = this.targetStates;
       await Promise.all(this.runners.map((r) => r.start(stored?.get(javaName(r)) ?? 'STARTED').started));
+      this.writeStatus();
+      if (this.statusStore && !this.abort.signal.aborted) {
+        this.statusTimer = setInterval(() => this.writeStatus(), STATUS_WRITE_INTERVAL_MS);
+        this.statusTimer.unref();
+      }
       firstAttemptDone();
     })();
     return { started };
@@ -238,6 +262,20 @@ export class RouteRuntime {
           logger: this.logger,
         });
       }
+      if (this.collaborators.openStatusStore) {
+        const w = this.route.settings.worker;
+        const setting = (key: string, fallback: number): number => {
+          const value = Number(this.route.worker.get(key)?.value ?? NaN);
+          return Number.isInteger(value) ? value : fallback;
+        };
+        this.statusStore = await this.collaborators.openStatusStore({
+          cluster: this.pool.open(workerClientSettings(this.route, 'statuses')),
+          topic: w.statusStorageTopic,
+          partitions: setting('status.storage.partitions', 5),
+          replicationFactor: setting('status.storage.replication.factor', w.offsetStorageReplicationFactor),
+          logger: this.logger,
+        });
+      }
     }
     return plugins;
   }
@@ -249,6 +287,9 @@ export class RouteRuntime {
     const states = this.targetStates;
     this.targetStates = undefined;
     await states?.close().catch(() => {});
+    const statuses = this.statusStore;
+    this.statusStore = undefined;
+    await statuses?.close().catch(() => {});
     await this.pool.closeAll();
   }
 
@@ -402,6 +443,11 @@ export class RouteRuntime {
     };
   }
 
+  /** The connectors' states to the status topic (only what changed is written). */
+  private writeStatus(): void {
+    this.statusStore?.observe(this.runners.map((r) => ({ ...r.status(), name: javaName(r) })));
+  }
+
   private runnerOf(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
     return this.runners.find((r) => r.name === `${name} of ${this.route.name}`);
   }
@@ -457,10 +503,23 @@ export class RouteRuntime {
    */
   async stop(): Promise<void> {
     this.abort.abort();
+    // Connect's worker leaves a stopped worker's connectors and tasks UNASSIGNED; an operator's
+    // PAUSED or STOPPED stays as it is (that is what the connector will be at the next start).
+    const final = this.runners.map((r) => {
+      const status = r.status();
+      const unassigned = r.targetState === 'STARTED';
+      return {
+        name: javaName(r),
+        state: unassigned ? ('UNASSIGNED' as const) : status.state,
+        tasks: status.tasks.map((t) => ({ id: t.id, state: unassigned ? ('UNASSIGNED' as const) : t.state })),
+      };
+    });
     // The runners first: the start loop may be waiting for their first attempts, which only
     // their own stop aborts.
     for (const name of [SOURCE, CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
     await this.loop;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusStore?.observe(final);
     await this.closeRoute();
     this.state = { state: 'STOPPED' };
     this.logger.info('route stopped');

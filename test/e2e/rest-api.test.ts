@@ -93,6 +93,25 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       await source.close();
     }
   };
+  /** The latest value of each key of an internal topic on B (null: tombstone). */
+  const latest = async (topic: string): Promise<Map<string, string | null>> => {
+    const source = await b.recordSource();
+    try {
+      const out = new Map<string, string | null>();
+      for (const r of await readAll(source, topic, await endOffsets(adminB, topic))) {
+        out.set(r.key?.toString() ?? '', r.value?.toString() ?? null);
+      }
+      return out;
+    } finally {
+      await source.close();
+    }
+  };
+  /** The flow's status topic as Connect's KafkaStatusBackingStore writes it, parsed. */
+  const statusRecords = async (): Promise<Map<string, Json>> =>
+    new Map([...(await latest('mm2-status.A.internal'))].map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
+  const statusTopicShows = (what: string, check: (records: Map<string, Json>) => boolean): Promise<Map<string, Json>> =>
+    waitForMirror(mm, `the status topic showing ${what}`, statusRecords, check, 30_000);
+
   /** Nothing new on the remote topic nor on the offset-syncs topic for `ms` while A gets records. */
   const expectIdle = async (ms: number): Promise<void> => {
     const [remote, syncs] = [await remoteEnd(data), await syncsEnd()];
@@ -181,6 +200,19 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     const one = await api('GET', `${path(SOURCE)}/tasks/${task.id}/status`);
     expect(one).toMatchObject({ code: 200, body: { id: task.id, state: 'FAILED' } });
     expect(one.body.trace).toMatch(/authoriz/i);
+
+    const failedRecord = (
+      await statusTopicShows(
+        `task ${task.id} FAILED`,
+        (m) => m.get(`status-task-MirrorSourceConnector-${task.id}`)?.state === 'FAILED',
+      )
+    ).get(`status-task-MirrorSourceConnector-${task.id}`);
+    expect(failedRecord).toEqual({
+      state: 'FAILED',
+      trace: expect.stringMatching(/authoriz/i),
+      worker_id: task.worker_id,
+      generation: 0,
+    });
 
     await removeAcls(clusters['B']!, { principal, operation: 'Write', permission: 'DENY' }, { topic: `A.${denied}` });
     const restart = await api('POST', `${path(SOURCE)}/restart?includeTasks=true&onlyFailed=true`);
@@ -312,11 +344,16 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     expect(paused.tasks.map((t: { state: string }) => t.state)).toEqual(['PAUSED', 'PAUSED']);
     await expectIdle(3_000);
     // Connect's own record in the flow's config topic (KafkaConfigBackingStore.putTargetState).
-    const configs = 'mm2-configs.A.internal';
-    const source = await b.recordSource();
-    const records = await readAll(source, configs, await endOffsets(adminB, configs)).finally(() => source.close());
-    const last = records.filter((r) => r.key?.toString() === 'target-state-MirrorSourceConnector').at(-1);
-    expect(last?.value?.toString()).toBe('{"state":"PAUSED","state.v2":"PAUSED"}');
+    expect((await latest('mm2-configs.A.internal')).get('target-state-MirrorSourceConnector')).toBe(
+      '{"state":"PAUSED","state.v2":"PAUSED"}',
+    );
+    const pausedStatus = (m: Map<string, Json>): boolean =>
+      [
+        'status-connector-MirrorSourceConnector',
+        'status-task-MirrorSourceConnector-0',
+        'status-task-MirrorSourceConnector-1',
+      ].every((k) => m.get(k)?.state === 'PAUSED');
+    await statusTopicShows('the connector and its tasks PAUSED', pausedStatus);
 
     expect(await mm.stop()).toBe(0);
     mm = spawnMirrorMaker(mm.file, Number(new URL(mm.httpUrl).port));
@@ -328,6 +365,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
       60_000,
     );
     expect((await status()).connector.state).toBe('PAUSED');
+    expect(pausedStatus(await statusRecords())).toBe(true);
     await expectIdle(3_000);
 
     expect((await api('PUT', `${path(SOURCE)}/resume`)).code).toBe(202);
@@ -345,6 +383,17 @@ describe('REST API (Connect endpoints on the appliance)', () => {
   it('stop leaves no background work; offsets PATCH and DELETE while STOPPED decide where the next resume copies from', async () => {
     expect((await api('PUT', `${path(SOURCE)}/stop`)).code).toBe(204);
     expect(await status()).toMatchObject({ connector: { state: 'STOPPED' }, tasks: [] });
+    // A stopped connector has no tasks: their status records are tombstoned, as Connect does.
+    await statusTopicShows(
+      'the connector STOPPED and its tasks gone',
+      (m) =>
+        m.get('status-connector-MirrorSourceConnector')?.state === 'STOPPED' &&
+        m.get('status-task-MirrorSourceConnector-0') === null &&
+        m.get('status-task-MirrorSourceConnector-1') === null,
+    );
+    expect((await latest('mm2-configs.A.internal')).get('target-state-MirrorSourceConnector')).toBe(
+      '{"state":"PAUSED","state.v2":"STOPPED"}',
+    );
     await expectIdle(3_000);
     const sourceEnd = count(data);
     const offsets = await api('GET', `${path(SOURCE)}/offsets`);
