@@ -199,8 +199,8 @@ export class ConnectorRunner<S extends ConnectorStatusEntry> {
     });
   }
 
-  /** Runs one change at a time; a second one while the first runs is refused, not queued. */
-  private async exclusive<T>(what: string, change: () => Promise<T>): Promise<T> {
+  /** Throws the {@link ConnectorStateError} a change would meet now (shutting down, another change in flight). */
+  assertChangeable(): void {
     if (this.closed) {
       throw new ConnectorStateError('ERR_CONNECTOR_STATE', `${this.name} is shutting down`, {});
     }
@@ -209,6 +209,11 @@ export class ConnectorRunner<S extends ConnectorStatusEntry> {
         inFlight: this.change,
       });
     }
+  }
+
+  /** Runs one change at a time; a second one while the first runs is refused, not queued. */
+  private async exclusive<T>(what: string, change: () => Promise<T>): Promise<T> {
+    this.assertChangeable();
     this.change = what;
     try {
       return await change();

@@ -470,7 +470,8 @@ export class RouteRuntime {
   async setTargetState(name: string, state: TargetState): Promise<void> {
     const runner = this.runnerOf(name);
     if (!runner) throw new Error(`no connector ${name} in route ${this.route.name}`);
-    if (runner.busy === undefined && runner.targetState !== state) await this.targetStates?.put(name, state);
+    runner.assertChangeable();
+    if (runner.targetState !== state) await this.targetStates?.put(name, state);
     await runner.setTarget(state);
   }
 
