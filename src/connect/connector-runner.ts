@@ -199,6 +199,21 @@ export class ConnectorRunner<S extends ConnectorStatusEntry> {
     });
   }
 
+  /**
+   * Runs `work` while the connector is STOPPED, as one change: no resume can start meanwhile
+   * (KIP-875's offset edits must not race the tasks reading them).
+   */
+  async whileStopped<T>(what: string, work: () => Promise<T>): Promise<T> {
+    return this.exclusive(what, async () => {
+      if (this.target !== 'STOPPED') {
+        throw new ConnectorStateError('ERR_CONNECTOR_STATE', `${this.name} is ${this.target}, not STOPPED`, {
+          targetState: this.target,
+        });
+      }
+      return work();
+    });
+  }
+
   /** Throws the {@link ConnectorStateError} a change would meet now (shutting down, another change in flight). */
   assertChangeable(): void {
     if (this.closed) {

@@ -125,7 +125,12 @@ export function connectorsPort(
     if (!store?.entries || !store.write) {
       throw new HttpError(409, 'ERR_OFFSETS_UNAVAILABLE', `the offsets store of ${ref.name}'s flow is not open`, {});
     }
-    return { route, store: { entries: store.entries.bind(store), write: store.write.bind(store) } };
+    return {
+      route,
+      store: { entries: store.entries.bind(store), write: store.write.bind(store) },
+      // The edit runs as a change of the connector: a resume sent meanwhile is refused (409).
+      edit: (what: string, work: () => Promise<void>) => control(() => runner.whileStopped(what, work)),
+    };
   };
 
   /** Every stored offset of the connector (its own records only: the topic is per flow, keys name the connector). */
@@ -256,7 +261,7 @@ export function connectorsPort(
       return storedOffsets(store.entries(), ref.connector).map((o) => o.offset);
     },
     alterOffsets: async (ref, offsets) => {
-      const { route, store } = stoppedStore(ref);
+      const { route, store, edit } = stoppedStore(ref);
       if (ref.connector !== MIRROR_SOURCE_CONNECTOR) {
         throw new HttpError(
           400,
@@ -297,13 +302,16 @@ export function connectorsPort(
           value,
         };
       });
-      await store.write(records);
+      await edit('altering offsets', () => store.write(records));
       logger.info({ connector: ref.name, partitions: records.length }, 'offsets altered through the API');
     },
     resetOffsets: async (ref) => {
-      const { store } = stoppedStore(ref);
-      const existing = storedOffsets(store.entries(), ref.connector);
-      await store.write(existing.map(({ key }) => ({ key, value: null })));
+      const { store, edit } = stoppedStore(ref);
+      let existing: { key: Buffer }[] = [];
+      await edit('resetting offsets', async () => {
+        existing = storedOffsets(store.entries(), ref.connector);
+        await store.write(existing.map(({ key }) => ({ key, value: null })));
+      });
       logger.info({ connector: ref.name, partitions: existing.length }, 'offsets reset through the API');
     },
   };

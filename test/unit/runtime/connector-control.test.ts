@@ -149,4 +149,21 @@ describe('connectors port over the route runtimes', () => {
     expect(store.size).toBe(1);
     await runner.stop();
   });
+
+  it('a resume while an offsets edit is written is refused (409), so tasks never read half-edited offsets', async () => {
+    const { runner, port } = fixture([{ id: 0, state: 'RUNNING' }]);
+    await runner.start().started;
+    await port.stop(SOURCE);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const editing = runner.whileStopped('altering offsets', () => gate);
+    const refused = await rejection(port.resume(SOURCE));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.message).toBe('MirrorSourceConnector of A->B is altering offsets; try again when it is done');
+    release();
+    await editing;
+    await port.resume(SOURCE);
+    expect(runner.targetState).toBe('STARTED');
+    await runner.stop();
+  });
 });
