@@ -11,6 +11,7 @@ import {
   waitForMirror,
   type RunningMirrorMaker,
 } from '../support/mirror-maker.ts';
+import { runJavaSource } from '../support/java.ts';
 import { endOffsets, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -399,6 +400,18 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     expect((await latest('mm2-configs.A.internal')).get('target-state-MirrorSourceConnector')).toBe(
       '{"state":"PAUSED","state.v2":"STOPPED"}',
     );
+    // Kafka Connect's own readers see the same (KafkaStatusBackingStore, the config topic's converter).
+    const java = await runJavaSource(
+      kafka.version === 'external' ? '4.1.2' : kafka.version,
+      'interop/ConnectStateCheck.java',
+      [clusters['B']!, 'mm2-status.A.internal', 'mm2-configs.A.internal', 'MirrorSourceConnector', '2'],
+    );
+    expect(java.trim().split('\n')).toEqual([
+      expect.stringMatching(/^connector\tSTOPPED\t\S+$/),
+      'task\t0\tnone',
+      'task\t1\tnone',
+      'target\tSTOPPED',
+    ]);
     await expectIdle(3_000);
     const sourceEnd = count(data);
     const offsets = await api('GET', `${path(SOURCE)}/offsets`);
