@@ -252,22 +252,22 @@ export class RouteRuntime {
         replicationFactor: w.offsetStorageReplicationFactor,
         logger: this.logger,
       });
+      // Worker keys RouteSettings does not type. An unset replication factor follows the offsets
+      // topic's (Java's default is 3 for each): a file written for a small cluster that sets only
+      // offset.storage.replication.factor keeps starting.
+      const setting = (key: string, fallback: number): number => {
+        const value = Number(this.route.worker.get(key)?.value ?? NaN);
+        return Number.isInteger(value) ? value : fallback;
+      };
       if (this.collaborators.openTargetStates) {
-        const w = this.route.settings.worker;
-        const factor = Number(this.route.worker.get('config.storage.replication.factor')?.value ?? NaN);
         this.targetStates = await this.collaborators.openTargetStates({
           cluster: this.pool.open(workerClientSettings(this.route, 'configs')),
           topic: w.configStorageTopic,
-          replicationFactor: Number.isInteger(factor) ? factor : w.offsetStorageReplicationFactor,
+          replicationFactor: setting('config.storage.replication.factor', w.offsetStorageReplicationFactor),
           logger: this.logger,
         });
       }
       if (this.collaborators.openStatusStore) {
-        const w = this.route.settings.worker;
-        const setting = (key: string, fallback: number): number => {
-          const value = Number(this.route.worker.get(key)?.value ?? NaN);
-          return Number.isInteger(value) ? value : fallback;
-        };
         this.statusStore = await this.collaborators.openStatusStore({
           cluster: this.pool.open(workerClientSettings(this.route, 'statuses')),
           topic: w.statusStorageTopic,
@@ -473,11 +473,6 @@ export class RouteRuntime {
     runner.assertChangeable();
     if (runner.targetState !== state) await this.targetStates?.put(name, state);
     await runner.setTarget(state);
-  }
-
-  /** Whether target states are kept on the target cluster (false: they last until the process ends). */
-  get persistsTargetStates(): boolean {
-    return this.targetStates !== undefined;
   }
 
   /** The route's Connect offsets store, once open (the offsets endpoints read and edit it). */
