@@ -20,6 +20,9 @@ import { startProgressLog } from '../runtime/progress-log.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
 import { Reloader, type ReloadProblem } from '../runtime/reload.ts';
 import { watchConfigFile } from '../runtime/reload-watch.ts';
+import { connectorsPlugin } from '../http/plugins/connectors.ts';
+import { connectorsPort, mirrorPlugins } from '../runtime/connector-control.ts';
+import { loggersPort } from '../runtime/log-levels.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
@@ -208,6 +211,11 @@ export async function runDriver(
     version,
     plugins: [
       statusPlugin,
+      connectorsPlugin({
+        connectors: connectorsPort(() => driver.runtimes(), { logger }),
+        plugins: mirrorPlugins(version),
+        loggers: loggersPort(logger),
+      }),
       reloadPlugin({ reload: () => reloader.reload('http') }),
       uiPlugin({
         // The routes of the file as last applied: a reload adds routes and changes policies.

@@ -121,6 +121,29 @@ export class TaskGroup<S, T extends WorkerTask> {
   }
 
   /**
+   * Stops task `id` (it stores what it owes) and starts a new one for the same share: the
+   * operator's task restart (Connect's `POST /connectors/{name}/tasks/{id}/restart`). Queued
+   * behind reconfigurations like an auto-restart; false when there is no such task (now).
+   */
+  async restartTask(id: number): Promise<boolean> {
+    const slot = this.slots[id];
+    if (!slot || this.closed) return false;
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    slot.restartTimer = undefined;
+    // Shown RESTARTING from the request on (KIP-745), not only once the queue reaches it.
+    slot.restarting = true;
+    let restarted = false;
+    const run = this.chain.then(async () => {
+      restarted = this.slots[id] === slot && !this.closed;
+      if (restarted) await this.relaunch(slot);
+      else slot.restarting = false;
+    });
+    this.chain = run.catch(() => {});
+    await run;
+    return restarted;
+  }
+
+  /**
    * Stops every task (each stores what it owes) and refuses later reconfigurations. `stopTask`
    * replaces the plain `stop()` for this last stop (e.g. a checkpoint task's final round).
    */

@@ -5,12 +5,16 @@ import { OffsetSyncWriter, ensureOffsetSyncsTopic } from '../connectors/source/o
 import { TopicSynchronizer } from '../connectors/source/topic-sync.ts';
 import type { ApplianceMetrics } from '../metrics/index.ts';
 import { ConnectOffsetsStore } from '../connect/offsets-store.ts';
+import { StatusStore } from '../connect/status-store.ts';
+import { TargetStateStore } from '../connect/target-state-store.ts';
 import type { RouteCollaborators } from './route-runtime.ts';
 
 /** The production wiring of a route's pieces. */
 export function defaultCollaborators(options: { metrics?: ApplianceMetrics } = {}): RouteCollaborators {
   return {
     openOffsetsStore: (args) => ConnectOffsetsStore.open(args),
+    openTargetStates: (args) => TargetStateStore.open(args),
+    openStatusStore: (args) => StatusStore.open(args),
     topicSync: ({ route, plugins, sourceAdmin, targetAdmin, logger }) =>
       new TopicSynchronizer({
         sourceAdmin,

@@ -1,5 +1,6 @@
 import type { RouteConfig } from '../config/index.ts';
-import { ConnectorRunner, type WorkerConnector } from '../connect/connector-runner.ts';
+import { ConnectorRunner, type TargetState, type WorkerConnector } from '../connect/connector-runner.ts';
+import type { ConnectOffsetsStore } from '../connect/offsets-store.ts';
 import { keepStarting } from '../connect/keep-starting.ts';
 import type { BackoffPolicy } from '../connect/retry.ts';
 import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
@@ -59,6 +60,40 @@ export interface RouteCollaborators {
   /** The checkpoint connector; absent: the route runs none. */
   checkpoints?(args: Omit<CheckpointRuntimeArgs, 'metrics'>): CheckpointRuntime;
   metrics?: SourceTaskMetrics;
+  /**
+   * The flow's connector target states on T (the config topic, `mm2-configs.<S>.internal`);
+   * absent: pause and stop last until the process ends.
+   */
+  openTargetStates?(args: {
+    cluster: KafkaCluster;
+    topic: string;
+    replicationFactor: number;
+    logger: Logger;
+  }): Promise<RouteTargetStates>;
+  /** The flow's status topic on T (`mm2-status.<S>.internal`); absent: states are not written there. */
+  openStatusStore?(args: {
+    cluster: KafkaCluster;
+    topic: string;
+    partitions: number;
+    replicationFactor: number;
+    logger: Logger;
+  }): Promise<RouteStatusStore>;
+}
+
+/** How often the route's states are compared with what the status topic last got. */
+const STATUS_WRITE_INTERVAL_MS = 1_000;
+
+/** Where a route writes its connectors' and tasks' states for Connect tooling (Java connector names). */
+export interface RouteStatusStore {
+  observe(connectors: readonly ConnectorStatusEntry[]): void;
+  close(): Promise<void>;
+}
+
+/** Where a route keeps its connectors' target states (Java connector names). */
+export interface RouteTargetStates {
+  get(connector: string): TargetState;
+  put(connector: string, state: TargetState): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** How the worker layer treats failures; the same for every route of a process. */
@@ -68,7 +103,9 @@ export interface WorkerPolicy {
 }
 
 /** The route's Connect offsets store: source positions, and checkpoint offsets where supported. */
-export type RouteOffsetsStore = SourcePositionStore & Partial<CheckpointOffsetsWriter> & { close?(): Promise<void> };
+export type RouteOffsetsStore = SourcePositionStore &
+  Partial<CheckpointOffsetsWriter> &
+  Partial<Pick<ConnectOffsetsStore, 'entries' | 'write' | 'refresh'>> & { close?(): Promise<void> };
 
 export type RouteConnectorStatus = ConnectorStatus | CheckpointConnectorStatus | HeartbeatConnectorStatus;
 
@@ -110,6 +147,10 @@ class PooledConnector<S extends ConnectorStatusEntry> implements WorkerConnector
   status(): S {
     return this.inner!.status();
   }
+
+  async restartTask(id: number): Promise<boolean> {
+    return (await this.inner?.restartTask?.(id)) ?? false;
+  }
 }
 
 /**
@@ -131,6 +172,9 @@ export class RouteRuntime {
   private error: string | undefined;
   private runners: ConnectorRunner<RouteConnectorStatus>[] = [];
   private offsetsStore: RouteOffsetsStore | undefined;
+  private targetStates: RouteTargetStates | undefined;
+  private statusStore: RouteStatusStore | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private fatal: unknown;
 
@@ -179,7 +223,13 @@ export class RouteRuntime {
       this.state = { state: 'RUNNING' };
       this.error = undefined;
       this.runners = this.connectorRunners(plugins);
-      await Promise.all(this.runners.map((r) => r.start().started));
+      const stored = this.targetStates;
+      await Promise.all(this.runners.map((r) => r.start(stored?.get(javaName(r)) ?? 'STARTED').started));
+      this.writeStatus();
+      if (this.statusStore && !this.abort.signal.aborted) {
+        this.statusTimer = setInterval(() => this.writeStatus(), STATUS_WRITE_INTERVAL_MS);
+        this.statusTimer.unref();
+      }
       firstAttemptDone();
     })();
     return { started };
@@ -202,6 +252,30 @@ export class RouteRuntime {
         replicationFactor: w.offsetStorageReplicationFactor,
         logger: this.logger,
       });
+      // Worker keys RouteSettings does not type. An unset replication factor follows the offsets
+      // topic's (Java's default is 3 for each): a file written for a small cluster that sets only
+      // offset.storage.replication.factor keeps starting.
+      const setting = (key: string, fallback: number): number => {
+        const value = Number(this.route.worker.get(key)?.value ?? NaN);
+        return Number.isInteger(value) ? value : fallback;
+      };
+      if (this.collaborators.openTargetStates) {
+        this.targetStates = await this.collaborators.openTargetStates({
+          cluster: this.pool.open(workerClientSettings(this.route, 'configs')),
+          topic: w.configStorageTopic,
+          replicationFactor: setting('config.storage.replication.factor', w.offsetStorageReplicationFactor),
+          logger: this.logger,
+        });
+      }
+      if (this.collaborators.openStatusStore) {
+        this.statusStore = await this.collaborators.openStatusStore({
+          cluster: this.pool.open(workerClientSettings(this.route, 'statuses')),
+          topic: w.statusStorageTopic,
+          partitions: setting('status.storage.partitions', 5),
+          replicationFactor: setting('status.storage.replication.factor', w.offsetStorageReplicationFactor),
+          logger: this.logger,
+        });
+      }
     }
     return plugins;
   }
@@ -210,6 +284,12 @@ export class RouteRuntime {
     const store = this.offsetsStore;
     this.offsetsStore = undefined;
     await store?.close?.().catch(() => {});
+    const states = this.targetStates;
+    this.targetStates = undefined;
+    await states?.close().catch(() => {});
+    const statuses = this.statusStore;
+    this.statusStore = undefined;
+    await statuses?.close().catch(() => {});
     await this.pool.closeAll();
   }
 
@@ -359,11 +439,45 @@ export class RouteRuntime {
       start: () => runtime.start(),
       stop: () => runtime.stop({ finalRound: true }),
       status: () => runtime.connector.status(),
+      restartTask: (id) => runtime.connector.restartTask(id),
     };
+  }
+
+  /** The connectors' states to the status topic (only what changed is written). */
+  private writeStatus(): void {
+    this.statusStore?.observe(this.runners.map((r) => ({ ...r.status(), name: javaName(r) })));
   }
 
   private runnerOf(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
     return this.runners.find((r) => r.name === `${name} of ${this.route.name}`);
+  }
+
+  /** The connectors the route runs (Java's names), once the route is open. */
+  connectorNames(): string[] {
+    return this.runners.map(javaName);
+  }
+
+  /** The runner of connector `name` (Java's name): its status and controls (the REST API). */
+  connector(name: string): ConnectorRunner<RouteConnectorStatus> | undefined {
+    return this.runnerOf(name);
+  }
+
+  /**
+   * Moves connector `name` to `state` after storing it on the target cluster (where it is read
+   * back at the next start), as Connect's herder writes a target state to the config topic
+   * before applying it. Refused while another change of the connector is in flight.
+   */
+  async setTargetState(name: string, state: TargetState): Promise<void> {
+    const runner = this.runnerOf(name);
+    if (!runner) throw new Error(`no connector ${name} in route ${this.route.name}`);
+    runner.assertChangeable();
+    if (runner.targetState !== state) await this.targetStates?.put(name, state);
+    await runner.setTarget(state);
+  }
+
+  /** The route's Connect offsets store, once open (the offsets endpoints read and edit it). */
+  get offsets(): RouteOffsetsStore | undefined {
+    return this.offsetsStore;
   }
 
   status(): RouteStatus {
@@ -385,12 +499,30 @@ export class RouteRuntime {
    */
   async stop(): Promise<void> {
     this.abort.abort();
+    // Connect's worker leaves a stopped worker's connectors and tasks UNASSIGNED; an operator's
+    // PAUSED or STOPPED stays as it is (that is what the connector will be at the next start).
+    const final = this.runners.map((r) => {
+      const status = r.status();
+      const unassigned = r.targetState === 'STARTED';
+      return {
+        name: javaName(r),
+        state: unassigned ? ('UNASSIGNED' as const) : status.state,
+        tasks: status.tasks.map((t) => ({ id: t.id, state: unassigned ? ('UNASSIGNED' as const) : t.state })),
+      };
+    });
     // The runners first: the start loop may be waiting for their first attempts, which only
     // their own stop aborts.
     for (const name of [SOURCE, CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
     await this.loop;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusStore?.observe(final);
     await this.closeRoute();
     this.state = { state: 'STOPPED' };
     this.logger.info('route stopped');
   }
+}
+
+/** Java's connector name of a runner (`MirrorSourceConnector of A->B` → `MirrorSourceConnector`). */
+function javaName(runner: ConnectorRunner<RouteConnectorStatus>): string {
+  return runner.name.slice(0, runner.name.indexOf(' of '));
 }

@@ -151,6 +151,11 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
   }
 
   /** `finalRound`: each task runs a last checkpoint round first (a graceful stop of the route). */
+  /** The operator's task restart (the worker's TaskGroup): false when there is no task `id`. */
+  restartTask(id: number): Promise<boolean> {
+    return this.tasks.restartTask(id);
+  }
+
   async stop(options?: CheckpointTaskStopOptions): Promise<void> {
     this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);

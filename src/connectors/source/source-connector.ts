@@ -187,6 +187,11 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
     };
   }
 
+  /** The operator's task restart (the worker's TaskGroup): false when there is no task `id`. */
+  restartTask(id: number): Promise<boolean> {
+    return this.tasks.restartTask(id);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.scheduler.close(this.options.adminTimeoutMs);

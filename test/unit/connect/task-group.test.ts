@@ -131,4 +131,27 @@ describe('TaskGroup', () => {
     expect(builds).toBe(1);
     expect(group.size).toBe(0);
   });
+
+  it('restartTask stops the task (it stores what it owes) and builds a new one for the same share; unknown id: false', async () => {
+    const group = new TaskGroup<string, ScriptedTask>({ logger: silentLogger() });
+    const built: ScriptedTask[] = [];
+    await group.reconfigure(['p0', 'p1'], async (_i, share, onState) => {
+      const t = new ScriptedTask(share, onState);
+      built.push(t);
+      return t;
+    });
+    group.tasks[1]!.fail('TOPIC_AUTHORIZATION_FAILED');
+    expect(await group.restartTask(1)).toBe(true);
+    expect(built).toHaveLength(3);
+    expect(built[1]!.stopped).toBe(true);
+    expect(built[2]!.share).toBe('p1');
+    expect(built[0]!.stopped).toBe(false);
+    expect(group.entries().map((e) => [e.status.state, e.restarts])).toEqual([
+      ['RUNNING', 0],
+      ['RUNNING', 1],
+    ]);
+    expect(await group.restartTask(5)).toBe(false);
+    await group.close();
+    expect(await group.restartTask(0)).toBe(false);
+  });
 });
