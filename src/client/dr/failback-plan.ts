@@ -1,0 +1,546 @@
+import { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
+import { retry } from '../../connect/retry.ts';
+import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/port.ts';
+import type { ReplicationPolicy } from '../../policy/index.ts';
+import {
+  MIRROR_SOURCE_CONNECTOR,
+  decodeSourceOffsetKey,
+  decodeSourceOffsetValue,
+  toMirrorSourcePartition,
+  topicPartitionKey,
+} from '../../records/index.ts';
+import type { Logger } from '../../util/logger.ts';
+import { readOffsetSyncs, readRange, type SyncsByPartition } from './reverse-syncs.ts';
+import {
+  forwardTranslate,
+  matchAfter,
+  reverseTranslateMatched,
+  type MatchResult,
+  type PartitionSync,
+  type PositionTranslation,
+} from './reverse-translate.ts';
+
+/** Where an offset-syncs topic is: its name and the alias of the cluster holding it. */
+export interface SyncsLocation {
+  readonly topic: string;
+  readonly cluster: string;
+}
+
+/** What `mm2 failback --from T --to S` needs to know, resolved from mm2.properties by the CLI. */
+export interface FailbackSetup {
+  /** T: the cluster applications ran on after the failover. */
+  readonly from: string;
+  /** S: the cluster they return to. */
+  readonly to: string;
+  readonly policy: ReplicationPolicy;
+  /** Open clients per alias: at least `from` and `to`. */
+  readonly clusters: ReadonlyMap<string, KafkaCluster>;
+  /** The S->T route's offset syncs (read in reverse). */
+  readonly forwardSyncs: SyncsLocation;
+  /** The T->S route's offset syncs (T's own records copied back to S). */
+  readonly reverseRouteSyncs: SyncsLocation;
+  /** The T->S route's Connect offsets topic (on S): where its start positions go. */
+  readonly reverseOffsets: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number };
+  /** `T->S.enabled = true` in the file. */
+  readonly reverseRouteEnabled: boolean;
+  /** Topics of T the route T->S copies (its topic filter): only they get start positions. */
+  readonly reverseTopics: (topic: string) => boolean;
+  /** Topics of S the route S->T copies: only they are checked for records that never reached T. */
+  readonly forwardTopics: (topic: string) => boolean;
+  /** Groups to fail back (full match on the group id). */
+  readonly groups: RegExp;
+  /** Bound of each read, ms. */
+  readonly timeoutMs: number;
+  /** Records compared per partition after the last sync (default 100 000). */
+  readonly matchLimit?: number;
+  readonly logger: Logger;
+}
+
+/** A precondition that does not hold: the plan is refused and nothing changes. */
+export interface Refusal {
+  readonly code:
+    | 'NO_REVERSE_ROUTE'
+    | 'NO_OFFSET_SYNCS'
+    | 'NO_GROUPS'
+    | 'GROUP_ACTIVE_ON_SOURCE'
+    | 'GROUP_ACTIVE_ON_TARGET'
+    | 'UNTRANSLATABLE'
+    | 'START_POSITION_AHEAD';
+  readonly message: string;
+}
+
+/** One committed position of a group on T and where it goes on S. */
+export interface PartitionPlan {
+  /** The topic the group read on T. */
+  readonly fromTopic: string;
+  readonly partition: number;
+  /** Its committed offset on T. */
+  readonly fromOffset: bigint;
+  readonly metadata: string;
+  /** The topic it resumes on S. */
+  readonly toTopic: string;
+  /**
+   * `reverse`: a copy of S's records on T (the S->T offset syncs read backwards); `forward`: T's
+   * own records, copied to S by T->S (its offset syncs read as checkpoints are).
+   */
+  readonly via: 'reverse' | 'forward';
+  readonly translation: PositionTranslation;
+  /**
+   * `pending`: not on S yet (T->S has not copied the records the position is after): run again
+   * once T->S caught up.
+   */
+  readonly status: 'ok' | 'pending' | 'untranslatable';
+}
+
+export interface GroupPlan {
+  readonly group: string;
+  readonly stateOnFrom: string;
+  readonly stateOnTo: string;
+  readonly partitions: readonly PartitionPlan[];
+  /** Positions of the group on topics this failback does not handle (from a third cluster). */
+  readonly skipped: readonly { topic: string; partition: number; reason: string }[];
+  /** `commit`: every position translates; `pending`: some are not on S yet (nothing committed). */
+  readonly action: 'commit' | 'pending' | 'refused';
+  /** Re-reads at most, over the lower bounds (0 when every position is exact). */
+  readonly maxReread: bigint;
+}
+
+/** Identity naming: where T->S starts copying a partition of T so it copies nothing S holds. */
+export interface StartPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** First T offset S does not hold. */
+  readonly start: bigint;
+  /** What T->S's offsets topic holds for it now (the last copied offset; start - 1 is what we write). */
+  readonly stored: bigint | undefined;
+  /** `set`: written with --execute; `keep`: already at or past it (T->S ran). */
+  readonly action: 'set' | 'keep';
+}
+
+/** Records of S that never reached T: a failback keeps them on S and reports them. */
+export interface NeverReached {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: bigint;
+  /** Exclusive. */
+  readonly to: bigint;
+  readonly records: bigint;
+}
+
+export interface FailbackPlan {
+  readonly from: string;
+  readonly to: string;
+  readonly naming: 'prefix' | 'identity';
+  readonly forwardSyncs: SyncsLocation & { readonly syncs: number };
+  readonly reverseRouteSyncs: SyncsLocation & { readonly syncs: number };
+  readonly refusals: readonly Refusal[];
+  readonly groups: readonly GroupPlan[];
+  readonly startPositions: readonly StartPosition[];
+  readonly neverReached: readonly NeverReached[];
+}
+
+/** Group states with no member (`none`: the group does not exist on that cluster). */
+const INACTIVE_STATES = new Set(['Empty', 'Dead', 'none', '']);
+const DEFAULT_MATCH_LIMIT = 100_000;
+
+/** Opened clients of one cluster for the plan. */
+interface Side {
+  readonly alias: string;
+  readonly cluster: KafkaCluster;
+  readonly admin: KafkaAdmin;
+  readonly source: RecordSource;
+  readonly ends: Map<string, Map<number, { earliest: bigint; latest: bigint }>>;
+  readonly deadline: number;
+}
+
+/**
+ * A Kafka call of the plan, retried while it fails with a retriable error (a group coordinator
+ * still loading, a leader moving) until `deadline`.
+ */
+export function retrying<T>(what: string, deadline: number, step: () => Promise<T>): Promise<T> {
+  return retry(what, step, {
+    policy: { initialMs: 100, maxMs: 2_000 },
+    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+  });
+}
+
+async function openSide(alias: string, cluster: KafkaCluster, deadline: number): Promise<Side> {
+  const admin = await cluster.admin();
+  const source = await cluster.recordSource();
+  return { alias, cluster, admin, source, ends: new Map(), deadline };
+}
+
+async function partitionEnds(side: Side, topic: string): Promise<Map<number, { earliest: bigint; latest: bigint }>> {
+  let ends = side.ends.get(topic);
+  if (ends === undefined) {
+    ends = new Map(
+      (await retrying(`listing offsets of ${topic}`, side.deadline, () => side.admin.listOffsets(topic))).map((o) => [
+        o.partition,
+        o,
+      ]),
+    );
+    side.ends.set(topic, ends);
+  }
+  return ends;
+}
+
+/**
+ * Computes the failback plan without changing anything: reads the groups on T and S, both
+ * offset-syncs topics, the logs right after each partition's last S->T sync (to find exactly
+ * what S->T copied after it) and, for identity naming, T->S's stored positions.
+ */
+export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> {
+  const { from, to, policy } = setup;
+  const identity = policy.formatRemoteTopic(to, 'x') === 'x';
+  const deadline = Date.now() + setup.timeoutMs;
+  const read = { deadline, timeoutMs: setup.timeoutMs };
+  const sides = new Map<string, Side>();
+  const side = async (alias: string): Promise<Side> => {
+    let s = sides.get(alias);
+    if (s === undefined) {
+      const cluster = setup.clusters.get(alias);
+      if (cluster === undefined) throw new Error(`no client for cluster '${alias}'`);
+      s = await openSide(alias, cluster, deadline);
+      sides.set(alias, s);
+    }
+    return s;
+  };
+  try {
+    const t = await side(from);
+    const s = await side(to);
+    const refusals: Refusal[] = [];
+    if (!setup.reverseRouteEnabled) {
+      refusals.push({
+        code: 'NO_REVERSE_ROUTE',
+        message: `route ${from}->${to} is not enabled in the file: add '${from}->${to}.enabled = true' (it copies ${from}'s records back to ${to})`,
+      });
+    }
+    const fwdSide = await side(setup.forwardSyncs.cluster);
+    const forward = await readOffsetSyncs(fwdSide.admin, fwdSide.source, setup.forwardSyncs.topic, read);
+    if (forward.count === 0) {
+      refusals.push({
+        code: 'NO_OFFSET_SYNCS',
+        message:
+          `no offset syncs of ${to}->${from} to reverse: ${setup.forwardSyncs.topic} on ${setup.forwardSyncs.cluster} ` +
+          (forward.exists ? 'is empty' : 'does not exist') +
+          ` (positions on ${from} cannot be traced back to ${to} without them)`,
+      });
+    }
+    const revSide = await side(setup.reverseRouteSyncs.cluster);
+    const reverse = await readOffsetSyncs(revSide.admin, revSide.source, setup.reverseRouteSyncs.topic, read);
+
+    // What S->T copied after its last sync, per S partition (computed once, on demand).
+    const matches = new Map<string, Promise<MatchResult | undefined>>();
+    const topicsOnT = new Set(await retrying(`listing topics of ${from}`, deadline, () => t.admin.listTopics()));
+    const topicsOnS = new Set(await retrying(`listing topics of ${to}`, deadline, () => s.admin.listTopics()));
+    const matchFor = (sTopic: string, tTopic: string, partition: number): Promise<MatchResult | undefined> => {
+      const key = `${topicPartitionKey({ topic: sTopic, partition })}>${tTopic}`;
+      let m = matches.get(key);
+      if (m === undefined) {
+        m = computeMatch(forward.syncs, s, t, sTopic, tTopic, partition, topicsOnS, topicsOnT, {
+          ...read,
+          limit: setup.matchLimit ?? DEFAULT_MATCH_LIMIT,
+        });
+        matches.set(key, m);
+      }
+      return m;
+    };
+
+    const groupsOnS = new Map(
+      (await retrying(`listing groups of ${to}`, deadline, () => s.admin.listGroups())).map((g) => [
+        g.groupId,
+        g.state,
+      ]),
+    );
+    const listedOnT = (await retrying(`listing groups of ${from}`, deadline, () => t.admin.listGroups())).filter((g) =>
+      setup.groups.test(g.groupId),
+    );
+    const groups: GroupPlan[] = [];
+    for (const listing of listedOnT.sort((a, b) => (a.groupId < b.groupId ? -1 : 1))) {
+      const committed = (
+        await retrying(`reading the offsets of ${listing.groupId}`, deadline, () =>
+          t.admin.fetchGroupOffsets(listing.groupId),
+        )
+      ).filter((o) => o.offset >= 0n);
+      if (committed.length === 0) continue;
+      const partitions: PartitionPlan[] = [];
+      const skipped: GroupPlan['skipped'][number][] = [];
+      for (const c of committed.sort((a, b) =>
+        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+      )) {
+        const where = mapTopic(policy, identity, from, to, c.topic, c.partition, forward.syncs);
+        if ('skip' in where) {
+          skipped.push({ topic: c.topic, partition: c.partition, reason: where.skip });
+          continue;
+        }
+        const base = {
+          fromTopic: c.topic,
+          partition: c.partition,
+          fromOffset: c.offset,
+          metadata: c.metadata ?? '',
+          toTopic: where.toTopic,
+        };
+        const reverseSyncs = reverse.syncs.get(topicPartitionKey({ topic: c.topic, partition: c.partition })) ?? [];
+        if (where.via === 'reverse') {
+          const syncs = forward.syncs.get(topicPartitionKey({ topic: where.toTopic, partition: c.partition })) ?? [];
+          const match = await matchFor(where.toTopic, c.topic, c.partition);
+          let translation = reverseTranslateMatched(syncs, match, c.offset);
+          if (
+            translation.kind === 'untranslatable' &&
+            identity &&
+            match !== undefined &&
+            c.offset > match.targetBoundary
+          ) {
+            // Past what S held: records written on T, which T->S copies to the same topic on S.
+            const copied = forwardTranslate(reverseSyncs, c.offset);
+            if (copied.kind !== 'untranslatable') {
+              partitions.push({ ...base, via: 'forward', translation: copied, status: 'ok' });
+              continue;
+            }
+            translation = {
+              kind: 'untranslatable',
+              reason: `not on ${to} yet: ${from}->${to} has not copied ${c.topic}-${c.partition} up to ${c.offset}`,
+            };
+            partitions.push({ ...base, via: 'forward', translation, status: 'pending' });
+            continue;
+          }
+          partitions.push({
+            ...base,
+            via: 'reverse',
+            translation,
+            status: translation.kind === 'untranslatable' ? 'untranslatable' : 'ok',
+          });
+        } else {
+          const translation = forwardTranslate(reverseSyncs, c.offset);
+          partitions.push({
+            ...base,
+            via: 'forward',
+            translation:
+              translation.kind === 'untranslatable'
+                ? {
+                    kind: 'untranslatable',
+                    reason: `not on ${to} yet: ${from}->${to} has no offset syncs for ${c.topic}-${c.partition} (${translation.reason})`,
+                  }
+                : translation,
+            status: translation.kind === 'untranslatable' ? 'pending' : 'ok',
+          });
+        }
+      }
+      const stateOnTo = groupsOnS.get(listing.groupId) ?? 'none';
+      let action: GroupPlan['action'] = partitions.some((p) => p.status === 'pending') ? 'pending' : 'commit';
+      if (!INACTIVE_STATES.has(listing.state)) {
+        refusals.push({
+          code: 'GROUP_ACTIVE_ON_TARGET',
+          message: `group '${listing.groupId}' is ${listing.state} on ${from}: stop its consumers on ${from} first (their positions are still moving)`,
+        });
+        action = 'refused';
+      }
+      if (!INACTIVE_STATES.has(stateOnTo)) {
+        refusals.push({
+          code: 'GROUP_ACTIVE_ON_SOURCE',
+          message: `group '${listing.groupId}' is ${stateOnTo} on ${to}: its consumers there must be stopped before its offsets are set`,
+        });
+        action = 'refused';
+      }
+      for (const p of partitions.filter((x) => x.status === 'untranslatable')) {
+        refusals.push({
+          code: 'UNTRANSLATABLE',
+          message: `group '${listing.groupId}': ${p.fromTopic}-${p.partition} at ${p.fromOffset} cannot be translated to ${to} (${p.translation.kind === 'untranslatable' ? p.translation.reason : ''})`,
+        });
+        action = 'refused';
+      }
+      const maxReread = partitions.reduce(
+        (sum, p) => sum + (p.translation.kind === 'lower-bound' ? p.translation.maxReread : 0n),
+        0n,
+      );
+      groups.push({
+        group: listing.groupId,
+        stateOnFrom: listing.state,
+        stateOnTo,
+        partitions,
+        skipped,
+        action,
+        maxReread,
+      });
+    }
+    if (groups.length === 0) {
+      refusals.push({
+        code: 'NO_GROUPS',
+        message: `no consumer group on ${from} matching '${setup.groups.source}' has committed offsets`,
+      });
+    }
+
+    // MM2 never copies internal topics, and heartbeats are not application data.
+    const copiedBack = (topic: string): boolean =>
+      setup.reverseTopics(topic) && !policy.isInternalTopic(topic) && !policy.isHeartbeatsTopic(topic);
+    const startPositions: StartPosition[] = [];
+    const neverReached: NeverReached[] = [];
+    if (identity) {
+      const stored = await storedPositions(s, setup, from);
+      for (const key of [...forward.syncs.keys()].sort()) {
+        const { topic, partition } = partitionOfKey(key);
+        if (!topicsOnT.has(topic) || !topicsOnS.has(topic) || !copiedBack(topic)) continue;
+        const match = await matchFor(topic, topic, partition);
+        if (match === undefined) continue;
+        const storedOffset = stored?.get(topicPartitionKey({ topic, partition }));
+        const action = storedOffset !== undefined && storedOffset >= match.targetBoundary - 1n ? 'keep' : 'set';
+        startPositions.push({ topic, partition, start: match.targetBoundary, stored: storedOffset, action });
+        // Records of S after the last matched one that are not T->S's own copies never reached T.
+        const copiesStart = firstCopy(reverse.syncs.get(key));
+        const sEnd = (await partitionEnds(s, topic)).get(partition)?.latest ?? match.sourceBoundary;
+        const end = copiesStart !== undefined && copiesStart < sEnd ? copiesStart : sEnd;
+        if (end > match.sourceBoundary) {
+          neverReached.push({
+            topic,
+            partition,
+            from: match.sourceBoundary,
+            to: end,
+            records: end - match.sourceBoundary,
+          });
+        }
+      }
+    } else {
+      // Prefix naming: S's records that never reached T are reported per remote topic on T too.
+      for (const key of [...forward.syncs.keys()].sort()) {
+        const { topic, partition } = partitionOfKey(key);
+        const remote = policy.formatRemoteTopic(to, topic);
+        if (!topicsOnT.has(remote) || !topicsOnS.has(topic) || !setup.forwardTopics(topic)) continue;
+        const match = await matchFor(topic, remote, partition);
+        if (match === undefined) continue;
+        const sEnd = (await partitionEnds(s, topic)).get(partition)?.latest ?? match.sourceBoundary;
+        if (sEnd > match.sourceBoundary) {
+          neverReached.push({
+            topic,
+            partition,
+            from: match.sourceBoundary,
+            to: sEnd,
+            records: sEnd - match.sourceBoundary,
+          });
+        }
+      }
+    }
+    return {
+      from,
+      to,
+      naming: identity ? 'identity' : 'prefix',
+      forwardSyncs: { ...setup.forwardSyncs, syncs: forward.count },
+      reverseRouteSyncs: { ...setup.reverseRouteSyncs, syncs: reverse.count },
+      refusals,
+      groups,
+      startPositions,
+      neverReached,
+    };
+  } finally {
+    for (const x of sides.values()) {
+      await x.source.close().catch(() => undefined);
+      await x.admin.close().catch(() => undefined);
+    }
+  }
+}
+
+/** The inverse of `topicPartitionKey` (`<partition>:<topic>`). */
+function partitionOfKey(key: string): { topic: string; partition: number } {
+  const colon = key.indexOf(':');
+  return { topic: key.slice(colon + 1), partition: Number(key.slice(0, colon)) };
+}
+
+/** Which S topic a group's T topic maps to, and how. */
+function mapTopic(
+  policy: ReplicationPolicy,
+  identity: boolean,
+  from: string,
+  to: string,
+  topic: string,
+  partition: number,
+  forwardSyncs: SyncsByPartition,
+): { toTopic: string; via: 'reverse' | 'forward' } | { skip: string } {
+  if (identity) {
+    // Same names on both sides: a partition S->T copied goes back in reverse (what T wrote after
+    // the copies is handled past the match boundary); a topic only T has flows forward.
+    const copied = forwardSyncs.has(topicPartitionKey({ topic, partition }));
+    return { toTopic: topic, via: copied ? 'reverse' : 'forward' };
+  }
+  const source = policy.topicSource(topic);
+  if (source === to) return { toTopic: policy.upstreamTopic(topic) ?? topic, via: 'reverse' };
+  if (source === null) return { toTopic: policy.formatRemoteTopic(from, topic), via: 'forward' };
+  return { skip: `a remote topic of cluster '${source}', not part of ${from}->${to}` };
+}
+
+/** The S offset where T->S's first copy of a partition sits (from its run starts), if known. */
+function firstCopy(syncs: readonly PartitionSync[] | undefined): bigint | undefined {
+  let first: bigint | undefined;
+  for (const s of syncs ?? []) {
+    const at = s.runStart !== undefined ? s.downstream - (s.upstream - s.runStart) : s.downstream;
+    if (first === undefined || at < first) first = at;
+  }
+  return first;
+}
+
+async function computeMatch(
+  syncs: SyncsByPartition,
+  s: Side,
+  t: Side,
+  sTopic: string,
+  tTopic: string,
+  partition: number,
+  topicsOnS: ReadonlySet<string>,
+  topicsOnT: ReadonlySet<string>,
+  read: { deadline: number; timeoutMs: number; limit: number },
+): Promise<MatchResult | undefined> {
+  const list = syncs.get(topicPartitionKey({ topic: sTopic, partition }));
+  if (list === undefined || list.length === 0 || !topicsOnS.has(sTopic) || !topicsOnT.has(tTopic)) return undefined;
+  const anchor = list.reduce((a, b) => (b.upstream >= a.upstream ? b : a));
+  const sEnd = (await partitionEnds(s, sTopic)).get(partition)?.latest ?? 0n;
+  const tEnd = (await partitionEnds(t, tTopic)).get(partition)?.latest ?? 0n;
+  const sourceAfter: ConsumedRecord[] = await readRange(s.source, sTopic, partition, anchor.upstream + 1n, sEnd, read);
+  const targetAfter: ConsumedRecord[] = await readRange(
+    t.source,
+    tTopic,
+    partition,
+    anchor.downstream + 1n,
+    tEnd,
+    read,
+  );
+  return matchAfter(anchor, sourceAfter, targetAfter);
+}
+
+/** T->S's stored positions (last copied T offset per partition) on S, if its offsets topic exists. */
+async function storedPositions(s: Side, setup: FailbackSetup, from: string): Promise<Map<string, bigint> | undefined> {
+  if (!(await s.admin.listTopics()).includes(setup.reverseOffsets.topic)) return undefined;
+  const store = await ConnectOffsetsStore.open({
+    cluster: s.cluster,
+    topic: setup.reverseOffsets.topic,
+    partitions: setup.reverseOffsets.partitions,
+    replicationFactor: setup.reverseOffsets.replicationFactor,
+    logger: setup.logger,
+    readTimeoutMs: setup.timeoutMs,
+  });
+  try {
+    const out = new Map<string, bigint>();
+    for (const { key, value } of store.entries()) {
+      const position = decodeMirrorPosition(key, value, from);
+      if (position !== undefined) out.set(topicPartitionKey(position), position.offset);
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+function decodeMirrorPosition(
+  key: Buffer,
+  value: Buffer,
+  sourceAlias: string,
+): { topic: string; partition: number; offset: bigint } | undefined {
+  try {
+    const decoded = decodeSourceOffsetKey(key);
+    if (decoded.connectorName !== MIRROR_SOURCE_CONNECTOR) return undefined;
+    const p = toMirrorSourcePartition(decoded.partition);
+    if (p === undefined || p.sourceClusterAlias !== sourceAlias) return undefined;
+    const offset = decodeSourceOffsetValue(value);
+    if (offset === null) return undefined;
+    return { topic: p.topicPartition.topic, partition: p.topicPartition.partition, offset };
+  } catch {
+    return undefined;
+  }
+}
