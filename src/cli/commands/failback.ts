@@ -213,6 +213,7 @@ function resolveSetup(args: FailbackArgs, open: (settings: KafkaClientSettings) 
       replicationFactor: reverseRoute?.settings.worker.offsetStorageReplicationFactor ?? -1,
     },
     reverseRouteEnabled: reverseRoute?.enabled === true,
+    forwardRouteEnabled: forwardRoute?.enabled === true,
     reverseTopics: topicFilter(reverseRoute),
     forwardTopics: topicFilter(forwardRoute),
     groups: args.groups,

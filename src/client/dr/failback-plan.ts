@@ -43,6 +43,8 @@ export interface FailbackSetup {
   readonly reverseOffsets: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number };
   /** `T->S.enabled = true` in the file. */
   readonly reverseRouteEnabled: boolean;
+  /** `S->T.enabled = true` in the file. */
+  readonly forwardRouteEnabled: boolean;
   /** Topics of T the route T->S copies (its topic filter): only they get start positions. */
   readonly reverseTopics: (topic: string) => boolean;
   /** Topics of S the route S->T copies: only they are checked for records that never reached T. */
@@ -60,6 +62,7 @@ export interface FailbackSetup {
 export interface Refusal {
   readonly code:
     | 'NO_REVERSE_ROUTE'
+    | 'BOTH_ROUTES_WITH_IDENTITY'
     | 'NO_OFFSET_SYNCS'
     | 'NO_GROUPS'
     | 'GROUP_ACTIVE_ON_SOURCE'
@@ -213,6 +216,14 @@ export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> 
       refusals.push({
         code: 'NO_REVERSE_ROUTE',
         message: `route ${from}->${to} is not enabled in the file: add '${from}->${to}.enabled = true' (it copies ${from}'s records back to ${to})`,
+      });
+    }
+    if (identity && setup.reverseRouteEnabled && setup.forwardRouteEnabled) {
+      refusals.push({
+        code: 'BOTH_ROUTES_WITH_IDENTITY',
+        message:
+          `${to}->${from} and ${from}->${to} are both enabled with identity naming: each would copy the other's copies back ` +
+          `(same topic names, no cycle detection); set '${to}->${from}.enabled = false' for the failback`,
       });
     }
     const fwdSide = await side(setup.forwardSyncs.cluster);

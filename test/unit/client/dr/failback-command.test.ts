@@ -39,7 +39,7 @@ function data(count: number, tag: string): ProducerRecord[] {
 interface Bed {
   a: InMemoryKafka;
   b: InMemoryKafka;
-  file: (extra?: string[]) => string;
+  file: (extra?: string[], routes?: { forward?: boolean; reverse?: boolean }) => string;
   run: (args: string[]) => Promise<{ code: number; out: string[]; err: string[]; audit: object[] }>;
 }
 
@@ -60,7 +60,7 @@ function bed(): Bed {
   return {
     a,
     b,
-    file: (extra = []) => {
+    file: (extra = [], routes = {}) => {
       const path = join(dir, `mm2-${Math.random().toString(36).slice(2)}.properties`);
       writeFileSync(
         path,
@@ -68,8 +68,8 @@ function bed(): Bed {
           'clusters = A, B',
           'A.bootstrap.servers = a:9092',
           'B.bootstrap.servers = b:9092',
-          'A->B.enabled = true',
-          'B->A.enabled = true',
+          `A->B.enabled = ${routes.forward ?? true}`,
+          `B->A.enabled = ${routes.reverse ?? true}`,
           ...extra,
         ].join('\n'),
       );
@@ -163,7 +163,11 @@ describe('mm2 failback (in-memory clusters; A is S, B is T)', () => {
       await refused([t.file(), '--from', 'B', '--to', 'A'], /REFUSED GROUP_ACTIVE_ON_TARGET/);
     });
     it('no route T->S in the file', async () => {
-      await refused([t.file(['B->A.enabled = false']), '--from', 'B', '--to', 'A'], /REFUSED NO_REVERSE_ROUTE/);
+      await refused([t.file([], { reverse: false }), '--from', 'B', '--to', 'A'], /REFUSED NO_REVERSE_ROUTE/);
+    });
+    it('identity naming with both routes enabled', async () => {
+      const identity = ['replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy'];
+      await refused([t.file(identity), '--from', 'B', '--to', 'A'], /REFUSED BOTH_ROUTES_WITH_IDENTITY/);
     });
     it('no offset syncs to reverse', async () => {
       await refused(
@@ -206,7 +210,9 @@ describe('mm2 failback (in-memory clusters; A is S, B is T)', () => {
     const admin = await id.b.cluster().admin();
     await admin.commitGroupOffsets('app', [{ topic: 'inv', partition: 0, offset: 45n }]);
     t = id;
-    const file = t.file(['replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy']);
+    const file = t.file(['replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy'], {
+      forward: false,
+    });
     const r = await t.run([file, '--from', 'B', '--to', 'A', '--execute']);
     expect(r.code, [...r.out, ...r.err].join('\n')).toBe(0);
     const text = r.out.join('\n');
