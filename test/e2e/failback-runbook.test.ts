@@ -149,6 +149,13 @@ describe('failback runbook (mm2 failback)', () => {
     expect(plan.code, plan.out).toBe(0);
     expect(plan.out).toContain(`Group ${group} (on B: Empty, on A: none): commit on A, re-reads 0`);
     expect(await committed(ctx.a, group)).toEqual(new Map()); // the plan changed nothing
+    // A refusal changes nothing either: the same command on a file without the route B->A.
+    const noRoute = join(dir, 'no-route.properties');
+    writeFileSync(noRoute, properties.replace('B->A.enabled = true', 'B->A.enabled = false'));
+    const refused = runBlock(blocks[1]!, { ...env, MM2_CONFIG: noRoute });
+    expect(refused.code, refused.out).toBe(1);
+    expect(refused.out).toContain('REFUSED NO_REVERSE_ROUTE');
+    expect(await committed(ctx.a, group)).toEqual(new Map());
 
     const executed = runBlock(blocks[1]!, env);
     console.log(`[failback prefix on Kafka ${version}]\n${plan.out}\n${executed.out}`);
