@@ -2,7 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
 import type { KafkaCluster, TopicPartitionOffset } from '../../kafka/port.ts';
 import { MirrorError } from '../../util/errors.ts';
-import { retrying, type FailbackPlan, type FailbackSetup, type GroupPlan } from './failback-plan.ts';
+import { retrying } from './failback-cluster-view.ts';
+import type { FailbackPlan, FailbackSetup, GroupPlan } from './failback-plan.ts';
 
 /** Where a failback records each change it makes (the shared DR audit log is wired in here). */
 export interface AuditSink {

@@ -1,19 +1,18 @@
-import { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
-import { retry } from '../../connect/retry.ts';
-import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/port.ts';
+import type { KafkaCluster } from '../../kafka/port.ts';
 import type { ReplicationPolicy } from '../../policy/index.ts';
-import {
-  MIRROR_SOURCE_CONNECTOR,
-  decodeSourceOffsetKey,
-  decodeSourceOffsetValue,
-  toMirrorSourcePartition,
-  topicPartitionKey,
-} from '../../records/index.ts';
+import { topicPartitionKey } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { readOffsetSyncs, readRange, type SyncsByPartition } from './reverse-syncs.ts';
+import {
+  computeMatch,
+  openSide,
+  partitionEnds,
+  retrying,
+  storedPositions,
+  type Side,
+} from './failback-cluster-view.ts';
+import { readOffsetSyncs, type SyncsByPartition } from './reverse-syncs.ts';
 import {
   forwardTranslate,
-  matchAfter,
   reverseTranslateMatched,
   type MatchResult,
   type PartitionSync,
@@ -146,47 +145,6 @@ export interface FailbackPlan {
 const INACTIVE_STATES = new Set(['Empty', 'Dead', 'none', '']);
 const DEFAULT_MATCH_LIMIT = 100_000;
 
-/** Opened clients of one cluster for the plan. */
-interface Side {
-  readonly alias: string;
-  readonly cluster: KafkaCluster;
-  readonly admin: KafkaAdmin;
-  readonly source: RecordSource;
-  readonly ends: Map<string, Map<number, { earliest: bigint; latest: bigint }>>;
-  readonly deadline: number;
-}
-
-/**
- * A Kafka call of the plan, retried while it fails with a retriable error (a group coordinator
- * still loading, a leader moving) until `deadline`.
- */
-export function retrying<T>(what: string, deadline: number, step: () => Promise<T>): Promise<T> {
-  return retry(what, step, {
-    policy: { initialMs: 100, maxMs: 2_000 },
-    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-  });
-}
-
-async function openSide(alias: string, cluster: KafkaCluster, deadline: number): Promise<Side> {
-  const admin = await cluster.admin();
-  const source = await cluster.recordSource();
-  return { alias, cluster, admin, source, ends: new Map(), deadline };
-}
-
-async function partitionEnds(side: Side, topic: string): Promise<Map<number, { earliest: bigint; latest: bigint }>> {
-  let ends = side.ends.get(topic);
-  if (ends === undefined) {
-    ends = new Map(
-      (await retrying(`listing offsets of ${topic}`, side.deadline, () => side.admin.listOffsets(topic))).map((o) => [
-        o.partition,
-        o,
-      ]),
-    );
-    side.ends.set(topic, ends);
-  }
-  return ends;
-}
-
 /**
  * Computes the failback plan without changing anything: reads the groups on T and S, both
  * offset-syncs topics, the logs right after each partition's last S->T sync (to find exactly
@@ -266,6 +224,7 @@ export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> 
     const listedOnT = (await retrying(`listing groups of ${from}`, deadline, () => t.admin.listGroups())).filter((g) =>
       setup.groups.test(g.groupId),
     );
+    const ctx: PlanContext = { from, to, policy, identity, forward: forward.syncs, reverse: reverse.syncs, matchFor };
     const groups: GroupPlan[] = [];
     for (const listing of listedOnT.sort((a, b) => (a.groupId < b.groupId ? -1 : 1))) {
       const committed = (
@@ -279,63 +238,9 @@ export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> 
       for (const c of committed.sort((a, b) =>
         a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
       )) {
-        const where = mapTopic(policy, identity, from, to, c.topic, c.partition, forward.syncs);
-        if ('skip' in where) {
-          skipped.push({ topic: c.topic, partition: c.partition, reason: where.skip });
-          continue;
-        }
-        const base = {
-          fromTopic: c.topic,
-          partition: c.partition,
-          fromOffset: c.offset,
-          metadata: c.metadata ?? '',
-          toTopic: where.toTopic,
-        };
-        const reverseSyncs = reverse.syncs.get(topicPartitionKey({ topic: c.topic, partition: c.partition })) ?? [];
-        if (where.via === 'reverse') {
-          const syncs = forward.syncs.get(topicPartitionKey({ topic: where.toTopic, partition: c.partition })) ?? [];
-          const match = await matchFor(where.toTopic, c.topic, c.partition);
-          let translation = reverseTranslateMatched(syncs, match, c.offset);
-          if (
-            translation.kind === 'untranslatable' &&
-            identity &&
-            match !== undefined &&
-            c.offset > match.targetBoundary
-          ) {
-            // Past what S held: records written on T, which T->S copies to the same topic on S.
-            const copied = forwardTranslate(reverseSyncs, c.offset);
-            if (copied.kind !== 'untranslatable') {
-              partitions.push({ ...base, via: 'forward', translation: copied, status: 'ok' });
-              continue;
-            }
-            translation = {
-              kind: 'untranslatable',
-              reason: `not on ${to} yet: ${from}->${to} has not copied ${c.topic}-${c.partition} up to ${c.offset}`,
-            };
-            partitions.push({ ...base, via: 'forward', translation, status: 'pending' });
-            continue;
-          }
-          partitions.push({
-            ...base,
-            via: 'reverse',
-            translation,
-            status: translation.kind === 'untranslatable' ? 'untranslatable' : 'ok',
-          });
-        } else {
-          const translation = forwardTranslate(reverseSyncs, c.offset);
-          partitions.push({
-            ...base,
-            via: 'forward',
-            translation:
-              translation.kind === 'untranslatable'
-                ? {
-                    kind: 'untranslatable',
-                    reason: `not on ${to} yet: ${from}->${to} has no offset syncs for ${c.topic}-${c.partition} (${translation.reason})`,
-                  }
-                : translation,
-            status: translation.kind === 'untranslatable' ? 'pending' : 'ok',
-          });
-        }
+        const planned = await planPosition(ctx, c);
+        if ('skip' in planned) skipped.push({ topic: c.topic, partition: c.partition, reason: planned.skip });
+        else partitions.push(planned);
       }
       const stateOnTo = groupsOnS.get(listing.groupId) ?? 'none';
       let action: GroupPlan['action'] = partitions.some((p) => p.status === 'pending') ? 'pending' : 'commit';
@@ -381,55 +286,7 @@ export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> 
       });
     }
 
-    // MM2 never copies internal topics, and heartbeats are not application data.
-    const copiedBack = (topic: string): boolean =>
-      setup.reverseTopics(topic) && !policy.isInternalTopic(topic) && !policy.isHeartbeatsTopic(topic);
-    const startPositions: StartPosition[] = [];
-    const neverReached: NeverReached[] = [];
-    if (identity) {
-      const stored = await storedPositions(s, setup, from);
-      for (const key of [...forward.syncs.keys()].sort()) {
-        const { topic, partition } = partitionOfKey(key);
-        if (!topicsOnT.has(topic) || !topicsOnS.has(topic) || !copiedBack(topic)) continue;
-        const match = await matchFor(topic, topic, partition);
-        if (match === undefined) continue;
-        const storedOffset = stored?.get(topicPartitionKey({ topic, partition }));
-        const action = storedOffset !== undefined && storedOffset >= match.targetBoundary - 1n ? 'keep' : 'set';
-        startPositions.push({ topic, partition, start: match.targetBoundary, stored: storedOffset, action });
-        // Records of S after the last matched one that are not T->S's own copies never reached T.
-        const copiesStart = firstCopy(reverse.syncs.get(key));
-        const sEnd = (await partitionEnds(s, topic)).get(partition)?.latest ?? match.sourceBoundary;
-        const end = copiesStart !== undefined && copiesStart < sEnd ? copiesStart : sEnd;
-        if (end > match.sourceBoundary) {
-          neverReached.push({
-            topic,
-            partition,
-            from: match.sourceBoundary,
-            to: end,
-            records: end - match.sourceBoundary,
-          });
-        }
-      }
-    } else {
-      // Prefix naming: S's records that never reached T are reported per remote topic on T too.
-      for (const key of [...forward.syncs.keys()].sort()) {
-        const { topic, partition } = partitionOfKey(key);
-        const remote = policy.formatRemoteTopic(to, topic);
-        if (!topicsOnT.has(remote) || !topicsOnS.has(topic) || !setup.forwardTopics(topic)) continue;
-        const match = await matchFor(topic, remote, partition);
-        if (match === undefined) continue;
-        const sEnd = (await partitionEnds(s, topic)).get(partition)?.latest ?? match.sourceBoundary;
-        if (sEnd > match.sourceBoundary) {
-          neverReached.push({
-            topic,
-            partition,
-            from: match.sourceBoundary,
-            to: sEnd,
-            records: sEnd - match.sourceBoundary,
-          });
-        }
-      }
-    }
+    const { startPositions, neverReached } = await planBoundaries(ctx, setup, s, topicsOnS, topicsOnT);
     return {
       from,
       to,
@@ -447,6 +304,116 @@ export async function planFailback(setup: FailbackSetup): Promise<FailbackPlan> 
       await x.admin.close().catch(() => undefined);
     }
   }
+}
+
+/** What {@link planPosition} needs: the naming, both routes' syncs, and the matches after S->T's last syncs. */
+interface PlanContext {
+  readonly from: string;
+  readonly to: string;
+  readonly policy: ReplicationPolicy;
+  readonly identity: boolean;
+  /** S->T's syncs, by S partition. */
+  readonly forward: SyncsByPartition;
+  /** T->S's syncs, by T partition. */
+  readonly reverse: SyncsByPartition;
+  matchFor(sTopic: string, tTopic: string, partition: number): Promise<MatchResult | undefined>;
+}
+
+/** Where one committed position of a group on T resumes on S (or why it is skipped). */
+async function planPosition(
+  ctx: PlanContext,
+  c: { topic: string; partition: number; offset: bigint; metadata?: string },
+): Promise<PartitionPlan | { skip: string }> {
+  const { from, to, policy, identity, forward, reverse } = ctx;
+  const where = mapTopic(policy, identity, from, to, c.topic, c.partition, forward);
+  if ('skip' in where) return where;
+  const base = {
+    fromTopic: c.topic,
+    partition: c.partition,
+    fromOffset: c.offset,
+    metadata: c.metadata ?? '',
+    toTopic: where.toTopic,
+  };
+  const reverseSyncs = reverse.get(topicPartitionKey({ topic: c.topic, partition: c.partition })) ?? [];
+  if (where.via === 'reverse') {
+    const syncs = forward.get(topicPartitionKey({ topic: where.toTopic, partition: c.partition })) ?? [];
+    const match = await ctx.matchFor(where.toTopic, c.topic, c.partition);
+    let translation = reverseTranslateMatched(syncs, match, c.offset);
+    if (translation.kind === 'untranslatable' && identity && match !== undefined && c.offset > match.targetBoundary) {
+      // Past what S held: records written on T, which T->S copies to the same topic on S.
+      const copied = forwardTranslate(reverseSyncs, c.offset);
+      if (copied.kind !== 'untranslatable') {
+        return { ...base, via: 'forward', translation: copied, status: 'ok' };
+      }
+      translation = {
+        kind: 'untranslatable',
+        reason: `not on ${to} yet: ${from}->${to} has not copied ${c.topic}-${c.partition} up to ${c.offset}`,
+      };
+      return { ...base, via: 'forward', translation, status: 'pending' };
+    }
+    return {
+      ...base,
+      via: 'reverse',
+      translation,
+      status: translation.kind === 'untranslatable' ? 'untranslatable' : 'ok',
+    };
+  }
+  // One of T's own topics: T->S copies it to S under the policy's name, and its syncs translate forward.
+  const translation = forwardTranslate(reverseSyncs, c.offset);
+  return {
+    ...base,
+    via: 'forward',
+    translation:
+      translation.kind === 'untranslatable'
+        ? {
+            kind: 'untranslatable',
+            reason: `not on ${to} yet: ${from}->${to} has no offset syncs for ${c.topic}-${c.partition} (${translation.reason})`,
+          }
+        : translation,
+    status: translation.kind === 'untranslatable' ? 'pending' : 'ok',
+  };
+}
+
+/**
+ * Per partition S->T copied: where S's copies end on T (matched after the last sync). With identity
+ * naming that is where T->S must start, so it copies nothing S holds; under either naming, S's
+ * records after the last matched one (up to T->S's first copy, if it ran) never reached T.
+ */
+async function planBoundaries(
+  ctx: PlanContext,
+  setup: FailbackSetup,
+  s: Side,
+  topicsOnS: ReadonlySet<string>,
+  topicsOnT: ReadonlySet<string>,
+): Promise<{ startPositions: StartPosition[]; neverReached: NeverReached[] }> {
+  const { policy, identity, to, from } = ctx;
+  // MM2 never copies internal topics, and heartbeats are not application data.
+  const copiedBack = (topic: string): boolean =>
+    setup.reverseTopics(topic) && !policy.isInternalTopic(topic) && !policy.isHeartbeatsTopic(topic);
+  const startPositions: StartPosition[] = [];
+  const neverReached: NeverReached[] = [];
+  const stored = identity ? await storedPositions(s, setup, from) : undefined;
+  for (const key of [...ctx.forward.keys()].sort()) {
+    const { topic, partition } = partitionOfKey(key);
+    const remote = identity ? topic : policy.formatRemoteTopic(to, topic);
+    if (!topicsOnT.has(remote) || !topicsOnS.has(topic)) continue;
+    if (identity ? !copiedBack(topic) : !setup.forwardTopics(topic)) continue;
+    const match = await ctx.matchFor(topic, remote, partition);
+    if (match === undefined) continue;
+    let end = (await partitionEnds(s, topic)).get(partition)?.latest ?? match.sourceBoundary;
+    if (identity) {
+      const storedOffset = stored?.get(key);
+      const action = storedOffset !== undefined && storedOffset >= match.targetBoundary - 1n ? 'keep' : 'set';
+      startPositions.push({ topic, partition, start: match.targetBoundary, stored: storedOffset, action });
+      // T->S appends its copies after S's own records: those are not records that never reached T.
+      const copiesStart = firstCopy(ctx.reverse.get(key));
+      if (copiesStart !== undefined && copiesStart < end) end = copiesStart;
+    }
+    if (end > match.sourceBoundary) {
+      neverReached.push({ topic, partition, from: match.sourceBoundary, to: end, records: end - match.sourceBoundary });
+    }
+  }
+  return { startPositions, neverReached };
 }
 
 /** The inverse of `topicPartitionKey` (`<partition>:<topic>`). */
@@ -485,73 +452,4 @@ function firstCopy(syncs: readonly PartitionSync[] | undefined): bigint | undefi
     if (first === undefined || at < first) first = at;
   }
   return first;
-}
-
-async function computeMatch(
-  syncs: SyncsByPartition,
-  s: Side,
-  t: Side,
-  sTopic: string,
-  tTopic: string,
-  partition: number,
-  topicsOnS: ReadonlySet<string>,
-  topicsOnT: ReadonlySet<string>,
-  read: { deadline: number; timeoutMs: number; limit: number },
-): Promise<MatchResult | undefined> {
-  const list = syncs.get(topicPartitionKey({ topic: sTopic, partition }));
-  if (list === undefined || list.length === 0 || !topicsOnS.has(sTopic) || !topicsOnT.has(tTopic)) return undefined;
-  const anchor = list.reduce((a, b) => (b.upstream >= a.upstream ? b : a));
-  const sEnd = (await partitionEnds(s, sTopic)).get(partition)?.latest ?? 0n;
-  const tEnd = (await partitionEnds(t, tTopic)).get(partition)?.latest ?? 0n;
-  const sourceAfter: ConsumedRecord[] = await readRange(s.source, sTopic, partition, anchor.upstream + 1n, sEnd, read);
-  const targetAfter: ConsumedRecord[] = await readRange(
-    t.source,
-    tTopic,
-    partition,
-    anchor.downstream + 1n,
-    tEnd,
-    read,
-  );
-  return matchAfter(anchor, sourceAfter, targetAfter);
-}
-
-/** T->S's stored positions (last copied T offset per partition) on S, if its offsets topic exists. */
-async function storedPositions(s: Side, setup: FailbackSetup, from: string): Promise<Map<string, bigint> | undefined> {
-  if (!(await s.admin.listTopics()).includes(setup.reverseOffsets.topic)) return undefined;
-  const store = await ConnectOffsetsStore.open({
-    cluster: s.cluster,
-    topic: setup.reverseOffsets.topic,
-    partitions: setup.reverseOffsets.partitions,
-    replicationFactor: setup.reverseOffsets.replicationFactor,
-    logger: setup.logger,
-    readTimeoutMs: setup.timeoutMs,
-  });
-  try {
-    const out = new Map<string, bigint>();
-    for (const { key, value } of store.entries()) {
-      const position = decodeMirrorPosition(key, value, from);
-      if (position !== undefined) out.set(topicPartitionKey(position), position.offset);
-    }
-    return out;
-  } finally {
-    await store.close();
-  }
-}
-
-function decodeMirrorPosition(
-  key: Buffer,
-  value: Buffer,
-  sourceAlias: string,
-): { topic: string; partition: number; offset: bigint } | undefined {
-  try {
-    const decoded = decodeSourceOffsetKey(key);
-    if (decoded.connectorName !== MIRROR_SOURCE_CONNECTOR) return undefined;
-    const p = toMirrorSourcePartition(decoded.partition);
-    if (p === undefined || p.sourceClusterAlias !== sourceAlias) return undefined;
-    const offset = decodeSourceOffsetValue(value);
-    if (offset === null) return undefined;
-    return { topic: p.topicPartition.topic, partition: p.topicPartition.partition, offset };
-  } catch {
-    return undefined;
-  }
 }
