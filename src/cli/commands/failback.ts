@@ -96,7 +96,8 @@ export const failback: Subcommand = {
   usage: USAGE,
   summary:
     'return consumer groups from T to S after a failover: positions translated back (reverse checkpointing), ' +
-    'T->S start positions for identity naming; a plan unless --execute',
+    'T->S start positions for identity naming; a plan unless --execute. ' +
+    'Exit 0 done, 1 refused (nothing changed), 2 error, 3 pending (run again once T->S copied)',
   run: (argv, io) => runFailback(argv, io),
 };
 
