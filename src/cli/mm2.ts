@@ -58,6 +58,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--groups': 'only consumer groups whose id matches this regular expression (default: all)',
   '--execute': 'apply the plan (without it, only print it)',
   '--audit-log': 'append a JSON line per change to this file',
+  '--wait': 'plan again every second, up to this many seconds, while groups are pending',
 };
 
 /** `mm2 <command> --help`: the command's usage, what it does, and its options. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadMirrorMakerConfig, toKafkaClientSettings, valuesOf, type RouteConfig } from '../../config/index.ts';
 import { executeFailback, jsonLinesAuditSink, type AuditSink } from '../../client/dr/failback-execute.ts';
@@ -16,7 +17,8 @@ import type { Subcommand } from '../mm2.ts';
 import { parseOrUsageError, table, timeoutArg, toJson } from './cluster-args.ts';
 
 const USAGE =
-  'failback <mm2.properties> --from T --to S [--groups REGEX] [--execute] [--json] [--audit-log FILE] [--timeout-ms N]';
+  'failback <mm2.properties> --from T --to S [--groups REGEX] [--execute] [--wait SECONDS] [--json] ' +
+  '[--audit-log FILE] [--timeout-ms N]';
 
 /**
  * Exit codes of `mm2 failback` (docs/runbooks/failback.md):
@@ -37,6 +39,8 @@ interface FailbackArgs {
   readonly json: boolean;
   readonly auditLog: string;
   readonly timeoutMs: number;
+  /** How long to wait for pending groups (T->S still copying what they read) before the plan is final. */
+  readonly waitMs: number;
 }
 
 export function parseFailbackArgs(argv: readonly string[]): FailbackArgs {
@@ -51,6 +55,7 @@ export function parseFailbackArgs(argv: readonly string[]): FailbackArgs {
         json: { type: 'boolean' },
         'audit-log': { type: 'string' },
         'timeout-ms': { type: 'string' },
+        wait: { type: 'string' },
       },
       strict: true,
       allowPositionals: true,
@@ -75,7 +80,16 @@ export function parseFailbackArgs(argv: readonly string[]): FailbackArgs {
     json: values.json === true,
     auditLog: values['audit-log'] ?? 'mm2-failback-audit.jsonl',
     timeoutMs: timeoutArg(values['timeout-ms'], 60_000),
+    waitMs: waitArg(values.wait),
   };
+}
+
+function waitArg(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ArgumentError(`--wait ${raw}: expected a whole number of seconds >= 0`);
+  return n * 1_000;
 }
 
 /** Dependencies a test can replace. */
@@ -83,6 +97,9 @@ export interface FailbackDeps {
   openCluster(settings: KafkaClientSettings): KafkaCluster;
   audit(file: string): AuditSink;
 }
+
+/** Pause between plans while waiting for pending groups. */
+const WAIT_STEP_MS = 1_000;
 
 const DEFAULT_DEPS: FailbackDeps = { openCluster: (s) => openKafkaCluster(s), audit: jsonLinesAuditSink };
 
@@ -120,7 +137,19 @@ export async function runFailback(
       return c;
     });
     if (!args.json) io.err(`reading ${args.from} and ${args.to} (groups, offset syncs, logs after the last syncs)...`);
-    const plan = await planFailback(setup);
+    let plan = await planFailback(setup);
+    // Pending groups read records T->S has not copied yet: with --wait, plan again until it has.
+    const waitUntil = Date.now() + args.waitMs;
+    for (;;) {
+      const pending = plan.groups.filter((g) => g.action === 'pending').map((g) => g.group);
+      if (plan.refusals.length > 0 || pending.length === 0 || Date.now() >= waitUntil) break;
+      io.err(
+        `waiting for ${args.from}->${args.to} to copy what ${pending.join(', ')} read ` +
+          `(${Math.ceil((waitUntil - Date.now()) / 1_000)} s left)...`,
+      );
+      await sleep(WAIT_STEP_MS);
+      plan = await planFailback(setup);
+    }
     if (args.json && !args.execute) io.out(toJson(plan, 2));
     if (!args.json) for (const line of formatPlan(plan)) io.out(line);
     if (plan.refusals.length > 0) {

@@ -338,18 +338,10 @@ async function planPosition(
   if (where.via === 'reverse') {
     const syncs = forward.get(topicPartitionKey({ topic: where.toTopic, partition: c.partition })) ?? [];
     const match = await ctx.matchFor(where.toTopic, c.topic, c.partition);
-    let translation = reverseTranslateMatched(syncs, match, c.offset);
+    const translation = reverseTranslateMatched(syncs, match, c.offset);
     if (translation.kind === 'untranslatable' && identity && match !== undefined && c.offset > match.targetBoundary) {
       // Past what S held: records written on T, which T->S copies to the same topic on S.
-      const copied = forwardTranslate(reverseSyncs, c.offset);
-      if (copied.kind !== 'untranslatable') {
-        return { ...base, via: 'forward', translation: copied, status: 'ok' };
-      }
-      translation = {
-        kind: 'untranslatable',
-        reason: `not on ${to} yet: ${from}->${to} has not copied ${c.topic}-${c.partition} up to ${c.offset}`,
-      };
-      return { ...base, via: 'forward', translation, status: 'pending' };
+      return { ...base, ...copiedBack(ctx, reverseSyncs, c) };
     }
     return {
       ...base,
@@ -359,19 +351,7 @@ async function planPosition(
     };
   }
   // One of T's own topics: T->S copies it to S under the policy's name, and its syncs translate forward.
-  const translation = forwardTranslate(reverseSyncs, c.offset);
-  return {
-    ...base,
-    via: 'forward',
-    translation:
-      translation.kind === 'untranslatable'
-        ? {
-            kind: 'untranslatable',
-            reason: `not on ${to} yet: ${from}->${to} has no offset syncs for ${c.topic}-${c.partition} (${translation.reason})`,
-          }
-        : translation,
-    status: translation.kind === 'untranslatable' ? 'pending' : 'ok',
-  };
+  return { ...base, ...copiedBack(ctx, reverseSyncs, c) };
 }
 
 /**
@@ -414,6 +394,39 @@ async function planBoundaries(
     }
   }
   return { startPositions, neverReached };
+}
+
+/**
+ * A position on records written on T, through T->S's syncs. `pending` while T->S has not sent a
+ * sync at or past the record before the position (it is still copying, or its sync of the last
+ * record is still delayed): the answer would only be a lower bound now and becomes exact once
+ * T->S caught up (its sync of an idle partition's last record follows within about a second).
+ */
+function copiedBack(
+  ctx: PlanContext,
+  syncs: readonly PartitionSync[],
+  c: { topic: string; partition: number; offset: bigint },
+): Pick<PartitionPlan, 'via' | 'translation' | 'status'> {
+  const translation = forwardTranslate(syncs, c.offset);
+  const copiedUpTo = syncs.reduce<bigint | undefined>(
+    (max, s) => (max === undefined || s.upstream > max ? s.upstream : max),
+    undefined,
+  );
+  if (translation.kind === 'exact') return { via: 'forward', translation, status: 'ok' };
+  if (copiedUpTo === undefined || copiedUpTo + 1n < c.offset) {
+    return {
+      via: 'forward',
+      translation: {
+        kind: 'untranslatable',
+        reason:
+          `not on ${ctx.to} yet: ${ctx.from}->${ctx.to} has copied ${c.topic}-${c.partition} ` +
+          (copiedUpTo === undefined ? 'nothing so far' : `up to ${copiedUpTo}`) +
+          `, the group is at ${c.offset}`,
+      },
+      status: 'pending',
+    };
+  }
+  return { via: 'forward', translation, status: translation.kind === 'untranslatable' ? 'untranslatable' : 'ok' };
 }
 
 /** The inverse of `topicPartitionKey` (`<partition>:<topic>`). */
