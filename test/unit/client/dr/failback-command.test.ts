@@ -126,6 +126,27 @@ describe('mm2 failback (in-memory clusters; A is S, B is T)', () => {
     expect(done.audit).toHaveLength(2);
   });
 
+  it("T's own records: pending (exit 3, nothing committed) until T->S's syncs pass the position, then exact", async () => {
+    t.b.addTopic('own');
+    t.b.produce('own', data(40, 'b'));
+    t.a.addTopic('B.own');
+    t.a.produce('B.own', data(40, 'b'));
+    const backSyncs = 'mm2-offset-syncs.A.internal'; // B->A's, on B
+    t.b.addTopic(backSyncs);
+    t.b.produce(backSyncs, [sync('own', 0, 0n, 0n, 0n)]); // 1..39 copied, their sync still delayed
+    const admin = await t.b.cluster().admin();
+    await admin.commitGroupOffsets('app', [{ topic: 'own', partition: 0, offset: 25n }]);
+    const file = t.file();
+    const early = await t.run([file, '--from', 'B', '--to', 'A', '--execute']);
+    expect(early.code).toBe(3);
+    expect(early.out.join('\n')).toMatch(/own\s+0\s+25\s+B\.own\s+-\s+pending/);
+    expect(await offsetsOnA('app')).toEqual([]);
+    t.b.produce(backSyncs, [sync('own', 0, 39n, 39n, 0n)]); // the idle partition's last sync
+    const done = await t.run([file, '--from', 'B', '--to', 'A', '--execute']);
+    expect(done.code, done.out.join('\n')).toBe(0);
+    expect(await offsetsOnA('app')).toEqual(['B.own-0@25']);
+  });
+
   it('--groups selects groups by full match; --json prints the plan', async () => {
     await commitOnB('app', 150n);
     await commitOnB('app2', 250n);
