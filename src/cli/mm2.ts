@@ -5,6 +5,7 @@
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
 import { dump } from './commands/dump.ts';
+import { failback } from './commands/failback.ts';
 import { topology } from './commands/topology.ts';
 import { translate } from './commands/translate.ts';
 import { EXIT, processIo, type CliIo } from './io.ts';
@@ -18,7 +19,7 @@ export interface Subcommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology];
+export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology, failback];
 
 function usage(): string {
   return [
@@ -52,6 +53,12 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--group': 'only this consumer group (all groups with checkpoints when omitted)',
   '--policy': 'the replication policy naming remote topics: default, identity or a class name',
   '--separator': 'the replication policy separator (default .)',
+  '--from': 'the cluster applications ran on after the failover (T)',
+  '--to': 'the cluster they return to (S)',
+  '--groups': 'only consumer groups whose id matches this regular expression (default: all)',
+  '--execute': 'apply the plan (without it, only print it)',
+  '--audit-log': 'append a JSON line per change to this file',
+  '--wait': 'plan again every second, up to this many seconds, while groups are pending',
 };
 
 /** `mm2 <command> --help`: the command's usage, what it does, and its options. */

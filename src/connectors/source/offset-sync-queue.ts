@@ -95,6 +95,21 @@ export class OffsetSyncQueue {
   }
 
   /**
+   * {@link promoteDelayed} for one partition: its delayed sync (if any) becomes its pending one.
+   * Returns whether there was one. Safe for Java readers for the same reason as the whole
+   * promotion: the delayed sync is the partition's newest, so syncs still reach the topic in
+   * upstream order.
+   */
+  promoteDelayedOf(topicPartition: TopicPartition): boolean {
+    const key = topicPartitionKey(topicPartition);
+    const sync = this.delayedSyncs.get(key);
+    if (sync === undefined) return false;
+    this.delayedSyncs.delete(key);
+    this.pendingSyncs.set(key, sync);
+    return true;
+  }
+
+  /**
    * The next pending sync to send, taking an in-flight permit; undefined when nothing is pending
    * or all permits are taken (the rest waits for the next call, as in Java's `firePendingOffsetSyncs`).
    */

@@ -37,6 +37,12 @@ import { MAX_OUTSTANDING_OFFSET_SYNCS, OffsetSyncQueue } from './offset-sync-que
  * queues would drop it: a required sync replaces the delayed one). Closing syncs are extra
  * records with ordinary key/value bytes; Java readers (OffsetSyncStore, OffsetSyncFormatter) see
  * just one more sync, and header-blind readers are unaffected.
+ *
+ * Idle partitions: {@link OffsetSyncWriter.promoteIdleOffsetSync} lets the source task send a
+ * partition's delayed sync (its last acknowledged record's) as soon as the partition is caught up
+ * and quiet, rather than at the next position flush, so a group at its end translates exactly
+ * (`u + 1` is covered by the run). It is the sync Java's promotion would send later, for that
+ * partition only; nothing about the rules above changes.
  */
 
 export interface OffsetSyncWriterOptions {
@@ -67,6 +73,8 @@ export interface OffsetSyncWriterStats {
   failedAttempts: number;
   /** Syncs given up on at close. */
   dropped: number;
+  /** Delayed syncs promoted because their partition went idle ({@link OffsetSyncWriter.promoteIdleOffsetSync}). */
+  idlePromoted: number;
 }
 
 interface Outgoing {
@@ -120,7 +128,13 @@ export class OffsetSyncWriter {
   private draining: Promise<void> | undefined;
   private closeDeadline: number | undefined;
   private closed = false;
-  private readonly counters: OffsetSyncWriterStats = { sent: 0, closingSent: 0, failedAttempts: 0, dropped: 0 };
+  private readonly counters: OffsetSyncWriterStats = {
+    sent: 0,
+    closingSent: 0,
+    failedAttempts: 0,
+    dropped: 0,
+    idlePromoted: 0,
+  };
 
   constructor(options: OffsetSyncWriterOptions) {
     this.topic = options.topic;
@@ -236,6 +250,28 @@ export class OffsetSyncWriter {
         run.delayed = undefined;
       }
     }
+  }
+
+  /**
+   * {@link promoteDelayedOffsetSyncs} for one partition that went idle (the source task calls it
+   * once the partition is caught up and nothing was acknowledged for a short while): its last
+   * acknowledged record's sync, if only delayed, becomes pending, so a group that caught up
+   * translates exactly without waiting for the next position flush (up to
+   * `offset.flush.interval.ms`, 60 s by default). Java's promotion does the same for every
+   * partition at each commit; doing it for one partition earlier sends the same sync, in the same
+   * per-partition order. Returns whether a sync was promoted (call {@link firePendingOffsetSyncs}).
+   */
+  promoteIdleOffsetSync(upstream: TopicPartition): boolean {
+    if (this.closed || !this.queue.promoteDelayedOf(upstream)) return false;
+    if (this.markExact) {
+      const run = this.runs.get(topicPartitionKey(upstream));
+      if (run?.delayed !== undefined) {
+        run.pending = run.delayed;
+        run.delayed = undefined;
+      }
+    }
+    this.counters.idlePromoted++;
+    return true;
   }
 
   /** Resolves when every sync handed out so far has been sent (or dropped at close). */

@@ -25,6 +25,8 @@ export interface OffsetSyncEmitter {
   ): void;
   firePendingOffsetSyncs(): void;
   promoteDelayedOffsetSyncs(): void;
+  /** Promotes one idle partition's delayed sync; true if there was one (then fire). */
+  promoteIdleOffsetSync(upstream: TopicPartition): boolean;
   close(): Promise<void>;
 }
 

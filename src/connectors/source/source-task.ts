@@ -45,6 +45,13 @@ export interface SourceTaskOptions {
   offsetFlushIntervalMs: number;
   /** Stop the task instead of continuing when source retention deleted records before they were copied. */
   failOnRetentionLoss?: boolean;
+  /**
+   * How long a caught-up partition must go without a new acknowledged record before its last
+   * record's delayed offset sync is sent (default {@link IDLE_OFFSET_SYNC_MS}; see
+   * {@link SourceTask}). 0 sends it on the first caught-up fetch; negative turns it off (Java's
+   * behaviour: only the position flush promotes delayed syncs).
+   */
+  idleOffsetSyncMs?: number;
   /** How long {@link SourceTask.stop} waits for the final offset syncs to be acknowledged (default 10 s). */
   finalOffsetSyncsTimeoutMs?: number;
   /** Called on every state change (RUNNING, FAILED with its trace, STOPPED): metrics, readiness, restarts. */
@@ -65,11 +72,24 @@ interface PartitionProgress {
   lastAcked: bigint | undefined;
   /** Last position written to the offsets topic. */
   flushed: bigint | undefined;
+  /** Records of the partition are in the produce in flight. */
+  producing: boolean;
+  /** When the partition's last record was acknowledged (Date.now()). */
+  lastAckedAt: number;
+  /** Records were acknowledged since the partition was last found idle: one idle sync is owed. */
+  idleSyncOwed: boolean;
   readonly metrics: PartitionMetrics;
 }
 
 /** Retries of a broker that is down (fetch, produce, listing offsets): 100 ms doubling to 5 s. */
 const RETRY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
+
+/**
+ * Default quiet time after which a caught-up partition's last record gets its offset sync. Short
+ * enough that a group that just caught up translates exactly within a couple of seconds; long
+ * enough that a partition receiving a record every few hundred milliseconds costs no extra syncs.
+ */
+export const IDLE_OFFSET_SYNC_MS = 1_000;
 
 /** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
 const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
@@ -91,6 +111,15 @@ const MAX_RECORDS_PER_PRODUCE = 25_000;
  * are retried with backoff for as long as they last; anything else puts the task in FAILED, and
  * only this task: no promise the loop creates can reject unobserved (a produce or fetch running
  * ahead settles into an outcome the loop reads), so a fault never escapes to the process.
+ *
+ * Idle partitions. Java's rules send a sync when one is required (first record, a gap, every
+ * `offset.lag.max` records) and otherwise only delay the newest one until the next position flush
+ * (`offset.flush.interval.ms`, 60 s by default; KAFKA-15906). Until then the last sync of a
+ * partition can sit up to `offset.lag.max` records behind its end, and a group that caught up
+ * would re-read them after a failover. So when a fetch finds a partition caught up (its next
+ * offset at the high watermark, nothing of it being produced) and no record of it was
+ * acknowledged for `idleOffsetSyncMs`, its delayed sync is promoted and sent now: one extra sync
+ * per partition per idle period at most, none while records keep flowing.
  *
  * {@link stop} drains, stores the acknowledged positions, then sends the offset syncs it owes
  * (Java's final `commit()`: delayed syncs promoted and fired) and waits for them, within a bound,
@@ -180,6 +209,9 @@ export class SourceTask {
         nextFetch: resume ?? -1n,
         lastAcked: resume !== undefined ? resume - 1n : undefined,
         flushed: resume !== undefined ? resume - 1n : undefined,
+        producing: false,
+        lastAckedAt: 0,
+        idleSyncOwed: false,
         metrics,
       });
       if (resume === undefined) needReset.set(tp.topic, [...(needReset.get(tp.topic) ?? []), tp]);
@@ -245,6 +277,7 @@ export class SourceTask {
         this.retries.succeeded('fetch', 'fetch from source');
         const withRecords = await this.absorbFetch(result.fetched);
         if (this.stopping) break; // no fetch is issued once stop began
+        this.sendIdleOffsetSyncs(result.fetched);
         // Positions have moved past this round: the next one is fetched (and held as bytes) while
         // this one is decoded and produced.
         next = this.fetchRound();
@@ -295,6 +328,24 @@ export class SourceTask {
       if (f.highWatermark >= 0n) p.metrics.lag(Number(f.highWatermark - p.nextFetch));
     }
     return withRecords;
+  }
+
+  /** Promotes the delayed sync of each partition this round found caught up and quiet (see the class doc). */
+  private sendIdleOffsetSyncs(fetched: UndecodedFetchedPartition[]): void {
+    const syncs = this.options.offsetSyncs;
+    const idleMs = this.options.idleOffsetSyncMs ?? IDLE_OFFSET_SYNC_MS;
+    if (syncs === undefined || idleMs < 0) return;
+    const now = Date.now();
+    let promoted = false;
+    for (const f of fetched) {
+      const p = this.progress.get(topicPartitionKey(f));
+      if (p === undefined || !p.idleSyncOwed || p.producing || now - p.lastAckedAt < idleMs) continue;
+      const caughtUp = f.error === undefined && f.batchRecordCount === 0 && f.highWatermark >= 0n;
+      if (!caughtUp || p.nextFetch < f.highWatermark) continue;
+      p.idleSyncOwed = false;
+      if (syncs.promoteIdleOffsetSync(p.tp)) promoted = true;
+    }
+    if (promoted) syncs.firePendingOffsetSyncs();
   }
 
   /** Decodes one fetched round and records the poll metrics; returns each partition's records. */
@@ -372,9 +423,13 @@ export class SourceTask {
   /** Copies one fetched round to the target, retrying retriable failures until acknowledged or stopped. */
   private async produce(batches: ConsumedRecord[][]): Promise<void> {
     const byRemoteTopic = new Map<string, ConsumedRecord[]>();
+    const producing: PartitionProgress[] = [];
     for (const batch of batches) {
       const first = batch[0]!;
-      const remote = this.progress.get(topicPartitionKey(first))!.remoteTopic;
+      const progress = this.progress.get(topicPartitionKey(first))!;
+      progress.producing = true;
+      producing.push(progress);
+      const remote = progress.remoteTopic;
       const list = byRemoteTopic.get(remote);
       if (list) for (const r of batch) list.push(r);
       else byRemoteTopic.set(remote, batch.slice());
@@ -384,6 +439,7 @@ export class SourceTask {
     const outcomes = await Promise.allSettled(
       [...byRemoteTopic].map(([remote, records]) => this.produceTopic(remote, records)),
     );
+    for (const p of producing) p.producing = false;
     this.options.offsetSyncs?.firePendingOffsetSyncs();
     const failure = outcomes.find((o) => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
@@ -474,6 +530,8 @@ export class SourceTask {
         i += take;
       }
       p.lastAcked = records[segmentEnd - 1]!.offset;
+      p.lastAckedAt = now;
+      p.idleSyncOwed = true;
       p.metrics.acked(segmentEnd - segmentStart, min, max, sum);
     }
   }

@@ -18,6 +18,7 @@ describe('SourceTask.flush', () => {
       maybeQueueOffsetSyncsRun: unused,
       firePendingOffsetSyncs: () => void fired++,
       promoteDelayedOffsetSyncs: () => void promoted++,
+      promoteIdleOffsetSync: unused,
       close: async () => {},
     };
     const positions: SourcePositionStore = { sourcePositions: () => new Map(), writeSourcePositions: unused };

@@ -341,4 +341,63 @@ describe('SourceTask', () => {
     await stopping;
     expect(h.positions.stored.get(key(0))).toBe(29n);
   });
+  /** The offset syncs on the target, as `partition:upstream->downstream@runStart`. */
+  /** Stops the task while advancing fake time (the fetch ahead is a long poll on fake timers). */
+  async function stopped(h: Harness): Promise<void> {
+    const stopping = h.task.stop();
+    await advance(1_000, 100);
+    await stopping;
+  }
+
+  function sentSyncs(h: Harness): string[] {
+    return h.target.records(SYNCS).map((r) => {
+      const s = decodeOffsetSync(r.key, r.value);
+      return `${s.topicPartition.partition}:${s.upstreamOffset}->${s.downstreamOffset}@${readRunStart(r.headers)}`;
+    });
+  }
+
+  it('a caught-up partition gets the sync of its last record once it has been quiet for idleOffsetSyncMs, long before the position flush', async () => {
+    // offset.lag.max 100, 250 records: syncs required at 0, 101, 202; 249 only delayed. The
+    // position flush (which promotes it in Java) is 60 s away.
+    const h = await harness({ partitions: 2, perPartition: 250, withSyncs: true }, { idleOffsetSyncMs: 1_000 });
+    await h.task.start();
+    await advance(500, 100);
+    expect(copied(h.target, 0)).toHaveLength(250);
+    expect(sentSyncs(h)).toEqual(['0:202->202@0', '1:202->202@0']);
+    await advance(1_600, 100); // quiet for 1 s, then the next (long-poll) fetch finds it caught up
+    expect(sentSyncs(h)).toEqual(['0:202->202@0', '1:202->202@0', '0:249->249@0', '1:249->249@0']);
+    // Bounded: nothing more while the partition stays idle, nor at the position flush.
+    await advance(5_000, 100);
+    expect(sentSyncs(h)).toHaveLength(4);
+    // New records on partition 0 only: one more idle sync for it, none for partition 1.
+    h.source.produce(TOPIC, records(0, 5, 'w'));
+    await advance(2_500, 100);
+    expect(sentSyncs(h).slice(4)).toEqual(['0:254->254@0']);
+    expect(h.positions.writes).toBe(0); // all of it before the first position flush
+    await stopped(h);
+  });
+
+  it('no idle sync while records keep arriving faster than idleOffsetSyncMs', async () => {
+    const h = await harness({ partitions: 1, perPartition: 150, withSyncs: true }, { idleOffsetSyncMs: 1_000 });
+    await h.task.start();
+    await advance(300, 100);
+    for (let i = 0; i < 8; i++) {
+      h.source.produce(TOPIC, records(0, 1, `t${i}`));
+      await advance(400, 100);
+    }
+    expect(copied(h.target, 0)).toHaveLength(158);
+    // 0 and 101 (replaced by 101 before the first fire) only: the trickle kept the partition busy.
+    expect(sentSyncs(h)).toEqual(['0:101->101@0']);
+    await advance(2_000, 100);
+    expect(sentSyncs(h)).toEqual(['0:101->101@0', '0:157->157@0']);
+    await stopped(h);
+  });
+
+  it('idleOffsetSyncMs < 0 keeps Java behaviour: the last sync waits for the position flush', async () => {
+    const h = await harness({ partitions: 1, perPartition: 250, withSyncs: true }, { idleOffsetSyncMs: -1 });
+    await h.task.start();
+    await advance(3_000, 100);
+    expect(sentSyncs(h)).toEqual(['0:202->202@0']);
+    await stopped(h);
+  });
 });
