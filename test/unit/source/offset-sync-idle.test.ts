@@ -130,5 +130,6 @@ describe('idle offset-sync promotion', () => {
       }
       await writer.close();
     }
-  });
+    // 300 seeds take ~1 s alone; a loaded 2-core CI machine needs more than the default 5 s.
+  }, 60_000);
 });
