@@ -37,6 +37,8 @@ export interface RouteSettings {
   readonly offsetSyncsTopicReplicationFactor: number;
   readonly offsetSyncsTopicLocation: 'source' | 'target';
   readonly offsetLagMax: number;
+  /** `mm2ts.offset-syncs.idle.ms`: an idle partition's held-back sync is written after this long; negative: never early. */
+  readonly offsetSyncsIdleMs: number;
   readonly emitOffsetSyncsEnabled: boolean;
   readonly heartbeatsReplicationEnabled: boolean;
   readonly refreshGroups: Periodic;
@@ -173,6 +175,7 @@ export function routeSettings(connector: SourcedMap, worker: SourcedMap, origin:
     offsetSyncsTopicReplicationFactor: c.number('offset-syncs.topic.replication.factor'),
     offsetSyncsTopicLocation: c.string('offset-syncs.topic.location') as 'source' | 'target',
     offsetLagMax: c.number('offset.lag.max'),
+    offsetSyncsIdleMs: c.number('mm2ts.offset-syncs.idle.ms'),
     emitOffsetSyncsEnabled: c.boolean('emit.offset-syncs.enabled'),
     heartbeatsReplicationEnabled: c.boolean('heartbeats.replication.enabled'),
     refreshGroups: c.periodic('refresh.groups'),

@@ -398,6 +398,7 @@ export class RouteRuntime {
           ...(c.metrics ? { metrics: c.metrics } : {}),
           autoOffsetReset: consumer.autoOffsetReset,
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
+          idleOffsetSyncMs: s.offsetSyncsIdleMs,
           onStateChange,
           logger,
         });

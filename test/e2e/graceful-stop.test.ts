@@ -11,8 +11,8 @@ import { waitFor } from '../support/wait.ts';
  * A graceful stop writes the translation it owes (Java: MirrorSourceTask.commit/stop sends the
  * last offset syncs, MirrorCheckpointTask emits from them): a failover right after SIGTERM, for a
  * group that had consumed everything, re-reads nothing. Positions are flushed only at stop here
- * (offset.flush.interval.ms at its default, 60 s), so no periodic flush promotes the last syncs
- * first: with offset.lag.max 100 and 250 records per partition, the last sync written while
+ * (offset.flush.interval.ms at its default, 60 s) and idle partitions' syncs are not sent early
+ * (`mm2ts.offset-syncs.idle.ms = -1`), so nothing but the stop promotes the last syncs: with offset.lag.max 100 and 250 records per partition, the last sync written while
  * running is at upstream 202, which alone translates 250 to 203 (47 re-read per partition).
  */
 describe('graceful stop (connect-mirror-maker)', () => {
@@ -58,6 +58,8 @@ describe('graceful stop (connect-mirror-maker)', () => {
         // Java's default; overrides baseProperties' 1 s so only the stop flushes (see above).
         'A.offset.flush.interval.ms = 60000',
         'B.offset.flush.interval.ms = 60000',
+        // No early sync for idle partitions (docs/offset-translation.md): only the stop may send them.
+        'A->B.mm2ts.offset-syncs.idle.ms = -1',
       ].join('\n'),
     );
 

@@ -571,6 +571,13 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     connector(SOURCE),
   ),
   key(
+    'mm2ts.offset-syncs.idle.ms',
+    'long',
+    '1000',
+    "mirrormaker-ts only: when a partition has copied everything it fetched and nothing new was acknowledged for this long, the offset sync of its last record is written at once (instead of at the next position flush), so a group that just caught up translates exactly; at most one extra sync per partition per idle period. A negative value keeps Java's behaviour (the held-back sync waits for the flush). Java MM2 ignores the key.",
+    { ...OURS, scope: 'connector', connectors: SOURCE },
+  ),
+  key(
     'emit.offset-syncs.enabled',
     'boolean',
     'true',
