@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { KafkaClientSettings, SaslMechanism, SecurityProtocol, TlsSettings } from '../kafka/port.ts';
+import { loadKeyMaterial } from './key-material.ts';
 import { parseJavaList } from './keys/key-types.ts';
 
 /**
- * Java client properties → the Kafka port's KafkaClientSettings. What Node cannot honour (JKS or
- * PKCS12 stores, GSSAPI, OAUTHBEARER, Java-only tuning) is reported, never silently dropped:
+ * Java client properties → the Kafka port's KafkaClientSettings. Key and trust stores are read by
+ * key-material.ts. What Node cannot honour (GSSAPI, OAUTHBEARER, Java-only tuning) is reported, never silently dropped:
  * an `error` problem when the connection could not work as configured, a `warning` when only a
  * tuning knob is lost.
  */
@@ -49,81 +49,17 @@ export function parseJaasConfig(jaas: string): { loginModule: string; options: M
   return { loginModule: m[1] ?? '', options };
 }
 
-function readPem(path: string, key: string, problems: ClientSettingProblem[]): string | undefined {
-  try {
-    const text = readFileSync(path, 'utf8');
-    if (!text.includes('-----BEGIN')) {
-      problems.push({ severity: 'error', key, message: `${key}: ${path} is not a PEM file` });
-      return undefined;
-    }
-    return text;
-  } catch (err) {
-    problems.push({
-      severity: 'error',
-      key,
-      message: `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-    return undefined;
-  }
-}
-
-const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----/g;
-
 function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSettingProblem[]): TlsSettings {
   const tls: TlsSettings = {
     checkServerIdentity: (props.get('ssl.endpoint.identification.algorithm') ?? 'https').trim() !== '',
   };
-  const trustType = (props.get('ssl.truststore.type') ?? 'JKS').trim().toUpperCase();
-  const trustInline = props.get('ssl.truststore.certificates');
-  const trustFile = props.get('ssl.truststore.location')?.trim();
-  if (trustInline !== undefined || trustFile) {
-    if (trustType !== 'PEM') {
-      problems.push({
-        severity: 'error',
-        key: 'ssl.truststore.type',
-        message: `ssl.truststore.type ${trustType} is not supported: convert the trust store to PEM and set ssl.truststore.type = PEM`,
-      });
-    } else if (trustInline !== undefined) {
-      tls.ca = trustInline;
-    } else if (trustFile) {
-      const pem = readPem(trustFile, 'ssl.truststore.location', problems);
-      if (pem !== undefined) tls.ca = pem;
-    }
+  const { material, problems: materialProblems } = loadKeyMaterial(props);
+  problems.push(...materialProblems);
+  if (material.ca) tls.ca = material.ca.join('');
+  if (material.cert && material.key) {
+    tls.cert = material.cert;
+    tls.key = material.key;
   }
-  const keyType = (props.get('ssl.keystore.type') ?? 'JKS').trim().toUpperCase();
-  const chain = props.get('ssl.keystore.certificate.chain');
-  const keyInline = props.get('ssl.keystore.key');
-  const keyFile = props.get('ssl.keystore.location')?.trim();
-  if (chain !== undefined || keyInline !== undefined || keyFile) {
-    if (keyType !== 'PEM') {
-      problems.push({
-        severity: 'error',
-        key: 'ssl.keystore.type',
-        message: `ssl.keystore.type ${keyType} is not supported: convert the key store to PEM and set ssl.keystore.type = PEM`,
-      });
-    } else if (chain !== undefined || keyInline !== undefined) {
-      if (chain === undefined || keyInline === undefined) {
-        problems.push({
-          severity: 'error',
-          key: chain === undefined ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key',
-          message: 'ssl.keystore.certificate.chain and ssl.keystore.key must be given together',
-        });
-      } else {
-        tls.cert = chain;
-        tls.key = keyInline;
-      }
-    } else if (keyFile) {
-      const pem = readPem(keyFile, 'ssl.keystore.location', problems);
-      if (pem !== undefined) {
-        const blocks = [...pem.matchAll(PEM_BLOCK)].map((b) => b[0]);
-        tls.cert = blocks.filter((b) => b.includes('CERTIFICATE')).join('\n');
-        tls.key = blocks.filter((b) => b.includes('PRIVATE KEY')).join('\n');
-      }
-    }
-  }
-  const passphrase =
-    props.get('ssl.key.password') ?? (keyType === 'PEM' ? props.get('ssl.keystore.password') : undefined);
-  if (passphrase !== undefined && passphrase !== '') tls.passphrase = passphrase;
   for (const k of JAVA_ONLY_TLS) {
     if (props.has(k))
       problems.push({ severity: 'warning', key: k, message: `${k} is a Java-only TLS setting and has no effect here` });
