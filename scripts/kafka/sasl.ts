@@ -49,3 +49,8 @@ export function addScramArguments(users: readonly ScramUser[] = Object.values(TE
 export function scramJaasConfig(user: ScramUser): string {
   return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user.name}" password="${user.password}";`;
 }
+
+/** A client's `sasl.jaas.config` line for PLAIN (Java's PlainLoginModule). */
+export function plainJaasConfig(user: ScramUser): string {
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user.name}" password="${user.password}";`;
+}
