@@ -49,6 +49,64 @@ export function parseJaasConfig(jaas: string): { loginModule: string; options: M
   return { loginModule: m[1] ?? '', options };
 }
 
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/**
+ * Java's `ssl.enabled.protocols` as Node's version range. Node (OpenSSL 3 at its default security
+ * level) speaks TLS 1.2 and 1.3 only, so older versions in the list are dropped with a warning,
+ * and a list with a gap cannot be a range: the range covers the gap, with a warning.
+ */
+function protocolRange(props: ReadonlyMap<string, string>, tls: TlsSettings, problems: ClientSettingProblem[]): void {
+  const raw = props.get('ssl.enabled.protocols');
+  if (raw === undefined) return;
+  const key = 'ssl.enabled.protocols';
+  const listed = parseJavaList(raw).filter((p) => p !== '');
+  const unknown = listed.filter((p) => !(TLS_VERSIONS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    problems.push({
+      severity: 'error',
+      key,
+      message: `${key}: unknown protocol ${unknown.join(', ')}: valid values are ${TLS_VERSIONS.join(', ')}`,
+    });
+    return;
+  }
+  const usable = listed.filter((p): p is 'TLSv1.2' | 'TLSv1.3' => p === 'TLSv1.2' || p === 'TLSv1.3');
+  if (usable.length < listed.length) {
+    problems.push({
+      severity: usable.length === 0 ? 'error' : 'warning',
+      key,
+      message: `${key}: ${listed.filter((p) => !usable.includes(p as 'TLSv1.2')).join(', ')} cannot be used here (Node speaks TLSv1.2 and TLSv1.3)`,
+    });
+  }
+  if (usable.length === 0) return;
+  tls.minVersion = usable.includes('TLSv1.2') ? 'TLSv1.2' : 'TLSv1.3';
+  tls.maxVersion = usable.includes('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2';
+}
+
+/**
+ * Java's `ssl.cipher.suites`. TLS 1.3 suites have one name in Java and OpenSSL
+ * (`TLS_AES_128_GCM_SHA256`), and are honoured; TLS 1.2 suites have IANA names in Java and other
+ * names in OpenSSL, so a list with them is not applied (a warning): Node's defaults stay.
+ */
+function cipherSuites(props: ReadonlyMap<string, string>, tls: TlsSettings, problems: ClientSettingProblem[]): void {
+  const raw = props.get('ssl.cipher.suites');
+  if (raw === undefined) return;
+  const suites = parseJavaList(raw).filter((s) => s !== '');
+  if (suites.length === 0) return;
+  const tls13 =
+    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256|AES_128_CCM_SHA256|AES_128_CCM_8_SHA256)$/;
+  if (suites.every((s) => tls13.test(s))) {
+    tls.ciphers = suites.join(':');
+    return;
+  }
+  problems.push({
+    severity: 'warning',
+    key: 'ssl.cipher.suites',
+    message:
+      'ssl.cipher.suites names TLS 1.2 suites by their Java (IANA) names, which Node cannot apply: the default OpenSSL suites are used; list only TLS 1.3 suites to restrict them',
+  });
+}
+
 function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSettingProblem[]): TlsSettings {
   const tls: TlsSettings = {
     checkServerIdentity: (props.get('ssl.endpoint.identification.algorithm') ?? 'https').trim() !== '',
@@ -60,6 +118,8 @@ function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSetting
     tls.cert = material.cert;
     tls.key = material.key;
   }
+  protocolRange(props, tls, problems);
+  cipherSuites(props, tls, problems);
   for (const k of JAVA_ONLY_TLS) {
     if (props.has(k))
       problems.push({ severity: 'warning', key: k, message: `${k} is a Java-only TLS setting and has no effect here` });

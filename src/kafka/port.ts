@@ -27,6 +27,11 @@ export interface TlsSettings {
   passphrase?: string;
   /** Java `ssl.endpoint.identification.algorithm=` (empty) turns host-name checks off. */
   checkServerIdentity: boolean;
+  /** The range of Java's `ssl.enabled.protocols`; absent: Node's defaults (TLS 1.2 and 1.3). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list from Java's `ssl.cipher.suites` (TLS 1.3 suites, whose names both share). */
+  ciphers?: string;
 }
 
 /** Everything needed to reach one cluster as one client. */

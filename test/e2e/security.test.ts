@@ -301,4 +301,191 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
     outputs.push(mm.output(), JSON.stringify(status), JSON.stringify(await mm.metrics()));
     expectNoSecret(outputs.join('\n'), 'the mirror');
   });
+
+  it('key material that cannot work fails the start at once, naming the alias, the key and the fix; mm2 config lint names every one', async () => {
+    const cert = readFileSync(files.admin.certFile, 'utf8');
+    const key = readFileSync(files.admin.keyFile, 'utf8');
+    const other = makeIdentity({ commonName: 'someone-else' });
+    const expired = makeIdentity({ commonName: 'expired-client', notBeforeDays: -30, notAfterDays: -1 });
+    writeFileSync(file('expired.pem'), expired.keyPem + expired.certPem);
+    const ssl = (alias: string, lines: string[]): string[] => [
+      `${alias}.bootstrap.servers = ${tls.ssl['B']}`,
+      `${alias}.security.protocol = SSL`,
+      `${alias}.ssl.truststore.type = PEM`,
+      `${alias}.ssl.truststore.location = ${files.caFile}`,
+      ...lines.map((l) => `${alias}.${l}`),
+    ];
+    const faults: { alias: string; key: string; says: RegExp; lines: string[] }[] = [
+      {
+        alias: 'wrongstore',
+        key: 'ssl.keystore.password',
+        says: /is wrong: it does not open the JKS store/,
+        lines: [
+          `ssl.keystore.location = ${file('admin.jks')}`,
+          'ssl.keystore.password = not-the-pw',
+          `ssl.key.password = ${KEY_PW}`,
+        ],
+      },
+      {
+        alias: 'wrongkey',
+        key: 'ssl.key.password',
+        says: /is wrong: it does not decrypt the key/,
+        lines: [
+          `ssl.keystore.location = ${file('admin.jks')}`,
+          `ssl.keystore.password = ${STORE_PW}`,
+          'ssl.key.password = not-the-pw',
+        ],
+      },
+      {
+        alias: 'truncated',
+        key: 'ssl.keystore.key',
+        says: /truncated/,
+        lines: [
+          'ssl.keystore.type = PEM',
+          `ssl.keystore.certificate.chain = ${escaped(cert)}`,
+          `ssl.keystore.key = ${escaped(key.slice(0, 100))}`,
+        ],
+      },
+      {
+        alias: 'mismatch',
+        key: 'ssl.keystore.certificate.chain',
+        says: /does not belong to the private key/,
+        lines: [
+          'ssl.keystore.type = PEM',
+          `ssl.keystore.certificate.chain = ${escaped(other.certPem)}`,
+          `ssl.keystore.key = ${escaped(key)}`,
+        ],
+      },
+      {
+        alias: 'expired',
+        key: 'ssl.keystore.location',
+        says: /expired on .*renew it/,
+        lines: ['ssl.keystore.type = PEM', `ssl.keystore.location = ${file('expired.pem')}`],
+      },
+    ];
+    const good = 'good';
+    const properties = [
+      `clusters = ${good}, ${faults.map((f) => f.alias).join(', ')}`,
+      ...COMMON,
+      `${good}.bootstrap.servers = ${clusters['A']}`,
+      ...faults.flatMap((f) => [...ssl(f.alias, f.lines), `${good}->${f.alias}.enabled = true`]),
+    ].join('\n');
+    const mmFile = file('faults.properties');
+    writeFileSync(mmFile, properties);
+
+    const lint = await run(process.execPath, [
+      join(REPO_ROOT, 'src', 'cli', 'mm2-bin.ts'),
+      'config',
+      'lint',
+      mmFile,
+    ]).then(
+      () => ({ code: 0, stdout: '' }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(lint.code, lint.stdout).not.toBe(0);
+    const errorLines = lint.stdout.split('\n').filter((l) => l.startsWith('ERROR'));
+    for (const f of faults) {
+      expect(
+        errorLines.some((l) => l.includes(`${f.alias}.${f.key} (line`) && f.says.test(l)),
+        `lint names ${f.alias}.${f.key}:\n${lint.stdout}`,
+      ).toBe(true);
+    }
+    outputs.push(lint.stdout);
+
+    const started = Date.now();
+    const mm = await t.start(properties);
+    const code = await Promise.race([mm.exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+    expect(code, mm.output()).not.toBe('still running');
+    expect(code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(faults.some((f) => mm.output().includes(`${f.alias}.${f.key}`) && f.says.test(mm.output()))).toBe(true);
+    outputs.push(mm.output());
+    expectNoSecret(outputs.join('\n'), 'lint or the mirror');
+  });
+
+  it('faults only the broker can show fail the first call within seconds: untrusted CA, host name mismatch, no client certificate, wrong password', async () => {
+    const otherCa = makeIdentity({ commonName: 'not-the-bed-ca', isCa: true });
+    const cases: { name: string; props: Record<string, string>; says: RegExp; key: RegExp }[] = [
+      {
+        name: 'untrusted CA',
+        props: {
+          'bootstrap.servers': tls.saslSsl['A']!,
+          'security.protocol': 'SASL_SSL',
+          'sasl.mechanism': 'SCRAM-SHA-512',
+          'sasl.jaas.config': scramJaasConfig(admin),
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.certificates': otherCa.certPem,
+        },
+        says: /TLS: certificate not trusted/,
+        key: /ssl\.truststore\.location/,
+      },
+      {
+        name: 'host name mismatch (verification on by default)',
+        props: {
+          'bootstrap.servers': tls.saslSsl['A']!.replace('127.0.0.1', 'localhost'),
+          'security.protocol': 'SASL_SSL',
+          'sasl.mechanism': 'SCRAM-SHA-512',
+          'sasl.jaas.config': scramJaasConfig(admin),
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': files.caFile,
+        },
+        says: /TLS: certificate does not match the broker address/,
+        key: /ssl\.endpoint\.identification\.algorithm/,
+      },
+      {
+        name: 'no client certificate on the mTLS listener',
+        props: {
+          'bootstrap.servers': tls.ssl['A']!,
+          'security.protocol': 'SSL',
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': files.caFile,
+        },
+        says: /TLS: client certificate required|TLS: client certificate rejected/,
+        key: /ssl\.keystore\.location/,
+      },
+      {
+        name: 'wrong SCRAM password',
+        props: {
+          'bootstrap.servers': tls.saslSsl['A']!,
+          'security.protocol': 'SASL_SSL',
+          'sasl.mechanism': 'SCRAM-SHA-512',
+          'sasl.jaas.config': scramJaasConfig({ name: admin.name, password: STORE_PW }),
+          'ssl.truststore.type': 'PEM',
+          'ssl.truststore.location': files.caFile,
+        },
+        says: /authentication failed/,
+        key: /sasl\.jaas\.config/,
+      },
+    ];
+    await Promise.all(
+      cases.map(async (c) => {
+        const { settings, problems } = toKafkaClientSettings(new Map(Object.entries(c.props)));
+        expect(
+          problems.filter((p) => p.severity === 'error'),
+          c.name,
+        ).toEqual([]);
+        const cluster = openKafkaCluster({ ...settings, clusterAlias: 'A' });
+        const started = Date.now();
+        try {
+          const error = await cluster
+            .admin()
+            .then((a) => a.listTopics())
+            .then(
+              () => undefined,
+              (err: unknown) => err as Error & { code?: string },
+            );
+          const elapsed = Date.now() - started;
+          expect(error, c.name).toBeDefined();
+          expect(error!.message, c.name).toMatch(c.says);
+          expect(error!.message, c.name).toMatch(c.key);
+          expect(error!.message, c.name).toMatch(/cluster=A/);
+          expect(elapsed, `${c.name} took ${elapsed} ms`).toBeLessThan(15_000);
+          outputs.push(error!.message);
+        } finally {
+          await cluster.close();
+        }
+      }),
+    );
+    expectNoSecret(outputs.join('\n'), 'an error');
+  });
 });

@@ -64,6 +64,9 @@ export function tlsOptions(settings: KafkaClientSettings): ConnectionOptions | t
   if (tls.key) options.key = tls.key;
   if (tls.passphrase) options.passphrase = tls.passphrase;
   if (!tls.checkServerIdentity) options.checkServerIdentity = () => undefined;
+  if (tls.minVersion) options.minVersion = tls.minVersion;
+  if (tls.maxVersion) options.maxVersion = tls.maxVersion;
+  if (tls.ciphers) options.ciphers = tls.ciphers;
   return options;
 }
 

@@ -100,6 +100,13 @@ describe('TLS faults: ERR_KAFKA_TLS, not retriable, naming alias, broker and the
       'ssl.keystore.location',
     ],
     [
+      // What Node 24 (OpenSSL 3) reports when a Java broker's mTLS listener gets no client certificate.
+      'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+      'C0D7A1F1E77F0000:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:ssl/record/rec_layer_s3.c:918:SSL alert number 42',
+      /TLS: client certificate rejected by the broker/,
+      'ssl.keystore.location',
+    ],
+    [
       'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
       'C0D7A1F1E77F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:916:SSL alert number 116',
       /TLS: client certificate required by the broker/,
