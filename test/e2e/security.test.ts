@@ -260,35 +260,45 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
 
   it('replicates A->B over SCRAM-SHA-256/512 and PLAIN on SASL_SSL, and over mTLS with PEM files, inline PEM (continued and escaped), PKCS12 and JKS', async () => {
     const prefix = uniqueName('sec');
-    const aliases = ways.flatMap((w) => [`${w.name}src`, `${w.name}dst`]);
+    // Four routes, each way once: as the source's (consumer, admin) or the target's (producer,
+    // admin, worker) connection. Mixed so that each side has SASL_SSL and mTLS routes.
+    const byName = new Map(ways.map((w) => [w.name, w]));
+    const routes: [source: Way, target: Way][] = [
+      ['scram256', 'pemfiles'],
+      ['pemcontinued', 'scram512'],
+      ['plain', 'jks'],
+      ['pkcs12', 'pemescaped'],
+    ].map(([a, b]) => [byName.get(a!)!, byName.get(b!)!]);
     const properties = [
-      `clusters = ${aliases.join(', ')}`,
+      `clusters = ${ways.map((w) => w.name).join(', ')}`,
       ...COMMON,
-      ...ways.flatMap((w) => [
-        ...clientLines(`${w.name}src`, w, 'A'),
-        ...clientLines(`${w.name}dst`, w, 'B'),
-        `${w.name}src->${w.name}dst.enabled = true`,
-        `${w.name}src->${w.name}dst.topics = ${prefix}-${w.name}`,
-        `${w.name}dst.offset.flush.interval.ms = 1000`,
+      ...routes.flatMap(([src, dst]) => [
+        ...clientLines(src.name, src, 'A'),
+        ...clientLines(dst.name, dst, 'B'),
+        `${src.name}->${dst.name}.enabled = true`,
+        `${src.name}->${dst.name}.topics = ${prefix}-${src.name}`,
+        `${dst.name}.offset.flush.interval.ms = 1000`,
       ]),
     ].join('\n');
     await t.adminA.createTopics(
-      ways.map((w) => ({ name: `${prefix}-${w.name}`, partitions: 1, replicationFactor: 1 })),
+      routes.map(([src]) => ({ name: `${prefix}-${src.name}`, partitions: 1, replicationFactor: 1 })),
     );
     const records = makeRecords(20, 1, 7);
     const sink = await t.a.recordSink();
-    for (const w of ways) await sink.send(`${prefix}-${w.name}`, records);
+    for (const [src] of routes) await sink.send(`${prefix}-${src.name}`, records);
 
+    const started = Date.now();
     const mm = await t.start(properties);
-    for (const w of ways) {
-      const remote = `${w.name}src.${prefix}-${w.name}`;
+    for (const [src, dst] of routes) {
+      const remote = `${src.name}.${prefix}-${src.name}`;
       await waitForMirror(
         mm,
-        `20 records in ${remote} on B (${w.name})`,
+        `20 records in ${remote} on B (${src.name} -> ${dst.name})`,
         () => endOffsets(t.adminB, remote).catch(() => new Map<number, bigint>()),
         (ends) => total(ends) === 20n,
         60_000,
       );
+      console.log(`[security] ${src.name}->${dst.name}: records on B after ${Date.now() - started} ms`);
     }
     const status = await mm.status();
     expect(
@@ -296,7 +306,7 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
         .filter((r) => r.enabled)
         .map((r) => r.route)
         .sort(),
-    ).toEqual(ways.map((w) => `${w.name}src->${w.name}dst`).sort());
+    ).toEqual(routes.map(([src, dst]) => `${src.name}->${dst.name}`).sort());
     expect(allRunning({ routes: status.routes.filter((r) => r.enabled) })).toBe(true);
     outputs.push(mm.output(), JSON.stringify(status), JSON.stringify(await mm.metrics()));
     expectNoSecret(outputs.join('\n'), 'the mirror');
