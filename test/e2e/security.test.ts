@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toKafkaClientSettings } from '../../src/config/client-settings.ts';
-import { openKafkaCluster } from '../../src/kafka/index.ts';
+import { openKafkaCluster, type AclBinding } from '../../src/kafka/index.ts';
 import { plainJaasConfig, scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { requireSasl, requireTls, testKafka, uniqueName } from '../support/kafka.ts';
 import { allRunning, waitForMirror } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords, total } from '../support/records.ts';
 import { continuedPropertyValue, makeIdentity } from '../support/tls-fixtures.ts';
+import { waitFor } from '../support/wait.ts';
 
 // Secured clusters as Java MM2 users configure them: the test bed's SASL_SSL listener (SCRAM,
 // PLAIN) and its mTLS listener, with key and trust stores in every format Kafka reads (PEM files,
@@ -497,5 +498,152 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
       }),
     );
     expectNoSecret(outputs.join('\n'), 'an error');
+  });
+
+  it('runs as a least-privileged principal with exactly the ACLs `mm2 acls` prints: data, configs, ACLs, offset syncs, checkpoints, group offsets, heartbeats', async () => {
+    // The mirror's own principal on both clusters: the bed's CN=mm2-mirror client certificate
+    // (no ACLs until this test grants them; no other test uses that principal).
+    writeFileSync(
+      file('mirror-all.pem'),
+      readFileSync(files.mirror.keyFile, 'utf8') + readFileSync(files.mirror.certFile, 'utf8'),
+    );
+    const prefix = uniqueName('lp');
+    const topic = `${prefix}-orders`;
+    const group = `${prefix}-app`;
+    const side = (alias: 'A' | 'B'): string[] => [
+      `${alias}.bootstrap.servers = ${tls.ssl[alias]}`,
+      `${alias}.security.protocol = SSL`,
+      `${alias}.ssl.keystore.type = PEM`,
+      `${alias}.ssl.keystore.location = ${file('mirror-all.pem')}`,
+      `${alias}.ssl.truststore.type = PEM`,
+      `${alias}.ssl.truststore.location = ${files.caFile}`,
+    ];
+    const properties = [
+      'clusters = A, B',
+      ...COMMON.filter((l) => !/^(emit\.|sync\.topic\.acls)/.test(l)),
+      ...side('A'),
+      ...side('B'),
+      'A->B.enabled = true',
+      `A->B.topics = ${prefix}-.*`,
+      `A->B.groups = ${prefix}-.*`,
+      'A->B.sync.group.offsets.enabled = true',
+      'A->B.sync.group.offsets.interval.seconds = 1',
+      'A->B.emit.checkpoints.interval.seconds = 1',
+      'A->B.refresh.groups.interval.seconds = 2',
+      'emit.heartbeats.interval.seconds = 1',
+      'sync.topic.acls.interval.seconds = 2',
+      'B.offset.flush.interval.ms = 1000',
+      'A.offset.flush.interval.ms = 1000',
+    ].join('\n');
+    const mmFile = file('least-privilege.properties');
+    writeFileSync(mmFile, properties);
+
+    // The ACLs, as `mm2 acls --json` prints them, created on each cluster.
+    const printed = await run(process.execPath, [
+      join(REPO_ROOT, 'src', 'cli', 'mm2-bin.ts'),
+      'acls',
+      mmFile,
+      '--json',
+    ]);
+    outputs.push(printed.stdout);
+    const acls = JSON.parse(printed.stdout) as {
+      cluster: string;
+      principal: string;
+      resourceType: string;
+      patternType: string;
+      name: string;
+      operations: string[];
+    }[];
+    expect(new Set(acls.map((a) => a.principal))).toEqual(new Set(['User:CN=mm2-mirror']));
+    const bindings = (alias: string): AclBinding[] =>
+      acls
+        .filter((a) => a.cluster === alias)
+        .flatMap((a) =>
+          a.operations.map((op): AclBinding => ({
+            resourceType: a.resourceType.toUpperCase() as AclBinding['resourceType'],
+            resourceName: a.name,
+            patternType: a.patternType.toUpperCase() as AclBinding['patternType'],
+            principal: a.principal,
+            host: '*',
+            operation: op.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+            permission: 'ALLOW',
+          })),
+        );
+    await t.adminA.createAcls(bindings('A'));
+    await t.adminB.createAcls(bindings('B'));
+    for (const [alias, admin] of [
+      ['A', t.adminA],
+      ['B', t.adminB],
+    ] as const) {
+      await waitFor(
+        `the mirror's ACLs in effect on ${alias}`,
+        () => admin.describeAcls({ resourceType: 'ANY' }),
+        (all) => {
+          const key = (b: AclBinding): string => `${b.resourceType}/${b.patternType}/${b.resourceName}/${b.operation}`;
+          const present = new Set(all.filter((b) => b.principal === 'User:CN=mm2-mirror').map(key));
+          return bindings(alias).every((b) => present.has(key(b)));
+        },
+        30_000,
+      );
+    }
+
+    await t.adminA.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+    await (await t.a.recordSink()).send(topic, makeRecords(30, 1, 3));
+    await t.adminA.commitGroupOffsets(group, [{ topic, partition: 0, offset: 20n }]);
+    // An ACL on a replicated topic, for ACL sync to copy.
+    await t.adminA.createAcls([
+      {
+        resourceType: 'TOPIC',
+        resourceName: topic,
+        patternType: 'LITERAL',
+        principal: 'User:reader',
+        host: '*',
+        operation: 'READ',
+        permission: 'ALLOW',
+      },
+    ]);
+
+    const mm = await t.start(properties);
+    const remote = `A.${topic}`;
+    await waitForMirror(
+      mm,
+      `30 records in ${remote} on B`,
+      () => endOffsets(t.adminB, remote).catch(() => new Map<number, bigint>()),
+      (e) => total(e) === 30n,
+      60_000,
+    );
+    await waitForMirror(
+      mm,
+      `heartbeats on B`,
+      () => endOffsets(t.adminB, 'heartbeats').catch(() => new Map<number, bigint>()),
+      (e) => total(e) > 0n,
+      30_000,
+    );
+    await waitForMirror(
+      mm,
+      `checkpoints of ${group} on B`,
+      () => endOffsets(t.adminB, 'A.checkpoints.internal').catch(() => new Map<number, bigint>()),
+      (e) => total(e) > 0n,
+      30_000,
+    );
+    await waitForMirror(
+      mm,
+      `${group}'s offset synced to ${remote} on B`,
+      () => t.adminB.fetchGroupOffsets(group).catch(() => []),
+      (offsets) => offsets.some((o) => o.topic === remote && o.offset === 20n),
+      30_000,
+    );
+    await waitForMirror(
+      mm,
+      `the topic ACL synced to ${remote} on B`,
+      () => t.adminB.describeAcls({ resourceType: 'TOPIC' }),
+      (all) => all.some((b) => b.resourceName === remote && b.principal === 'User:reader'),
+      30_000,
+    );
+    const status = await mm.status();
+    expect(allRunning(status), JSON.stringify(status)).toBe(true);
+    expect(mm.output()).not.toMatch(/AUTHORIZATION_FAILED/);
+    outputs.push(mm.output());
+    expectNoSecret(outputs.join('\n'), 'the mirror');
   });
 });
