@@ -556,7 +556,11 @@ const SSL_KEYS_HONOURED = new Set([
   'ssl.keystore.location',
   'ssl.keystore.type',
   'ssl.key.password',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
   'ssl.endpoint.identification.algorithm',
+  'ssl.enabled.protocols',
+  'ssl.cipher.suites',
 ]);
 
 function clientKeyDoc(name: string): string {
@@ -567,12 +571,19 @@ function clientKeyDoc(name: string): string {
   if (name === 'sasl.jaas.config') return 'JAAS login line; username and password are read from it.';
   if (name === 'ssl.truststore.certificates')
     return 'Trusted CA certificates in PEM (with `ssl.truststore.type = PEM`).';
-  if (name === 'ssl.truststore.location') return 'Trust store file: PEM honoured, JKS/PKCS12 rejected.';
+  if (name === 'ssl.truststore.location') return 'Trust store file: JKS, PKCS12 or PEM (docs/security.md).';
+  if (name === 'ssl.truststore.type') return 'JKS (default), PKCS12 or PEM.';
+  if (name === 'ssl.keystore.type') return 'JKS (default), PKCS12 or PEM.';
+  if (name === 'ssl.keystore.password') return 'Password of a JKS or PKCS12 key store.';
+  if (name === 'ssl.truststore.password') return 'Password of a JKS or PKCS12 trust store (optional for JKS).';
+  if (name === 'ssl.enabled.protocols') return 'TLSv1.2 and/or TLSv1.3 (older versions are dropped with a warning).';
+  if (name === 'ssl.cipher.suites') return 'TLS 1.3 suites honoured; Java names of TLS 1.2 suites: a warning.';
   if (name === 'ssl.keystore.certificate.chain')
     return 'Client certificate chain in PEM (with `ssl.keystore.type = PEM`).';
   if (name === 'ssl.keystore.key') return 'Client private key in PEM (with `ssl.keystore.type = PEM`).';
-  if (name === 'ssl.keystore.location') return 'Key store file: PEM honoured, JKS/PKCS12 rejected.';
-  if (name === 'ssl.key.password') return 'Passphrase of an encrypted PEM private key.';
+  if (name === 'ssl.keystore.location') return 'Key store file: JKS, PKCS12 or PEM (docs/security.md).';
+  if (name === 'ssl.key.password')
+    return 'Password of the private key (JKS key entry, encrypted PEM); default: the key store password.';
   if (name === 'ssl.endpoint.identification.algorithm') return 'https: check broker host names; empty: do not.';
   if (name.startsWith('ssl.')) return 'Java client TLS setting; Node uses its own TLS defaults.';
   return 'Java client SASL setting (Kerberos/OAuth/login tuning); not available in this appliance.';
