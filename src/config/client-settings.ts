@@ -1,10 +1,16 @@
-import type { KafkaClientSettings, SaslMechanism, SecurityProtocol, TlsSettings } from '../kafka/port.ts';
+import type {
+  KafkaClientSettings,
+  OAuthBearerSettings,
+  SaslMechanism,
+  SecurityProtocol,
+  TlsSettings,
+} from '../kafka/port.ts';
 import { loadKeyMaterial } from './key-material.ts';
 import { parseJavaList } from './keys/key-types.ts';
 
 /**
  * Java client properties → the Kafka port's KafkaClientSettings. Key and trust stores are read by
- * key-material.ts. What Node cannot honour (GSSAPI, OAUTHBEARER, Java-only tuning) is reported, never silently dropped:
+ * key-material.ts. What Node cannot honour (GSSAPI, Java-only tuning) is reported, never silently dropped:
  * an `error` problem when the connection could not work as configured, a `warning` when only a
  * tuning knob is lost.
  */
@@ -127,6 +133,115 @@ function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSetting
   return tls;
 }
 
+/** Java's OIDC login callback handler (3.x `secured` package and 4.x), mapped to the client-credentials token source. */
+const OAUTH_LOGIN_HANDLERS = new Set([
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler',
+  'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler',
+]);
+
+/** The `sasl.login.*` / `sasl.oauthbearer.*` keys the OAUTHBEARER client honours. */
+const OAUTH_KEYS = [
+  'sasl.login.callback.handler.class',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.refresh.window.jitter',
+  'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
+];
+
+function numberOr(
+  props: ReadonlyMap<string, string>,
+  key: string,
+  fallback: number,
+  problems: ClientSettingProblem[],
+): number {
+  const raw = props.get(key);
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isFinite(n) || n < 0) {
+    problems.push({ severity: 'error', key, message: `${key} = ${raw}: expected a non-negative number` });
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * SASL/OAUTHBEARER as Java's OIDC client-credentials login (KIP-768): the token endpoint, the
+ * client id, secret and scope from the `sasl.oauthbearer.client.credentials.*` / `scope` keys
+ * (KIP-1139) or, as before, from `sasl.jaas.config` (`clientId`, `clientSecret`, `scope`), and
+ * Java's refresh timing. Java's unsecured development tokens (no token endpoint) are not offered.
+ */
+function oauthBearerSettings(
+  props: ReadonlyMap<string, string>,
+  problems: ClientSettingProblem[],
+  honoured: Set<string>,
+): OAuthBearerSettings | undefined {
+  for (const k of OAUTH_KEYS) honoured.add(k);
+  const handler = props.get('sasl.login.callback.handler.class')?.trim();
+  if (handler !== undefined && handler !== '' && !OAUTH_LOGIN_HANDLERS.has(handler)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.login.callback.handler.class',
+      message: `sasl.login.callback.handler.class ${handler} is not supported: use org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler`,
+    });
+    return undefined;
+  }
+  const url = props.get('sasl.oauthbearer.token.endpoint.url')?.trim();
+  if (!url) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.oauthbearer.token.endpoint.url',
+      message:
+        "sasl.oauthbearer.token.endpoint.url is not set: OAUTHBEARER needs the identity provider's token endpoint (Java's unsecured development tokens are not supported)",
+    });
+    return undefined;
+  }
+  if (!/^(https?|file):/i.test(url)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.oauthbearer.token.endpoint.url',
+      message: `sasl.oauthbearer.token.endpoint.url ${url}: expected an https:, http: or file: URL`,
+    });
+    return undefined;
+  }
+  const jaas = props.get('sasl.jaas.config');
+  const options = (jaas === undefined ? undefined : parseJaasConfig(jaas))?.options;
+  const clientId = props.get('sasl.oauthbearer.client.credentials.client.id') ?? options?.get('clientId');
+  const clientSecret = props.get('sasl.oauthbearer.client.credentials.client.secret') ?? options?.get('clientSecret');
+  const scope = props.get('sasl.oauthbearer.scope') ?? options?.get('scope');
+  const fromFile = /^file:/i.test(url);
+  if (!fromFile && (clientId === undefined || clientSecret === undefined)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.jaas.config',
+      message:
+        'OAUTHBEARER needs a client id and secret: clientId="..." clientSecret="..." in sasl.jaas.config (OAuthBearerLoginModule), or sasl.oauthbearer.client.credentials.client.id / .client.secret',
+    });
+    return undefined;
+  }
+  const connectMs = numberOr(props, 'sasl.login.connect.timeout.ms', 10_000, problems);
+  const readMs = numberOr(props, 'sasl.login.read.timeout.ms', 10_000, problems);
+  return {
+    mechanism: 'OAUTHBEARER',
+    tokenEndpointUrl: url,
+    clientId: clientId ?? '',
+    clientSecret: clientSecret ?? '',
+    ...(scope !== undefined && scope !== '' ? { scope } : {}),
+    headerUrlencode: (props.get('sasl.oauthbearer.header.urlencode') ?? 'false').trim().toLowerCase() === 'true',
+    refreshWindowFactor: numberOr(props, 'sasl.login.refresh.window.factor', 0.8, problems),
+    refreshWindowJitter: numberOr(props, 'sasl.login.refresh.window.jitter', 0.05, problems),
+    refreshMinPeriodSeconds: numberOr(props, 'sasl.login.refresh.min.period.seconds', 60, problems),
+    refreshBufferSeconds: numberOr(props, 'sasl.login.refresh.buffer.seconds', 300, problems),
+    requestTimeoutMs: connectMs + readMs,
+  };
+}
+
 function positiveInt(
   props: ReadonlyMap<string, string>,
   key: string,
@@ -174,11 +289,15 @@ export function toKafkaClientSettings(props: ReadonlyMap<string, string>): Clien
   };
   if (securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL') {
     const mechanism = (props.get('sasl.mechanism') ?? 'GSSAPI').trim().toUpperCase();
-    if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
+    const honoured = new Set<string>();
+    if (mechanism === 'OAUTHBEARER') {
+      const oauth = oauthBearerSettings(props, problems, honoured);
+      if (oauth) settings.sasl = oauth;
+    } else if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
       problems.push({
         severity: 'error',
         key: 'sasl.mechanism',
-        message: `sasl.mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+        message: `sasl.mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`,
       });
     } else {
       const jaas = props.get('sasl.jaas.config');
@@ -196,6 +315,7 @@ export function toKafkaClientSettings(props: ReadonlyMap<string, string>): Clien
       }
     }
     for (const k of props.keys()) {
+      if (honoured.has(k)) continue;
       if (/^sasl\.(kerberos|oauthbearer|login)\./.test(k) || k === 'sasl.client.callback.handler.class') {
         problems.push({
           severity: 'warning',

@@ -68,6 +68,7 @@ export function resourcesOf(javaPattern: string | null): Resource[] {
 
 /** Kafka's principal for `settings`: the SASL user, or the DN of the client certificate (RFC 2253 order). */
 export function principalOf(settings: KafkaClientSettings | undefined): string {
+  if (settings?.sasl?.mechanism === 'OAUTHBEARER') return `User:<sub of the tokens of ${settings.sasl.clientId}>`;
   if (settings?.sasl) return `User:${settings.sasl.username}`;
   const cert = settings?.tls?.cert;
   if (cert) {

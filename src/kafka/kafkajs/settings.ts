@@ -2,6 +2,7 @@ import type { KafkaConfig, RetryOptions, SASLOptions, logCreator } from 'kafkajs
 import kafkajs from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
+import { sharedTokenSource } from '../oauth-token.ts';
 import type { KafkaClientSettings } from '../port.ts';
 
 const KafkaLogLevel = kafkajs.logLevel;
@@ -72,9 +73,15 @@ export function tlsOptions(settings: KafkaClientSettings): ConnectionOptions | t
 
 function saslOptions(settings: KafkaClientSettings): SASLOptions | undefined {
   const usesSasl = settings.securityProtocol === 'SASL_PLAINTEXT' || settings.securityProtocol === 'SASL_SSL';
-  if (!usesSasl || !settings.sasl) return undefined;
-  const { username, password } = settings.sasl;
-  switch (settings.sasl.mechanism) {
+  const sasl = settings.sasl;
+  if (!usesSasl || !sasl) return undefined;
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const source = sharedTokenSource(sasl);
+    // kafkajs asks at every authentication (each new connection).
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await source.token()).value }) };
+  }
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
     case 'PLAIN':
       return { mechanism: 'plain', username, password };
     case 'SCRAM-SHA-256':
