@@ -8,6 +8,7 @@ import { KAFKA_HOME } from './paths.ts';
 import { metadataBrokerCount } from './probe.ts';
 import { freePort } from './ports.ts';
 import { addScramArguments, plainJaasUsers, SASL_SSL_MECHANISMS, SCRAM_MECHANISMS, SUPER_USERS } from './sasl.ts';
+import { oauthBrokerProperties, oauthJvmFlags } from './oauth.ts';
 import type { TestBedTls } from './tls.ts';
 import type { KafkaVersionInfo } from './versions.ts';
 
@@ -99,6 +100,7 @@ function tlsListenerProperties(tls: TestBedTls): Record<string, string> {
       SCRAM_MECHANISMS.map((m) => [`listener.name.sasl_ssl.${m.toLowerCase()}.sasl.jaas.config`, scramModule]),
     ),
     'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainJaasUsers()};`,
+    ...oauthBrokerProperties(tls.oauth),
   };
 }
 
@@ -291,6 +293,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     startMs: 0,
     javaArgs: [
       ...jvmBaseFlags(heapMb, logging.flag, join(dir, 'logs')),
+      ...(options.tls ? oauthJvmFlags(options.tls.oauth) : []),
       '-cp',
       classpath(libs),
       'kafka.Kafka',

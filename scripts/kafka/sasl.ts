@@ -15,8 +15,11 @@ export interface ScramUser {
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
 
-/** Mechanisms of the SASL_SSL listener (tls.ts): SCRAM as above, and PLAIN with the same users. */
-export const SASL_SSL_MECHANISMS = [...SCRAM_MECHANISMS, 'PLAIN'] as const;
+/**
+ * Mechanisms of the SASL_SSL listener (tls.ts): SCRAM as above, PLAIN with the same users, and
+ * OAUTHBEARER with JWTs signed by the bed's key (oauth.ts).
+ */
+export const SASL_SSL_MECHANISMS = [...SCRAM_MECHANISMS, 'PLAIN', 'OAUTHBEARER'] as const;
 
 export const TESTBED_USERS: Readonly<{ admin: ScramUser; mirror: ScramUser }> = {
   admin: { name: 'mm2-admin', password: 'mm2-admin-secret' },

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateTestBedOAuth, type TestBedOAuth } from './oauth.ts';
 import { TESTBED_USERS } from './sasl.ts';
 
 /**
@@ -34,6 +35,8 @@ export interface TestBedTls {
   brokerKeystoreFile: string;
   admin: TestBedIdentity;
   mirror: TestBedIdentity;
+  /** The JWKS the brokers validate OAUTHBEARER tokens with, and its signing key (oauth.ts). */
+  oauth: TestBedOAuth;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -115,5 +118,6 @@ export function generateTestBedTls(dir: string): TestBedTls {
     brokerKeystoreFile,
     admin: client(TESTBED_USERS.admin.name),
     mirror: client(TESTBED_USERS.mirror.name),
+    oauth: generateTestBedOAuth(dir),
   };
 }

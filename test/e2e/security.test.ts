@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toKafkaClientSettings } from '../../src/config/client-settings.ts';
 import { openKafkaCluster, type AclBinding } from '../../src/kafka/index.ts';
+import { signTestToken } from '../../scripts/kafka/oauth.ts';
 import { plainJaasConfig, scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { requireSasl, requireTls, testKafka, uniqueName } from '../support/kafka.ts';
@@ -645,5 +649,94 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
     expect(mm.output()).not.toMatch(/AUTHORIZATION_FAILED/);
     outputs.push(mm.output());
     expectNoSecret(outputs.join('\n'), 'the mirror');
+  });
+
+  it('replicates A->B over OAUTHBEARER with client-credentials tokens from a loopback token endpoint, refreshing them before expiry', async () => {
+    const oauth = files.oauth;
+    const signingKey = readFileSync(oauth.signingKeyFile, 'utf8');
+    const clientSecret = `oidc-${randomBytes(6).toString('hex')}`;
+    secrets.push(clientSecret);
+    const issued: string[] = [];
+    let firstIssuedAt: number | undefined;
+    const wrongCredentials: string[] = [];
+    const expected = `Basic ${Buffer.from(`mm2-oidc:${clientSecret}`).toString('base64')}`;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        if (req.headers.authorization !== expected || !body.includes('grant_type=client_credentials')) {
+          wrongCredentials.push(body);
+          res.statusCode = 401;
+          res.end('{"error":"invalid_client"}');
+          return;
+        }
+        // Short-lived tokens, so the mirror must refresh them during the test; `sub` is the
+        // principal (the bed's super user).
+        const token = signTestToken(oauth, signingKey, admin.name, 20);
+        firstIssuedAt ??= Date.now();
+        issued.push(token);
+        secrets.push(token.split('.')[2]!);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: 20 }));
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`;
+      const side = (alias: 'A' | 'B'): string[] => [
+        `${alias}.bootstrap.servers = ${tls.saslSsl[alias]}`,
+        `${alias}.security.protocol = SASL_SSL`,
+        `${alias}.sasl.mechanism = OAUTHBEARER`,
+        `${alias}.sasl.login.callback.handler.class = org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler`,
+        `${alias}.sasl.oauthbearer.token.endpoint.url = ${endpoint}`,
+        `${alias}.sasl.jaas.config = org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="mm2-oidc" clientSecret="${clientSecret}" scope="kafka";`,
+        `${alias}.sasl.login.refresh.min.period.seconds = 1`,
+        `${alias}.sasl.login.refresh.buffer.seconds = 1`,
+        `${alias}.ssl.truststore.type = PEM`,
+        `${alias}.ssl.truststore.location = ${files.caFile}`,
+      ];
+      const prefix = uniqueName('oauth');
+      const topic = `${prefix}-t`;
+      const properties = [
+        'clusters = A, B',
+        ...COMMON,
+        ...side('A'),
+        ...side('B'),
+        'A->B.enabled = true',
+        `A->B.topics = ${prefix}-.*`,
+        'B.offset.flush.interval.ms = 1000',
+      ].join('\n');
+      await t.adminA.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+      const sink = await t.a.recordSink();
+      await sink.send(topic, makeRecords(10, 1, 5));
+      const mm = await t.start(properties);
+      const remote = `A.${topic}`;
+      const count = (n: bigint) =>
+        waitForMirror(
+          mm,
+          `${n} records in ${remote} on B`,
+          () => endOffsets(t.adminB, remote).catch(() => new Map<number, bigint>()),
+          (e) => total(e) === n,
+          60_000,
+        );
+      await count(10n);
+      // Before the first token expires the mirror fetches a new one (refresh at 80 % of 20 s).
+      await waitForMirror(
+        mm,
+        'a refreshed token',
+        async () => issued.length,
+        (n) => n >= 2,
+        30_000,
+      );
+      await sink.send(topic, makeRecords(10, 1, 6));
+      await count(20n);
+      expect(wrongCredentials).toEqual([]);
+      const status = await mm.status();
+      expect(allRunning({ routes: status.routes.filter((r) => r.enabled) }), JSON.stringify(status)).toBe(true);
+      outputs.push(mm.output(), JSON.stringify(status));
+      expectNoSecret(outputs.join('\n'), 'the mirror');
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 });

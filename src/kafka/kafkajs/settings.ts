@@ -119,6 +119,9 @@ export function adminRetry(settings: KafkaClientSettings): RetryOptions {
   return { ...BACKOFF_SHAPE, initialRetryTime: settings.retryBackoffMs ?? 100, retries: 8, maxRetryTime: 10_000 };
 }
 
+/** A threshold no session reaches: kafkajs compares `elapsed + threshold >= lifetime`. */
+const NEVER_REAUTHENTICATE = -Number.MAX_SAFE_INTEGER;
+
 /** The kafkajs client configuration for one cluster's settings. */
 export function kafkajsConfig(settings: KafkaClientSettings, logger: Logger): KafkaConfig {
   const ssl = tlsOptions(settings);
@@ -133,5 +136,11 @@ export function kafkajsConfig(settings: KafkaClientSettings, logger: Logger): Ka
     logCreator: pinoLogCreator(logger),
     ...(ssl !== undefined ? { ssl } : {}),
     ...(sasl !== undefined ? { sasl } : {}),
+    // kafkajs re-authenticates a connection (KIP-368) 10 s before the session lifetime the broker
+    // returned, which for OAUTHBEARER is the token's expiry; brokers answer that re-authentication
+    // with ILLEGAL_SASL_STATE, and the connection fails every request until it is closed. Without
+    // it the broker closes the connection when the session ends and kafkajs reconnects, logging
+    // in with a fresh token (oauth-token.ts refreshes it before expiry).
+    ...(settings.sasl?.mechanism === 'OAUTHBEARER' ? { reauthenticationThreshold: NEVER_REAUTHENTICATE } : {}),
   };
 }
