@@ -546,7 +546,23 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
   ),
 ];
 
-const SASL_MECHANISMS_HONOURED = new Set(['sasl.mechanism', 'sasl.jaas.config']);
+const SASL_MECHANISMS_HONOURED = new Set([
+  'sasl.mechanism',
+  'sasl.jaas.config',
+  // OAUTHBEARER by OIDC client credentials (src/config/client-settings.ts, src/kafka/oauth-token.ts).
+  'sasl.login.callback.handler.class',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.refresh.window.jitter',
+  'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
+]);
 const SSL_KEYS_HONOURED = new Set([
   'ssl.truststore.certificates',
   'ssl.truststore.location',
@@ -567,8 +583,12 @@ function clientKeyDoc(name: string): string {
   if (name === 'bootstrap.servers') return 'Brokers to bootstrap from (`<alias>.bootstrap.servers`).';
   if (name === 'security.protocol') return 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (case insensitive).';
   if (name === 'sasl.mechanism')
-    return 'SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 here (Java also GSSAPI, OAUTHBEARER).';
-  if (name === 'sasl.jaas.config') return 'JAAS login line; username and password are read from it.';
+    return 'SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER here (Java also GSSAPI).';
+  if (name === 'sasl.jaas.config')
+    return 'JAAS login line: username and password, or OAUTHBEARER clientId, clientSecret and scope.';
+  if (name === 'sasl.login.callback.handler.class')
+    return "OAUTHBEARER: Java's OAuthBearerLoginCallbackHandler (OIDC client credentials) only.";
+  if (SASL_MECHANISMS_HONOURED.has(name)) return 'OAUTHBEARER client credentials and token refresh, as in Java.';
   if (name === 'ssl.truststore.certificates')
     return 'Trusted CA certificates in PEM (with `ssl.truststore.type = PEM`).';
   if (name === 'ssl.truststore.location') return 'Trust store file: JKS, PKCS12 or PEM (docs/security.md).';
