@@ -31,6 +31,7 @@ export interface OAuthToken {
 
 /** A fault of the token endpoint or of the token it returned. */
 export class OAuthTokenError extends Error {
+  override readonly name = 'OAuthTokenError';
   readonly code = 'ERR_KAFKA_AUTHENTICATION';
 }
 

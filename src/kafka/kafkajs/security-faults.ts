@@ -106,6 +106,13 @@ const AUTHENTICATION: FaultTemplate = {
   keys: ['sasl.jaas.config', 'sasl.mechanism'],
 };
 
+const NO_TOKEN: FaultTemplate = {
+  code: 'ERR_KAFKA_AUTHENTICATION',
+  cause: 'authentication failed: no OAUTHBEARER token',
+  explanation: 'the token endpoint did not give a usable token (see its answer below)',
+  keys: ['sasl.oauthbearer.token.endpoint.url', 'sasl.jaas.config'],
+};
+
 /**
  * Node's TLS error codes (`err.code`: OpenSSL's `X509_V_ERR_*` verify results, which Node names
  * without the prefix, and `ERR_SSL_*` / `ERR_OSSL_*` for alerts and key errors), by fault.
@@ -205,6 +212,10 @@ interface FaultNode {
  */
 export function securityFaultIn(nodes: readonly FaultNode[]): SecurityFault | undefined {
   for (const node of nodes) {
+    // oauth-token.ts: its messages name the endpoint and the HTTP status, never a secret.
+    if (node.name === 'OAuthTokenError') {
+      return typeof node.message === 'string' ? { ...NO_TOKEN, said: node.message } : { ...NO_TOKEN };
+    }
     if (node.name === 'KafkaJSSASLAuthenticationError') {
       return typeof node.message === 'string' ? { ...AUTHENTICATION, said: node.message } : { ...AUTHENTICATION };
     }
