@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The local Kafka test bed from the command line:
 //   node scripts/kafka/cli.ts jars [--version V]
-//   node scripts/kafka/cli.ts up [--clusters eu,us] [--version V] [--heap-mb N]
+//   node scripts/kafka/cli.ts up [--clusters eu,us] [--version V] [--heap-mb N] [--secure]
 //       stdout: alias=host:port,... (PLAINTEXT); stderr: the SASL_PLAINTEXT, SSL (mTLS) and SASL_SSL
 //       addresses, the SCRAM/PLAIN users and the CA and client certificate files
 //   node scripts/kafka/cli.ts down                                                  (stops every test-bed cluster)
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
       clusters: { type: 'string', default: 'A,B' },
       version: { type: 'string' },
       'heap-mb': { type: 'string' },
+      // The SSL and SASL_SSL listeners are always there; `--secure` is accepted for scripts that ask.
+      secure: { type: 'boolean' },
     },
   });
   const command = positionals[0];
