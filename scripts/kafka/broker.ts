@@ -7,7 +7,9 @@ import { classpath } from './jars.ts';
 import { KAFKA_HOME } from './paths.ts';
 import { metadataBrokerCount } from './probe.ts';
 import { freePort } from './ports.ts';
-import { addScramArguments, SCRAM_MECHANISMS, SUPER_USERS } from './sasl.ts';
+import { addScramArguments, plainJaasUsers, SASL_SSL_MECHANISMS, SCRAM_MECHANISMS, SUPER_USERS } from './sasl.ts';
+import { oauthBrokerProperties, oauthJvmFlags } from './oauth.ts';
+import type { TestBedTls } from './tls.ts';
 import type { KafkaVersionInfo } from './versions.ts';
 
 /**
@@ -36,6 +38,8 @@ export interface ClusterOptions {
    * exists); absent: a free one.
    */
   port?: number;
+  /** The bed's certificates: with them the broker also has SSL (mTLS) and SASL_SSL listeners. */
+  tls?: TestBedTls;
 }
 
 export interface RunningCluster {
@@ -47,6 +51,10 @@ export interface RunningCluster {
   /** SASL_PLAINTEXT host:port (SCRAM-SHA-256/512, users from sasl.ts). */
   saslBootstrap: string;
   saslPort: number;
+  /** SSL host:port, client certificate required (mTLS), when the bed has TLS. */
+  sslBootstrap?: string;
+  /** SASL_SSL host:port (SCRAM-SHA-256/512 and PLAIN), when the bed has TLS. */
+  saslSslBootstrap?: string;
   controllerPort: number;
   pid: number;
   watchdogPid?: number;
@@ -70,21 +78,52 @@ interface ListenerPorts {
   port: number;
   saslPort: number;
   controllerPort: number;
+  sslPort: number;
+  saslSslPort: number;
 }
 
-function serverProperties(dir: string, ports: ListenerPorts, extra: Record<string, string>): string {
-  const { port, saslPort, controllerPort } = ports;
+/**
+ * The SSL and SASL_SSL listeners: PEM key and trust stores from tls.ts; the SSL listener requires a
+ * client certificate (its CN is the principal); SASL_SSL offers SCRAM (users in the metadata) and
+ * PLAIN (users in the listener's JAAS line).
+ */
+function tlsListenerProperties(tls: TestBedTls): Record<string, string> {
   const scramModule = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return {
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': tls.brokerKeystoreFile,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': tls.caFile,
+    'listener.name.ssl.ssl.client.auth': 'required',
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms': SASL_SSL_MECHANISMS.join(','),
+    ...Object.fromEntries(
+      SCRAM_MECHANISMS.map((m) => [`listener.name.sasl_ssl.${m.toLowerCase()}.sasl.jaas.config`, scramModule]),
+    ),
+    'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainJaasUsers()};`,
+    ...oauthBrokerProperties(tls.oauth),
+  };
+}
+
+function serverProperties(
+  dir: string,
+  ports: ListenerPorts,
+  extra: Record<string, string>,
+  tls: TestBedTls | undefined,
+): string {
+  const { port, saslPort, controllerPort, sslPort, saslSslPort } = ports;
+  const scramModule = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  const tlsListeners = tls ? `,SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslSslPort}` : '';
   const props: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     // Static voters work on 3.9 and 4.1 alike, and need no --standalone format.
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}${tlsListeners}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}${tlsListeners}`,
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    'listener.security.protocol.map':
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
     // SCRAM users live in the cluster metadata (created by `format --add-scram`, see sasl.ts).
     'sasl.enabled.mechanisms': SCRAM_MECHANISMS.join(','),
     ...Object.fromEntries(
@@ -107,6 +146,7 @@ function serverProperties(dir: string, ports: ListenerPorts, extra: Record<strin
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'super.users': SUPER_USERS.join(';'),
     'allow.everyone.if.no.acl.found': 'false',
+    ...(tls ? tlsListenerProperties(tls) : {}),
     ...extra,
   };
   return Object.entries(props)
@@ -175,7 +215,7 @@ function startWatchdog(ownerPid: number, pid: number): number | undefined {
   return child.pid;
 }
 
-/** Three distinct ports: the PLAINTEXT one as asked (or free), the others free. */
+/** Distinct ports: the PLAINTEXT one as asked (or free), the others free. */
 async function listenerPorts(wanted?: number): Promise<ListenerPorts> {
   const taken = new Set<number>();
   const pick = async (): Promise<number> => {
@@ -189,7 +229,13 @@ async function listenerPorts(wanted?: number): Promise<ListenerPorts> {
   };
   const port = wanted ?? (await pick());
   taken.add(port);
-  return { port, saslPort: await pick(), controllerPort: await pick() };
+  return {
+    port,
+    saslPort: await pick(),
+    controllerPort: await pick(),
+    sslPort: await pick(),
+    saslSslPort: await pick(),
+  };
 }
 
 function brokerLogTail(dir: string): string {
@@ -205,7 +251,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const ports = await listenerPorts(options.port);
   const propsFile = join(dir, 'server.properties');
-  writeFileSync(propsFile, serverProperties(dir, ports, options.brokerProperties ?? {}));
+  writeFileSync(propsFile, serverProperties(dir, ports, options.brokerProperties ?? {}, options.tls));
   const logging = loggingConfig(info, dir);
   const heapMb = options.heapMb ?? 512;
 
@@ -238,12 +284,16 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     port: ports.port,
     saslBootstrap: `127.0.0.1:${ports.saslPort}`,
     saslPort: ports.saslPort,
+    ...(options.tls
+      ? { sslBootstrap: `127.0.0.1:${ports.sslPort}`, saslSslBootstrap: `127.0.0.1:${ports.saslSslPort}` }
+      : {}),
     controllerPort: ports.controllerPort,
     pid: 0,
     dir,
     startMs: 0,
     javaArgs: [
       ...jvmBaseFlags(heapMb, logging.flag, join(dir, 'logs')),
+      ...(options.tls ? oauthJvmFlags(options.tls.oauth) : []),
       '-cp',
       classpath(libs),
       'kafka.Kafka',

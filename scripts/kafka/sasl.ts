@@ -15,13 +15,31 @@ export interface ScramUser {
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
 
+/**
+ * Mechanisms of the SASL_SSL listener (tls.ts): SCRAM as above, PLAIN with the same users, and
+ * OAUTHBEARER with JWTs signed by the bed's key (oauth.ts).
+ */
+export const SASL_SSL_MECHANISMS = [...SCRAM_MECHANISMS, 'PLAIN', 'OAUTHBEARER'] as const;
+
 export const TESTBED_USERS: Readonly<{ admin: ScramUser; mirror: ScramUser }> = {
   admin: { name: 'mm2-admin', password: 'mm2-admin-secret' },
   mirror: { name: 'mm2-mirror', password: 'mm2-mirror-secret' },
 };
 
-/** Principals that bypass ACLs: PLAINTEXT clients (ANONYMOUS: tests, inter-broker) and the admin user. */
-export const SUPER_USERS = ['User:ANONYMOUS', `User:${TESTBED_USERS.admin.name}`];
+/**
+ * Principals that bypass ACLs: PLAINTEXT clients (ANONYMOUS: tests, inter-broker), the admin user,
+ * and the admin's TLS client certificate (tls.ts: `CN=mm2-admin`).
+ */
+export const SUPER_USERS = [
+  'User:ANONYMOUS',
+  `User:${TESTBED_USERS.admin.name}`,
+  `User:CN=${TESTBED_USERS.admin.name}`,
+];
+
+/** PlainLoginModule's broker-side user list (`user_<name>="<password>"`) for every test user. */
+export function plainJaasUsers(users: readonly ScramUser[] = Object.values(TESTBED_USERS)): string {
+  return users.map((u) => `user_${u.name}="${u.password}"`).join(' ');
+}
 
 /** StorageTool `--add-scram` arguments: every user under every mechanism. */
 export function addScramArguments(users: readonly ScramUser[] = Object.values(TESTBED_USERS)): string[] {
@@ -33,4 +51,9 @@ export function addScramArguments(users: readonly ScramUser[] = Object.values(TE
 /** A client's `sasl.jaas.config` line for SCRAM (Java's ScramLoginModule). */
 export function scramJaasConfig(user: ScramUser): string {
   return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${user.name}" password="${user.password}";`;
+}
+
+/** A client's `sasl.jaas.config` line for PLAIN (Java's PlainLoginModule). */
+export function plainJaasConfig(user: ScramUser): string {
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="${user.name}" password="${user.password}";`;
 }

@@ -11,6 +11,7 @@ import {
   type RunningCluster,
 } from './broker.ts';
 import { RUN_DIR } from './paths.ts';
+import { generateTestBedTls, type TestBedTls } from './tls.ts';
 import { selectedKafkaVersion, type KafkaVersionInfo } from './versions.ts';
 
 export interface TestBed {
@@ -22,6 +23,12 @@ export interface TestBed {
   bootstrap: Record<string, string>;
   /** alias -> SASL_PLAINTEXT host:port (SCRAM users in sasl.ts) */
   saslBootstrap: Record<string, string>;
+  /** alias -> SSL host:port, client certificate required (tls.ts). */
+  sslBootstrap: Record<string, string>;
+  /** alias -> SASL_SSL host:port (SCRAM-SHA-256/512, PLAIN; users in sasl.ts). */
+  saslSslBootstrap: Record<string, string>;
+  /** The bed's CA and certificates (PEM files in its run folder). */
+  tls: TestBedTls;
   /** The state file listing the clusters (read by `kafka:down` and by fault helpers in other processes). */
   stateFile: string;
   /** Stops every cluster of the bed (as the state file has them now) and removes its data. */
@@ -117,6 +124,7 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
   const id = `${Date.now()}-${process.pid}`;
   const runDir = join(RUN_DIR, id);
   mkdirSync(runDir, { recursive: true });
+  const tls = generateTestBedTls(join(runDir, 'tls'));
   const results = await Promise.allSettled(
     options.aliases.map((alias) =>
       startCluster({
@@ -124,6 +132,7 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
         info,
         libs,
         dir: join(runDir, alias),
+        tls,
         ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}),
         ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
         ...(options.brokerProperties ? { brokerProperties: options.brokerProperties } : {}),
@@ -141,13 +150,18 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
   const file = stateFile(id);
   writeTestBedState(file, clusters);
   for (const c of clusters) {
-    log(`cluster ${c.alias} (Kafka ${c.version}) ready at ${c.bootstrap} (SASL ${c.saslBootstrap}) in ${c.startMs} ms`);
+    log(
+      `cluster ${c.alias} (Kafka ${c.version}) ready at ${c.bootstrap} (SASL ${c.saslBootstrap}, SSL ${c.sslBootstrap}, SASL_SSL ${c.saslSslBootstrap}) in ${c.startMs} ms`,
+    );
   }
   return {
     id,
     clusters,
     bootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.bootstrap])),
     saslBootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.saslBootstrap])),
+    sslBootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.sslBootstrap ?? ''])),
+    saslSslBootstrap: Object.fromEntries(clusters.map((c) => [c.alias, c.saslSslBootstrap ?? ''])),
+    tls,
     stateFile: file,
     stop: async () => {
       // A test may have killed and restarted a broker from another process: the file has its pid.

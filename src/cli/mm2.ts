@@ -2,6 +2,7 @@
  * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`, `dump`, `translate`,
  * `topology`; later issues add `failover`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
  */
+import { acls } from './commands/acls.ts';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
 import { dump } from './commands/dump.ts';
@@ -19,7 +20,7 @@ export interface Subcommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology, failback];
+export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology, failback, acls];
 
 function usage(): string {
   return [

@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
-import type { KafkaClientSettings, SaslMechanism, SecurityProtocol, TlsSettings } from '../kafka/port.ts';
+import type {
+  KafkaClientSettings,
+  OAuthBearerSettings,
+  SaslMechanism,
+  SecurityProtocol,
+  TlsSettings,
+} from '../kafka/port.ts';
+import { loadKeyMaterial } from './key-material.ts';
 import { parseJavaList } from './keys/key-types.ts';
 
 /**
- * Java client properties → the Kafka port's KafkaClientSettings. What Node cannot honour (JKS or
- * PKCS12 stores, GSSAPI, OAUTHBEARER, Java-only tuning) is reported, never silently dropped:
+ * Java client properties → the Kafka port's KafkaClientSettings. Key and trust stores are read by
+ * key-material.ts. What Node cannot honour (GSSAPI, Java-only tuning) is reported, never silently dropped:
  * an `error` problem when the connection could not work as configured, a `warning` when only a
  * tuning knob is lost.
  */
@@ -49,86 +55,191 @@ export function parseJaasConfig(jaas: string): { loginModule: string; options: M
   return { loginModule: m[1] ?? '', options };
 }
 
-function readPem(path: string, key: string, problems: ClientSettingProblem[]): string | undefined {
-  try {
-    const text = readFileSync(path, 'utf8');
-    if (!text.includes('-----BEGIN')) {
-      problems.push({ severity: 'error', key, message: `${key}: ${path} is not a PEM file` });
-      return undefined;
-    }
-    return text;
-  } catch (err) {
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/**
+ * Java's `ssl.enabled.protocols` as Node's version range. Node (OpenSSL 3 at its default security
+ * level) speaks TLS 1.2 and 1.3 only, so older versions in the list are dropped with a warning,
+ * and a list with a gap cannot be a range: the range covers the gap, with a warning.
+ */
+function protocolRange(props: ReadonlyMap<string, string>, tls: TlsSettings, problems: ClientSettingProblem[]): void {
+  const raw = props.get('ssl.enabled.protocols');
+  if (raw === undefined) return;
+  const key = 'ssl.enabled.protocols';
+  const listed = parseJavaList(raw).filter((p) => p !== '');
+  const unknown = listed.filter((p) => !(TLS_VERSIONS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
     problems.push({
       severity: 'error',
       key,
-      message: `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      message: `${key}: unknown protocol ${unknown.join(', ')}: valid values are ${TLS_VERSIONS.join(', ')}`,
     });
-    return undefined;
+    return;
   }
+  const usable = listed.filter((p): p is 'TLSv1.2' | 'TLSv1.3' => p === 'TLSv1.2' || p === 'TLSv1.3');
+  if (usable.length < listed.length) {
+    problems.push({
+      severity: usable.length === 0 ? 'error' : 'warning',
+      key,
+      message: `${key}: ${listed.filter((p) => !usable.includes(p as 'TLSv1.2')).join(', ')} cannot be used here (Node speaks TLSv1.2 and TLSv1.3)`,
+    });
+  }
+  if (usable.length === 0) return;
+  tls.minVersion = usable.includes('TLSv1.2') ? 'TLSv1.2' : 'TLSv1.3';
+  tls.maxVersion = usable.includes('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2';
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----/g;
+/**
+ * Java's `ssl.cipher.suites`. TLS 1.3 suites have one name in Java and OpenSSL
+ * (`TLS_AES_128_GCM_SHA256`), and are honoured; TLS 1.2 suites have IANA names in Java and other
+ * names in OpenSSL, so a list with them is not applied (a warning): Node's defaults stay.
+ */
+function cipherSuites(props: ReadonlyMap<string, string>, tls: TlsSettings, problems: ClientSettingProblem[]): void {
+  const raw = props.get('ssl.cipher.suites');
+  if (raw === undefined) return;
+  const suites = parseJavaList(raw).filter((s) => s !== '');
+  if (suites.length === 0) return;
+  const tls13 =
+    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256|AES_128_CCM_SHA256|AES_128_CCM_8_SHA256)$/;
+  if (suites.every((s) => tls13.test(s))) {
+    tls.ciphers = suites.join(':');
+    return;
+  }
+  problems.push({
+    severity: 'warning',
+    key: 'ssl.cipher.suites',
+    message:
+      'ssl.cipher.suites names TLS 1.2 suites by their Java (IANA) names, which Node cannot apply: the default OpenSSL suites are used; list only TLS 1.3 suites to restrict them',
+  });
+}
 
 function tlsSettings(props: ReadonlyMap<string, string>, problems: ClientSettingProblem[]): TlsSettings {
   const tls: TlsSettings = {
     checkServerIdentity: (props.get('ssl.endpoint.identification.algorithm') ?? 'https').trim() !== '',
   };
-  const trustType = (props.get('ssl.truststore.type') ?? 'JKS').trim().toUpperCase();
-  const trustInline = props.get('ssl.truststore.certificates');
-  const trustFile = props.get('ssl.truststore.location')?.trim();
-  if (trustInline !== undefined || trustFile) {
-    if (trustType !== 'PEM') {
-      problems.push({
-        severity: 'error',
-        key: 'ssl.truststore.type',
-        message: `ssl.truststore.type ${trustType} is not supported: convert the trust store to PEM and set ssl.truststore.type = PEM`,
-      });
-    } else if (trustInline !== undefined) {
-      tls.ca = trustInline;
-    } else if (trustFile) {
-      const pem = readPem(trustFile, 'ssl.truststore.location', problems);
-      if (pem !== undefined) tls.ca = pem;
-    }
+  const { material, problems: materialProblems } = loadKeyMaterial(props);
+  problems.push(...materialProblems);
+  if (material.ca) tls.ca = material.ca.join('');
+  if (material.cert && material.key) {
+    tls.cert = material.cert;
+    tls.key = material.key;
   }
-  const keyType = (props.get('ssl.keystore.type') ?? 'JKS').trim().toUpperCase();
-  const chain = props.get('ssl.keystore.certificate.chain');
-  const keyInline = props.get('ssl.keystore.key');
-  const keyFile = props.get('ssl.keystore.location')?.trim();
-  if (chain !== undefined || keyInline !== undefined || keyFile) {
-    if (keyType !== 'PEM') {
-      problems.push({
-        severity: 'error',
-        key: 'ssl.keystore.type',
-        message: `ssl.keystore.type ${keyType} is not supported: convert the key store to PEM and set ssl.keystore.type = PEM`,
-      });
-    } else if (chain !== undefined || keyInline !== undefined) {
-      if (chain === undefined || keyInline === undefined) {
-        problems.push({
-          severity: 'error',
-          key: chain === undefined ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key',
-          message: 'ssl.keystore.certificate.chain and ssl.keystore.key must be given together',
-        });
-      } else {
-        tls.cert = chain;
-        tls.key = keyInline;
-      }
-    } else if (keyFile) {
-      const pem = readPem(keyFile, 'ssl.keystore.location', problems);
-      if (pem !== undefined) {
-        const blocks = [...pem.matchAll(PEM_BLOCK)].map((b) => b[0]);
-        tls.cert = blocks.filter((b) => b.includes('CERTIFICATE')).join('\n');
-        tls.key = blocks.filter((b) => b.includes('PRIVATE KEY')).join('\n');
-      }
-    }
-  }
-  const passphrase =
-    props.get('ssl.key.password') ?? (keyType === 'PEM' ? props.get('ssl.keystore.password') : undefined);
-  if (passphrase !== undefined && passphrase !== '') tls.passphrase = passphrase;
+  protocolRange(props, tls, problems);
+  cipherSuites(props, tls, problems);
   for (const k of JAVA_ONLY_TLS) {
     if (props.has(k))
       problems.push({ severity: 'warning', key: k, message: `${k} is a Java-only TLS setting and has no effect here` });
   }
   return tls;
+}
+
+/** Java's OIDC login callback handler (3.x `secured` package and 4.x), mapped to the client-credentials token source. */
+const OAUTH_LOGIN_HANDLERS = new Set([
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler',
+  'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler',
+]);
+
+/** The `sasl.login.*` / `sasl.oauthbearer.*` keys the OAUTHBEARER client honours. */
+const OAUTH_KEYS = [
+  'sasl.login.callback.handler.class',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.refresh.window.jitter',
+  'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
+];
+
+function numberOr(
+  props: ReadonlyMap<string, string>,
+  key: string,
+  fallback: number,
+  problems: ClientSettingProblem[],
+): number {
+  const raw = props.get(key);
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isFinite(n) || n < 0) {
+    problems.push({ severity: 'error', key, message: `${key} = ${raw}: expected a non-negative number` });
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * SASL/OAUTHBEARER as Java's OIDC client-credentials login (KIP-768): the token endpoint, the
+ * client id, secret and scope from the `sasl.oauthbearer.client.credentials.*` / `scope` keys
+ * (KIP-1139) or, as before, from `sasl.jaas.config` (`clientId`, `clientSecret`, `scope`), and
+ * Java's refresh timing. Java's unsecured development tokens (no token endpoint) are not offered.
+ */
+function oauthBearerSettings(
+  props: ReadonlyMap<string, string>,
+  problems: ClientSettingProblem[],
+  honoured: Set<string>,
+): OAuthBearerSettings | undefined {
+  for (const k of OAUTH_KEYS) honoured.add(k);
+  const handler = props.get('sasl.login.callback.handler.class')?.trim();
+  if (handler !== undefined && handler !== '' && !OAUTH_LOGIN_HANDLERS.has(handler)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.login.callback.handler.class',
+      message: `sasl.login.callback.handler.class ${handler} is not supported: use org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler`,
+    });
+    return undefined;
+  }
+  const url = props.get('sasl.oauthbearer.token.endpoint.url')?.trim();
+  if (!url) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.oauthbearer.token.endpoint.url',
+      message:
+        "sasl.oauthbearer.token.endpoint.url is not set: OAUTHBEARER needs the identity provider's token endpoint (Java's unsecured development tokens are not supported)",
+    });
+    return undefined;
+  }
+  if (!/^(https?|file):/i.test(url)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.oauthbearer.token.endpoint.url',
+      message: `sasl.oauthbearer.token.endpoint.url ${url}: expected an https:, http: or file: URL`,
+    });
+    return undefined;
+  }
+  const jaas = props.get('sasl.jaas.config');
+  const options = (jaas === undefined ? undefined : parseJaasConfig(jaas))?.options;
+  const clientId = props.get('sasl.oauthbearer.client.credentials.client.id') ?? options?.get('clientId');
+  const clientSecret = props.get('sasl.oauthbearer.client.credentials.client.secret') ?? options?.get('clientSecret');
+  const scope = props.get('sasl.oauthbearer.scope') ?? options?.get('scope');
+  const fromFile = /^file:/i.test(url);
+  if (!fromFile && (clientId === undefined || clientSecret === undefined)) {
+    problems.push({
+      severity: 'error',
+      key: 'sasl.jaas.config',
+      message:
+        'OAUTHBEARER needs a client id and secret: clientId="..." clientSecret="..." in sasl.jaas.config (OAuthBearerLoginModule), or sasl.oauthbearer.client.credentials.client.id / .client.secret',
+    });
+    return undefined;
+  }
+  const connectMs = numberOr(props, 'sasl.login.connect.timeout.ms', 10_000, problems);
+  const readMs = numberOr(props, 'sasl.login.read.timeout.ms', 10_000, problems);
+  return {
+    mechanism: 'OAUTHBEARER',
+    tokenEndpointUrl: url,
+    clientId: clientId ?? '',
+    clientSecret: clientSecret ?? '',
+    ...(scope !== undefined && scope !== '' ? { scope } : {}),
+    headerUrlencode: (props.get('sasl.oauthbearer.header.urlencode') ?? 'false').trim().toLowerCase() === 'true',
+    refreshWindowFactor: numberOr(props, 'sasl.login.refresh.window.factor', 0.8, problems),
+    refreshWindowJitter: numberOr(props, 'sasl.login.refresh.window.jitter', 0.05, problems),
+    refreshMinPeriodSeconds: numberOr(props, 'sasl.login.refresh.min.period.seconds', 60, problems),
+    refreshBufferSeconds: numberOr(props, 'sasl.login.refresh.buffer.seconds', 300, problems),
+    requestTimeoutMs: connectMs + readMs,
+  };
 }
 
 function positiveInt(
@@ -178,11 +289,15 @@ export function toKafkaClientSettings(props: ReadonlyMap<string, string>): Clien
   };
   if (securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL') {
     const mechanism = (props.get('sasl.mechanism') ?? 'GSSAPI').trim().toUpperCase();
-    if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
+    const honoured = new Set<string>();
+    if (mechanism === 'OAUTHBEARER') {
+      const oauth = oauthBearerSettings(props, problems, honoured);
+      if (oauth) settings.sasl = oauth;
+    } else if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
       problems.push({
         severity: 'error',
         key: 'sasl.mechanism',
-        message: `sasl.mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+        message: `sasl.mechanism ${mechanism} is not supported: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`,
       });
     } else {
       const jaas = props.get('sasl.jaas.config');
@@ -200,6 +315,7 @@ export function toKafkaClientSettings(props: ReadonlyMap<string, string>): Clien
       }
     }
     for (const k of props.keys()) {
+      if (honoured.has(k)) continue;
       if (/^sasl\.(kerberos|oauthbearer|login)\./.test(k) || k === 'sasl.client.callback.handler.class') {
         problems.push({
           severity: 'warning',

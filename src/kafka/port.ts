@@ -15,7 +15,29 @@ export interface SaslSettings {
   password: string;
 }
 
-/** TLS material in PEM form (Java's `ssl.*` PEM keys map here; JKS/PKCS12 stores are rejected upstream). */
+/**
+ * SASL/OAUTHBEARER with tokens from an OAuth 2 token endpoint by the client-credentials grant
+ * (Java's `OAuthBearerLoginCallbackHandler`, KIP-768), or read from a file (`file:` URL).
+ */
+export interface OAuthBearerSettings {
+  mechanism: 'OAUTHBEARER';
+  /** `sasl.oauthbearer.token.endpoint.url`: https:/http: token endpoint, or file: holding a JWT. */
+  tokenEndpointUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  /** `sasl.oauthbearer.header.urlencode`: URL-encode id and secret in the Basic header. */
+  headerUrlencode: boolean;
+  /** `sasl.login.refresh.*`: when a token is replaced, as Java's ExpiringCredentialRefreshingLogin. */
+  refreshWindowFactor: number;
+  refreshWindowJitter: number;
+  refreshMinPeriodSeconds: number;
+  refreshBufferSeconds: number;
+  /** `sasl.login.connect.timeout.ms` + `sasl.login.read.timeout.ms`, for one token request. */
+  requestTimeoutMs: number;
+}
+
+/** TLS material in PEM form (Java's `ssl.*` keys map here; src/config/key-material.ts reads stores). */
 export interface TlsSettings {
   /** Trusted CA certificates (PEM). Absent: the Node default trust store. */
   ca?: string;
@@ -23,10 +45,15 @@ export interface TlsSettings {
   cert?: string;
   /** Client private key (PEM). */
   key?: string;
-  /** Passphrase of an encrypted private key. */
+  /** Passphrase of an encrypted private key (key-material.ts gives keys decrypted). */
   passphrase?: string;
   /** Java `ssl.endpoint.identification.algorithm=` (empty) turns host-name checks off. */
   checkServerIdentity: boolean;
+  /** The range of Java's `ssl.enabled.protocols`; absent: Node's defaults (TLS 1.2 and 1.3). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list from Java's `ssl.cipher.suites` (TLS 1.3 suites, whose names both share). */
+  ciphers?: string;
 }
 
 /** Everything needed to reach one cluster as one client. */
@@ -42,7 +69,7 @@ export interface KafkaClientSettings {
   /** Java `bootstrap.servers`, as host:port strings. */
   bootstrapServers: string[];
   securityProtocol: SecurityProtocol;
-  sasl?: SaslSettings;
+  sasl?: SaslSettings | OAuthBearerSettings;
   tls?: TlsSettings;
   /** Java `request.timeout.ms` (default 30000). */
   requestTimeoutMs?: number;

@@ -1,7 +1,8 @@
 import { startTestBed, parseClusterList } from '../../scripts/kafka/testbed.ts';
 import { metadataBrokerCount } from '../../scripts/kafka/probe.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
-import { SCRAM_MECHANISMS, TESTBED_USERS, type ScramUser } from '../../scripts/kafka/sasl.ts';
+import { SASL_SSL_MECHANISMS, SCRAM_MECHANISMS, TESTBED_USERS, type ScramUser } from '../../scripts/kafka/sasl.ts';
+import type { TestBedTls } from '../../scripts/kafka/tls.ts';
 
 /** The SASL_PLAINTEXT side of the local test bed (see scripts/kafka/sasl.ts). */
 export interface ProvidedSasl {
@@ -10,6 +11,17 @@ export interface ProvidedSasl {
   mechanisms: string[];
   /** `admin` is a super user; `mirror` gets only what ACLs grant. */
   users: { admin: ScramUser; mirror: ScramUser };
+}
+
+/** The TLS listeners of the local test bed (see scripts/kafka/tls.ts). */
+export interface ProvidedTls {
+  /** alias -> SSL host:port (client certificate required; principal `User:CN=<name>`). */
+  ssl: Record<string, string>;
+  /** alias -> SASL_SSL host:port (SCRAM-SHA-256/512 and PLAIN, the users of `ProvidedSasl`). */
+  saslSsl: Record<string, string>;
+  saslSslMechanisms: string[];
+  /** CA, broker and client certificate files (PEM); `admin` is a super user, `mirror` gets ACLs only. */
+  files: TestBedTls;
 }
 
 /** What integration tests receive through `inject('kafka')`. */
@@ -24,6 +36,8 @@ export interface ProvidedKafka {
   pids?: Record<string, number>;
   /** SASL listeners and users: local-jvm brokers only. */
   sasl?: ProvidedSasl;
+  /** SSL and SASL_SSL listeners, CA and client certificates: local-jvm brokers only. */
+  tls?: ProvidedTls;
   /**
    * The local test bed's state file (local-jvm only): fault helpers in the test worker kill and
    * restart its brokers through it (test/support/broker-faults.ts).
@@ -131,8 +145,15 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   log(
     `SASL_PLAINTEXT ${JSON.stringify(bed.saslBootstrap)}; users ${sasl.users.admin.name} (super), ${sasl.users.mirror.name} (ACLs)`,
   );
+  const tls: ProvidedTls = {
+    ssl: bed.sslBootstrap,
+    saslSsl: bed.saslSslBootstrap,
+    saslSslMechanisms: [...SASL_SSL_MECHANISMS],
+    files: bed.tls,
+  };
+  log(`SSL (mTLS) ${JSON.stringify(bed.sslBootstrap)}; SASL_SSL ${JSON.stringify(bed.saslSslBootstrap)}`);
   return {
-    kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids, sasl, stateFile: bed.stateFile },
+    kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids, sasl, tls, stateFile: bed.stateFile },
     stop: bed.stop,
   };
 }

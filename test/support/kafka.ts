@@ -7,7 +7,7 @@ import {
   type RecordSource,
   type SaslMechanism,
 } from '../../src/kafka/index.ts';
-import type { ProvidedKafka, ProvidedSasl } from '../setup/kafka-bed.ts';
+import type { ProvidedKafka, ProvidedSasl, ProvidedTls } from '../setup/kafka-bed.ts';
 import type { ScramUser } from '../../scripts/kafka/sasl.ts';
 
 /** The clusters the integration project's global setup provides. */
@@ -26,6 +26,19 @@ export function requireSasl(kafka: ProvidedKafka = testKafka()): ProvidedSasl {
     );
   }
   return kafka.sasl;
+}
+
+/**
+ * The SSL and SASL_SSL listeners and certificates of the test bed; like {@link requireSasl}, only
+ * the local test bed has them, and a test that needs them fails elsewhere.
+ */
+export function requireTls(kafka: ProvidedKafka = testKafka()): ProvidedTls {
+  if (!kafka.tls) {
+    throw new Error(
+      `this test needs the test bed's SSL and SASL_SSL listeners and certificates, which ${kafka.source} clusters do not provide; run it on the local test bed (unset KAFKA_CLUSTERS and KAFKA_TESTCONTAINERS)`,
+    );
+  }
+  return kafka.tls;
 }
 
 /** A client on a SASL_PLAINTEXT listener as `user`. */

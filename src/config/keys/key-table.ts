@@ -650,7 +650,23 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
   ),
 ];
 
-const SASL_MECHANISMS_HONOURED = new Set(['sasl.mechanism', 'sasl.jaas.config']);
+const SASL_MECHANISMS_HONOURED = new Set([
+  'sasl.mechanism',
+  'sasl.jaas.config',
+  // OAUTHBEARER by OIDC client credentials (src/config/client-settings.ts, src/kafka/oauth-token.ts).
+  'sasl.login.callback.handler.class',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.refresh.window.jitter',
+  'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
+]);
 const SSL_KEYS_HONOURED = new Set([
   'ssl.truststore.certificates',
   'ssl.truststore.location',
@@ -660,23 +676,38 @@ const SSL_KEYS_HONOURED = new Set([
   'ssl.keystore.location',
   'ssl.keystore.type',
   'ssl.key.password',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
   'ssl.endpoint.identification.algorithm',
+  'ssl.enabled.protocols',
+  'ssl.cipher.suites',
 ]);
 
 function clientKeyDoc(name: string): string {
   if (name === 'bootstrap.servers') return 'Brokers to bootstrap from (`<alias>.bootstrap.servers`).';
   if (name === 'security.protocol') return 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (case insensitive).';
   if (name === 'sasl.mechanism')
-    return 'SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 here (Java also GSSAPI, OAUTHBEARER).';
-  if (name === 'sasl.jaas.config') return 'JAAS login line; username and password are read from it.';
+    return 'SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER here (Java also GSSAPI).';
+  if (name === 'sasl.jaas.config')
+    return 'JAAS login line: username and password, or OAUTHBEARER clientId, clientSecret and scope.';
+  if (name === 'sasl.login.callback.handler.class')
+    return "OAUTHBEARER: Java's OAuthBearerLoginCallbackHandler (OIDC client credentials) only.";
+  if (SASL_MECHANISMS_HONOURED.has(name)) return 'OAUTHBEARER client credentials and token refresh, as in Java.';
   if (name === 'ssl.truststore.certificates')
     return 'Trusted CA certificates in PEM (with `ssl.truststore.type = PEM`).';
-  if (name === 'ssl.truststore.location') return 'Trust store file: PEM honoured, JKS/PKCS12 rejected.';
+  if (name === 'ssl.truststore.location') return 'Trust store file: JKS, PKCS12 or PEM (docs/security.md).';
+  if (name === 'ssl.truststore.type') return 'JKS (default), PKCS12 or PEM.';
+  if (name === 'ssl.keystore.type') return 'JKS (default), PKCS12 or PEM.';
+  if (name === 'ssl.keystore.password') return 'Password of a JKS or PKCS12 key store.';
+  if (name === 'ssl.truststore.password') return 'Password of a JKS or PKCS12 trust store (optional for JKS).';
+  if (name === 'ssl.enabled.protocols') return 'TLSv1.2 and/or TLSv1.3 (older versions are dropped with a warning).';
+  if (name === 'ssl.cipher.suites') return 'TLS 1.3 suites honoured; Java names of TLS 1.2 suites: a warning.';
   if (name === 'ssl.keystore.certificate.chain')
     return 'Client certificate chain in PEM (with `ssl.keystore.type = PEM`).';
   if (name === 'ssl.keystore.key') return 'Client private key in PEM (with `ssl.keystore.type = PEM`).';
-  if (name === 'ssl.keystore.location') return 'Key store file: PEM honoured, JKS/PKCS12 rejected.';
-  if (name === 'ssl.key.password') return 'Passphrase of an encrypted PEM private key.';
+  if (name === 'ssl.keystore.location') return 'Key store file: JKS, PKCS12 or PEM (docs/security.md).';
+  if (name === 'ssl.key.password')
+    return 'Password of the private key (JKS key entry, encrypted PEM); default: the key store password.';
   if (name === 'ssl.endpoint.identification.algorithm') return 'https: check broker host names; empty: do not.';
   if (name.startsWith('ssl.')) return 'Java client TLS setting; Node uses its own TLS defaults.';
   return 'Java client SASL setting (Kerberos/OAuth/login tuning); not available in this appliance.';

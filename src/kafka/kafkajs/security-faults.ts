@@ -63,7 +63,8 @@ const HOST_MISMATCH: FaultTemplate = {
 const REJECTED: FaultTemplate = {
   code: 'ERR_KAFKA_TLS',
   cause: 'TLS: client certificate rejected by the broker',
-  explanation: "the broker does not accept the client's certificate (not signed by a CA the broker trusts, or expired)",
+  explanation:
+    "the broker does not accept the client's certificate (not signed by a CA the broker trusts, or expired), or got none while its listener requires one (ssl.client.auth = required; Java brokers answer a missing certificate with this alert too)",
   keys: KEYSTORE_KEYS,
 };
 
@@ -103,6 +104,13 @@ const AUTHENTICATION: FaultTemplate = {
   explanation:
     'the broker did not accept the SASL login (wrong user name or password, unknown user, or a mechanism the listener does not enable)',
   keys: ['sasl.jaas.config', 'sasl.mechanism'],
+};
+
+const NO_TOKEN: FaultTemplate = {
+  code: 'ERR_KAFKA_AUTHENTICATION',
+  cause: 'authentication failed: no OAUTHBEARER token',
+  explanation: 'the token endpoint did not give a usable token (see its answer below)',
+  keys: ['sasl.oauthbearer.token.endpoint.url', 'sasl.jaas.config'],
 };
 
 /**
@@ -148,6 +156,16 @@ const BY_CODE = new Map<string, FaultTemplate>([
   ['ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', REJECTED],
   ['ERR_SSL_TLSV1_ALERT_ACCESS_DENIED', REJECTED],
   ['ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR', REJECTED],
+  // OpenSSL 3 names the alerts of TLS 1.3 handshakes `SSL/TLS_ALERT_*`.
+  ['ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_UNKNOWN_CA', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_UNSUPPORTED_CERTIFICATE', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_ACCESS_DENIED', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_DECRYPT_ERROR', REJECTED],
+  ['ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REQUIRED', REQUIRED],
+  ['ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE', PROTOCOL_MISMATCH],
   ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', REQUIRED],
   ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', REQUIRED],
   ['ERR_OSSL_BAD_DECRYPT', BAD_PASSPHRASE],
@@ -194,6 +212,10 @@ interface FaultNode {
  */
 export function securityFaultIn(nodes: readonly FaultNode[]): SecurityFault | undefined {
   for (const node of nodes) {
+    // oauth-token.ts: its messages name the endpoint and the HTTP status, never a secret.
+    if (node.name === 'OAuthTokenError') {
+      return typeof node.message === 'string' ? { ...NO_TOKEN, said: node.message } : { ...NO_TOKEN };
+    }
     if (node.name === 'KafkaJSSASLAuthenticationError') {
       return typeof node.message === 'string' ? { ...AUTHENTICATION, said: node.message } : { ...AUTHENTICATION };
     }

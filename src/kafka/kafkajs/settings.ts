@@ -2,6 +2,7 @@ import type { KafkaConfig, RetryOptions, SASLOptions, logCreator } from 'kafkajs
 import kafkajs from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
+import { sharedTokenSource } from '../oauth-token.ts';
 import type { KafkaClientSettings } from '../port.ts';
 
 const KafkaLogLevel = kafkajs.logLevel;
@@ -64,14 +65,23 @@ export function tlsOptions(settings: KafkaClientSettings): ConnectionOptions | t
   if (tls.key) options.key = tls.key;
   if (tls.passphrase) options.passphrase = tls.passphrase;
   if (!tls.checkServerIdentity) options.checkServerIdentity = () => undefined;
+  if (tls.minVersion) options.minVersion = tls.minVersion;
+  if (tls.maxVersion) options.maxVersion = tls.maxVersion;
+  if (tls.ciphers) options.ciphers = tls.ciphers;
   return options;
 }
 
 function saslOptions(settings: KafkaClientSettings): SASLOptions | undefined {
   const usesSasl = settings.securityProtocol === 'SASL_PLAINTEXT' || settings.securityProtocol === 'SASL_SSL';
-  if (!usesSasl || !settings.sasl) return undefined;
-  const { username, password } = settings.sasl;
-  switch (settings.sasl.mechanism) {
+  const sasl = settings.sasl;
+  if (!usesSasl || !sasl) return undefined;
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const source = sharedTokenSource(sasl);
+    // kafkajs asks at every authentication (each new connection).
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await source.token()).value }) };
+  }
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
     case 'PLAIN':
       return { mechanism: 'plain', username, password };
     case 'SCRAM-SHA-256':
@@ -109,6 +119,9 @@ export function adminRetry(settings: KafkaClientSettings): RetryOptions {
   return { ...BACKOFF_SHAPE, initialRetryTime: settings.retryBackoffMs ?? 100, retries: 8, maxRetryTime: 10_000 };
 }
 
+/** A threshold no session reaches: kafkajs compares `elapsed + threshold >= lifetime`. */
+const NEVER_REAUTHENTICATE = -Number.MAX_SAFE_INTEGER;
+
 /** The kafkajs client configuration for one cluster's settings. */
 export function kafkajsConfig(settings: KafkaClientSettings, logger: Logger): KafkaConfig {
   const ssl = tlsOptions(settings);
@@ -123,5 +136,11 @@ export function kafkajsConfig(settings: KafkaClientSettings, logger: Logger): Ka
     logCreator: pinoLogCreator(logger),
     ...(ssl !== undefined ? { ssl } : {}),
     ...(sasl !== undefined ? { sasl } : {}),
+    // kafkajs re-authenticates a connection (KIP-368) 10 s before the session lifetime the broker
+    // returned, which for OAUTHBEARER is the token's expiry; brokers answer that re-authentication
+    // with ILLEGAL_SASL_STATE, and the connection fails every request until it is closed. Without
+    // it the broker closes the connection when the session ends and kafkajs reconnects, logging
+    // in with a fresh token (oauth-token.ts refreshes it before expiry).
+    ...(settings.sasl?.mechanism === 'OAUTHBEARER' ? { reauthenticationThreshold: NEVER_REAUTHENTICATE } : {}),
   };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJaasConfig, toKafkaClientSettings } from '../../../src/config/client-settings.ts';
+import { makeIdentity } from '../../support/tls-fixtures.ts';
 
 const settings = (props: Record<string, string>) => toKafkaClientSettings(new Map(Object.entries(props)));
-const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+const CA = makeIdentity({ commonName: 'test-ca', isCa: true }).certPem;
 
 describe('client settings → Kafka port', () => {
   it('maps bootstrap, client id and timeouts', () => {
@@ -35,7 +36,7 @@ describe('client settings → Kafka port', () => {
         .settings.tls?.checkServerIdentity,
     ).toBe(false);
   });
-  it('reports what Node cannot honour: GSSAPI, JKS stores, Java-only tuning', () => {
+  it('reports what Node cannot honour (GSSAPI, Java-only tuning) and unreadable stores', () => {
     const gssapi = settings({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SASL_PLAINTEXT' });
     expect(gssapi.problems).toContainEqual(expect.objectContaining({ severity: 'error', key: 'sasl.mechanism' }));
     const jks = settings({
@@ -44,7 +45,13 @@ describe('client settings → Kafka port', () => {
       'ssl.truststore.location': '/x.jks',
       'ssl.provider': 'SunJSSE',
     });
-    expect(jks.problems).toContainEqual(expect.objectContaining({ severity: 'error', key: 'ssl.truststore.type' }));
+    expect(jks.problems).toContainEqual(
+      expect.objectContaining({
+        severity: 'error',
+        key: 'ssl.truststore.location',
+        message: expect.stringMatching(/cannot read \/x\.jks/),
+      }),
+    );
     expect(jks.problems).toContainEqual(expect.objectContaining({ severity: 'warning', key: 'ssl.provider' }));
     expect(settings({}).problems).toContainEqual(expect.objectContaining({ key: 'bootstrap.servers' }));
   });

@@ -15,6 +15,7 @@ import { KafkajsCluster } from '../../../src/kafka/kafkajs/cluster.ts';
 import { KafkajsConnection } from '../../../src/kafka/kafkajs/connection.ts';
 import { toPortError, type PortOrigin } from '../../../src/kafka/kafkajs/port-errors.ts';
 import { KafkajsRecordSink } from '../../../src/kafka/kafkajs/record-sink.ts';
+import { OAuthTokenError } from '../../../src/kafka/oauth-token.ts';
 import { protocolError } from '../../../src/kafka/kafkajs/protocol-errors.ts';
 import { isBenignKafkajsLine } from '../../../src/kafka/kafkajs/settings.ts';
 import { KafkaPortError } from '../../../src/util/errors.ts';
@@ -96,6 +97,13 @@ describe('TLS faults: ERR_KAFKA_TLS, not retriable, naming alias, broker and the
     [
       'ERR_SSL_TLSV1_ALERT_BAD_CERTIFICATE',
       'C0D7A1F1E77F0000:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:916:SSL alert number 42',
+      /TLS: client certificate rejected by the broker/,
+      'ssl.keystore.location',
+    ],
+    [
+      // What Node 24 (OpenSSL 3) reports when a Java broker's mTLS listener gets no client certificate.
+      'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+      'C0D7A1F1E77F0000:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:ssl/record/rec_layer_s3.c:918:SSL alert number 42',
       /TLS: client certificate rejected by the broker/,
       'ssl.keystore.location',
     ],
@@ -222,6 +230,20 @@ describe('authentication and authorization: not retriable, in Kafka terms', () =
       // kafkajs quotes the broker's reason; it is Kafka's text and holds no secret.
       expect(err.message).toContain('invalid credentials with SASL mechanism SCRAM-SHA-256');
       expect(err.details).toMatchObject({ cluster: 'eu', op: 'listTopics', retriable: false });
+    }
+  });
+
+  it('no OAUTHBEARER token: ERR_KAFKA_AUTHENTICATION naming the token endpoint key and what the endpoint answered', async () => {
+    const refused = new OAuthTokenError(
+      'token endpoint https://idp.example/token answered HTTP 401: check the client id and secret',
+    );
+    for (const thrown of [refused, await afterRetries(refused)]) {
+      const err = portError(thrown);
+      expect(err.code).toBe('ERR_KAFKA_AUTHENTICATION');
+      expect(isRetriable(err)).toBe(false);
+      expect(err.message).toMatch(/^authentication failed: no OAUTHBEARER token/);
+      expect(err.message).toContain('sasl.oauthbearer.token.endpoint.url');
+      expect(err.message).toContain('answered HTTP 401');
     }
   });
 
