@@ -4,7 +4,10 @@
  */
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
+import { drill } from './commands/drill.ts';
+import { drStatus } from './commands/dr-status.ts';
 import { dump } from './commands/dump.ts';
+import { failover } from './commands/failover.ts';
 import { topology } from './commands/topology.ts';
 import { translate } from './commands/translate.ts';
 import { EXIT, processIo, type CliIo } from './io.ts';
@@ -18,7 +21,7 @@ export interface Subcommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology];
+export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology, drStatus, failover, drill];
 
 function usage(): string {
   return [
@@ -52,6 +55,13 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--group': 'only this consumer group (all groups with checkpoints when omitted)',
   '--policy': 'the replication policy naming remote topics: default, identity or a class name',
   '--separator': 'the replication policy separator (default .)',
+  '--from': 'the alias of the cluster the groups leave (S)',
+  '--to': 'the alias of the cluster the groups move to (T)',
+  '--groups': 'regular expression of the consumer groups (whole name; default all with checkpoints)',
+  '--state-dir': 'folder of the audit file, journal and last seen source end offsets (default mm2-dr)',
+  '--wait-lag': 'wait up to this many seconds for replication and checkpoints to catch up, showing progress',
+  '--force': 'proceed with the source lost, groups active on the target, offsets moved backwards',
+  '--execute': 'make the changes (without it: print the plan, change nothing)',
 };
 
 /** `mm2 <command> --help`: the command's usage, what it does, and its options. */
