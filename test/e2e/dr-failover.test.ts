@@ -2,20 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main as mm2 } from '../../src/cli/mm2.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
-import { kcatConsume, kcatProduce } from '../support/kcat.ts';
+import { kcatConsume, kcatProduce, runMm2 } from '../support/dr.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
 import { baseProperties, propertiesWith } from '../support/mirror-maker.ts';
 import { waitFor } from '../support/wait.ts';
-
-/** Runs `mm2 <argv>` in this process and captures what it prints. */
-export async function runMm2(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await mm2(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** Numbers read twice across the two consumers, and numbers of 1..n read by neither. */
 function tally(before: string[], after: string[], n: number): { missing: number; reread: number } {

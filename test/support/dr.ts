@@ -1,4 +1,13 @@
 import { spawn } from 'node:child_process';
+import { main as mm2 } from '../../src/cli/mm2.ts';
+
+/** Runs `mm2 <argv>` in this process and captures what it prints. */
+export async function runMm2(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await mm2(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
 
 export interface KcatResult {
   readonly code: number | null;
