@@ -76,6 +76,7 @@ export interface RunbookStep {
   readonly command: string;
   readonly stdout: string;
   readonly stderr: string;
+  readonly ms: number;
 }
 
 /** Runs `docs/runbooks/<name>`; throws naming the block whose command failed or whose output differs. */
@@ -102,17 +103,19 @@ export async function runRunbook(name: string, options: RunbookOptions): Promise
         );
         wroteProperties = true;
       } else if (block.lang === 'sh') {
+        const started = Date.now();
         try {
           const r = await run('bash', ['-e', '-o', 'pipefail', '-c', block.body], {
             cwd: options.dir,
             env,
             timeout: 90_000,
           });
-          last = { command: block.body, stdout: r.stdout, stderr: r.stderr };
+          last = { command: block.body, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
         } catch (err) {
           const e = err as { stdout?: string; stderr?: string; code?: unknown };
           throw new Error(
             `${name}: block failed (${String(e.code)}):\n${block.body}\nstdout:\n${e.stdout ?? ''}\nstderr:\n${e.stderr ?? ''}`,
+            { cause: err },
           );
         }
         steps.push(last);
