@@ -5,6 +5,9 @@ import { loadReplicationPolicy, type ReplicationPolicy } from '../../policy/inde
 import { withTimeout } from '../../util/timeout.ts';
 import { DrError } from './errors.ts';
 
+/** How long closing the clients may take before a command goes on without waiting. */
+const CLOSE_WAIT_MS = 2_000;
+
 /** The route S->T a disaster-recovery command works on, with clients for both clusters. */
 export interface DrRoute {
   readonly file: string;
@@ -95,10 +98,14 @@ export function openDrRoute(file: string, from: string, to: string, options: Ope
       })()),
     close: async () => {
       const admins = await Promise.allSettled([targetAdmin, sourceAdmin]);
-      await Promise.allSettled(
-        admins.flatMap((a) => (a.status === 'fulfilled' && a.value !== undefined ? [a.value.close()] : [])),
-      );
-      await Promise.allSettled([sourceCluster.close(), targetCluster.close()]);
+      const closing = [
+        ...admins.flatMap((a) => (a.status === 'fulfilled' && a.value !== undefined ? [a.value.close()] : [])),
+        sourceCluster.close(),
+        targetCluster.close(),
+      ];
+      // A cluster that never answered keeps retrying its connect inside the Kafka client for a
+      // while after close(); a command does not wait for that.
+      await withTimeout(CLOSE_WAIT_MS, Promise.allSettled(closing)).catch(() => undefined);
     },
   };
 }
