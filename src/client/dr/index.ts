@@ -9,3 +9,4 @@ export * from './execute.ts';
 export * from './drill.ts';
 export * from './state-dir.ts';
 export * from './verify-resume.ts';
+export * from './acl-check.ts';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KafkaAdmin } from '../../kafka/port.ts';
 import { CheckpointCollector, type TranslatedOffset } from '../translated-offsets.ts';
 import type { DrRoute } from './dr-route.ts';
+import { checkConsumerAcls } from './acl-check.ts';
 import { readWholeTopic } from './read-log.ts';
 import { measureReplication, type ReplicationState } from './replication-state.ts';
 import { checkResume } from './verify-resume.ts';
@@ -267,6 +268,13 @@ export async function planFailover(route: DrRoute, options: PlanOptions = {}): P
   }
 
   await checkTopics(route, sourceAdmin, targetAdmin, [...topicsToCheck].sort(), byRemote, checks);
+  if (sourceAdmin !== undefined && route.route.settings.syncTopicAcls.enabled) {
+    const needs = groups.map((g) => ({
+      group: g.group,
+      topics: g.partitions.map((p) => ({ source: p.sourceTopic, remote: p.remoteTopic })),
+    }));
+    checks.push(...(await checkConsumerAcls(sourceAdmin, targetAdmin, needs, route.target)));
+  }
   return {
     operation: operationId(options.kind ?? 'failover', route, pattern),
     source: route.source,

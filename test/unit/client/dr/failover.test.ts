@@ -186,4 +186,31 @@ describe('failover plan and execution (in memory)', () => {
     expect(b.committedOffsets('app')).toEqual([]);
     await route.close();
   });
+
+  it('warns when a principal may read the group and its topic on A but not on B (ACL sync on)', async () => {
+    const { a, b, route } = world();
+    await groupAt(a, b, 'app', 4n);
+    const allow = {
+      patternType: 'LITERAL',
+      principal: 'User:app',
+      host: '*',
+      operation: 'READ',
+      permission: 'ALLOW',
+    } as const;
+    a.acls.push(
+      { ...allow, resourceType: 'GROUP', resourceName: 'app' },
+      { ...allow, resourceType: 'TOPIC', resourceName: 'orders' },
+    );
+    b.acls.push({ ...allow, resourceType: 'TOPIC', resourceName: 'A.orders' });
+    const plan = await planFailover(route, { groups: 'app' });
+    const acl = plan.checks.filter((c) => c.check === 'acls');
+    expect(acl).toEqual([
+      expect.objectContaining({
+        status: 'warn',
+        message: expect.stringContaining('User:app may READ group app on the source but not app on B'),
+      }),
+    ]);
+    expect(plan.refused).toBe(false);
+    await route.close();
+  });
 });
