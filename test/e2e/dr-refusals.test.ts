@@ -103,19 +103,19 @@ describe('mm2 failover refusals, drill, dr status, source lost (A -> B)', () => 
     expect(await offsetsOf(adminB, idle)).toEqual(before);
   });
 
-  it('no checkpoints yet: exit 1, nothing changed', async () => {
-    const group = `${prefix}-new`;
-    // A group that committed on A a moment ago, on a topic the route does not copy.
-    await adminA.createTopics([{ name: `x${prefix}`, partitions: 1, replicationFactor: 1 }]);
+  it('no checkpoints (a group the route does not select): exit 1, nothing changed', async () => {
+    const group = `other-${prefix}`;
     await waitFor(
       'commit on A',
-      () => adminA.commitGroupOffsets(group, [{ topic: `x${prefix}`, partition: 0, offset: 0n }]).then(() => true),
+      () => adminA.commitGroupOffsets(group, [{ topic, partition: 0, offset: 1n }]).then(() => true),
       (ok) => ok,
       20_000,
     );
     const r = await runMm2(['failover', ...args('--groups', group, '--execute')]);
     expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain(`group ${group} has offsets on A but no checkpoint`);
+    expect(r.out).toContain(
+      `group ${group} has offsets on A but no checkpoint in A.checkpoints.internal on B (the route's groups`,
+    );
     expect(r.out).toContain('REFUSED');
     expect(await offsetsOf(adminB, group)).toEqual([]);
   });

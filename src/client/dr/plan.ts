@@ -143,18 +143,24 @@ export async function planFailover(route: DrRoute, options: PlanOptions = {}): P
   // Groups on S that match but have no checkpoint cannot be moved: the checkpoint connector has
   // not translated them yet (or filters them out).
   if (sourceAdmin !== undefined) {
+    const settings = route.route.settings;
+    const checkpointed = (g: string): boolean => settings.groups.matches(g) && !settings.groupsExclude.matches(g);
+    const copied = (t: string): boolean => settings.topics.matches(t) && !settings.topicsExclude.matches(t);
     const onSource = (await sourceAdmin.listGroups())
       .map((g) => g.groupId)
       .filter((g) => matches(g) && !checkpoints.has(g));
     for (const group of onSource.sort()) {
-      const committed = await sourceAdmin.fetchGroupOffsets(group);
+      const committed = (await sourceAdmin.fetchGroupOffsets(group)).filter((o) => copied(o.topic));
       if (committed.length === 0) continue;
       checks.push({
         check: 'checkpoints',
         status: 'fail',
         message:
-          `group ${group} has offsets on ${route.source} but no checkpoint in ${route.policy.checkpointsTopic(route.source)} on ${route.target} yet ` +
-          `(checkpoints are emitted every emit.checkpoints.interval.seconds for groups matching the route's groups; see docs/runbooks/checkpoints-troubleshooting.md)`,
+          `group ${group} has offsets on ${route.source} but no checkpoint in ${route.policy.checkpointsTopic(route.source)} on ${route.target}` +
+          (checkpointed(group)
+            ? ' yet (checkpoints are emitted every emit.checkpoints.interval.seconds; new groups are found every refresh.groups.interval.seconds)'
+            : ` (the route's groups / groups.exclude do not select it)`) +
+          '; see docs/runbooks/checkpoints-troubleshooting.md',
       });
     }
   }
