@@ -126,20 +126,27 @@ export async function measureReplication(
     newestOffsetSyncs(route, sourceAdmin, targetAdmin),
   ]);
   const partitionsByTopic = new Map<string, Set<number>>();
+  const { topics, topicsExclude } = route.route.settings;
   for (const id of [...stored.keys(), ...syncs.keys()]) {
     const cut = id.lastIndexOf(':');
     const topic = id.slice(0, cut);
+    // Positions of topics the route no longer copies (an earlier configuration) are not its lag.
+    if (!topics.matches(topic) || topicsExclude.matches(topic)) continue;
     const set = partitionsByTopic.get(topic) ?? new Set<number>();
     set.add(Number(id.slice(cut + 1)));
     partitionsByTopic.set(topic, set);
   }
+  // Offsets of a topic that does not exist are retried by the Kafka client until it times out:
+  // ask only for topics there (a position may outlive its topic, or belong to another policy's run).
+  const onTarget = new Set(await targetAdmin.listTopics());
+  const onSource = sourceAdmin === undefined ? new Set<string>() : new Set(await sourceAdmin.listTopics());
   const at = Date.now();
   const partitions: PartitionReplication[] = [];
   for (const [sourceTopic, set] of [...partitionsByTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const remoteTopic = route.policy.formatRemoteTopic(route.source, sourceTopic);
     const [sourceEnds, targetEnds] = await Promise.all([
-      sourceAdmin === undefined ? undefined : endOffsets(sourceAdmin, sourceTopic),
-      endOffsets(targetAdmin, remoteTopic),
+      sourceAdmin === undefined || !onSource.has(sourceTopic) ? undefined : endOffsets(sourceAdmin, sourceTopic),
+      onTarget.has(remoteTopic) ? endOffsets(targetAdmin, remoteTopic) : undefined,
     ]);
     for (const partition of [...set].sort((a, b) => a - b)) {
       const id = key(sourceTopic, partition);
