@@ -202,6 +202,9 @@ export async function planFailover(route: DrRoute, options: PlanOptions = {}): P
     }
   }
 
+  // Reading a topic that does not exist is retried by the Kafka client until it times out.
+  const targetTopics = new Set(await targetAdmin.listTopics());
+  const sourceTopics = new Set(sourceAdmin === undefined ? [] : await sourceAdmin.listTopics());
   const targetStates = await targetAdmin.describeGroupStates(selected);
   const sourceStates = sourceAdmin === undefined ? undefined : await sourceAdmin.describeGroupStates(selected);
   const groups: GroupPlan[] = [];
@@ -236,7 +239,7 @@ export async function planFailover(route: DrRoute, options: PlanOptions = {}): P
       const committedOnT = targetCommitted.get(`${o.topic}:${o.partition}`) ?? null;
       const where = { sourceTopic, remoteTopic: o.topic, partition: o.partition };
       const check =
-        options.verify !== false && committedOnS !== null
+        options.verify !== false && committedOnS !== null && sourceTopics.has(sourceTopic) && targetTopics.has(o.topic)
           ? await checkResume(route, where, committedOnS, o.downstreamOffset)
           : { reread: null, missing: null };
       if (check.missing !== null && check.missing > 0n) {
