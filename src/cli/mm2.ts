@@ -1,6 +1,6 @@
 /**
  * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`, `dump`, `translate`,
- * `topology`; later issues add `failover`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
+ * `topology`, `dr status`, `failover`, `drill`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
  */
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';

@@ -34,7 +34,9 @@ describe('DR runbooks run as printed: failover (installed bins, kcat)', () => {
       hosts,
       hooks: { 'primary-lost': async () => void (await faults.kill('A')) },
     });
-    console.log(`[dr] kafka ${version}: failover-identity.md ran ${steps.length} command blocks (${steps.map((s) => s.ms).join(', ')} ms)`);
+    console.log(
+      `[dr] kafka ${version}: failover-identity.md ran ${steps.length} command blocks (${steps.map((s) => s.ms).join(', ')} ms)`,
+    );
     expect(steps.length).toBe(5);
   }, 120_000);
 });
