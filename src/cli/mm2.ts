@@ -1,12 +1,15 @@
 /**
  * `mm2`: the operator tool. A table of subcommands (`config show`, `config lint`, `dump`, `translate`,
- * `topology`; later issues add `failover`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
+ * `topology`, `dr status`, `failover`, `drill`, `failback`, `acls`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
  */
 import { acls } from './commands/acls.ts';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
+import { drill } from './commands/drill.ts';
+import { drStatus } from './commands/dr-status.ts';
 import { dump } from './commands/dump.ts';
 import { failback } from './commands/failback.ts';
+import { failover } from './commands/failover.ts';
 import { topology } from './commands/topology.ts';
 import { translate } from './commands/translate.ts';
 import { EXIT, processIo, type CliIo } from './io.ts';
@@ -20,7 +23,18 @@ export interface Subcommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const SUBCOMMANDS: Subcommand[] = [configShow, configLint, dump, translate, topology, failback, acls];
+export const SUBCOMMANDS: Subcommand[] = [
+  configShow,
+  configLint,
+  dump,
+  translate,
+  topology,
+  drStatus,
+  failover,
+  drill,
+  failback,
+  acls,
+];
 
 function usage(): string {
   return [
@@ -54,12 +68,15 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   '--group': 'only this consumer group (all groups with checkpoints when omitted)',
   '--policy': 'the replication policy naming remote topics: default, identity or a class name',
   '--separator': 'the replication policy separator (default .)',
-  '--from': 'the cluster applications ran on after the failover (T)',
-  '--to': 'the cluster they return to (S)',
-  '--groups': 'only consumer groups whose id matches this regular expression (default: all)',
-  '--execute': 'apply the plan (without it, only print it)',
-  '--audit-log': 'append a JSON line per change to this file',
-  '--wait': 'plan again every second, up to this many seconds, while groups are pending',
+  '--from': 'the alias of the cluster the groups leave (S)',
+  '--to': 'the alias of the cluster the groups move to (T)',
+  '--groups': 'regular expression of the consumer groups (whole name; default all with checkpoints)',
+  '--state-dir': 'folder of the audit file, journal and last seen source end offsets (default mm2-dr)',
+  '--wait-lag': 'wait up to this many seconds for replication and checkpoints to catch up, showing progress',
+  '--force': 'proceed with the source lost, groups active on the target, offsets moved backwards',
+  '--execute': 'make the changes (without it: print the plan, change nothing)',
+  '--audit-log': 'failback: append a JSON line per change to this file',
+  '--wait': 'failback: plan again every second, up to this many seconds, while groups are pending',
 };
 
 /** `mm2 <command> --help`: the command's usage, what it does, and its options. */

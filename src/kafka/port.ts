@@ -275,6 +275,8 @@ export interface KafkaAdmin {
   fetchGroupOffsets(groupId: string): Promise<TopicPartitionOffset[]>;
   /** Commit offsets for a group as an outsider (generation -1, no member): only for groups with no members. */
   commitGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  /** Deletes consumer groups with no members (DeleteGroups), their committed offsets with them. */
+  deleteGroups(groupIds: string[]): Promise<void>;
   listOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Deletes records before `beforeOffset` (DeleteRecords): moves the log start, as retention does. */
   deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void>;

@@ -258,6 +258,11 @@ export class InMemoryKafka {
     return [...(this.groups.get(group)?.values() ?? [])].map((o) => ({ ...o }));
   }
 
+  deleteGroup(group: string): void {
+    this.groups.delete(group);
+    this.groupStates.delete(group);
+  }
+
   groupIds(): string[] {
     return [...new Set([...this.groups.keys(), ...this.groupStates.keys()])];
   }
@@ -450,6 +455,10 @@ export function inMemoryAdmin(kafka: InMemoryKafka): KafkaAdmin {
       );
       const stored = k.groupOffsets(group);
       for (const o of offsets) stored.set(`${o.topic}-${o.partition}`, { ...o });
+    },
+    deleteGroups: async (ids) => {
+      await k.enter('deleteGroups');
+      for (const g of ids) k.deleteGroup(g);
     },
     listOffsets: async (topic) => {
       await k.enter('listOffsets', [topic]);

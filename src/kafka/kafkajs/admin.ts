@@ -306,6 +306,13 @@ export class KafkajsAdmin implements KafkaAdmin {
     return this.op({ op: 'offsetCommit', group: groupId }, () => this.commitOffsets(groupId, offsets));
   }
 
+  deleteGroups(groupIds: string[]): Promise<void> {
+    return this.op({ op: 'deleteGroups', ...groupsContext(groupIds) }, async () => {
+      if (groupIds.length === 0) return;
+      await (await this.client()).deleteGroups(groupIds);
+    });
+  }
+
   private async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     const cluster = await this.connection.internalCluster();

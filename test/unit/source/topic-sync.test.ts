@@ -83,6 +83,7 @@ class FakeAdmin implements KafkaAdmin {
   describeGroupStates = notUsed;
   fetchGroupOffsets = notUsed;
   commitGroupOffsets = notUsed;
+  deleteGroups = notUsed;
   listOffsets = notUsed;
   deleteRecords = notUsed;
   brokerCount = notUsed;
