@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadMirrorMakerConfig, toKafkaClientSettings, valuesOf, type RouteConfig } from '../../config/index.ts';
-import { executeFailback, jsonLinesAuditSink, type AuditSink } from '../../client/dr/failback-execute.ts';
+import { openAudit, type Audit } from '../../client/dr/audit.ts';
+import { executeFailback, type AuditSink } from '../../client/dr/failback-execute.ts';
 import {
   planFailback,
   type FailbackPlan,
@@ -95,13 +96,42 @@ function waitArg(raw: string | undefined): number {
 /** Dependencies a test can replace. */
 export interface FailbackDeps {
   openCluster(settings: KafkaClientSettings): KafkaCluster;
-  audit(file: string): AuditSink;
+  /** Where the changes are recorded: the JSON-lines file and, by default, the DR audit topic on `cluster`. */
+  audit(file: string, target: { cluster: KafkaCluster; operation: string }): AuditSink & { close?(): Promise<void> };
+}
+
+/**
+ * The DR commands' shared audit trail (src/client/dr/audit.ts: the JSON-lines file plus the
+ * compacted `mm2-dr-audit.internal` topic on the cluster the groups return to), opened at the
+ * first change so a plan that changes nothing creates nothing.
+ */
+function sharedAudit(
+  file: string,
+  target: { cluster: KafkaCluster; operation: string },
+): AuditSink & {
+  close(): Promise<void>;
+} {
+  let opened: Promise<Audit> | undefined;
+  return {
+    append: async (entry) => {
+      opened ??= openAudit({ file, cluster: target.cluster });
+      const e = entry as { action?: unknown; group?: unknown; route?: unknown };
+      const subject = typeof e.group === 'string' ? e.group : typeof e.route === 'string' ? e.route : '';
+      const action = typeof e.action === 'string' ? e.action : 'change';
+      await (
+        await opened
+      ).append({ ...entry, key: `${target.operation}/${action}/${subject}`, operation: target.operation, action });
+    },
+    close: async () => {
+      await (await opened)?.close();
+    },
+  };
 }
 
 /** Pause between plans while waiting for pending groups. */
 const WAIT_STEP_MS = 1_000;
 
-const DEFAULT_DEPS: FailbackDeps = { openCluster: (s) => openKafkaCluster(s), audit: jsonLinesAuditSink };
+const DEFAULT_DEPS: FailbackDeps = { openCluster: (s) => openKafkaCluster(s), audit: sharedAudit };
 
 /**
  * `mm2 failback`: return applications from T (where they ran after a failover) to S. Prints the
@@ -161,6 +191,10 @@ export async function runFailback(
       if (!args.json) io.out('Plan only: nothing was changed. Run again with --execute to apply it.');
       return plan.groups.some((g) => g.action === 'pending') ? FAILBACK_EXIT.pending : FAILBACK_EXIT.ok;
     }
+    const audit = deps.audit(args.auditLog, {
+      cluster: setup.clusters.get(args.to)!,
+      operation: `failback:${args.from}->${args.to}`,
+    });
     const outcome = await executeFailback(
       plan,
       {
@@ -170,8 +204,8 @@ export async function runFailback(
         toCluster: setup.clusters.get(args.to)!,
         fromCluster: setup.clusters.get(args.from)!,
       },
-      deps.audit(args.auditLog),
-    );
+      audit,
+    ).finally(() => audit.close?.());
     if (args.json) {
       io.out(toJson({ plan, executed: true, outcome }, 2));
     } else {

@@ -1,25 +1,12 @@
-import { appendFile } from 'node:fs/promises';
 import { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
 import type { KafkaCluster, TopicPartitionOffset } from '../../kafka/port.ts';
 import { MirrorError } from '../../util/errors.ts';
 import { retrying } from './failback-cluster-view.ts';
 import type { FailbackPlan, FailbackSetup, GroupPlan } from './failback-plan.ts';
 
-/** Where a failback records each change it makes (the shared DR audit log is wired in here). */
+/** Where a failback records each change it makes (the CLI passes the DR audit trail, src/client/dr/audit.ts). */
 export interface AuditSink {
   append(entry: object): Promise<void>;
-}
-
-/** An {@link AuditSink} writing one JSON line per entry to `file` (bigints as numbers). */
-export function jsonLinesAuditSink(file: string): AuditSink {
-  return {
-    append: (entry) =>
-      appendFile(
-        file,
-        `${JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`,
-        'utf8',
-      ),
-  };
 }
 
 /** What an executed failback changed. */
