@@ -1,15 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { dirname } from 'node:path';
-import {
-  createProviders,
-  loadMirrorMakerConfig,
-  parseJavaList,
-  providerDeclarations,
-  readPropertiesFile,
-  resolvePlaceholders,
-  type LoadedConfig,
-} from '../config/index.ts';
-import { readHttpSettings, startHttpServers, type HealthReport, type HttpConfigSource } from '../http/index.ts';
+import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
+import { readHttpSettings, startHttpServers, type HealthReport } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
@@ -26,6 +17,7 @@ import { loggersPort } from '../runtime/log-levels.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
+import { httpConfigSource } from './http-config-source.ts';
 import type { CliIo } from './io.ts';
 import { statusPageData } from './status-page-data.ts';
 
@@ -74,22 +66,6 @@ function logProcessWarnings(logger: Logger): void {
   process.on('warning', (warning) => {
     logger.warn({ warning: warning.name, detail: warning.message }, 'Node.js process warning');
   });
-}
-
-/** The file as the HTTP settings read it: top-level values with config-provider placeholders resolved. */
-function httpConfigSource(config: LoadedConfig): HttpConfigSource {
-  const raw = config.properties.values;
-  const providers = createProviders(providerDeclarations(raw, parseJavaList(raw.get('config.providers') ?? '')));
-  const cache = new Map<string, Map<string, string>>();
-  return {
-    value: (key) => {
-      const v = raw.get(key);
-      return v === undefined ? undefined : resolvePlaceholders(v, providers, cache).value;
-    },
-    keys: () => raw.keys(),
-    readProperties: (path) => readPropertiesFile(path, 'utf8').values,
-    baseDir: config.file ? dirname(config.file) : process.cwd(),
-  };
 }
 
 /**
