@@ -5,6 +5,7 @@ import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
+import { ClusterIdReader, routeClusters } from '../runtime/cluster-ids.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
@@ -177,6 +178,14 @@ export async function runDriver(
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
     app.get('/status', async () => ({ routes: driver.status() }));
   };
+  // GET /'s cluster ids: read in the background from the start, for the routes of the file as last applied.
+  const clusterIds = new ClusterIdReader({ clusters: () => routeClusters(reloader.config), logger });
+  if (httpSettings.listeners.length > 0) clusterIds.ids();
+  const kafkaClusters = (): { ids: Record<string, string | null>; worker?: string } => {
+    const targets = new Set(reloader.config.routes.map((r) => r.target));
+    const [worker] = targets;
+    return { ids: clusterIds.ids(), ...(targets.size === 1 && worker !== undefined ? { worker } : {}) };
+  };
   const liveness = (): HealthReport => ({ status: 'healthy', message: 'process running; readiness at /ready' });
   // Listen before the routes start, so /ready says what is starting instead of refusing connections.
   const servers = await startHttpServers(httpSettings, {
@@ -185,6 +194,7 @@ export async function runDriver(
     ready: () => readiness(driver.status()),
     logger,
     version,
+    kafkaClusters,
     plugins: [
       statusPlugin,
       connectorsPlugin({
@@ -208,7 +218,10 @@ export async function runDriver(
   for (const w of httpSettings.warnings) logger.warn({ key: w.key }, w.message);
   for (const s of servers)
     logger.info({ url: s.url, auth: httpSettings.auth !== undefined }, 'operator HTTP server listening');
-  const closeHttp = (): Promise<unknown> => Promise.all(servers.map((s) => s.close()));
+  const closeHttp = (): Promise<unknown> => {
+    clusterIds.close();
+    return Promise.all(servers.map((s) => s.close()));
+  };
   armProgressLog(config);
   armWatch(config);
   const stopReloads = (): void => {

@@ -86,6 +86,7 @@ class FakeAdmin implements KafkaAdmin {
   listOffsets = notUsed;
   deleteRecords = notUsed;
   brokerCount = notUsed;
+  clusterId = notUsed;
   async close() {}
 }
 
