@@ -8,6 +8,7 @@ import {
   type LoadedConfig,
 } from '../config/index.ts';
 import type { HttpConfigSource } from '../http/index.ts';
+import { isMirrorError } from '../util/errors.ts';
 
 /**
  * The file as the HTTP settings (`readHttpSettings`) read it: top-level values with
@@ -28,4 +29,10 @@ export function httpConfigSource(config: LoadedConfig): HttpConfigSource {
     readProperties: (path) => readPropertiesFile(path, 'utf8').values,
     baseDir: config.file ? dirname(config.file) : process.cwd(),
   };
+}
+
+/** The key a `readHttpSettings` error names (its ConfigError's `details.key`), else the listener key. */
+export function httpSettingsErrorKey(err: unknown): string {
+  const key = isMirrorError(err) ? err.details['key'] : undefined;
+  return typeof key === 'string' ? key : 'mm2ts.http.listener';
 }

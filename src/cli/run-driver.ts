@@ -18,7 +18,7 @@ import { loggersPort } from '../runtime/log-levels.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
-import { httpConfigSource } from './http-config-source.ts';
+import { httpConfigSource, httpSettingsErrorKey } from './http-config-source.ts';
 import type { CliIo } from './io.ts';
 import { statusPageData } from './status-page-data.ts';
 
@@ -79,8 +79,7 @@ function processChecks(config: LoadedConfig): ReloadProblem[] {
     readHttpSettings(httpConfigSource(config));
     return [];
   } catch (err) {
-    const key = (err as { key?: unknown }).key;
-    const named = typeof key === 'string' ? key : 'mm2ts.http.listener';
+    const named = httpSettingsErrorKey(err);
     const line = config.properties.lines.get(named);
     return [
       {
@@ -123,6 +122,8 @@ export async function runDriver(
   const httpSettings = readHttpSettings(httpConfigSource(config));
   installLastResort(logger);
   logProcessWarnings(logger);
+  // Before anything creates a child logger: it names the route, connector, kafka and http loggers.
+  const loggers = loggersPort(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
   const metrics = createApplianceMetrics({ version });
@@ -200,7 +201,7 @@ export async function runDriver(
       connectorsPlugin({
         connectors: connectorsPort(() => driver.runtimes(), { logger }),
         plugins: mirrorPlugins(version),
-        loggers: loggersPort(logger),
+        loggers,
       }),
       reloadPlugin({ reload: () => reloader.reload('http') }),
       uiPlugin({

@@ -93,6 +93,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       : {}),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app, logger);
+  // Every route served, logged once at DEBUG: what to check a listener's authentication against.
+  const served: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push(`${method} ${route.url}`);
+  });
   if (options.auth) installAuthentication(app, options.auth);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;
@@ -122,6 +127,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(metricsPlugin(options.registry));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();
+  logger.debug({ routes: served }, 'HTTP routes');
   return app;
 }
 

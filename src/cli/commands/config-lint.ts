@@ -1,7 +1,7 @@
 import { formatDiagnostic, loadMirrorMakerConfig, type Diagnostic, type LoadedConfig } from '../../config/index.ts';
 import { readHttpSettings } from '../../http/index.ts';
 import { isMirrorError } from '../../util/errors.ts';
-import { httpConfigSource } from '../http-config-source.ts';
+import { httpConfigSource, httpSettingsErrorKey } from '../http-config-source.ts';
 import { ArgumentError, EXIT } from '../io.ts';
 import type { Subcommand } from '../mm2.ts';
 import { parseConfigCommandArgs } from './config-args.ts';
@@ -62,8 +62,7 @@ function httpDiagnostics(config: LoadedConfig): Diagnostic[] {
       javaIgnores: false,
     }));
   } catch (err) {
-    const details = isMirrorError(err) ? err.details : {};
-    const key = typeof details['key'] === 'string' ? details['key'] : 'mm2ts.http.listener';
+    const key = httpSettingsErrorKey(err);
     return [
       {
         severity: 'error',
