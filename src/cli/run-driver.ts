@@ -18,7 +18,12 @@ import { loggersPort } from '../runtime/log-levels.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
-import { httpConfigSource, httpSettingsErrorKey } from './http-config-source.ts';
+import {
+  changedHttpKeys,
+  httpConfigSource,
+  httpSettingsErrorKey,
+  httpSettingsFingerprint,
+} from './http-config-source.ts';
 import type { CliIo } from './io.ts';
 import { statusPageData } from './status-page-data.ts';
 
@@ -120,6 +125,7 @@ export async function runDriver(
 ): Promise<void> {
   // A listener or credential setting the appliance cannot honour fails here, before anything starts.
   const httpSettings = readHttpSettings(httpConfigSource(config));
+  const startedHttp = httpSettingsFingerprint(config);
   installLastResort(logger);
   logProcessWarnings(logger);
   // Before anything creates a child logger: it names the route, connector, kafka and http loggers.
@@ -151,6 +157,8 @@ export async function runDriver(
     driver,
     logger,
     check: processChecks,
+    // The HTTP server keeps what it started with: compared with that, not with the last reload.
+    restartNeededBy: (next) => changedHttpKeys(startedHttp, httpSettingsFingerprint(next)),
     liveKeys: LIVE_PROCESS_KEYS,
     onApplied: (current) => {
       armProgressLog(current);
