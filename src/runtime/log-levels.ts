@@ -118,6 +118,8 @@ export function loggersPort(root: Logger, now: () => number = Date.now): Loggers
     let refs = live.get(name);
     if (!refs) live.set(name, (refs = new Set()));
     refs.add(new WeakRef(child));
+    // Clients come and go (restarts, retries): drop the collected ones now and then.
+    if (refs.size % 64 === 0) liveLoggers(name);
     const set = explicit.get(name);
     if (set) child.level = set.level;
   };
