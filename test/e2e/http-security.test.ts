@@ -221,7 +221,7 @@ describe('operator API security (HTTPS, basic auth, secrets)', () => {
     expect(log).toMatch(/"level":30[^\n]*"method":"GET","path":"\/status","status":401[^\n]*"msg":"HTTP request"/);
     expect(log).toMatch(/"level":30[^\n]*"method":"GET","path":"\/status","status":200[^\n]*"user":"ops"/);
     const everything = [log, ...answers.map((x) => `${JSON.stringify(x.headers)}\n${x.body}`)].join('\n');
-    for (const secret of [httpPassword, kafkaPassword, good.authorization.slice('Basic '.length)]) {
+    for (const secret of [httpPassword, kafkaPassword, good.authorization.slice('Basic '.length), token]) {
       expect(everything.includes(secret), `a secret (${secret.slice(0, 6)}…) appears in the logs or a response`).toBe(
         false,
       );
