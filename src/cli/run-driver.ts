@@ -1,19 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { dirname } from 'node:path';
-import {
-  createProviders,
-  loadMirrorMakerConfig,
-  parseJavaList,
-  providerDeclarations,
-  readPropertiesFile,
-  resolvePlaceholders,
-  type LoadedConfig,
-} from '../config/index.ts';
-import { readHttpSettings, startHttpServers, type HealthReport, type HttpConfigSource } from '../http/index.ts';
+import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
+import { readHttpSettings, startHttpServers, type HealthReport } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
+import { ClusterIdReader, routeClusters } from '../runtime/cluster-ids.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
@@ -26,6 +18,12 @@ import { loggersPort } from '../runtime/log-levels.ts';
 import { describeError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/version.ts';
+import {
+  changedHttpKeys,
+  httpConfigSource,
+  httpSettingsErrorKey,
+  httpSettingsFingerprint,
+} from './http-config-source.ts';
 import type { CliIo } from './io.ts';
 import { statusPageData } from './status-page-data.ts';
 
@@ -76,22 +74,6 @@ function logProcessWarnings(logger: Logger): void {
   });
 }
 
-/** The file as the HTTP settings read it: top-level values with config-provider placeholders resolved. */
-function httpConfigSource(config: LoadedConfig): HttpConfigSource {
-  const raw = config.properties.values;
-  const providers = createProviders(providerDeclarations(raw, parseJavaList(raw.get('config.providers') ?? '')));
-  const cache = new Map<string, Map<string, string>>();
-  return {
-    value: (key) => {
-      const v = raw.get(key);
-      return v === undefined ? undefined : resolvePlaceholders(v, providers, cache).value;
-    },
-    keys: () => raw.keys(),
-    readProperties: (path) => readPropertiesFile(path, 'utf8').values,
-    baseDir: config.file ? dirname(config.file) : process.cwd(),
-  };
-}
-
 /**
  * The start-up checks done here rather than by the config loader, for a reloaded file: the HTTP
  * listeners and credentials must still be valid (a change to them needs a restart, but an edit
@@ -102,8 +84,7 @@ function processChecks(config: LoadedConfig): ReloadProblem[] {
     readHttpSettings(httpConfigSource(config));
     return [];
   } catch (err) {
-    const key = (err as { key?: unknown }).key;
-    const named = typeof key === 'string' ? key : 'mm2ts.http.listener';
+    const named = httpSettingsErrorKey(err);
     const line = config.properties.lines.get(named);
     return [
       {
@@ -144,8 +125,11 @@ export async function runDriver(
 ): Promise<void> {
   // A listener or credential setting the appliance cannot honour fails here, before anything starts.
   const httpSettings = readHttpSettings(httpConfigSource(config));
+  const startedHttp = httpSettingsFingerprint(config);
   installLastResort(logger);
   logProcessWarnings(logger);
+  // Before anything creates a child logger: it names the route, connector, kafka and http loggers.
+  const loggers = loggersPort(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
   const metrics = createApplianceMetrics({ version });
@@ -173,6 +157,8 @@ export async function runDriver(
     driver,
     logger,
     check: processChecks,
+    // The HTTP server keeps what it started with: compared with that, not with the last reload.
+    restartNeededBy: (next) => changedHttpKeys(startedHttp, httpSettingsFingerprint(next)),
     liveKeys: LIVE_PROCESS_KEYS,
     onApplied: (current) => {
       armProgressLog(current);
@@ -201,6 +187,14 @@ export async function runDriver(
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
     app.get('/status', async () => ({ routes: driver.status() }));
   };
+  // GET /'s cluster ids: read in the background from the start, for the routes of the file as last applied.
+  const clusterIds = new ClusterIdReader({ clusters: () => routeClusters(reloader.config), logger });
+  if (httpSettings.listeners.length > 0) clusterIds.ids();
+  const kafkaClusters = (): { ids: Record<string, string | null>; worker?: string } => {
+    const targets = new Set(reloader.config.routes.map((r) => r.target));
+    const [worker] = targets;
+    return { ids: clusterIds.ids(), ...(targets.size === 1 && worker !== undefined ? { worker } : {}) };
+  };
   const liveness = (): HealthReport => ({ status: 'healthy', message: 'process running; readiness at /ready' });
   // Listen before the routes start, so /ready says what is starting instead of refusing connections.
   const servers = await startHttpServers(httpSettings, {
@@ -209,12 +203,13 @@ export async function runDriver(
     ready: () => readiness(driver.status()),
     logger,
     version,
+    kafkaClusters,
     plugins: [
       statusPlugin,
       connectorsPlugin({
         connectors: connectorsPort(() => driver.runtimes(), { logger }),
         plugins: mirrorPlugins(version),
-        loggers: loggersPort(logger),
+        loggers,
       }),
       reloadPlugin({ reload: () => reloader.reload('http') }),
       uiPlugin({
@@ -232,7 +227,10 @@ export async function runDriver(
   for (const w of httpSettings.warnings) logger.warn({ key: w.key }, w.message);
   for (const s of servers)
     logger.info({ url: s.url, auth: httpSettings.auth !== undefined }, 'operator HTTP server listening');
-  const closeHttp = (): Promise<unknown> => Promise.all(servers.map((s) => s.close()));
+  const closeHttp = (): Promise<unknown> => {
+    clusterIds.close();
+    return Promise.all(servers.map((s) => s.close()));
+  };
   armProgressLog(config);
   armWatch(config);
   const stopReloads = (): void => {

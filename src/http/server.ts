@@ -12,7 +12,7 @@ import type { HealthSource } from './health.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { readyPlugin, type ReadinessSource } from './plugins/ready.ts';
-import { rootPlugin } from './plugins/root.ts';
+import { rootPlugin, type KafkaClustersInfo } from './plugins/root.ts';
 import type { HttpsServerOptions } from './tls.ts';
 
 export interface HttpAppOptions {
@@ -24,6 +24,8 @@ export interface HttpAppOptions {
   /** Reported by `GET /`; defaults to the package version. */
   version?: string;
   commit?: string;
+  /** `GET /`'s Kafka cluster ids (answered from a cache, never waiting for a cluster); absent: not reported. */
+  kafkaClusters?: () => KafkaClustersInfo;
   /**
    * More routes, each an encapsulated Fastify plugin (the operator API's connectors and status
    * endpoints). A plugin that needs options closes over them. They inherit the JSON error handler.
@@ -91,6 +93,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       : {}),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app, logger);
+  // Every route served, logged once at DEBUG: what to check a listener's authentication against.
+  const served: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push(`${method} ${route.url}`);
+  });
   if (options.auth) installAuthentication(app, options.auth);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;
@@ -109,13 +116,18 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     else logger.info(line, 'HTTP request');
   });
   await app.register(
-    rootPlugin({ version: options.version ?? packageVersion(), ...(options.commit ? { commit: options.commit } : {}) }),
+    rootPlugin({
+      version: options.version ?? packageVersion(),
+      ...(options.commit ? { commit: options.commit } : {}),
+      ...(options.kafkaClusters ? { kafkaClusters: options.kafkaClusters } : {}),
+    }),
   );
   await app.register(healthPlugin(options.health, logger));
   if (options.ready) await app.register(readyPlugin(options.ready, logger));
   await app.register(metricsPlugin(options.registry));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();
+  logger.debug({ routes: served }, 'HTTP routes');
   return app;
 }
 

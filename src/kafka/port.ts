@@ -281,6 +281,8 @@ export interface KafkaAdmin {
   /** Deletes records before `beforeOffset` (DeleteRecords): moves the log start, as retention does. */
   deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void>;
   brokerCount(): Promise<number>;
+  /** The cluster's id (Metadata / DescribeCluster `cluster_id`, KIP-78): what Connect's `GET /` reports. */
+  clusterId(): Promise<string>;
   close(): Promise<void>;
 }
 

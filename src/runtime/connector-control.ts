@@ -196,6 +196,12 @@ export function connectorsPort(
     restart: async (ref, request: RestartRequest) => {
       const { runner } = located(ref);
       notWhileBusy(ref, runner);
+      if (runner.targetState === 'PAUSED') {
+        // Connect restarts a paused connector and its tasks into PAUSED. Here the pause already
+        // stopped the instance and its tasks, and the resume starts fresh ones: the restart has
+        // nothing to do, and the connector is PAUSED before and after, as in Connect.
+        return request.includeTasks || request.onlyFailed ? status(ref) : undefined;
+      }
       if (runner.targetState !== 'STARTED') {
         throw new HttpError(
           409,
@@ -241,6 +247,8 @@ export function connectorsPort(
       if (!status(ref).tasks.some((t) => t.id === task)) {
         throw new HttpError(404, 'ERR_UNKNOWN_TASK', `Task ${task} of ${ref.name} not found`, { task });
       }
+      // As the connector's restart above: a paused task has nothing running to restart.
+      if (runner.targetState === 'PAUSED') return;
       const restarted = await control(() => runner.restartTask(task));
       if (!restarted) {
         throw new HttpError(

@@ -57,6 +57,12 @@ export interface ReloaderOptions {
    * the new config: a problem rejects the file as the loader's errors do.
    */
   check?: (config: LoadedConfig) => ReloadProblem[];
+  /**
+   * More keys of the new config that need a restart, found by the caller (e.g. the HTTP settings
+   * whose resolved values or files changed while the keys did not: a new secret behind the same
+   * provider placeholder, a renewed certificate at the same path).
+   */
+  restartNeededBy?: (config: LoadedConfig) => readonly string[];
   /** Top-level process keys the caller applies live itself (see `onApplied`); other process keys need a restart. */
   liveKeys?: readonly string[];
   /** Called with the new config after it was applied (re-arm timers that depend on top-level keys). */
@@ -163,12 +169,13 @@ export class Reloader {
     const policyKeys = changedTopLevelKeys(before, after, (k) => WORKER_POLICY_KEYS.includes(k));
     const difference: RouteDifference = diffRoutes(this.current.routes, next.routes, policyKeys);
     const live = new Set([...WORKER_POLICY_KEYS, ...(this.options.liveKeys ?? [])]);
-    const needsRestart = changedTopLevelKeys(before, after, (k) => {
+    const changedKeys = changedTopLevelKeys(before, after, (k) => {
       const def = KEYS_BY_NAME.get(k);
       // `clusters` and the providers shape the routes, whose difference is applied; every other
       // process-level key (the HTTP listener and its security) is read once at start-up.
       return def?.scope === 'mm2' && k !== 'clusters' && !k.startsWith('config.providers') && !live.has(k);
     });
+    const needsRestart = [...new Set([...changedKeys, ...(this.options.restartNeededBy?.(next) ?? [])])].sort();
     const failed = await this.options.driver.apply(next, difference, workerPolicyOf(next));
     this.current = next;
     this.options.onApplied?.(next);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/kafka/ports.ts';
 import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { openTestCluster, requireSasl, testKafka, uniqueName } from '../support/kafka.ts';
+import { parseLogLines } from '../support/log-lines.ts';
 import { baseProperties, propertiesWith, spawnMirrorMaker, type RunningMirrorMaker } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords } from '../support/records.ts';
 import { httpsRequest, makeTestCerts, type HttpsAnswer } from '../support/tls-certs.ts';
@@ -71,11 +72,23 @@ describe('operator API security (HTTPS, basic auth, secrets)', () => {
     const base = `https://127.0.0.1:${port}`;
     const answers: HttpsAnswer[] = [];
     const good = { authorization: `Basic ${Buffer.from(`ops:${httpPassword}`).toString('base64')}` };
-    const get = async (path: string, headers: Record<string, string> = good): Promise<HttpsAnswer> => {
-      const a = await httpsRequest(`${base}${path}`, { ca: certs.caCert, headers });
+    const send = async (
+      method: string,
+      path: string,
+      headers: Record<string, string> = good,
+      body?: string,
+    ): Promise<HttpsAnswer> => {
+      const a = await httpsRequest(`${base}${path}`, {
+        ca: certs.caCert,
+        method,
+        headers: body !== undefined ? { ...headers, 'content-type': 'application/json' } : headers,
+        ...(body !== undefined ? { body } : {}),
+      });
       answers.push(a);
       return a;
     };
+    const get = (path: string, headers: Record<string, string> = good): Promise<HttpsAnswer> =>
+      send('GET', path, headers);
 
     // Records written on A before the mirror runs arrive on B: the Kafka password from the provider works.
     const a = openTestCluster(kafka.clusters['A']!);
@@ -101,22 +114,102 @@ describe('operator API security (HTTPS, basic auth, secrets)', () => {
       await b.close();
     }
 
-    // Every endpoint on this branch: 200 with credentials, 401 without or with wrong ones (but /health).
-    const endpoints = ['/', '/ready', '/status', '/metrics', '/health'];
-    for (const path of endpoints) {
-      expect((await get(path)).status, `GET ${path} with credentials`).toBe(200);
-      const wrongPassword = { authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` };
-      for (const headers of [{}, wrongPassword]) {
-        const answer = await get(path, headers);
-        if (path === '/health') {
-          expect(answer.status, `GET /health, ${JSON.stringify(headers)}`).toBe(200);
+    // Every route the server registered (it logs them at DEBUG), so an endpoint added later is
+    // covered without editing this test: 401 without or with wrong credentials (but /health),
+    // and with credentials an answer from the endpoint itself.
+    const routesLine = parseLogLines(mm.output()).find((l) => l['msg'] === 'HTTP routes');
+    const served = (routesLine?.['routes'] as string[] | undefined) ?? [];
+    expect(served.length, 'the server logs the routes it serves').toBeGreaterThan(20);
+    for (const endpoint of ['/', '/ready', '/status', '/metrics', '/health', '/reload', '/ui', '/ui/data'])
+      expect(
+        served.some((r) => r.endsWith(` ${endpoint}`)),
+        endpoint,
+      ).toBe(true);
+    expect(served).toContain('PUT /admin/loggers/:logger');
+    expect(served).toContain('PATCH /connectors/:name/offsets');
+    const wrongPassword = { authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` };
+    const wrongToken = { authorization: 'Bearer nope' };
+    const refused: string[] = [];
+    for (const route of served) {
+      const [method = 'GET', pattern = '/'] = route.split(' ');
+      const open = pattern === '/health';
+      // A connector that does not exist: with credentials a mutating call reaches the endpoint
+      // (404 from it) and changes nothing.
+      const path = (connector: string): string =>
+        pattern
+          .replace('/:source/:target/', '/A/B/')
+          .replace(':name', pattern.startsWith('/:source') ? connector : encodeURIComponent(`A->B.${connector}`))
+          .replace(':task', '0')
+          .replace(':logger', 'root')
+          .replace('*', '');
+      for (const headers of [{}, wrongPassword, wrongToken]) {
+        const answer = await send(method, path('MirrorSourceConnector'), headers);
+        if (open) {
+          expect(answer.status, `${method} ${pattern} without valid credentials`).toBe(200);
           continue;
         }
-        expect(answer.status, `GET ${path}, ${JSON.stringify(headers)}`).toBe(401);
-        expect(answer.headers['www-authenticate']).toBe('Basic realm="mirrormaker-ts", charset="UTF-8"');
-        expect(JSON.parse(answer.body)).toMatchObject({ error_code: 401 });
+        if (answer.status !== 401) refused.push(`${method} ${pattern} ${JSON.stringify(headers)}: ${answer.status}`);
+        else {
+          expect(answer.headers['www-authenticate'], route).toBe('Basic realm="mirrormaker-ts", charset="UTF-8"');
+          if (method !== 'HEAD') expect(JSON.parse(answer.body), route).toMatchObject({ error_code: 401 });
+        }
       }
+      const reading = method === 'GET' || method === 'HEAD';
+      const answer = reading
+        ? await send(method, path('MirrorSourceConnector'))
+        : await send(method, path('Nope'), good, method === 'DELETE' ? undefined : '{}');
+      if (reading) expect(answer.status, `${route} with credentials: ${answer.body}`).toBe(200);
+      else if (pattern.includes(':name')) expect(answer.status, `${route} with credentials: ${answer.body}`).toBe(404);
+      else expect(answer.status, `${route} with credentials: ${answer.body}`).not.toBe(401);
     }
+    expect(refused, 'routes that answered without valid credentials').toEqual([]);
+    // The endpoints outside the connectors API, with credentials, as an operator calls them.
+    expect((await send('PUT', '/admin/loggers/root', good, '{"level":"DEBUG"}')).status).toBe(200);
+    expect((await send('POST', '/reload')).status).toBe(200);
+    // Named loggers per route, per connector, for the Kafka clients and the HTTP server.
+    expect(Object.keys(JSON.parse((await get('/admin/loggers')).body) as object)).toEqual(
+      expect.arrayContaining(['root', 'A->B', 'A->B.MirrorSourceConnector', 'kafka', 'http']),
+    );
+    // GET / names every cluster's id (read in the background: null until the cluster answered).
+    const root = await waitFor(
+      'GET / with both cluster ids',
+      async () => JSON.parse((await get('/')).body) as { kafka_clusters?: Record<string, string | null> },
+      (r) => typeof r.kafka_clusters?.['A'] === 'string' && typeof r.kafka_clusters['B'] === 'string',
+      15_000,
+    );
+    expect(Object.keys(root.kafka_clusters ?? {}).sort()).toEqual(['A', 'B']);
+    expect(root.kafka_clusters?.['A']).not.toBe(root.kafka_clusters?.['B']);
+    // A reload that changes the listener's authentication: valid, so it is applied to the routes
+    // (none changed), and the HTTP keys are reported as needing a restart: the running server
+    // keeps the credentials it started with.
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    writeFileSync(
+      file,
+      propertiesWith(properties, { 'mm2ts.http.auth.basic.username': 'ops2', 'mm2ts.http.auth.bearer.token': token }),
+    );
+    const reloaded = await send('POST', '/reload');
+    expect(reloaded.status, reloaded.body).toBe(200);
+    expect(JSON.parse(reloaded.body)).toMatchObject({
+      changed: { added: [], removed: [], restarted: [], unchanged: ['A->B', 'B->A'] },
+      needsRestart: expect.arrayContaining(['mm2ts.http.auth.basic.username', 'mm2ts.http.auth.bearer.token']),
+    });
+    expect((await get('/status')).status).toBe(200);
+    expect((await get('/status', { authorization: `Bearer ${token}` })).status).toBe(401);
+    // An edit that breaks them (a user name with ':', RFC 7617) is refused with its line; nothing changes.
+    writeFileSync(file, propertiesWith(properties, { 'mm2ts.http.auth.basic.username': 'o:ps' }));
+    const refusedReload = await send('POST', '/reload');
+    expect(refusedReload.status, refusedReload.body).toBe(400);
+    expect(JSON.parse(refusedReload.body)).toMatchObject({
+      errors: [
+        {
+          key: 'mm2ts.http.auth.basic.username',
+          line: expect.any(Number),
+          message: expect.stringMatching(/cannot contain ':'/),
+        },
+      ],
+    });
+    writeFileSync(file, properties);
+    expect((await send('POST', '/reload')).status).toBe(200);
     expect((await get('/status')).body).toContain('"route":"A->B"');
     expect((await get('/nope')).status).toBe(404);
     // The https listener serves no plain HTTP.
@@ -128,7 +221,7 @@ describe('operator API security (HTTPS, basic auth, secrets)', () => {
     expect(log).toMatch(/"level":30[^\n]*"method":"GET","path":"\/status","status":401[^\n]*"msg":"HTTP request"/);
     expect(log).toMatch(/"level":30[^\n]*"method":"GET","path":"\/status","status":200[^\n]*"user":"ops"/);
     const everything = [log, ...answers.map((x) => `${JSON.stringify(x.headers)}\n${x.body}`)].join('\n');
-    for (const secret of [httpPassword, kafkaPassword, good.authorization.slice('Basic '.length)]) {
+    for (const secret of [httpPassword, kafkaPassword, good.authorization.slice('Basic '.length), token]) {
       expect(everything.includes(secret), `a secret (${secret.slice(0, 6)}…) appears in the logs or a response`).toBe(
         false,
       );

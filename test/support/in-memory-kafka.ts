@@ -478,6 +478,10 @@ export function inMemoryAdmin(kafka: InMemoryKafka): KafkaAdmin {
       await k.enter('brokerCount');
       return 1;
     },
+    clusterId: async () => {
+      await k.enter('clusterId');
+      return 'in-memory-cluster';
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -1,5 +1,7 @@
-import { formatDiagnostic, loadMirrorMakerConfig, type Diagnostic } from '../../config/index.ts';
+import { formatDiagnostic, loadMirrorMakerConfig, type Diagnostic, type LoadedConfig } from '../../config/index.ts';
+import { readHttpSettings } from '../../http/index.ts';
 import { isMirrorError } from '../../util/errors.ts';
+import { httpConfigSource, httpSettingsErrorKey } from '../http-config-source.ts';
 import { ArgumentError, EXIT } from '../io.ts';
 import type { Subcommand } from '../mm2.ts';
 import { parseConfigCommandArgs } from './config-args.ts';
@@ -22,7 +24,8 @@ export const configLint: Subcommand = {
     }
     let diagnostics: readonly Diagnostic[];
     try {
-      diagnostics = loadMirrorMakerConfig(args.file, { clusters: args.clusters, collectErrors: true }).diagnostics;
+      const config = loadMirrorMakerConfig(args.file, { clusters: args.clusters, collectErrors: true });
+      diagnostics = [...config.diagnostics, ...httpDiagnostics(config)];
     } catch (err) {
       io.out(`ERROR ${isMirrorError(err) ? err.message : String(err)}`);
       io.out('1 error(s), 0 warning(s)');
@@ -38,3 +41,37 @@ export const configLint: Subcommand = {
     return errors.length > 0 ? EXIT.lintErrors : EXIT.ok;
   },
 };
+
+/**
+ * The operator HTTP server's settings (listeners, TLS, authentication), checked as the run checks
+ * them before anything starts (src/cli/run-driver.ts): what would stop the start is an error, a
+ * Connect REST key the server does not apply a warning.
+ */
+function httpDiagnostics(config: LoadedConfig): Diagnostic[] {
+  const lineOf = (key: string): { line?: number } => {
+    const line = config.properties.lines.get(key);
+    return line !== undefined ? { line } : {};
+  };
+  try {
+    return readHttpSettings(httpConfigSource(config)).warnings.map((w) => ({
+      severity: 'warning',
+      code: 'http-key-not-applied',
+      message: w.message,
+      key: w.key,
+      ...lineOf(w.key),
+      javaIgnores: false,
+    }));
+  } catch (err) {
+    const key = httpSettingsErrorKey(err);
+    return [
+      {
+        severity: 'error',
+        code: 'http-settings-invalid',
+        message: err instanceof Error ? err.message : String(err),
+        key,
+        ...lineOf(key),
+        javaIgnores: false,
+      },
+    ];
+  }
+}

@@ -380,6 +380,10 @@ export class KafkajsAdmin implements KafkaAdmin {
     });
   }
 
+  clusterId(): Promise<string> {
+    return this.op({ op: 'describeCluster' }, async () => (await (await this.client()).describeCluster()).clusterId);
+  }
+
   close(): Promise<void> {
     return this.op({ op: 'close' }, async () => {
       // Also after a failed connect: kafkajs may hold the seed broker's socket.

@@ -108,8 +108,29 @@ describe('connectors port over the route runtimes', () => {
     expect(runner.startCount).toBe(2);
     expect(await port.restart(SOURCE, { includeTasks: false, onlyFailed: false })).toBeUndefined();
     expect(runner.startCount).toBe(3);
-    await port.pause(SOURCE);
+    await port.stop(SOURCE);
     expect((await rejection(port.restart(SOURCE, { includeTasks: true, onlyFailed: false }))).statusCode).toBe(409);
+    await runner.stop();
+  });
+
+  it('restart of a PAUSED connector or task answers as Connect (it stays PAUSED) and starts nothing', async () => {
+    const { runner, port, restarted } = fixture([
+      { id: 0, state: 'RUNNING' },
+      { id: 1, state: 'RUNNING' },
+    ]);
+    await runner.start().started;
+    await port.pause(SOURCE);
+    expect(await port.restart(SOURCE, { includeTasks: false, onlyFailed: false })).toBeUndefined();
+    const answer = await port.restart(SOURCE, { includeTasks: true, onlyFailed: false });
+    expect(answer?.connector.state).toBe('PAUSED');
+    expect(answer?.tasks.map((t) => t.state)).toEqual(['PAUSED', 'PAUSED']);
+    await port.restartTask(SOURCE, 1);
+    expect(runner.startCount).toBe(1);
+    expect(restarted).toEqual([]);
+    expect(port.status(SOURCE).connector.state).toBe('PAUSED');
+    // The resume starts a fresh instance, as after Connect's restart.
+    await port.resume(SOURCE);
+    expect(runner.startCount).toBe(2);
     await runner.stop();
   });
 

@@ -87,6 +87,7 @@ class FakeAdmin implements KafkaAdmin {
   listOffsets = notUsed;
   deleteRecords = notUsed;
   brokerCount = notUsed;
+  clusterId = notUsed;
   async close() {}
 }
 
