@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
-import type { KafkaCluster, RecordSink } from '../kafka/index.ts';
+import type { KafkaAdmin, KafkaCluster, RecordSink } from '../kafka/index.ts';
 import { offsetsTopicPartitionFor } from '../records/index.ts';
 import { describeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { CauseTracker } from './cause-tracker.ts';
+import { CompactedLog } from './compacted-log.ts';
 import { ensureCompactedTopic } from './internal-topics.ts';
 import type { ConnectorStatusEntry, WorkStatus } from './states.ts';
 
@@ -82,9 +83,41 @@ export class StatusStore {
       );
       const [description] = await admin.describeTopics([options.topic]);
       const count = description?.partitions.length ?? 0;
-      return new StatusStore(options, count > 0 ? count : options.partitions);
+      const store = new StatusStore(options, count > 0 ? count : options.partitions);
+      await store.learnWrittenTasks(admin);
+      return store;
     } finally {
       await admin.close();
+    }
+  }
+
+  /**
+   * Task states already in the topic (written by an earlier run of this flow) count as written,
+   * so a task that no longer exists gets its tombstone at the first write instead of staying in
+   * the topic with its last state. Best effort, like every write here: a topic that cannot be
+   * read only means such leftovers stay until their task reappears.
+   */
+  private async learnWrittenTasks(admin: Pick<KafkaAdmin, 'listOffsets'>): Promise<void> {
+    const source = await this.cluster.recordSource();
+    try {
+      const log = new CompactedLog({
+        topic: this.topic,
+        source,
+        admin,
+        onRecord: (r) => {
+          const key = r.key?.toString('utf8');
+          if (key === undefined || !key.startsWith('status-task-')) return;
+          if (r.value === null) this.written.delete(key);
+          else this.written.set(key, r.value.toString('utf8'));
+        },
+        stallTimeoutMs: 10_000,
+        logger: this.logger,
+      });
+      await log.readToEnd();
+    } catch (err) {
+      this.logger.warn({ err: describeError(err) }, 'cannot read the status topic; task states of an earlier run stay');
+    } finally {
+      await source.close();
     }
   }
 
