@@ -17,6 +17,7 @@ import { ReloadMetrics } from '../metrics/reload-metrics.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
+import { startMembership } from '../runtime/membership.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
 import { Reloader, type ReloadProblem } from '../runtime/reload.ts';
 import { watchConfigFile } from '../runtime/reload-watch.ts';
@@ -151,6 +152,8 @@ export async function runDriver(
   const metrics = createApplianceMetrics({ version });
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
+  // Scale-out (docs/scale-out.md): with mm2ts.cluster.enabled the group decides which routes run here.
+  const membership = await startMembership(config, driver, logger, metrics.registry);
   const reloadMetrics = new ReloadMetrics(metrics.registry);
   const file = config.file;
   let stopProgress: () => void = () => {};
@@ -177,6 +180,7 @@ export async function runDriver(
     onApplied: (current) => {
       armProgressLog(current);
       armWatch(current);
+      membership?.configChanged(current);
     },
     observe: (outcome) => reloadMetrics.observe(outcome),
   });
@@ -199,14 +203,17 @@ export async function runDriver(
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
-    app.get('/status', async () => ({ routes: driver.status() }));
+    app.get('/status', async () => ({
+      routes: driver.status(),
+      ...(membership ? { member: membership.status() } : {}),
+    }));
   };
   const liveness = (): HealthReport => ({ status: 'healthy', message: 'process running; readiness at /ready' });
   // Listen before the routes start, so /ready says what is starting instead of refusing connections.
   const servers = await startHttpServers(httpSettings, {
     registry: metrics.registry,
     health: liveness,
-    ready: () => readiness(driver.status()),
+    ready: () => (membership ? membership.readiness(readiness(driver.status())) : readiness(driver.status())),
     logger,
     version,
     plugins: [
@@ -247,6 +254,7 @@ export async function runDriver(
     stopReloads();
     stopProgress();
     await closeHttp();
+    await membership?.stop();
     throw err;
   });
   // A signal during start-up stops the routes where they are (their start attempts are aborted).
@@ -262,6 +270,8 @@ export async function runDriver(
   stopProgress();
   await closeHttp();
   await driver.stop();
+  // Only after the routes stopped (drained, positions flushed) may another member take them.
+  await membership?.stop();
   clearTimeout(timer);
   logger.flush();
 }
