@@ -97,6 +97,7 @@ export class GroupMember {
     this.wake?.();
     await this.running;
     const memberId = this.memberId;
+    this.memberId = '';
     if (this.options.leaveOnStop && memberId !== '') {
       try {
         await this.coordinator.leave(memberId);
