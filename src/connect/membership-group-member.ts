@@ -68,6 +68,8 @@ export class GroupMember {
   /** When the last heartbeat or sync that succeeded was sent. */
   private lastConfirmedAt = 0;
   private fenced = false;
+  /** Set when another process took this member's static instance id: wait before taking it back. */
+  private holdOffMs = 0;
 
   constructor(coordinator: GroupCoordinator, handlers: GroupMemberHandlers, options: GroupMemberOptions) {
     this.coordinator = coordinator;
@@ -117,6 +119,11 @@ export class GroupMember {
     const backoff = new Backoff({ initialMs: 200, maxMs: 5_000 });
     const log = this.options.logger;
     while (!this.stopped) {
+      if (this.holdOffMs > 0) {
+        await pause(this.holdOffMs, this.abort.signal);
+        this.holdOffMs = 0;
+        if (this.stopped) return;
+      }
       try {
         const { protocol, metadata } = this.handlers.metadata();
         this.rejoinWanted = false;
@@ -226,6 +233,14 @@ export class GroupMember {
   }
 
   private async lose(reason: string): Promise<void> {
+    if (reason.includes('FENCED_INSTANCE_ID')) {
+      // Two processes with one mm2ts.group.instance.id would take the place from each other at
+      // every join: say so, and let the other one run for a session timeout before trying again.
+      this.options.logger.error(
+        'another process joined with this mm2ts.group.instance.id: every process needs its own',
+      );
+      this.holdOffMs = this.options.sessionTimeoutMs;
+    }
     this.fenced = true;
     this.current = undefined;
     this.options.logger.warn({ reason }, 'lost the group membership: stopping every unit of this member');

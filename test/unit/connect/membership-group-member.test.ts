@@ -174,4 +174,21 @@ describe('GroupMember (join, sync, heartbeat, rejoin)', () => {
     await m.stop();
     expect(c.calls.some((x) => x.startsWith('leave'))).toBe(false);
   });
+
+  it('a static member whose instance id another process took (FENCED_INSTANCE_ID) stops its units and waits a session timeout before rejoining', async () => {
+    const c = new FakeCoordinator();
+    const h = handlers();
+    const m = member(c, h, false);
+    m.start();
+    await vi.advanceTimersByTimeAsync(10);
+    c.heartbeatError = () => kafkaError('FENCED_INSTANCE_ID');
+    await vi.advanceTimersByTimeAsync(1_000);
+    c.heartbeatError = undefined;
+    expect(h.events.some((e) => e.includes('FENCED_INSTANCE_ID'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(SESSION_MS - 1_000);
+    expect(c.calls.filter((x) => x.startsWith('join'))).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(c.calls.filter((x) => x.startsWith('join'))).toHaveLength(2);
+    await m.stop();
+  });
 });
