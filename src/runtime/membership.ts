@@ -171,11 +171,11 @@ export class Membership {
     if (revoked.length > 0 || added.length > 0)
       this.logger.info({ revoked, added, why }, 'changing the routes this member runs');
     for (const u of added) this.owned.add(u);
+    this.metrics.routesMoved.inc({ direction: 'in' }, added.length);
+    this.metrics.assignedRoutes.set(units.size);
     await this.routes.assign(units);
     for (const u of revoked) this.owned.delete(u);
     this.metrics.routesMoved.inc({ direction: 'out' }, revoked.length);
-    this.metrics.routesMoved.inc({ direction: 'in' }, added.length);
-    this.metrics.assignedRoutes.set(units.size);
   }
 
   /** A reload changed the file: the group compares the new configuration at the next generation. */

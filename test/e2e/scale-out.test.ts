@@ -20,12 +20,17 @@ const PER_TICK = 5;
 const TICK_MS = 200;
 /** `offset.flush.interval.ms` of baseProperties: the positions a killed member loses are at most this old. */
 const FLUSH_MS = 1_000;
-const FLUSH_WINDOW_RECORDS = (PARTITIONS * PER_TICK * FLUSH_MS) / TICK_MS;
+/**
+ * The records one flush window can hold with this load: it arrives in bursts every TICK_MS, so a
+ * window of FLUSH_MS spans up to FLUSH_MS / TICK_MS + 1 bursts.
+ */
+const FLUSH_WINDOW_RECORDS = PARTITIONS * PER_TICK * (FLUSH_MS / TICK_MS + 1);
 
 interface MemberView {
   state: string;
   memberId?: string;
   generation?: number;
+  leader?: boolean;
   assignment: string[];
   refused?: string;
 }
@@ -156,6 +161,14 @@ describe('scale-out: several instances, one job', () => {
         200,
       );
       const killMovedMs = Date.now() - killedAt;
+      // The survivor shows its place and the move: /status `member`, rebalance metrics.
+      const view = (await member(restarted))!;
+      expect(view).toMatchObject({ state: 'STABLE', leader: true, assignment: ['A->B', 'B->A'] });
+      expect(view.generation).toBeGreaterThan(0);
+      const samples = await restarted.metrics();
+      expect(metricValue(samples, 'mm2ts_group_routes_moved_total', { direction: 'in' })).toBe(2);
+      expect(metricValue(samples, 'mm2ts_group_rebalances_total')).toBeGreaterThanOrEqual(2);
+      expect(metricValue(samples, 'mm2ts_group_generation')).toBe(view.generation);
       const produced = (await load.stop()).get(topic)!;
       const final = await waitForMirror(restarted, 'every record on B', copied, (c) => c.problems.length === 0, 45_000);
       const killDuplicates = final.duplicates - afterGraceful.duplicates;
