@@ -269,6 +269,7 @@ export async function runDriver(
   stopReloads();
   stopProgress();
   await closeHttp();
+  membership?.drain();
   await driver.stop();
   // Only after the routes stopped (drained, positions flushed) may another member take them.
   await membership?.stop();

@@ -63,6 +63,8 @@ export class Membership {
   private owned = new Set<string>();
   private state: MemberStatus['state'] = 'JOINING';
   private last: { generation: GroupGeneration; assignment: MemberAssignment } | undefined;
+  /** The process is stopping its routes: keep claiming them until {@link stop}, act on nothing. */
+  private draining = false;
 
   constructor(
     settings: MembershipSettings,
@@ -120,6 +122,7 @@ export class Membership {
         },
         assigned: (bytes, generation) => this.onAssignment(decodeAssignment(bytes), generation),
         lost: async (reason) => {
+          if (this.draining) return;
           this.state = 'LOST';
           this.metrics.lost.inc();
           this.metrics.generation.set(-1);
@@ -141,6 +144,7 @@ export class Membership {
   }
 
   private async onAssignment(assignment: MemberAssignment, generation: GroupGeneration): Promise<boolean> {
+    if (this.draining) return false;
     const started = performance.now();
     this.metrics.rebalances.inc();
     this.metrics.generation.set(generation.generationId);
@@ -229,6 +233,15 @@ export class Membership {
       case 'STABLE':
         return { ...routes, message: `member of ${group} running ${this.owned.size} route(s): ${routes.message}` };
     }
+  }
+
+  /**
+   * The process stops its routes now: the member goes on heartbeating and rejoining, still claiming
+   * every route it ran, so no other member is given one before it is drained and flushed; it
+   * neither starts nor stops routes itself any more.
+   */
+  drain(): void {
+    this.draining = true;
   }
 
   /** Leaves the group (a static member stays until its session expires). Call after the routes stopped. */

@@ -120,4 +120,19 @@ describe('Membership (the process in its scale-out group)', () => {
     expect(decodeMetadata(c.metadata.at(-1)!)!.owned).toEqual([]);
     await membership.stop();
   });
+
+  it('while the process drains at stop it keeps claiming its routes and acts on no assignment', async () => {
+    const c = new LoneCoordinator();
+    const { membership, runs } = await started(c);
+    await vi.advanceTimersByTimeAsync(10);
+    const before = runs.length;
+    membership.drain();
+    c.next = { v: 1, units: [], members: [] };
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(runs.length).toBe(before);
+    // Every rejoin meanwhile still claims both routes: the leader gives them to nobody else yet.
+    expect(c.metadata.length).toBeGreaterThan(2);
+    for (const m of c.metadata.slice(1)) expect(decodeMetadata(m)!.owned).toEqual(['A->B', 'B->A']);
+    await membership.stop();
+  });
 });
