@@ -68,6 +68,8 @@ export class GroupMember {
   /** When the last heartbeat or sync that succeeded was sent. */
   private lastConfirmedAt = 0;
   private fenced = false;
+  /** The coordinator said it no longer knows this member: its lease is void until the next sync. */
+  private gone = false;
   /** Set when another process took this member's static instance id: wait before taking it back. */
   private holdOffMs = 0;
 
@@ -76,6 +78,17 @@ export class GroupMember {
     this.handlers = handlers;
     this.options = options;
     this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * Whether the coordinator cannot have ended this member's generation yet: the last heartbeat (or
+   * join) it confirmed was sent less than a session timeout ago, and it never said the member was
+   * gone since. Writes for the member's units are safe only while this holds.
+   */
+  holdsLease(): boolean {
+    return (
+      !this.gone && this.lastConfirmedAt > 0 && this.clock() - this.lastConfirmedAt < this.options.sessionTimeoutMs
+    );
   }
 
   /** The generation this member holds, if any. */
@@ -142,6 +155,7 @@ export class GroupMember {
         if (this.stopped) return;
         this.lastConfirmedAt = sentAt;
         this.fenced = false;
+        this.gone = false;
         this.current = generation;
         backoff.reset();
         log.info(
@@ -161,6 +175,7 @@ export class GroupMember {
         if (name !== undefined && REJOIN.has(name)) continue;
         if (name !== undefined && MEMBER_GONE.has(name)) {
           this.memberId = '';
+          this.gone = true;
           await this.lose(`the coordinator no longer knows this member (${name})`);
         } else {
           log.warn({ err: describeError(err) }, 'group join failed; retrying');
@@ -206,6 +221,7 @@ export class GroupMember {
           if (name !== undefined && MEMBER_GONE.has(name)) {
             this.memberId = '';
             this.current = undefined;
+            this.gone = true;
             await action;
             await this.lose(`the coordinator no longer knows this member (${name})`);
             return;

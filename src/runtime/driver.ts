@@ -1,5 +1,6 @@
 import type { LoadedConfig, RouteConfig, RouteDifference } from '../config/index.ts';
 import type { Logger } from '../util/logger.ts';
+import { fencedCollaborators, type RouteFence } from './membership-fence.ts';
 import { RouteRuntime, type RouteCollaborators, type WorkerPolicy } from './route-runtime.ts';
 import { StartCounts, countingCollaborators, type CountedRouteStatus } from './start-counts.ts';
 
@@ -67,6 +68,8 @@ export class Driver {
   private routes: readonly RouteConfig[];
   /** Reloads and assignment changes run one after the other. */
   private serial: Promise<unknown> = Promise.resolve();
+  /** With scale-out: when a route may still write its positions and offset-syncs. */
+  private fence: ((route: string) => RouteFence) | undefined;
 
   constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.logger = logger;
@@ -77,8 +80,9 @@ export class Driver {
   }
 
   /** Runs only the routes whose names it is given (see {@link assign}); until then, none. */
-  gateRoutes(): void {
+  gateRoutes(fence?: (route: string) => RouteFence): void {
     this.gate ??= new Set();
+    this.fence = fence;
   }
 
   private admitted(route: RouteConfig): boolean {
@@ -126,9 +130,10 @@ export class Driver {
 
   private startRoute(route: RouteConfig, starts: StartCounts): RouteEntry {
     starts.routeStarted();
+    const counted = countingCollaborators(this.collaborators, starts);
     const runtime = new RouteRuntime(
       route,
-      countingCollaborators(this.collaborators, starts),
+      this.fence ? fencedCollaborators(counted, this.fence(route.name)) : counted,
       this.logger,
       this.policy,
     );

@@ -13,6 +13,7 @@ export class MembershipMetrics {
   readonly assignedRoutes: Gauge;
   readonly configMismatch: Gauge;
   readonly lost: Counter;
+  readonly fencedWrites: Counter<'what'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -48,6 +49,12 @@ export class MembershipMetrics {
     this.configMismatch = new Gauge({
       name: `${METRICS_PREFIX}group_config_mismatch`,
       help: "1 when the group refuses this member work because its configuration differs from the group's",
+      registers,
+    });
+    this.fencedWrites = new Counter({
+      name: `${METRICS_PREFIX}group_fenced_writes_total`,
+      help: 'Writes of positions, checkpoint offsets or offset-syncs skipped because this member may no longer hold the route',
+      labelNames: ['what'],
       registers,
     });
     this.lost = new Counter({

@@ -14,6 +14,7 @@ import {
   type MemberAssignment,
 } from './membership-assignor.ts';
 import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
+import type { RouteFence } from './membership-fence.ts';
 import { MembershipMetrics } from './membership-metrics.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -182,6 +183,23 @@ export class Membership {
     this.metrics.routesMoved.inc({ direction: 'out' }, revoked.length);
   }
 
+  /** The fence of one route's writes: this member runs it and holds its generation's lease. */
+  fence(route: string): RouteFence {
+    let warnedAt = 0;
+    return {
+      holds: () => this.owned.has(route) && this.member?.holdsLease() === true,
+      skipped: (what) => {
+        this.metrics.fencedWrites.inc({ what });
+        if (performance.now() - warnedAt < 10_000) return;
+        warnedAt = performance.now();
+        this.logger.warn(
+          { route, what },
+          'write skipped: this member may no longer hold the route (its group session may have expired)',
+        );
+      },
+    };
+  }
+
   /** A reload changed the file: the group compares the new configuration at the next generation. */
   configChanged(config: LoadedConfig): void {
     this.config = config;
@@ -257,14 +275,14 @@ export class Membership {
  */
 export async function startMembership(
   config: LoadedConfig,
-  driver: AssignableRoutes & { gateRoutes(): void },
+  driver: AssignableRoutes & { gateRoutes(fence: (route: string) => RouteFence): void },
   logger: Logger,
   registry: Registry,
 ): Promise<Membership | undefined> {
   const settings = membershipSettings(config);
   if (settings === null) return undefined;
-  driver.gateRoutes();
   const membership = new Membership(settings, config, driver, logger, registry);
+  driver.gateRoutes((route) => membership.fence(route));
   await membership.start();
   return membership;
 }

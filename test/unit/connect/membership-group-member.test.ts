@@ -191,4 +191,31 @@ describe('GroupMember (join, sync, heartbeat, rejoin)', () => {
     expect(c.calls.filter((x) => x.startsWith('join'))).toHaveLength(2);
     await m.stop();
   });
+
+  it('holds its lease for a session timeout after the last confirmed heartbeat, and not once the coordinator said it is gone', async () => {
+    const c = new FakeCoordinator();
+    const m = member(c, handlers(), false);
+    expect(m.holdsLease()).toBe(false);
+    m.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(m.holdsLease()).toBe(true);
+    const refused = (): KafkaPortError =>
+      new KafkaPortError('ERR_KAFKA_CONNECTION', 'connection refused', { retriable: true });
+    c.heartbeatError = refused;
+    c.joinErrors = Array.from({ length: 50 }, refused);
+    await vi.advanceTimersByTimeAsync(SESSION_MS - 1_100);
+    // Self-fenced already (its units stop), but the coordinator cannot have expired it: writes still go.
+    expect(m.holdsLease()).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_200);
+    expect(m.holdsLease()).toBe(false);
+    c.heartbeatError = undefined;
+    c.joinErrors = [];
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(m.holdsLease()).toBe(true);
+    c.heartbeatError = () => kafkaError('UNKNOWN_MEMBER_ID');
+    c.joinErrors = Array.from({ length: 10 }, () => kafkaError('COORDINATOR_NOT_AVAILABLE'));
+    await vi.advanceTimersByTimeAsync(1_050);
+    expect(m.holdsLease()).toBe(false);
+    await m.stop();
+  });
 });
