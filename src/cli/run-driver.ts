@@ -9,6 +9,7 @@ import { ClusterIdReader, routeClusters } from '../runtime/cluster-ids.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
 import { startProgressLog } from '../runtime/progress-log.ts';
+import { startMembership } from '../runtime/membership.ts';
 import { readiness, stateSamples } from '../runtime/readiness.ts';
 import { Reloader, type ReloadProblem } from '../runtime/reload.ts';
 import { watchConfigFile } from '../runtime/reload-watch.ts';
@@ -135,6 +136,8 @@ export async function runDriver(
   const metrics = createApplianceMetrics({ version });
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
+  // Scale-out (docs/scale-out.md): with mm2ts.cluster.enabled the group decides which routes run here.
+  const membership = await startMembership(config, driver, logger, metrics.registry);
   const reloadMetrics = new ReloadMetrics(metrics.registry);
   const file = config.file;
   let stopProgress: () => void = () => {};
@@ -163,6 +166,7 @@ export async function runDriver(
     onApplied: (current) => {
       armProgressLog(current);
       armWatch(current);
+      membership?.configChanged(current);
     },
     observe: (outcome) => reloadMetrics.observe(outcome),
   });
@@ -185,7 +189,10 @@ export async function runDriver(
   // Java has no public REST API in dedicated mode; this read-only view shows routes, connector and
   // task states and each task's assigned partitions (Java's `task.assigned.partitions`).
   const statusPlugin = async (app: FastifyInstance): Promise<void> => {
-    app.get('/status', async () => ({ routes: driver.status() }));
+    app.get('/status', async () => ({
+      routes: driver.status(),
+      ...(membership ? { member: membership.status() } : {}),
+    }));
   };
   // GET /'s cluster ids: read in the background from the start, for the routes of the file as last applied.
   const clusterIds = new ClusterIdReader({ clusters: () => routeClusters(reloader.config), logger });
@@ -200,7 +207,7 @@ export async function runDriver(
   const servers = await startHttpServers(httpSettings, {
     registry: metrics.registry,
     health: liveness,
-    ready: () => readiness(driver.status()),
+    ready: () => (membership ? membership.readiness(readiness(driver.status())) : readiness(driver.status())),
     logger,
     version,
     kafkaClusters,
@@ -245,6 +252,7 @@ export async function runDriver(
     stopReloads();
     stopProgress();
     await closeHttp();
+    await membership?.stop();
     throw err;
   });
   // A signal during start-up stops the routes where they are (their start attempts are aborted).
@@ -259,7 +267,10 @@ export async function runDriver(
   stopReloads();
   stopProgress();
   await closeHttp();
+  membership?.drain();
   await driver.stop();
+  // Only after the routes stopped (drained, positions flushed) may another member take them.
+  await membership?.stop();
   clearTimeout(timer);
   logger.flush();
 }

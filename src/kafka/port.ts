@@ -6,6 +6,8 @@
  * number: every real timestamp fits a double exactly.
  */
 
+import type { GroupCoordinator, GroupCoordinatorOptions } from './group-coordinator.ts';
+
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
@@ -286,11 +288,15 @@ export interface KafkaAdmin {
   close(): Promise<void>;
 }
 
+export type * from './group-coordinator.ts';
+
 /** Opens clients for one cluster. One factory per cluster alias. */
 export interface KafkaCluster {
   readonly settings: KafkaClientSettings;
   admin(): Promise<KafkaAdmin>;
   recordSource(options?: RecordSourceOptions): Promise<RecordSource>;
   recordSink(options?: RecordSinkOptions): Promise<RecordSink>;
+  /** One member's requests to a classic group's coordinator on this cluster (src/kafka/group-coordinator.ts). */
+  groupCoordinator?(options: GroupCoordinatorOptions): Promise<GroupCoordinator>;
   close(): Promise<void>;
 }

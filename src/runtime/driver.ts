@@ -1,5 +1,6 @@
 import type { LoadedConfig, RouteConfig, RouteDifference } from '../config/index.ts';
 import type { Logger } from '../util/logger.ts';
+import { fencedCollaborators, type RouteFence } from './membership-fence.ts';
 import { RouteRuntime, type RouteCollaborators, type WorkerPolicy } from './route-runtime.ts';
 import { StartCounts, countingCollaborators, type CountedRouteStatus } from './start-counts.ts';
 
@@ -61,12 +62,55 @@ export class Driver {
   private begun = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  /** With scale-out (src/runtime/membership.ts): the routes this process may run; undefined: all. */
+  private gate: ReadonlySet<string> | undefined;
+  /** The routes of the file as last applied, assigned here or not. */
+  private routes: readonly RouteConfig[];
+  /** Reloads and assignment changes run one after the other. */
+  private serial: Promise<unknown> = Promise.resolve();
+  /** With scale-out: when a route may still write its positions and offset-syncs. */
+  private fence: ((route: string) => RouteFence) | undefined;
 
   constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.logger = logger;
     this.collaborators = collaborators;
     this.policy = policy;
     this.initial = config.routes;
+    this.routes = config.routes;
+  }
+
+  /** Runs only the routes whose names it is given (see {@link assign}); until then, none. */
+  gateRoutes(fence?: (route: string) => RouteFence): void {
+    this.gate ??= new Set();
+    this.fence = fence;
+  }
+
+  private admitted(route: RouteConfig): boolean {
+    return this.gate === undefined || this.gate.has(route.name);
+  }
+
+  /**
+   * Scale-out: runs exactly the routes named (of the file as last applied). Stops the others first
+   * (each drains and stores its positions and offset-syncs, as at a stop), then starts the new
+   * ones; resolves when the stops completed and the starts made their first attempt.
+   */
+  assign(names: ReadonlySet<string>): Promise<void> {
+    const run = this.serial.then(async () => {
+      this.gate = names;
+      if (!this.begun || this.stopping) return;
+      const leaving = this.entries.filter((e) => !names.has(e.runtime.route.name));
+      await Promise.allSettled(leaving.map((e) => e.runtime.stop()));
+      if (this.stopping) return;
+      const running = new Set(this.entries.map((e) => e.runtime.route.name));
+      const kept = this.entries.filter((e) => names.has(e.runtime.route.name));
+      const starting = this.routes
+        .filter((r) => names.has(r.name) && !running.has(r.name))
+        .map((r) => this.startRoute(r, new StartCounts()));
+      this.entries = [...kept, ...starting];
+      await Promise.all(starting.map((e) => e.started));
+    });
+    this.serial = run.catch(() => {});
+    return run;
   }
 
   /**
@@ -77,7 +121,7 @@ export class Driver {
     this.logger.info({ routes: this.initial.map((r) => r.name) }, 'starting MirrorMaker');
     if (this.stopping) return;
     this.begun = true;
-    this.entries = this.initial.map((r) => this.startRoute(r, new StartCounts()));
+    this.entries = this.initial.filter((r) => this.admitted(r)).map((r) => this.startRoute(r, new StartCounts()));
     await Promise.all(this.entries.map((e) => e.started));
     const fatal = this.entries.map((e) => e.runtime.fatalError).filter((e) => e !== undefined);
     if (this.entries.length > 0 && fatal.length === this.entries.length) throw fatal[0];
@@ -86,9 +130,10 @@ export class Driver {
 
   private startRoute(route: RouteConfig, starts: StartCounts): RouteEntry {
     starts.routeStarted();
+    const counted = countingCollaborators(this.collaborators, starts);
     const runtime = new RouteRuntime(
       route,
-      countingCollaborators(this.collaborators, starts),
+      this.fence ? fencedCollaborators(counted, this.fence(route.name)) : counted,
       this.logger,
       this.policy,
     );
@@ -111,8 +156,19 @@ export class Driver {
    * running untouched. Resolves once the started routes made their first attempt; returns those
    * that can never start. A stop of the driver meanwhile wins: nothing more is started.
    */
-  async apply(config: LoadedConfig, difference: RouteDifference, policy: WorkerPolicy): Promise<RouteStartFailure[]> {
+  apply(config: LoadedConfig, difference: RouteDifference, policy: WorkerPolicy): Promise<RouteStartFailure[]> {
+    const run = this.serial.then(() => this.applyNow(config, difference, policy));
+    this.serial = run.catch(() => {});
+    return run;
+  }
+
+  private async applyNow(
+    config: LoadedConfig,
+    difference: RouteDifference,
+    policy: WorkerPolicy,
+  ): Promise<RouteStartFailure[]> {
     if (this.stopping) return [];
+    this.routes = config.routes;
     if (!this.begun) {
       // Reloaded before start: nothing runs yet, start runs the new version.
       this.initial = config.routes;
@@ -126,14 +182,16 @@ export class Driver {
     this.policy = policy;
     const current = new Map(this.entries.map((e) => [e.runtime.route.name, e]));
     const starting: RouteEntry[] = [];
-    this.entries = config.routes.map((route) => {
-      const kept = current.get(route.name);
-      if (kept && !replaced.has(route.name)) return kept;
-      // A replaced route keeps counting where its previous version stopped.
-      const entry = this.startRoute(route, kept?.starts ?? new StartCounts());
-      starting.push(entry);
-      return entry;
-    });
+    this.entries = config.routes
+      .filter((r) => this.admitted(r))
+      .map((route) => {
+        const kept = current.get(route.name);
+        if (kept && !replaced.has(route.name)) return kept;
+        // A replaced route keeps counting where its previous version stopped.
+        const entry = this.startRoute(route, kept?.starts ?? new StartCounts());
+        starting.push(entry);
+        return entry;
+      });
     await Promise.all(starting.map((e) => e.started));
     return starting.flatMap((e) => {
       const err = e.runtime.fatalError;

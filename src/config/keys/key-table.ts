@@ -284,6 +284,57 @@ const MM2_KEYS: KeyDefinition[] = [
     'mirrormaker-ts only: how often the watched configuration file is checked; a change is reloaded once the file stayed unchanged for two intervals.',
     { ...OURS, validator: atLeast(100) },
   ),
+  // Scale-out: several processes on the same file share its routes through a group on Kafka's
+  // group coordinator (docs/scale-out.md).
+  key(
+    'mm2ts.cluster.enabled',
+    'boolean',
+    'false',
+    'mirrormaker-ts only: share the routes of this file with every other process started on it, through a group on the group cluster (`mm2ts.group.cluster`): each route runs on exactly one member, and moves to another when its member leaves or stops heartbeating (docs/scale-out.md). Off: this process runs every selected route, alone. Java MM2 ignores the key.',
+    OURS,
+  ),
+  key(
+    'mm2ts.group.id',
+    'string',
+    null,
+    'mirrormaker-ts only: the group the processes form (protocol type `mm2ts`, never a Connect group). Default: `mm2ts-` and the `clusters` aliases joined by `-`.',
+    OURS,
+  ),
+  key(
+    'mm2ts.group.cluster',
+    'string',
+    null,
+    'mirrormaker-ts only: the alias of the cluster whose group coordinator holds the group. Default: the target of the first selected route.',
+    OURS,
+  ),
+  key(
+    'mm2ts.group.instance.id',
+    'string',
+    null,
+    "mirrormaker-ts only: static membership (Kafka's `group.instance.id`, KIP-345): a member that restarts within the session timeout keeps its place and a stop does not leave the group. Must differ between processes. Default: none (a dynamic member that leaves the group when it stops).",
+    OURS,
+  ),
+  key(
+    'mm2ts.group.session.timeout.ms',
+    'int',
+    '10000',
+    "mirrormaker-ts only: a member not heard from for this long is removed and its routes move to the others; a member that could not heartbeat for 60 % of it stops its routes by itself first. The brokers' `group.min.session.timeout.ms` (6000) and `group.max.session.timeout.ms` bound it.",
+    { ...OURS, validator: atLeast(1000) },
+  ),
+  key(
+    'mm2ts.group.heartbeat.interval.ms',
+    'int',
+    '2000',
+    'mirrormaker-ts only: how often a member heartbeats; a rebalance is noticed within one interval. Well under the session timeout.',
+    { ...OURS, validator: atLeast(100) },
+  ),
+  key(
+    'mm2ts.group.capacity',
+    'int',
+    '1',
+    'mirrormaker-ts only: the share of routes this member takes relative to the others (a member of capacity 2 gets about twice as many); 0 takes none (a standby).',
+    { ...OURS, validator: atLeast(0) },
+  ),
 ];
 
 const REPLICATION_POLICY_DEFAULT = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';

@@ -1,5 +1,6 @@
 import type { Logger } from '../../util/logger.ts';
 import { silentLogger } from '../../util/logger.ts';
+import type { GroupCoordinator, GroupCoordinatorOptions } from '../group-coordinator.ts';
 import type {
   KafkaAdmin,
   KafkaClientSettings,
@@ -11,6 +12,7 @@ import type {
 } from '../port.ts';
 import { KafkajsAdmin } from './admin.ts';
 import { KafkajsConnection } from './connection.ts';
+import { KafkajsGroupCoordinator } from './group-coordinator.ts';
 import { KafkajsRecordSink } from './record-sink.ts';
 import { KafkajsRecordSource } from './record-source.ts';
 
@@ -24,9 +26,11 @@ export class KafkajsCluster implements KafkaCluster {
   readonly settings: KafkaClientSettings;
   private readonly connection: KafkajsConnection;
   private readonly opened: { close(): Promise<void> }[] = [];
+  private readonly logger: Logger;
 
   constructor(settings: KafkaClientSettings, logger: Logger = silentLogger()) {
     this.settings = settings;
+    this.logger = logger;
     // `cluster` is the MM2 alias the client talks to; the client id is its own field.
     const where = settings.clusterAlias !== undefined ? { cluster: settings.clusterAlias } : {};
     this.connection = new KafkajsConnection(settings, logger.child({ ...where, clientId: settings.clientId }));
@@ -52,6 +56,20 @@ export class KafkajsCluster implements KafkaCluster {
       { op: 'recordSink' },
       async () => new KafkajsRecordSink(this.connection, options),
     );
+  }
+
+  /** On a connection of its own: a JoinGroup the coordinator holds for a rebalance never delays the data path. */
+  groupCoordinator(options: GroupCoordinatorOptions): Promise<GroupCoordinator> {
+    return this.connection.portErrors({ op: 'groupCoordinator', group: options.groupId }, async () => {
+      const where = this.settings.clusterAlias !== undefined ? { cluster: this.settings.clusterAlias } : {};
+      const own = new KafkajsConnection(
+        this.settings,
+        this.logger.child({ ...where, clientId: this.settings.clientId, group: options.groupId }),
+      );
+      const coordinator = new KafkajsGroupCoordinator(own, options);
+      this.opened.push(coordinator);
+      return coordinator;
+    });
   }
 
   close(): Promise<void> {

@@ -1,0 +1,288 @@
+import type { LoadedConfig } from '../config/index.ts';
+import { GroupMember, type GroupGeneration } from '../connect/membership-group-member.ts';
+import { openKafkaCluster, type KafkaCluster } from '../kafka/index.ts';
+import type { Registry } from 'prom-client';
+import { KafkaPortError } from '../util/errors.ts';
+import type { Logger } from '../util/logger.ts';
+import {
+  PROTOCOL_TYPE,
+  ROUTES_PROTOCOL,
+  assignRoutes,
+  decodeAssignment,
+  decodeMetadata,
+  encodeJson,
+  type MemberAssignment,
+} from './membership-assignor.ts';
+import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
+import type { RouteFence } from './membership-fence.ts';
+import { MembershipMetrics } from './membership-metrics.ts';
+import type { Readiness } from './readiness.ts';
+
+/** Rebalances wait this long at most for every member to rejoin (each first stops what it gives back). */
+const REBALANCE_TIMEOUT_MS = 30_000;
+
+/** What the process runs: Driver's gate (src/runtime/driver.ts). */
+export interface AssignableRoutes {
+  assign(names: ReadonlySet<string>): Promise<void>;
+}
+
+/** `/status`'s `member`: this process's place in the scale-out group. */
+export interface MemberStatus {
+  groupId: string;
+  groupCluster: string;
+  instance: string;
+  /** JOINING until the first assignment; REFUSED while the group refuses it work; LOST after its membership lapsed. */
+  state: 'JOINING' | 'STABLE' | 'REFUSED' | 'LOST';
+  memberId?: string;
+  generation?: number;
+  leader?: boolean;
+  /** The routes this member runs. */
+  assignment: string[];
+  configHash: string;
+  refused?: string;
+  /** Every member and its routes, as the leader assigned them last. */
+  members?: MemberAssignment['members'];
+}
+
+/**
+ * This process as a member of the scale-out group (docs/scale-out.md): the routes of the file are
+ * the units; the leader shares them (src/runtime/membership-assignor.ts) and this member runs
+ * exactly those it is given, through the driver's gate. A route it gives back is stopped (drained,
+ * positions and offset-syncs flushed) before it rejoins, so the next owner starts where it stopped.
+ */
+export class Membership {
+  private readonly settings: MembershipSettings;
+  private readonly routes: AssignableRoutes;
+  private readonly logger: Logger;
+  private readonly metrics: MembershipMetrics;
+  private readonly instance: string;
+  private config: LoadedConfig;
+  private fingerprint: { configHash: string; keyHashes: Record<string, string> };
+  private member: GroupMember | undefined;
+  private cluster: KafkaCluster | undefined;
+  /** Routes running or still stopping here: what the metadata claims. */
+  private owned = new Set<string>();
+  private state: MemberStatus['state'] = 'JOINING';
+  private last: { generation: GroupGeneration; assignment: MemberAssignment } | undefined;
+  /** The process is stopping its routes: keep claiming them until {@link stop}, act on nothing. */
+  private draining = false;
+
+  constructor(
+    settings: MembershipSettings,
+    config: LoadedConfig,
+    routes: AssignableRoutes,
+    logger: Logger,
+    registry: Registry,
+  ) {
+    this.settings = settings;
+    this.config = config;
+    this.routes = routes;
+    this.logger = logger.child({ group: settings.groupId });
+    this.metrics = new MembershipMetrics(registry);
+    this.instance = instanceName(settings);
+    this.fingerprint = configFingerprint(config);
+  }
+
+  /** Joins the group on `cluster` (default: the group cluster of the settings) in the background. */
+  async start(cluster: KafkaCluster = openKafkaCluster(this.settings.client, this.logger)): Promise<void> {
+    this.cluster = cluster;
+    if (!cluster.groupCoordinator)
+      throw new KafkaPortError('ERR_GROUP_UNSUPPORTED', 'this Kafka port has no group membership');
+    const coordinator = await cluster.groupCoordinator({
+      groupId: this.settings.groupId,
+      ...(this.settings.groupInstanceId !== undefined ? { groupInstanceId: this.settings.groupInstanceId } : {}),
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS,
+      protocolType: PROTOCOL_TYPE,
+    });
+    this.member = new GroupMember(
+      coordinator,
+      {
+        metadata: () => ({
+          protocol: ROUTES_PROTOCOL,
+          metadata: encodeJson({
+            v: 1,
+            instance: this.instance,
+            ...this.fingerprint,
+            capacity: this.settings.capacity,
+            units: this.config.routes.map((r) => r.name),
+            owned: [...this.owned].sort(),
+          }),
+        }),
+        assign: (members, generation) => {
+          const views = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
+          const out = assignRoutes(views, generation.leaderId);
+          this.logger.info(
+            {
+              generation: generation.generationId,
+              assignment: Object.fromEntries([...out].map(([id, a]) => [id, a.refused ? 'refused' : a.units])),
+            },
+            'assigned the routes to the members',
+          );
+          return new Map([...out].map(([id, a]) => [id, encodeJson(a)]));
+        },
+        assigned: (bytes, generation) => this.onAssignment(decodeAssignment(bytes), generation),
+        lost: async (reason) => {
+          if (this.draining) return;
+          this.state = 'LOST';
+          this.metrics.lost.inc();
+          this.metrics.generation.set(-1);
+          await this.runOnly(new Set(), reason);
+        },
+      },
+      {
+        heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+        sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        logger: this.logger,
+        leaveOnStop: this.settings.groupInstanceId === undefined,
+      },
+    );
+    this.logger.info(
+      { instance: this.instance, groupCluster: this.settings.groupCluster, configHash: this.fingerprint.configHash },
+      'joining the scale-out group',
+    );
+    this.member.start();
+  }
+
+  private async onAssignment(assignment: MemberAssignment, generation: GroupGeneration): Promise<boolean> {
+    if (this.draining) return false;
+    const started = performance.now();
+    this.metrics.rebalances.inc();
+    this.metrics.generation.set(generation.generationId);
+    if (assignment.refused !== undefined) {
+      if (this.state !== 'REFUSED' || this.last?.assignment.refused !== assignment.refused)
+        this.logger.error(
+          { configHash: this.fingerprint.configHash },
+          `the group refuses this member work: ${assignment.refused}`,
+        );
+      this.state = 'REFUSED';
+      this.metrics.configMismatch.set(1);
+    } else {
+      this.state = 'STABLE';
+      this.metrics.configMismatch.set(0);
+    }
+    this.last = { generation, assignment };
+    const wanted = new Set(assignment.units);
+    const revoked = [...this.owned].filter((u) => !wanted.has(u));
+    await this.runOnly(wanted, `generation ${generation.generationId}`);
+    this.metrics.rebalanceSeconds.observe((performance.now() - started) / 1000);
+    return revoked.length > 0;
+  }
+
+  /** Runs exactly `units`: revoked ones stop first (drain, flush), claimed as owned until they have. */
+  private async runOnly(units: ReadonlySet<string>, why: string): Promise<void> {
+    const revoked = [...this.owned].filter((u) => !units.has(u));
+    const added = [...units].filter((u) => !this.owned.has(u));
+    if (revoked.length > 0 || added.length > 0)
+      this.logger.info({ revoked, added, why }, 'changing the routes this member runs');
+    for (const u of added) this.owned.add(u);
+    this.metrics.routesMoved.inc({ direction: 'in' }, added.length);
+    this.metrics.assignedRoutes.set(units.size);
+    await this.routes.assign(units);
+    for (const u of revoked) this.owned.delete(u);
+    this.metrics.routesMoved.inc({ direction: 'out' }, revoked.length);
+  }
+
+  /** The fence of one route's writes: this member runs it and holds its generation's lease. */
+  fence(route: string): RouteFence {
+    let warnedAt = 0;
+    return {
+      holds: () => this.owned.has(route) && this.member?.holdsLease() === true,
+      skipped: (what) => {
+        this.metrics.fencedWrites.inc({ what });
+        if (performance.now() - warnedAt < 10_000) return;
+        warnedAt = performance.now();
+        this.logger.warn(
+          { route, what },
+          'write skipped: this member may no longer hold the route (its group session may have expired)',
+        );
+      },
+    };
+  }
+
+  /** A reload changed the file: the group compares the new configuration at the next generation. */
+  configChanged(config: LoadedConfig): void {
+    this.config = config;
+    const next = configFingerprint(config);
+    if (next.configHash === this.fingerprint.configHash) return;
+    this.fingerprint = next;
+    this.member?.rejoin();
+  }
+
+  status(): MemberStatus {
+    const generation = this.member?.generation();
+    return {
+      groupId: this.settings.groupId,
+      groupCluster: this.settings.groupCluster,
+      instance: this.instance,
+      state: this.state,
+      ...(generation
+        ? {
+            memberId: generation.memberId,
+            generation: generation.generationId,
+            leader: generation.leaderId === generation.memberId,
+          }
+        : {}),
+      assignment: [...this.owned].sort(),
+      configHash: this.fingerprint.configHash,
+      ...(this.state === 'REFUSED' && this.last?.assignment.refused ? { refused: this.last.assignment.refused } : {}),
+      ...(this.last ? { members: this.last.assignment.members } : {}),
+    };
+  }
+
+  /** Not ready while joining, refused or lost; otherwise as ready as the routes it runs. */
+  readiness(routes: Readiness): Readiness {
+    const group = `group ${this.settings.groupId}`;
+    switch (this.state) {
+      case 'JOINING':
+        return { ready: false, message: `joining the scale-out ${group}`, notRunning: routes.notRunning };
+      case 'REFUSED':
+        return {
+          ready: false,
+          message: `the scale-out ${group} refuses this member work: ${this.last?.assignment.refused ?? ''}`,
+          notRunning: routes.notRunning,
+        };
+      case 'LOST':
+        return {
+          ready: false,
+          message: `lost its place in the scale-out ${group}; rejoining`,
+          notRunning: routes.notRunning,
+        };
+      case 'STABLE':
+        return { ...routes, message: `member of ${group} running ${this.owned.size} route(s): ${routes.message}` };
+    }
+  }
+
+  /**
+   * The process stops its routes now: the member goes on heartbeating and rejoining, still claiming
+   * every route it ran, so no other member is given one before it is drained and flushed; it
+   * neither starts nor stops routes itself any more.
+   */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Leaves the group (a static member stays until its session expires). Call after the routes stopped. */
+  async stop(): Promise<void> {
+    await this.member?.stop();
+    await this.cluster?.close();
+  }
+}
+
+/**
+ * The process's membership when the file enables scale-out (`mm2ts.cluster.enabled`), already
+ * joining; undefined otherwise. `driver` then runs only the routes the group assigns it.
+ */
+export async function startMembership(
+  config: LoadedConfig,
+  driver: AssignableRoutes & { gateRoutes(fence: (route: string) => RouteFence): void },
+  logger: Logger,
+  registry: Registry,
+): Promise<Membership | undefined> {
+  const settings = membershipSettings(config);
+  if (settings === null) return undefined;
+  const membership = new Membership(settings, config, driver, logger, registry);
+  driver.gateRoutes((route) => membership.fence(route));
+  await membership.start();
+  return membership;
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { useMirrorTestContext } from '../support/e2e.ts';
+import { testKafka, uniqueName } from '../support/kafka.ts';
+import {
+  baseProperties,
+  metricValue,
+  propertiesWith,
+  waitForMirror,
+  type ReadyResponse,
+  type RunningMirrorMaker,
+} from '../support/mirror-maker.ts';
+import { checkTopicSequences, readSequences, startSequencedLoad } from '../support/sequenced-load.ts';
+import { waitFor } from '../support/wait.ts';
+
+/** The brokers' group.min.session.timeout.ms: the shortest session they accept. */
+const SESSION_TIMEOUT_MS = 6_000;
+const PARTITIONS = 4;
+/** Load: 5 records per partition every 200 ms, 100 records/s in all. */
+const PER_TICK = 5;
+const TICK_MS = 200;
+/** `offset.flush.interval.ms` of baseProperties: the positions a killed member loses are at most this old. */
+const FLUSH_MS = 1_000;
+/**
+ * The records one flush window can hold with this load: it arrives in bursts every TICK_MS, so a
+ * window of FLUSH_MS spans up to FLUSH_MS / TICK_MS + 1 bursts.
+ */
+const FLUSH_WINDOW_RECORDS = PARTITIONS * PER_TICK * (FLUSH_MS / TICK_MS + 1);
+
+interface MemberView {
+  state: string;
+  memberId?: string;
+  generation?: number;
+  leader?: boolean;
+  assignment: string[];
+  refused?: string;
+}
+
+async function member(mm: RunningMirrorMaker): Promise<MemberView | undefined> {
+  const status = (await mm.status()) as unknown as { member?: MemberView; routes: { route: string }[] };
+  return status.member;
+}
+
+/** The routes each process runs, once every one of them is STABLE. */
+async function stableAssignments(mms: RunningMirrorMaker[]): Promise<string[][]> {
+  return Promise.all(
+    mms.map(async (mm) => {
+      const m = await member(mm).catch(() => undefined);
+      return m?.state === 'STABLE' ? m.assignment : ['(not stable)'];
+    }),
+  );
+}
+
+/**
+ * Several processes on the same file (docs/scale-out.md): they form one group on the target
+ * cluster and each route runs on exactly one of them. Counted per partition on the target under
+ * a steady load of sequence-numbered records: both started at once, a graceful handover (SIGTERM),
+ * a restart of the stopped one, and a kill -9 of the owner of the copying route.
+ */
+describe('scale-out: several instances, one job', () => {
+  const { clusters, version } = testKafka();
+  const ctx = useMirrorTestContext(clusters);
+
+  it('shares the routes, hands them over at stop and at kill -9 within the session timeout, loses nothing, refuses a different file', async () => {
+    const prefix = uniqueName('scale');
+    const topic = `${prefix}-orders`;
+    const remote = `A.${topic}`;
+    await ctx.adminA.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
+    const file = propertiesWith(baseProperties(clusters), {
+      'A->B.enabled': 'true',
+      'A->B.topics': `${prefix}.*`,
+      'B->A.enabled': 'false',
+      'sync.topic.acls.enabled': 'false',
+      'emit.checkpoints.enabled': 'false',
+      'mm2ts.cluster.enabled': 'true',
+      'mm2ts.group.id': `${prefix}-group`,
+      'mm2ts.group.session.timeout.ms': String(SESSION_TIMEOUT_MS),
+      'mm2ts.group.heartbeat.interval.ms': '500',
+    });
+    const load = startSequencedLoad(clusters['A']!, [{ topic, partitions: PARTITIONS }], PER_TICK, TICK_MS);
+    const copied = async (): Promise<{ duplicates: number; problems: string[]; target: number }> => {
+      const source = await readSequences(ctx.a, ctx.adminA, topic);
+      const target = await readSequences(ctx.b, ctx.adminB, remote).catch(() => new Map<number, number[]>());
+      const check = checkTopicSequences(source, target);
+      return { ...check, target: [...target.values()].reduce((s, t) => s + t.length, 0) };
+    };
+    try {
+      // Both at once: each route on exactly one member.
+      const [m1, m2] = await Promise.all([ctx.start(file), ctx.start(file)]);
+      const both = await waitFor(
+        'both members STABLE with the two routes shared',
+        () => stableAssignments([m1!, m2!]),
+        (a) => a.flat().sort().join() === 'A->B,B->A' && a.every((x) => x.length === 1),
+        45_000,
+        300,
+      );
+      const owner = both[0]![0] === 'A->B' ? m1! : m2!;
+      const other = owner === m1 ? m2! : m1!;
+      // The other member runs no part of A->B.
+      expect((await other.status()).routes.map((r) => r.route)).toEqual(['B->A']);
+      await waitForMirror(owner, 'records on B', copied, (c) => c.target >= 300, 45_000);
+      const atStart = await copied();
+
+      // Mixed configuration: a third process with other topics is refused work, and says why.
+      const odd = await ctx.start(propertiesWith(file, { 'A->B.topics': `${prefix}-other.*` }));
+      const refused = await waitForMirror(
+        odd,
+        'the odd member refused',
+        () => odd.ready(),
+        (r) => r.code === 503 && JSON.stringify(r.body).includes('refuses'),
+        30_000,
+        300,
+      );
+      const refusal = (refused.body as ReadyResponse).message ?? '';
+      expect(refusal).toContain('A->B.topics');
+      expect((await odd.status()).routes).toEqual([]);
+      expect(metricValue(await odd.metrics(), 'mm2ts_group_config_mismatch')).toBe(1);
+      expect(odd.output()).toContain('the group refuses this member work');
+      await odd.stop();
+      ctx.forget(odd);
+
+      // One after the other: SIGTERM the owner; the other takes A->B once it drained and left.
+      const stopAt = Date.now();
+      expect(await owner.stop()).toBe(0);
+      ctx.forget(owner);
+      await waitFor(
+        'the survivor runs both routes',
+        () => stableAssignments([other]),
+        (a) => a[0]!.join() === 'A->B,B->A',
+        30_000,
+        200,
+      );
+      const gracefulMs = Date.now() - stopAt;
+      await waitForMirror(other, 'copying again', copied, (c) => c.target >= atStart.target + 200, 30_000);
+      const afterGraceful = await copied();
+      const restarted = ctx.restart(owner);
+      await waitFor(
+        'the restarted member takes B->A, A->B stays',
+        () => stableAssignments([other, restarted]),
+        (a) => a[0]!.join() === 'A->B' && a[1]!.join() === 'B->A',
+        45_000,
+        300,
+      );
+
+      // kill -9 of the owner of A->B: the restarted member takes it within the session timeout.
+      await waitForMirror(
+        other,
+        'a flush after the rebalance',
+        copied,
+        (c) => c.target >= afterGraceful.target + 200,
+        30_000,
+      );
+      other.signal('SIGKILL');
+      const killedAt = Date.now();
+      await other.exited;
+      ctx.forget(other);
+      await waitFor(
+        'A->B moved to the restarted member',
+        () => stableAssignments([restarted]),
+        (a) => a[0]!.includes('A->B'),
+        SESSION_TIMEOUT_MS + 10_000,
+        200,
+      );
+      const killMovedMs = Date.now() - killedAt;
+      // The survivor shows its place and the move: /status `member`, rebalance metrics.
+      const view = (await member(restarted))!;
+      expect(view).toMatchObject({ state: 'STABLE', leader: true, assignment: ['A->B', 'B->A'] });
+      expect(view.generation).toBeGreaterThan(0);
+      const samples = await restarted.metrics();
+      expect(metricValue(samples, 'mm2ts_group_routes_moved_total', { direction: 'in' })).toBe(2);
+      expect(metricValue(samples, 'mm2ts_group_rebalances_total')).toBeGreaterThanOrEqual(2);
+      expect(metricValue(samples, 'mm2ts_group_generation')).toBe(view.generation);
+      const produced = (await load.stop()).get(topic)!;
+      const final = await waitForMirror(restarted, 'every record on B', copied, (c) => c.problems.length === 0, 45_000);
+      const killDuplicates = final.duplicates - afterGraceful.duplicates;
+      console.log(
+        `[scale-out on Kafka ${version}] produced ${produced}; on B ${final.target}; lost 0; duplicates: both-at-once ${atStart.duplicates}, ` +
+          `graceful handover ${afterGraceful.duplicates - atStart.duplicates} (moved in ${gracefulMs} ms), ` +
+          `kill -9 ${killDuplicates} (moved in ${killMovedMs} ms, session timeout ${SESSION_TIMEOUT_MS} ms, ` +
+          `flush window ${FLUSH_WINDOW_RECORDS} records); refusal: ${refusal}`,
+      );
+      expect(final.problems).toEqual([]);
+      expect(atStart.duplicates).toBe(0);
+      expect(afterGraceful.duplicates - atStart.duplicates).toBe(0);
+      expect(killDuplicates).toBeLessThanOrEqual(FLUSH_WINDOW_RECORDS);
+      expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 2_000);
+    } finally {
+      await load.stop().catch(() => {});
+    }
+  }, 180_000);
+});
