@@ -150,9 +150,16 @@ export class StatusStore {
         next.set(taskStatusKey(c.name, t.id), encodeStatus(t, this.workerId, 0).toString('utf8'));
       }
     }
-    // Tasks written before and gone now: tombstones (Connect's DESTROYED).
+    // Tasks written before (also by an earlier run) and gone now: tombstones (Connect's
+    // DESTROYED). Only where the connector's task set is known: RUNNING (its tasks are the set)
+    // or STOPPED (it has none), or the connector is gone. A PAUSED connector restored at start
+    // has not built its tasks yet, and a FAILED one may have lost them only for now: their
+    // earlier records stay, as Connect keeps the tasks of a paused connector.
+    const states = new Map(connectors.map((c) => [c.name, c.state]));
     for (const [key, value] of this.written) {
-      if (value !== null && key.startsWith('status-task-') && !next.has(key)) next.set(key, null);
+      if (value === null || !key.startsWith('status-task-') || next.has(key)) continue;
+      const owner = states.get(key.slice('status-task-'.length, key.lastIndexOf('-')));
+      if (owner === undefined || owner === 'RUNNING' || owner === 'STOPPED') next.set(key, null);
     }
     const changed = [...next].filter(([key, value]) => this.written.get(key) !== value);
     if (changed.length === 0) return;
