@@ -208,7 +208,7 @@ async function drill(kind: Kind, bed: TestBed, dir: string, version: string, lib
           await until(
             'a checkpoint for the group',
             async () => (await javaOffsets(libs, 'translate', dst, s, group)) !== 'none',
-            60_000,
+            120_000,
           );
         }
         translated = await javaOffsets(libs, 'commit', dst, s, group);
