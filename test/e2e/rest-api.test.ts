@@ -38,6 +38,9 @@ describe('REST API (Connect endpoints on the appliance)', () => {
   const { clusters } = kafka;
   const sasl = requireSasl(kafka);
   const p = uniqueName('api');
+  /** This file's Connect config and status topics for A->B (see the properties below). */
+  const configTopic = `${p}-configs`;
+  const statusTopic = `${p}-status`;
   const data = `${p}-data`;
   const denied = `${p}-denied`;
   const principal = `User:${sasl.users.mirror.name}`;
@@ -109,7 +112,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
   };
   /** The flow's status topic as Connect's KafkaStatusBackingStore writes it, parsed. */
   const statusRecords = async (): Promise<Map<string, Json>> =>
-    new Map([...(await latest('mm2-status.A.internal'))].map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
+    new Map([...(await latest(statusTopic))].map(([k, v]) => [k, v === null ? null : JSON.parse(v)]));
   const statusTopicShows = (what: string, check: (records: Map<string, Json>) => boolean): Promise<Map<string, Json>> =>
     waitForMirror(mm, `the status topic showing ${what}`, statusRecords, check, 30_000);
 
@@ -168,6 +171,11 @@ describe('REST API (Connect endpoints on the appliance)', () => {
           ...saslClusterProperties('B', sasl.clusters['B']!, sasl.users.mirror, 'SCRAM-SHA-256'),
           'tasks.max': '2',
           'emit.checkpoints.interval.seconds': '1',
+          // The flow's own Connect config and status topics: a target state this file leaves
+          // behind (a failed test stops between pause and resume) must not pause other files'
+          // A->B flows, which read mm2-configs.A.internal.
+          'B.config.storage.topic': configTopic,
+          'B.status.storage.topic': statusTopic,
         },
       ),
     );
@@ -350,7 +358,7 @@ describe('REST API (Connect endpoints on the appliance)', () => {
     expect(paused.tasks.map((t: { state: string }) => t.state)).toEqual(['PAUSED', 'PAUSED']);
     await expectIdle(3_000);
     // Connect's own record in the flow's config topic (KafkaConfigBackingStore.putTargetState).
-    expect((await latest('mm2-configs.A.internal')).get('target-state-MirrorSourceConnector')).toBe(
+    expect((await latest(configTopic)).get('target-state-MirrorSourceConnector')).toBe(
       '{"state":"PAUSED","state.v2":"PAUSED"}',
     );
     const pausedStatus = (m: Map<string, Json>): boolean =>
@@ -397,14 +405,14 @@ describe('REST API (Connect endpoints on the appliance)', () => {
         m.get('status-task-MirrorSourceConnector-0') === null &&
         m.get('status-task-MirrorSourceConnector-1') === null,
     );
-    expect((await latest('mm2-configs.A.internal')).get('target-state-MirrorSourceConnector')).toBe(
+    expect((await latest(configTopic)).get('target-state-MirrorSourceConnector')).toBe(
       '{"state":"PAUSED","state.v2":"STOPPED"}',
     );
     // Kafka Connect's own readers see the same (KafkaStatusBackingStore, the config topic's converter).
     const java = await runJavaSource(
       kafka.version === 'external' ? '4.1.2' : kafka.version,
       'interop/ConnectStateCheck.java',
-      [clusters['B']!, 'mm2-status.A.internal', 'mm2-configs.A.internal', 'MirrorSourceConnector', '2'],
+      [clusters['B']!, statusTopic, configTopic, 'MirrorSourceConnector', '2'],
     );
     expect(java.trim().split('\n')).toEqual([
       expect.stringMatching(/^connector\tSTOPPED\t\S+$/),
