@@ -12,7 +12,7 @@ import {
 import { readHttpSettings, startHttpServers, type HealthReport, type HttpConfigSource } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
-import { createApplianceMetrics } from '../metrics/index.ts';
+import { createApplianceMetrics, parseMetricsLevel } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
 import { defaultCollaborators } from '../runtime/default-collaborators.ts';
@@ -148,7 +148,10 @@ export async function runDriver(
   logProcessWarnings(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
-  const metrics = createApplianceMetrics({ version });
+  const metrics = createApplianceMetrics({
+    version,
+    level: parseMetricsLevel(config.properties.values.get('mm2ts.metrics.level')),
+  });
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
   const reloadMetrics = new ReloadMetrics(metrics.registry);
