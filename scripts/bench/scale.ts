@@ -1,7 +1,7 @@
 /**
- * `npm run bench:scale`: what many idle partitions cost the mirror. Creates `--topics` topics of
- * `--partitions` partitions on the bench's two local clusters, writes one record to every
- * partition, then runs our mirror (`topics = s-.*`) once per variant on the same clusters and prints
+ * `node scripts/bench/scale.ts`: what many idle partitions cost the mirror. Creates `--topics`
+ * topics of `--partitions` partitions on a local source cluster, writes one record to every
+ * partition, then runs our mirror (`topics = s-.*`) once per variant (same source) and prints
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
  * `--idle-seconds` once everything is copied, `/metrics` size and scrape time, and offset-sync
  * records written.
@@ -105,6 +105,8 @@ async function main(): Promise<number> {
       variant: { type: 'string', multiple: true },
       'kafka-version': { type: 'string', default: '4.1.2' },
       profile: { type: 'boolean', default: false },
+      // 512 MB (the test bed's default) was seen to lose the source broker with 8,000 partitions.
+      'heap-mb': { type: 'string', default: '1024' },
     },
   });
   const topicCount = Number(values.topics);
@@ -128,7 +130,13 @@ async function main(): Promise<number> {
   try {
     log(`starting source and target clusters (Kafka ${info.version}); work folder ${dir}`);
     const targets = variants.map((_, k) => `target${k}`);
-    bed = await startTestBed({ aliases: ['source', ...targets], info, ownerPid: process.pid, log });
+    bed = await startTestBed({
+      aliases: ['source', ...targets],
+      info,
+      heapMb: Number(values['heap-mb']),
+      ownerPid: process.pid,
+      log,
+    });
     for (const alias of ['source', ...targets]) {
       const cluster = openKafkaCluster({
         clientId: `mm2-bench-scale-${alias}`,

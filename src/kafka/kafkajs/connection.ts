@@ -28,8 +28,6 @@ export class KafkajsConnection {
   private readonly tlsMaterialError: unknown;
   private cluster: InternalCluster | undefined;
   private connecting: Promise<InternalCluster> | undefined;
-  private readonly topicsToAdd = new Set<string>();
-  private addingTopics: Promise<void> | undefined;
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
     scheduleIdleChecksWithoutNegativeTimeouts();
@@ -99,7 +97,7 @@ export class KafkajsConnection {
     const unknown = topics.filter((t) => !cluster.targetTopics.has(t));
     try {
       if (refresh) await cluster.refreshMetadata();
-      if (unknown.length > 0) await this.addTargetTopics(cluster, unknown);
+      if (unknown.length > 0) await cluster.addMultipleTargetTopics(unknown);
       else await cluster.refreshMetadataIfNecessary();
     } catch (err) {
       if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)
@@ -118,24 +116,6 @@ export class KafkajsConnection {
     }
     for (const t of topics) if (!out.has(t)) out.set(t, new Map());
     return out;
-  }
-
-  /**
-   * Adds topics to the metadata kafkajs refreshes, coalescing the callers of one turn of the
-   * event loop into one refresh: each addition refreshes the metadata of every known topic under
-   * one lock, so 1,000 new remote topics produced to at once made 1,000 growing refreshes in a
-   * row (lock timeouts at start-up, docs/benchmarks/2026-11-30-scale.md).
-   */
-  private addTargetTopics(cluster: InternalCluster, topics: readonly string[]): Promise<void> {
-    for (const t of topics) this.topicsToAdd.add(t);
-    // setImmediate: after every continuation of this turn (a round's sends to many topics) has asked.
-    this.addingTopics ??= new Promise<void>((queued) => setImmediate(queued)).then(() => {
-      const batch = [...this.topicsToAdd];
-      this.topicsToAdd.clear();
-      this.addingTopics = undefined;
-      return cluster.addMultipleTargetTopics(batch);
-    });
-    return this.addingTopics;
   }
 
   async broker(nodeId: number): Promise<InternalBroker> {

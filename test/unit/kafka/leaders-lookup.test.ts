@@ -4,8 +4,8 @@ import type { PartitionMetadata } from '../../../src/kafka/kafkajs/internals.d.t
 import { silentLogger } from '../../../src/util/logger.ts';
 
 /**
- * Leader lookups cost one metadata pass per call, whatever the number of topics, and new topics
- * asked for at once are added to kafkajs' metadata in one refresh (docs/benchmarks/2026-11-30-scale.md).
+ * Leader lookups of a fetch round cost one metadata pass, whatever the number of topics
+ * (docs/benchmarks/2026-11-30-scale.md).
  */
 
 /** A kafkajs internal cluster stand-in knowing `topics` topics of 2 partitions (leaders 1 and 2). */
@@ -64,16 +64,5 @@ describe('leader lookups with many topics', () => {
     expect(calls.ifNecessary).toBe(1);
     await connection.leadersOf(['t1'], true);
     expect(calls.refresh).toBe(1);
-  });
-
-  it('adds the new topics of concurrent callers in one metadata refresh', async () => {
-    const { connection, calls } = fakeCluster(50);
-    const leaders = await Promise.all(Array.from({ length: 50 }, (_, i) => connection.leaders(`t${i}`)));
-    expect(leaders.every((l) => l.get(1) === 2)).toBe(true);
-    expect(calls.add.length).toBe(1);
-    expect(calls.add[0]!.length).toBe(50);
-    // Later callers start a new batch.
-    await connection.leaders('t-new');
-    expect(calls.add.length).toBe(2);
   });
 });
