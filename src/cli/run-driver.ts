@@ -3,7 +3,7 @@ import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
 import { readHttpSettings, startHttpServers, type HealthReport } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
-import { createApplianceMetrics } from '../metrics/index.ts';
+import { createApplianceMetrics, parseMetricsLevel } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
 import { ClusterIdReader, routeClusters } from '../runtime/cluster-ids.ts';
 import { Driver, workerPolicyOf } from '../runtime/driver.ts';
@@ -133,7 +133,10 @@ export async function runDriver(
   const loggers = loggersPort(logger);
   const signal = waitForStopSignal();
   const version = packageVersion();
-  const metrics = createApplianceMetrics({ version });
+  const metrics = createApplianceMetrics({
+    version,
+    level: parseMetricsLevel(config.properties.values.get('mm2ts.metrics.level')),
+  });
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
   // Scale-out (docs/scale-out.md): with mm2ts.cluster.enabled the group decides which routes run here.

@@ -1,5 +1,12 @@
 import type { Registry } from 'prom-client';
-import { registerFamily, SeriesSet, seriesKey, type FamilySpec, type SeriesLabels } from './family.ts';
+import {
+  registerGroupedFamily,
+  SeriesSet,
+  seriesKey,
+  type GroupedFamilySpec,
+  type MetricsLevel,
+  type SeriesLabels,
+} from './family.ts';
 import { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
 
 /**
@@ -50,9 +57,16 @@ export interface CheckpointRouteMetrics {
 export interface CheckpointMetricsOptions {
   clock?: () => number;
   window?: WindowConfig;
+  /** One series per group partition (default, Java's), per group and topic, or per group (`route`). */
+  level?: MetricsLevel;
 }
 
 export const CHECKPOINT_LABELS = ['source', 'target', 'group', 'topic', 'partition'] as const;
+
+/** The labels of the group-partition families at `level`: the group is always kept. */
+export function checkpointLabelNames(level: MetricsLevel): readonly string[] {
+  return CHECKPOINT_LABELS.slice(0, level === 'partition' ? 5 : level === 'topic' ? 4 : 3);
+}
 const JAVA_PREFIX = 'kafka_connect_mirror_checkpoint_connector_';
 
 class GroupPartitionHandle implements CheckpointPartitionMetrics {
@@ -112,18 +126,17 @@ const definedOr = (v: number): number | undefined => (v === v ? v : undefined);
 
 /** The checkpoint metric families of one registry, shared by every route. Construct once per registry. */
 export class CheckpointMetrics {
-  private readonly partitions = new SeriesSet<GroupPartitionHandle>();
-  private readonly routes = new SeriesSet<RouteHandle>();
+  private readonly partitions: SeriesSet<GroupPartitionHandle>;
+  private readonly routes = new SeriesSet<RouteHandle>(['source', 'target']);
   private readonly clock: () => number;
   private readonly window: WindowConfig;
 
   constructor(registry: Registry, options: CheckpointMetricsOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.window = options.window ?? KAFKA_DEFAULT_WINDOW;
-    const partitions = (): Iterable<GroupPartitionHandle> => this.partitions.values();
-    const routes = (): Iterable<RouteHandle> => this.routes.values();
-    for (const spec of partitionFamilies()) registerFamily(registry, spec, partitions, this.clock);
-    for (const spec of routeFamilies()) registerFamily(registry, spec, routes, this.clock);
+    this.partitions = new SeriesSet<GroupPartitionHandle>(checkpointLabelNames(options.level ?? 'partition'));
+    for (const spec of partitionFamilies()) registerGroupedFamily(registry, spec, this.partitions, this.clock);
+    for (const spec of routeFamilies()) registerGroupedFamily(registry, spec, this.routes, this.clock);
   }
 
   /** The recorder for one group partition; create when the group's partition is first checkpointed. */
@@ -155,70 +168,70 @@ export class CheckpointMetrics {
   }
 }
 
-function partitionFamilies(): FamilySpec<GroupPartitionHandle>[] {
-  const labelNames = CHECKPOINT_LABELS;
+/** Coarser levels: latency as in SourceMetrics (last: the largest; avg weighted by count); failover costs add up. */
+function partitionFamilies(): GroupedFamilySpec<GroupPartitionHandle>[] {
   const window = ' over the sample window (Java default 2 × 30 s); NaN when nothing was recorded in it';
   return [
     {
       name: JAVA_PREFIX + 'checkpoint_latency_ms',
       help: 'Time from checkpoint record timestamp to its acknowledgement, last value, ms (Java checkpoint-latency-ms, per group partition)',
-      labelNames,
       type: 'gauge',
+      combine: 'max',
       read: (p) => p.latency.last,
     },
     {
       name: JAVA_PREFIX + 'checkpoint_latency_ms_min',
       help: 'Minimum checkpoint latency, ms' + window,
-      labelNames,
       type: 'gauge',
+      combine: 'min',
       read: (p, now) => p.latency.min(now),
     },
     {
       name: JAVA_PREFIX + 'checkpoint_latency_ms_max',
       help: 'Maximum checkpoint latency, ms' + window,
-      labelNames,
       type: 'gauge',
+      combine: 'max',
       read: (p, now) => p.latency.max(now),
     },
     {
       name: JAVA_PREFIX + 'checkpoint_latency_ms_avg',
       help: 'Average checkpoint latency, ms' + window,
-      labelNames,
       type: 'gauge',
+      combine: 'mean',
+      weight: (p, now) => p.latency.liveCount(now),
       read: (p, now) => p.latency.avg(now),
     },
     {
       name: 'mm2ts_checkpoint_failover_reread_records',
       help: 'Records of this partition the group already consumed on the source that a failover now would deliver again on the target',
-      labelNames,
       type: 'gauge',
+      combine: 'sum',
       read: (p) => definedOr(p.reread),
     },
     {
       name: 'mm2ts_checkpoint_failover_missed_records',
       help: 'Records of this partition the group has not consumed yet that a failover now would not find on the target',
-      labelNames,
       type: 'gauge',
+      combine: 'sum',
       read: (p) => definedOr(p.missed),
     },
   ];
 }
 
-function routeFamilies(): FamilySpec<RouteHandle>[] {
-  const labelNames = ['source', 'target'];
+function routeFamilies(): GroupedFamilySpec<RouteHandle>[] {
   return [
     {
       name: 'mm2ts_checkpoint_newest_offset_sync_timestamp_seconds',
       help: 'Record timestamp of the newest offset-sync the checkpoint runtime has read (Unix seconds)',
-      labelNames,
       type: 'gauge',
+      combine: 'max',
       read: (r) => (r.newestSyncMs === r.newestSyncMs ? r.newestSyncMs / 1000 : undefined),
     },
     {
       name: 'mm2ts_checkpoint_newest_checkpoint_timestamp_seconds',
       help: 'Record timestamp of the newest checkpoint written (Unix seconds)',
-      labelNames,
       type: 'gauge',
+      combine: 'max',
       read: (r) => (r.newestCheckpointMs === r.newestCheckpointMs ? r.newestCheckpointMs / 1000 : undefined),
     },
   ];

@@ -77,16 +77,60 @@ export function registerFamily<H extends SeriesOwner>(
 }
 
 /**
- * A set of live handles keyed by their label set. Creating a handle for labels that already
- * have one replaces it (a partition reassigned to a new task before the old one let go); the
- * replaced handle keeps working but no longer reports, and its `remove()` does not remove the
- * new one.
+ * How finely the per-partition families are exported (`mm2ts.metrics.level`): one series per
+ * partition (Java's MirrorSourceMetrics/MirrorCheckpointMetrics granularity), per topic, or per
+ * route. The handles stay per partition whatever the level; only the scrape aggregates.
+ */
+export const METRICS_LEVELS = ['partition', 'topic', 'route'] as const;
+export type MetricsLevel = (typeof METRICS_LEVELS)[number];
+
+/**
+ * How one family's per-partition values make one series at a coarser level. Values a handle
+ * leaves `undefined` are skipped (a group of only those has no series); NaN (a window with no
+ * recording) is skipped by `min`/`max`/`mean` and reported only when every member is NaN.
+ * - `sum`: counts, rates, lag;
+ * - `min`/`max`: windowed minimum/maximum, and `max` for a last value (the worst partition's);
+ * - `mean`: a weighted mean, `Σ value·weight / Σ weight` (a window average weighted by its count).
+ */
+export type Combine = 'sum' | 'min' | 'max' | 'mean';
+
+export interface GroupedFamilySpec<H extends SeriesOwner> extends Omit<FamilySpec<H>, 'labelNames'> {
+  combine: Combine;
+  /** For `mean`: each member's weight (e.g. the records in its window). */
+  weight?: (owner: H, nowMs: number) => number;
+}
+
+/** The handles that make one exported series at the set's level, and that series' labels. */
+export interface SeriesGroup<H> {
+  readonly labels: SeriesLabels;
+  readonly members: Set<H>;
+}
+
+/**
+ * A set of live handles keyed by their full label set, grouped by the labels kept at the export
+ * level. Creating a handle for labels that already have one replaces it (a partition reassigned
+ * to a new task before the old one let go); the replaced handle keeps working but no longer
+ * reports, and its `remove()` does not remove the new one.
  */
 export class SeriesSet<H extends SeriesOwner> {
   private readonly byKey = new Map<string, H>();
+  private readonly groups = new Map<string, SeriesGroup<H>>();
+  private readonly groupOf = new Map<H, { key: string; group: SeriesGroup<H> }>();
+  /** The labels every series keeps at this set's level, in exposition order. */
+  readonly labelNames: readonly string[];
+
+  /** `labelNames`: the labels kept at the export level, a subset of every handle's. */
+  constructor(labelNames: readonly string[]) {
+    this.labelNames = labelNames;
+  }
 
   values(): IterableIterator<H> {
     return this.byKey.values();
+  }
+
+  /** The exported series: one group per distinct set of kept labels. */
+  seriesGroups(): IterableIterator<SeriesGroup<H>> {
+    return this.groups.values();
   }
 
   get size(): number {
@@ -94,17 +138,93 @@ export class SeriesSet<H extends SeriesOwner> {
   }
 
   put(key: string, owner: H): void {
+    const replaced = this.byKey.get(key);
+    if (replaced !== undefined) this.leaveGroup(replaced);
     this.byKey.set(key, owner);
+    const kept = pick(owner.labels, this.labelNames);
+    const groupKey = seriesKey(this.labelNames.map((n) => kept[n]!));
+    let group = this.groups.get(groupKey);
+    if (group === undefined) {
+      group = { labels: Object.freeze(kept), members: new Set() };
+      this.groups.set(groupKey, group);
+    }
+    group.members.add(owner);
+    this.groupOf.set(owner, { key: groupKey, group });
   }
 
   /** Removes `owner` only if it is still the live handle for `key`. */
   delete(key: string, owner: H): void {
-    if (this.byKey.get(key) === owner) this.byKey.delete(key);
+    if (this.byKey.get(key) !== owner) return;
+    this.byKey.delete(key);
+    this.leaveGroup(owner);
   }
 
   clear(): void {
     this.byKey.clear();
+    this.groups.clear();
+    this.groupOf.clear();
   }
+
+  private leaveGroup(owner: H): void {
+    const entry = this.groupOf.get(owner);
+    if (entry === undefined) return;
+    this.groupOf.delete(owner);
+    entry.group.members.delete(owner);
+    if (entry.group.members.size === 0) this.groups.delete(entry.key);
+  }
+}
+
+function pick(labels: SeriesLabels, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = labels[n] ?? '';
+  return out;
+}
+
+/**
+ * Registers a family read from the groups of a `SeriesSet` at scrape time: a group of one handle
+ * exports that handle's value, a larger group the members' values combined per `spec.combine`.
+ */
+export function registerGroupedFamily<H extends SeriesOwner>(
+  registry: Registry,
+  spec: GroupedFamilySpec<H>,
+  set: SeriesSet<H>,
+  clock: () => number,
+): void {
+  const { read, combine } = spec;
+  const weight = spec.weight ?? (() => 1);
+  const groupRead = (group: SeriesGroup<H>, now: number): number | undefined => {
+    if (group.members.size === 1) {
+      for (const only of group.members) return read(only, now);
+    }
+    let seen = false;
+    let acc = combine === 'min' ? Number.POSITIVE_INFINITY : combine === 'max' ? Number.NEGATIVE_INFINITY : 0;
+    let weights = 0;
+    for (const m of group.members) {
+      const v = read(m, now);
+      if (v === undefined) continue;
+      seen = true;
+      if (combine === 'sum') acc += v;
+      else if (v !== v) continue;
+      else if (combine === 'min') acc = v < acc ? v : acc;
+      else if (combine === 'max') acc = v > acc ? v : acc;
+      else {
+        const w = weight(m, now);
+        if (w > 0) {
+          acc += v * w;
+          weights += w;
+        }
+      }
+    }
+    if (!seen) return undefined;
+    if (combine === 'mean') return weights > 0 ? acc / weights : Number.NaN;
+    return Number.isFinite(acc) || combine === 'sum' ? acc : Number.NaN;
+  };
+  registerFamily(
+    registry,
+    { name: spec.name, help: spec.help, type: spec.type, labelNames: set.labelNames, read: groupRead },
+    () => set.seriesGroups(),
+    clock,
+  );
 }
 
 /** A collision-free key for a label tuple (label values may contain any character). */

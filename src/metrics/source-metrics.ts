@@ -1,5 +1,12 @@
 import type { Registry } from 'prom-client';
-import { registerFamily, SeriesSet, seriesKey, type FamilySpec, type SeriesLabels } from './family.ts';
+import {
+  registerGroupedFamily,
+  SeriesSet,
+  seriesKey,
+  type GroupedFamilySpec,
+  type MetricsLevel,
+  type SeriesLabels,
+} from './family.ts';
 import { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
 
 /**
@@ -53,9 +60,23 @@ export interface SourceMetricsOptions {
   clock?: () => number;
   /** Window of the `-min`/`-max`/`-avg`/`-rate` gauges; Java's default 2 × 30 s. */
   window?: WindowConfig;
+  /**
+   * One series per partition (default, Java's granularity), per remote topic, or per route
+   * (docs/metrics.md, "Aggregation level").
+   */
+  level?: MetricsLevel;
 }
 
 export const SOURCE_LABELS = ['source', 'target', 'topic', 'partition'] as const;
+
+/** The labels of the source families at `level`. */
+export function sourceLabelNames(level: MetricsLevel): readonly string[] {
+  return level === 'partition'
+    ? SOURCE_LABELS
+    : level === 'topic'
+      ? SOURCE_LABELS.slice(0, 3)
+      : SOURCE_LABELS.slice(0, 2);
+}
 const JAVA_PREFIX = 'kafka_connect_mirror_source_connector_';
 
 class PartitionHandle implements SourcePartitionMetrics {
@@ -159,15 +180,15 @@ class PartitionHandle implements SourcePartitionMetrics {
  * `ERR_METRICS_DUPLICATE`).
  */
 export class SourceMetrics {
-  private readonly partitions = new SeriesSet<PartitionHandle>();
+  private readonly partitions: SeriesSet<PartitionHandle>;
   private readonly clock: () => number;
   private readonly window: WindowConfig;
 
   constructor(registry: Registry, options: SourceMetricsOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.window = options.window ?? KAFKA_DEFAULT_WINDOW;
-    const owners = (): Iterable<PartitionHandle> => this.partitions.values();
-    for (const spec of sourceFamilies()) registerFamily(registry, spec, owners, this.clock);
+    this.partitions = new SeriesSet<PartitionHandle>(sourceLabelNames(options.level ?? 'partition'));
+    for (const spec of sourceFamilies()) registerGroupedFamily(registry, spec, this.partitions, this.clock);
   }
 
   /**
@@ -221,19 +242,27 @@ export interface RouteTotals {
   recoveryPointMs: number | undefined;
 }
 
-function sourceFamilies(): FamilySpec<PartitionHandle>[] {
-  const labelNames = SOURCE_LABELS;
+/**
+ * At a coarser level than partition, counts, rates and lag add up; a windowed min/max is the
+ * topic's (route's) min/max; an average is weighted by each partition's records in the window;
+ * a last value is the worst partition's (largest); the recovery point is the oldest partition's.
+ */
+function sourceFamilies(): GroupedFamilySpec<PartitionHandle>[] {
+  type Spec = GroupedFamilySpec<PartitionHandle>;
   const java = (
     suffix: string,
     help: string,
     type: 'counter' | 'gauge',
-    read: FamilySpec<PartitionHandle>['read'],
-  ) => ({
+    combine: Spec['combine'],
+    read: Spec['read'],
+    weight?: Spec['weight'],
+  ): Spec => ({
     name: JAVA_PREFIX + suffix,
     help,
-    labelNames,
     type,
+    combine,
     read,
+    ...(weight ? { weight } : {}),
   });
   const rateWindow = ' over the sample window (Java default 2 × 30 s)';
   const window = rateWindow + '; NaN when nothing was recorded in it';
@@ -242,58 +271,73 @@ function sourceFamilies(): FamilySpec<PartitionHandle>[] {
       'record_count',
       'Records replicated and acknowledged by the target (Java record-count)',
       'counter',
+      'sum',
       (p) => p.records,
     ),
-    java('record_rate', 'Records acknowledged per second (Java record-rate)' + rateWindow, 'gauge', (p, now) =>
+    java('record_rate', 'Records acknowledged per second (Java record-rate)' + rateWindow, 'gauge', 'sum', (p, now) =>
       p.recordRate.ratePerSecond(now),
     ),
-    java('byte_count', 'Value bytes fetched for replication (Java byte-count)', 'counter', (p) => p.bytes),
-    java('byte_rate', 'Value bytes fetched per second (Java byte-rate)' + rateWindow, 'gauge', (p, now) =>
+    java('byte_count', 'Value bytes fetched for replication (Java byte-count)', 'counter', 'sum', (p) => p.bytes),
+    java('byte_rate', 'Value bytes fetched per second (Java byte-rate)' + rateWindow, 'gauge', 'sum', (p, now) =>
       p.byteRate.ratePerSecond(now),
     ),
     java(
       'record_age_ms',
       'Age (now minus record timestamp) of the last fetched record, ms (Java record-age-ms)',
       'gauge',
+      'max',
       (p) => p.age.last,
     ),
-    java('record_age_ms_min', 'Minimum fetched record age, ms' + window, 'gauge', (p, now) => p.age.min(now)),
-    java('record_age_ms_max', 'Maximum fetched record age, ms' + window, 'gauge', (p, now) => p.age.max(now)),
-    java('record_age_ms_avg', 'Average fetched record age, ms' + window, 'gauge', (p, now) => p.age.avg(now)),
+    java('record_age_ms_min', 'Minimum fetched record age, ms' + window, 'gauge', 'min', (p, now) => p.age.min(now)),
+    java('record_age_ms_max', 'Maximum fetched record age, ms' + window, 'gauge', 'max', (p, now) => p.age.max(now)),
+    java(
+      'record_age_ms_avg',
+      'Average fetched record age, ms' + window,
+      'gauge',
+      'mean',
+      (p, now) => p.age.avg(now),
+      (p, now) => p.age.liveCount(now),
+    ),
     java(
       'replication_latency_ms',
       'Time from record timestamp to target acknowledgement of the last acknowledged record, ms (Java replication-latency-ms)',
       'gauge',
+      'max',
       (p) => p.latency.last,
     ),
-    java('replication_latency_ms_min', 'Minimum replication latency, ms' + window, 'gauge', (p, now) =>
+    java('replication_latency_ms_min', 'Minimum replication latency, ms' + window, 'gauge', 'min', (p, now) =>
       p.latency.min(now),
     ),
-    java('replication_latency_ms_max', 'Maximum replication latency, ms' + window, 'gauge', (p, now) =>
+    java('replication_latency_ms_max', 'Maximum replication latency, ms' + window, 'gauge', 'max', (p, now) =>
       p.latency.max(now),
     ),
-    java('replication_latency_ms_avg', 'Average replication latency, ms' + window, 'gauge', (p, now) =>
-      p.latency.avg(now),
+    java(
+      'replication_latency_ms_avg',
+      'Average replication latency, ms' + window,
+      'gauge',
+      'mean',
+      (p, now) => p.latency.avg(now),
+      (p, now) => p.latency.liveCount(now),
     ),
     {
       name: 'mm2ts_source_replication_lag_records',
       help: 'Records on the source partition not yet acknowledged by the target: what a failover now would lose',
-      labelNames,
       type: 'gauge',
+      combine: 'sum',
       read: (p) => p.replicationLag(),
     },
     {
       name: 'mm2ts_source_records_lost_to_retention_total',
       help: 'Records deleted by source retention before they were replicated',
-      labelNames,
       type: 'counter',
+      combine: 'sum',
       read: (p) => p.lostRecords,
     },
     {
       name: 'mm2ts_source_recovery_point_timestamp_seconds',
       help: 'Every record written to the source partition before this time is on the target (Unix seconds)',
-      labelNames,
       type: 'gauge',
+      combine: 'min',
       read: (p) => {
         const ms = p.recoveryPointMs();
         return ms === undefined ? undefined : ms / 1000;

@@ -102,6 +102,13 @@ export class WindowedStat {
     return n === 0 ? Number.NaN : s / n;
   }
 
+  /** Values recorded in the live samples (the weight of `avg` when averaging several stats). */
+  liveCount(nowMs: number): number {
+    let n = 0;
+    for (let i = 0; i < this.samples; i++) if (this.live(i, nowMs)) n += this.count[i]!;
+    return n;
+  }
+
   /**
    * Java `Rate` (per second, over a `WindowedSum`): the live sum divided by the elapsed window,
    * which is never shorter than `samples - 1` full windows, so a fresh stat does not spike.

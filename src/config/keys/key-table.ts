@@ -335,6 +335,13 @@ const MM2_KEYS: KeyDefinition[] = [
     'mirrormaker-ts only: the share of routes this member takes relative to the others (a member of capacity 2 gets about twice as many); 0 takes none (a standby).',
     { ...OURS, validator: atLeast(0) },
   ),
+  key(
+    'mm2ts.metrics.level',
+    'string',
+    'topic',
+    'mirrormaker-ts only: one series per `partition` (Java MirrorSourceMetrics/MirrorCheckpointMetrics), per remote `topic`, or per `route` for the per-partition families of `/metrics` (docs/metrics.md, "Aggregation level"). The default keeps a scrape small with thousands of partitions; applied at start-up (a reload does not change it).',
+    { ...OURS, validator: oneOf(['partition', 'topic', 'route']) },
+  ),
 ];
 
 const REPLICATION_POLICY_DEFAULT = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';

@@ -82,22 +82,40 @@ export class KafkajsConnection {
 
   /** The broker leading each partition of `topic`, from (refreshed if asked) metadata. */
   async leaders(topic: string, refresh = false): Promise<Map<number, number>> {
+    return (await this.leadersOf([topic], refresh)).get(topic)!;
+  }
+
+  /**
+   * The broker leading each partition of each of `topics`, from one metadata lookup. Per topic,
+   * kafkajs' `addMultipleTargetTopics` copies the set of every topic the client knows and
+   * `findTopicPartitionMetadata` scans every topic's metadata: asking topic by topic costs
+   * topics² per fetch, which dominated an idle mirror of 1,000 topics
+   * (docs/benchmarks/2026-11-30-scale.md). Topics without metadata map to an empty map.
+   */
+  async leadersOf(topics: readonly string[], refresh = false): Promise<Map<string, Map<number, number>>> {
     const cluster = await this.internalCluster();
+    const unknown = topics.filter((t) => !cluster.targetTopics.has(t));
     try {
       if (refresh) await cluster.refreshMetadata();
-      await cluster.addMultipleTargetTopics([topic]);
+      if (unknown.length > 0) await cluster.addMultipleTargetTopics(unknown);
+      else await cluster.refreshMetadataIfNecessary();
     } catch (err) {
       if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)
         throw err;
-      // kafkajs refreshes metadata for every topic this client ever asked about, and fails the
-      // whole refresh when one of them was deleted since: every later call would fail. Forget
-      // them and ask for this one again (the others come back when they are next asked for).
+      // As in leaders(): forget the topics asked about before, one may have been deleted.
       cluster.targetTopics = new Set();
-      await cluster.addMultipleTargetTopics([topic]);
+      await cluster.addMultipleTargetTopics([...topics]);
     }
-    const leaders = new Map<number, number>();
-    for (const p of cluster.findTopicPartitionMetadata(topic)) leaders.set(p.partitionId, p.leader);
-    return leaders;
+    const wanted = new Set(topics);
+    const out = new Map<string, Map<number, number>>();
+    for (const t of cluster.brokerPool.metadata?.topicMetadata ?? []) {
+      if (!wanted.has(t.topic)) continue;
+      const leaders = new Map<number, number>();
+      for (const p of t.partitionMetadata) leaders.set(p.partitionId, p.leader);
+      out.set(t.topic, leaders);
+    }
+    for (const t of topics) if (!out.has(t)) out.set(t, new Map());
+    return out;
   }
 
   async broker(nodeId: number): Promise<InternalBroker> {

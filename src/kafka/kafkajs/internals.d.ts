@@ -83,5 +83,12 @@ export interface InternalCluster {
   findBroker(args: { nodeId: string | number }): Promise<InternalBroker>;
   findGroupCoordinator(args: { groupId: string }): Promise<InternalBroker>;
   findControllerBroker(): Promise<InternalBroker>;
-  brokerPool: { metadata?: { brokers: { nodeId: number; host: string; port: number }[] } };
+  brokerPool: {
+    metadata?: {
+      brokers: { nodeId: number; host: string; port: number }[];
+      topicMetadata?: { topic: string; partitionMetadata: PartitionMetadata[] }[];
+    };
+  };
+  /** Refreshes when the metadata is older than metadataMaxAge (what addMultipleTargetTopics does when nothing is new). */
+  refreshMetadataIfNecessary(): Promise<void>;
 }

@@ -58,21 +58,22 @@ export class KafkajsRecordSource implements RecordSource {
     if (requests.length === 0) return [];
     const byLeader = new Map<number, FetchRequest[]>();
     const results: UndecodedFetchedPartition[] = [];
-    for (const topic of new Set(requests.map((r) => r.topic))) {
-      const refresh = this.staleTopics.delete(topic);
-      const leaders = await this.connection.leaders(topic, refresh);
-      for (const r of requests.filter((q) => q.topic === topic)) {
-        const leader = leaders.get(r.partition);
-        if (leader === undefined || leader < 0) {
-          // No leader right now: report an empty read; the next call refreshes metadata.
-          this.staleTopics.add(topic);
-          results.push(emptyResult(r));
-          continue;
-        }
-        const list = byLeader.get(leader) ?? [];
-        list.push(r);
-        byLeader.set(leader, list);
+    // One pass and one metadata lookup per round: linear in partitions, whatever the topic count.
+    const topics = [...new Set(requests.map((r) => r.topic))];
+    const refresh = topics.some((t) => this.staleTopics.has(t));
+    for (const t of topics) this.staleTopics.delete(t);
+    const leadersByTopic = await this.connection.leadersOf(topics, refresh);
+    for (const r of requests) {
+      const leader = leadersByTopic.get(r.topic)?.get(r.partition);
+      if (leader === undefined || leader < 0) {
+        // No leader right now: report an empty read; the next call refreshes metadata.
+        this.staleTopics.add(r.topic);
+        results.push(emptyResult(r));
+        continue;
       }
+      const list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, [r]);
+      else list.push(r);
     }
     const perLeader = await Promise.all([...byLeader].map(([leader, reqs]) => this.fetchFromLeader(leader, reqs)));
     return results.concat(...perLeader);
@@ -85,7 +86,11 @@ export class KafkajsRecordSource implements RecordSource {
   private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
     const topics = new Map<string, FetchRequest[]>();
-    for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+    for (const r of requests) {
+      const list = topics.get(r.topic);
+      if (list === undefined) topics.set(r.topic, [r]);
+      else list.push(r);
+    }
     const body = encodeFetchRequest({
       maxWaitMs: this.options.maxWaitMs,
       minBytes: this.options.minBytes,

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { KafkajsConnection } from '../../../src/kafka/kafkajs/connection.ts';
+import type { PartitionMetadata } from '../../../src/kafka/kafkajs/internals.d.ts';
+import { silentLogger } from '../../../src/util/logger.ts';
+
+/**
+ * Leader lookups of a fetch round cost one metadata pass, whatever the number of topics
+ * (docs/benchmarks/2026-11-30-scale.md).
+ */
+
+/** A kafkajs internal cluster stand-in knowing `topics` topics of 2 partitions (leaders 1 and 2). */
+function fakeCluster(topics: number) {
+  const topicMetadata = Array.from({ length: topics }, (_, i) => ({
+    topic: `t${i}`,
+    partitionMetadata: [0, 1].map((p): PartitionMetadata => ({
+      partitionId: p,
+      leader: p + 1,
+      replicas: [],
+      isr: [],
+      partitionErrorCode: 0,
+    })),
+  }));
+  const calls = { add: [] as string[][], refresh: 0, ifNecessary: 0 };
+  const cluster = {
+    targetTopics: new Set<string>(),
+    brokerPool: { metadata: { brokers: [], topicMetadata } },
+    addMultipleTargetTopics: async (names: string[]) => {
+      calls.add.push([...names]);
+      for (const n of names) cluster.targetTopics.add(n);
+      await Promise.resolve();
+    },
+    refreshMetadata: () => {
+      calls.refresh++;
+      return Promise.resolve();
+    },
+    refreshMetadataIfNecessary: () => {
+      calls.ifNecessary++;
+      return Promise.resolve();
+    },
+  };
+  const connection = new KafkajsConnection(
+    { clientId: 'c', clusterAlias: 'A', bootstrapServers: ['h:1'], securityProtocol: 'PLAINTEXT' },
+    silentLogger(),
+  );
+  Object.assign(connection, { cluster });
+  return { connection, calls, cluster };
+}
+
+describe('leader lookups with many topics', () => {
+  it('looks up every topic of a fetch round at once; known topics add nothing', async () => {
+    const { connection, calls } = fakeCluster(1000);
+    const names = Array.from({ length: 1000 }, (_, i) => `t${i}`);
+    const leaders = await connection.leadersOf([...names, 'gone']);
+    expect(calls.add).toEqual([[...names, 'gone']]);
+    expect(leaders.get('t999')).toEqual(
+      new Map([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
+    expect(leaders.get('gone')).toEqual(new Map());
+    await connection.leadersOf(names);
+    expect(calls.add.length).toBe(1);
+    expect(calls.ifNecessary).toBe(1);
+    await connection.leadersOf(['t1'], true);
+    expect(calls.refresh).toBe(1);
+  });
+});
