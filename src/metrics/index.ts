@@ -3,6 +3,7 @@ import { CheckpointMetrics } from './checkpoint-metrics.ts';
 import { createMetricsRegistry, type MetricsRegistryOptions } from './registry.ts';
 import { SourceMetrics } from './source-metrics.ts';
 import { StateMetrics } from './state-metrics.ts';
+import { TlsCertificateMetrics } from './tls-metrics.ts';
 import type { WindowConfig } from './windowed-stat.ts';
 
 export type { Registry } from 'prom-client';
@@ -25,6 +26,7 @@ export {
   type RouteLabels,
 } from './checkpoint-metrics.ts';
 export { StateMetrics, CONNECT_STATES, type ConnectState, type StateSample } from './state-metrics.ts';
+export { TlsCertificateMetrics, type CertificateExpirySample } from './tls-metrics.ts';
 export { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
 
 /** Every metric group of one appliance instance, on one registry. */
@@ -33,6 +35,7 @@ export interface ApplianceMetrics {
   readonly source: SourceMetrics;
   readonly checkpoint: CheckpointMetrics;
   readonly states: StateMetrics;
+  readonly tls: TlsCertificateMetrics;
 }
 
 export interface ApplianceMetricsOptions extends MetricsRegistryOptions {
@@ -53,5 +56,6 @@ export function createApplianceMetrics(options: ApplianceMetricsOptions = {}): A
     source: new SourceMetrics(registry, groupOptions),
     checkpoint: new CheckpointMetrics(registry, groupOptions),
     states: new StateMetrics(registry, groupOptions),
+    tls: new TlsCertificateMetrics(registry),
   };
 }
