@@ -118,6 +118,10 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
         `SASL SCRAM-SHA-512 as User:${sasl.users.admin.name}`,
       );
       expect(c.checks.filter((x) => x.check === 'authorized' && x.status === 'ok').length).toBeGreaterThan(0);
+      // The broker's certificate, read with the same trust store.
+      expect(c.checks.find((x) => x.check === 'TLS')?.message).toMatch(
+        /^SASL_SSL: the broker certificate \(subject CN=[^)]+\) is trusted$/,
+      );
     }
 
     const wrongPassword = 'not-the-Password-42';

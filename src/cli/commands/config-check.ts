@@ -1,3 +1,4 @@
+import { connect as tlsConnect } from 'node:tls';
 import { loadMirrorMakerConfig, type LoadedConfig } from '../../config/index.ts';
 import {
   kafkaErrorName,
@@ -104,6 +105,49 @@ function loginKey(alias: string, settings: KafkaClientSettings, code: string | u
   return `${alias}.bootstrap.servers`;
 }
 
+/**
+ * The subject of the certificate the first bootstrap broker presents, with the identity's own TLS
+ * settings: one extra handshake, no Kafka request. Undefined when it cannot be read (the Kafka
+ * client already proved the handshake works; this only adds the name for the report).
+ */
+function peerSubject(settings: KafkaClientSettings): Promise<string | undefined> {
+  const tls = settings.tls;
+  const first = settings.bootstrapServers[0];
+  if (!tls || !first) return Promise.resolve(undefined);
+  const at = first.lastIndexOf(':');
+  const host = first.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(first.slice(at + 1));
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
+      ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
+      ...(tls.checkServerIdentity ? {} : { checkServerIdentity: () => undefined }),
+      ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
+      timeout: 5_000,
+    });
+    const done = (subject: string | undefined): void => {
+      socket.destroy();
+      resolve(subject);
+    };
+    socket.once('secureConnect', () => {
+      const subject = socket.getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+      done(
+        subject
+          ? Object.entries(subject)
+              .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+              .join(',')
+          : undefined,
+      );
+    });
+    socket.once('error', () => done(undefined));
+    socket.once('timeout', () => done(undefined));
+  });
+}
+
 async function checkIdentity(
   identity: Identity,
   acls: readonly MirrorAcl[],
@@ -140,8 +184,14 @@ async function checkIdentity(
       return report();
     }
     const protocol = settings.securityProtocol;
-    if (settings.tls)
-      checks.push({ check: 'TLS', status: 'ok', message: `${protocol}: the broker certificate is trusted` });
+    if (settings.tls) {
+      const subject = await peerSubject(settings);
+      checks.push({
+        check: 'TLS',
+        status: 'ok',
+        message: `${protocol}: the broker certificate${subject ? ` (subject ${subject})` : ''} is trusted`,
+      });
+    }
     checks.push({
       check: 'authenticated',
       status: 'ok',
