@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { requireSasl, requireTls, testKafka, uniqueName } from '../support/kafka.ts';
 import { waitFor } from '../support/wait.ts';
-import { notRunning, waitForMirror, type StatusResponse } from '../support/mirror-maker.ts';
+import { metricValue, notRunning, waitForMirror, type StatusResponse } from '../support/mirror-maker.ts';
 import { makeRecords } from '../support/records.ts';
 
 // Then the mirror itself with one ACL missing per route. Missing Create on the checkpoints topic
@@ -383,6 +384,16 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
         error: expect.stringContaining(`TOPIC_AUTHORIZATION_FAILED`),
       }),
     );
+    // The client certificate's expiry, per cluster alias and role, as the process set it at start.
+    const notAfter = new Date(new X509Certificate(readFileSync(files.mirror.certFile)).validTo).getTime() / 1000;
+    const samples = await mm.metrics();
+    const name = 'mm2ts_tls_certificate_not_after_seconds';
+    expect(metricValue(samples, name, { cluster: data.source, role: 'replication-consumer', store: 'keystore' })).toBe(
+      notAfter,
+    );
+    expect(
+      metricValue(samples, name, { cluster: data.target, role: 'replication-target-admin', store: 'keystore' }),
+    ).toBe(notAfter);
     // Offset syncs: as Java's MirrorSourceTask, a failed offset-sync send is logged ("Failure
     // sending offset sync.") and replication goes on: the log names the topic and the error.
     const syncs = features[1]!;
