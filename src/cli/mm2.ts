@@ -3,6 +3,7 @@
  * `topology`, `dr status`, `failover`, `drill`, `failback`, `acls`), each `(argv, io) => exit code`. The bin is mm2-bin.ts.
  */
 import { acls } from './commands/acls.ts';
+import { configCheck } from './commands/config-check.ts';
 import { configLint } from './commands/config-lint.ts';
 import { configShow } from './commands/config-show.ts';
 import { drill } from './commands/drill.ts';
@@ -26,6 +27,7 @@ export interface Subcommand {
 export const SUBCOMMANDS: Subcommand[] = [
   configShow,
   configLint,
+  configCheck,
   dump,
   translate,
   topology,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
+import { clientCertificates } from '../config/client-certificates.ts';
 import { readHttpSettings, startHttpServers, type HealthReport } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
@@ -137,6 +138,7 @@ export async function runDriver(
     version,
     level: parseMetricsLevel(config.properties.values.get('mm2ts.metrics.level')),
   });
+  metrics.tls.set(clientCertificates(config));
   const driver = new Driver(config, defaultCollaborators({ metrics }), logger, workerPolicyOf(config));
   metrics.states.observe(() => stateSamples(driver.status()));
   // Scale-out (docs/scale-out.md): with mm2ts.cluster.enabled the group decides which routes run here.
@@ -167,6 +169,7 @@ export async function runDriver(
     restartNeededBy: (next) => changedHttpKeys(startedHttp, httpSettingsFingerprint(next)),
     liveKeys: LIVE_PROCESS_KEYS,
     onApplied: (current) => {
+      metrics.tls.set(clientCertificates(current));
       armProgressLog(current);
       armWatch(current);
       membership?.configChanged(current);

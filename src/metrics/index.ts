@@ -3,6 +3,7 @@ import { CheckpointMetrics } from './checkpoint-metrics.ts';
 import { createMetricsRegistry, type MetricsRegistryOptions } from './registry.ts';
 import { SourceMetrics } from './source-metrics.ts';
 import { StateMetrics } from './state-metrics.ts';
+import { TlsCertificateMetrics } from './tls-metrics.ts';
 import type { WindowConfig } from './windowed-stat.ts';
 import type { MetricsLevel } from './family.ts';
 
@@ -30,6 +31,7 @@ export { METRICS_LEVELS, type MetricsLevel } from './family.ts';
 export { DEFAULT_METRICS_LEVEL, parseMetricsLevel } from './level.ts';
 export { sourceLabelNames } from './source-metrics.ts';
 export { checkpointLabelNames } from './checkpoint-metrics.ts';
+export { TlsCertificateMetrics, type CertificateExpirySample } from './tls-metrics.ts';
 export { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
 
 /** Every metric group of one appliance instance, on one registry. */
@@ -38,6 +40,7 @@ export interface ApplianceMetrics {
   readonly source: SourceMetrics;
   readonly checkpoint: CheckpointMetrics;
   readonly states: StateMetrics;
+  readonly tls: TlsCertificateMetrics;
 }
 
 export interface ApplianceMetricsOptions extends MetricsRegistryOptions {
@@ -64,5 +67,6 @@ export function createApplianceMetrics(options: ApplianceMetricsOptions = {}): A
     source: new SourceMetrics(registry, groupOptions),
     checkpoint: new CheckpointMetrics(registry, groupOptions),
     states: new StateMetrics(registry, groupOptions),
+    tls: new TlsCertificateMetrics(registry),
   };
 }
