@@ -162,6 +162,10 @@ async function applianceExposition(level: MetricsLevel = DEFAULT_METRICS_LEVEL):
     { ...ab, connector: 'MirrorCheckpointConnector', state: 'RUNNING' },
     { ...ab, connector: 'MirrorCheckpointConnector', task: 0, state: 'RUNNING' },
   ]);
+  // A route whose client to B uses TLS (mm2ts_tls_certificate_not_after_seconds).
+  metrics.tls.set([
+    { cluster: 'B', role: 'replication-producer', store: 'keystore', notAfter: new Date(Date.now() + 30 * 86_400_000) },
+  ]);
   // Scraped over HTTP from the appliance's own server, as Prometheus would.
   const server = await startHttpServer({
     host: '127.0.0.1',
