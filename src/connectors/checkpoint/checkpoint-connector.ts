@@ -1,11 +1,11 @@
-import type { KafkaAdmin } from '../../kafka/index.ts';
+import { isRetriable, type KafkaAdmin } from '../../kafka/index.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
 import type { WorkerConnector } from '../../connect/connector-runner.ts';
 import type { BackoffPolicy } from '../../connect/retry.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
 import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
 import { TaskGroup, traceOf } from '../../connect/task-group.ts';
-import { describeError, MirrorError } from '../../util/errors.ts';
+import { describeError, KafkaPortError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { CheckpointTask, CheckpointTaskStopOptions } from './checkpoint-task.ts';
 import { assignGroupsContiguously } from './group-assignment.ts';
@@ -85,6 +85,17 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
     try {
       await withTimeout(o.adminTimeoutMs, o.ensureCheckpointsTopic());
     } catch (err) {
+      // Java's Scheduler logs and goes on; a Kafka error retrying cannot fix (a missing Create or
+      // Describe ACL) would leave the tasks RUNNING with nowhere to write, so it fails the
+      // connector instead, naming the topic (the worker starts it again after a backoff).
+      if (err instanceof KafkaPortError && !isRetriable(err)) {
+        throw new MirrorError(
+          'ERR_CHECKPOINTS_TOPIC',
+          `cannot create or describe the checkpoints topic on the target: ${describeError(err)}`,
+          {},
+          { cause: err },
+        );
+      }
       this.logger.error({ err: describeError(err) }, 'creating the checkpoints topic failed; continuing');
     }
     const groups = await withTimeout(o.adminTimeoutMs, this.findConsumerGroups()).catch((err: unknown) => {
