@@ -9,7 +9,13 @@ import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { requireSasl, requireTls, testKafka, uniqueName } from '../support/kafka.ts';
 import { waitFor } from '../support/wait.ts';
-import { metricValue, notRunning, waitForMirror, type StatusResponse } from '../support/mirror-maker.ts';
+import {
+  metricValue,
+  notRunning,
+  SINGLE_BROKER_LINES,
+  waitForMirror,
+  type StatusResponse,
+} from '../support/mirror-maker.ts';
 import { makeRecords } from '../support/records.ts';
 
 // Then the mirror itself with one ACL missing per route. Missing Create on the checkpoints topic
@@ -53,16 +59,6 @@ interface Report {
   }[];
 }
 
-const COMMON = [
-  'replication.factor = 1',
-  'checkpoints.topic.replication.factor = 1',
-  'heartbeats.topic.replication.factor = 1',
-  'offset-syncs.topic.replication.factor = 1',
-  'offset.storage.replication.factor = 1',
-  'status.storage.replication.factor = 1',
-  'config.storage.replication.factor = 1',
-];
-
 describe('least privilege on secured clusters: mm2 config check, and one ACL missing', () => {
   const kafka = testKafka();
   const t = useMirrorTestContext(kafka.clusters);
@@ -99,7 +95,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
       good,
       [
         'clusters = A, B',
-        ...COMMON,
+        ...SINGLE_BROKER_LINES,
         ...scram('A', sasl.users.admin.password),
         ...scram('B', sasl.users.admin.password),
         'A->B.enabled = true',
@@ -131,7 +127,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
       bad,
       [
         'clusters = A, B',
-        ...COMMON,
+        ...SINGLE_BROKER_LINES,
         ...scram('A', wrongPassword),
         ...scram('B', sasl.users.admin.password),
         'A->B.enabled = true',
@@ -173,7 +169,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
       mmFile,
       [
         'clusters = A, B',
-        ...COMMON,
+        ...SINGLE_BROKER_LINES,
         ...side('A'),
         ...side('B'),
         'A->B.enabled = true',
@@ -267,7 +263,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
     );
     const lines = [
       'clusters = ' + [...onCluster.keys()].join(', '),
-      ...COMMON,
+      ...SINGLE_BROKER_LINES,
       'emit.heartbeats.enabled = false',
       'sync.topic.acls.enabled = false',
       'refresh.topics.interval.seconds = 2',

@@ -13,7 +13,7 @@ import { signTestToken } from '../../scripts/kafka/oauth.ts';
 import { plainJaasConfig, scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { requireSasl, requireTls, testKafka, uniqueName } from '../support/kafka.ts';
-import { allRunning, waitForMirror } from '../support/mirror-maker.ts';
+import { allRunning, SINGLE_BROKER_LINES, waitForMirror } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords, total } from '../support/records.ts';
 import { continuedPropertyValue, makeIdentity } from '../support/tls-fixtures.ts';
 import { waitFor } from '../support/wait.ts';
@@ -35,13 +35,7 @@ const TRUST_PW = 'e2e-Trust-pw-55';
 
 /** The replication-factor and timing lines every e2e file uses (test/support/mirror-maker.ts baseProperties), for any aliases. */
 const COMMON = [
-  'replication.factor = 1',
-  'checkpoints.topic.replication.factor = 1',
-  'heartbeats.topic.replication.factor = 1',
-  'offset-syncs.topic.replication.factor = 1',
-  'offset.storage.replication.factor = 1',
-  'status.storage.replication.factor = 1',
-  'config.storage.replication.factor = 1',
+  ...SINGLE_BROKER_LINES,
   'refresh.topics.interval.seconds = 3',
   // Only the enabled routes get a herder (no heartbeats route for every pair of the many aliases).
   'emit.heartbeats.enabled = false',

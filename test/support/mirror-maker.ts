@@ -205,19 +205,24 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
 }
 
 /** The common part of every test mm2.properties: two clusters from the test bed, RF 1, fast intervals. */
+/** The test bed has one broker per cluster: every topic the mirror creates gets replication factor 1. */
+export const SINGLE_BROKER_LINES: readonly string[] = [
+  'replication.factor = 1',
+  'checkpoints.topic.replication.factor = 1',
+  'heartbeats.topic.replication.factor = 1',
+  'offset-syncs.topic.replication.factor = 1',
+  'offset.storage.replication.factor = 1',
+  'status.storage.replication.factor = 1',
+  'config.storage.replication.factor = 1',
+];
+
 export function baseProperties(clusters: Record<string, string>, aliases: [string, string] = ['A', 'B']): string {
   const [a, b] = aliases;
   return [
     `clusters = ${a}, ${b}`,
     `${a}.bootstrap.servers = ${clusters['A']}`,
     `${b}.bootstrap.servers = ${clusters['B']}`,
-    'replication.factor = 1',
-    'checkpoints.topic.replication.factor = 1',
-    'heartbeats.topic.replication.factor = 1',
-    'offset-syncs.topic.replication.factor = 1',
-    'offset.storage.replication.factor = 1',
-    'status.storage.replication.factor = 1',
-    'config.storage.replication.factor = 1',
+    ...SINGLE_BROKER_LINES,
     'refresh.topics.interval.seconds = 3',
     'sync.topic.configs.interval.seconds = 3',
     `${a}.offset.flush.interval.ms = 1000`,

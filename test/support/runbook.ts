@@ -5,6 +5,7 @@ import { delimiter } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { installedPackage, toolEnv } from './installed-package.ts';
+import { SINGLE_BROKER_LINES } from './mirror-maker.ts';
 
 const run = promisify(execFile);
 
@@ -31,15 +32,7 @@ export interface RunbookOptions {
   readonly extraProperties?: readonly string[];
 }
 
-export const TEST_BED_LINES = [
-  'replication.factor = 1',
-  'checkpoints.topic.replication.factor = 1',
-  'heartbeats.topic.replication.factor = 1',
-  'offset-syncs.topic.replication.factor = 1',
-  'offset.storage.replication.factor = 1',
-  'status.storage.replication.factor = 1',
-  'config.storage.replication.factor = 1',
-];
+export const TEST_BED_LINES = SINGLE_BROKER_LINES;
 
 interface Block {
   readonly lang: string;
