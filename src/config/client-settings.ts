@@ -6,6 +6,7 @@ import type {
   TlsSettings,
 } from '../kafka/port.ts';
 import { loadKeyMaterial } from './key-material.ts';
+import { OAUTHBEARER_CLIENT_KEYS } from './keys/client-security-keys.ts';
 import { parseJavaList } from './keys/key-types.ts';
 
 /**
@@ -139,22 +140,6 @@ const OAUTH_LOGIN_HANDLERS = new Set([
   'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler',
 ]);
 
-/** The `sasl.login.*` / `sasl.oauthbearer.*` keys the OAUTHBEARER client honours. */
-const OAUTH_KEYS = [
-  'sasl.login.callback.handler.class',
-  'sasl.oauthbearer.token.endpoint.url',
-  'sasl.oauthbearer.client.credentials.client.id',
-  'sasl.oauthbearer.client.credentials.client.secret',
-  'sasl.oauthbearer.scope',
-  'sasl.oauthbearer.header.urlencode',
-  'sasl.login.refresh.window.factor',
-  'sasl.login.refresh.window.jitter',
-  'sasl.login.refresh.min.period.seconds',
-  'sasl.login.refresh.buffer.seconds',
-  'sasl.login.connect.timeout.ms',
-  'sasl.login.read.timeout.ms',
-];
-
 function numberOr(
   props: ReadonlyMap<string, string>,
   key: string,
@@ -182,7 +167,7 @@ function oauthBearerSettings(
   problems: ClientSettingProblem[],
   honoured: Set<string>,
 ): OAuthBearerSettings | undefined {
-  for (const k of OAUTH_KEYS) honoured.add(k);
+  for (const k of OAUTHBEARER_CLIENT_KEYS) honoured.add(k);
   const handler = props.get('sasl.login.callback.handler.class')?.trim();
   if (handler !== undefined && handler !== '' && !OAUTH_LOGIN_HANDLERS.has(handler)) {
     problems.push({

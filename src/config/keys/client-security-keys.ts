@@ -79,3 +79,19 @@ export const CLIENT_SECURITY_KEYS: readonly (readonly [name: string, type: KeyTy
 ];
 
 export const CLIENT_SECURITY_KEY_NAMES: ReadonlySet<string> = new Set(CLIENT_SECURITY_KEYS.map(([name]) => name));
+
+/** The `sasl.login.*` / `sasl.oauthbearer.*` keys the OAUTHBEARER client honours (src/kafka/oauth-token.ts). */
+export const OAUTHBEARER_CLIENT_KEYS: readonly string[] = [
+  'sasl.login.callback.handler.class',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.refresh.window.jitter',
+  'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
+];

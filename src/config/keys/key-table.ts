@@ -5,7 +5,7 @@
  * Defaults are Apache Kafka 4.1.2's (the Java cross-check test compares them with Java's ConfigDefs).
  * docs/configuration.md is generated from this table (scripts/gen-config-docs.ts).
  */
-import { CLIENT_SECURITY_KEYS } from './client-security-keys.ts';
+import { CLIENT_SECURITY_KEYS, OAUTHBEARER_CLIENT_KEYS } from './client-security-keys.ts';
 import { atLeast, oneOf, type KeyType, type Validator } from './key-types.ts';
 
 export type ConnectorKind = 'source' | 'checkpoint' | 'heartbeat';
@@ -712,18 +712,7 @@ const SASL_MECHANISMS_HONOURED = new Set([
   'sasl.mechanism',
   'sasl.jaas.config',
   // OAUTHBEARER by OIDC client credentials (src/config/client-settings.ts, src/kafka/oauth-token.ts).
-  'sasl.login.callback.handler.class',
-  'sasl.oauthbearer.token.endpoint.url',
-  'sasl.oauthbearer.client.credentials.client.id',
-  'sasl.oauthbearer.client.credentials.client.secret',
-  'sasl.oauthbearer.scope',
-  'sasl.oauthbearer.header.urlencode',
-  'sasl.login.refresh.window.factor',
-  'sasl.login.refresh.window.jitter',
-  'sasl.login.refresh.min.period.seconds',
-  'sasl.login.refresh.buffer.seconds',
-  'sasl.login.connect.timeout.ms',
-  'sasl.login.read.timeout.ms',
+  ...OAUTHBEARER_CLIENT_KEYS,
 ]);
 const SSL_KEYS_HONOURED = new Set([
   'ssl.truststore.certificates',
