@@ -89,29 +89,33 @@ export async function computeMatch(
   return matchAfter(anchor, sourceAfter, targetAfter);
 }
 
-/** T->S's stored positions (last copied T offset per partition) on S, if its offsets topic exists. */
-export async function storedPositions(
-  s: Side,
-  setup: {
-    readonly reverseOffsets: {
-      readonly topic: string;
-      readonly partitions: number;
-      readonly replicationFactor: number;
-    };
-    readonly timeoutMs: number;
-    readonly logger: Logger;
-  },
-  from: string,
-): Promise<Map<string, bigint> | undefined> {
-  if (!(await s.admin.listTopics()).includes(setup.reverseOffsets.topic)) return undefined;
-  const store = await ConnectOffsetsStore.open({
-    cluster: s.cluster,
+/** Where the T->S flow keeps its positions, as failback reads and writes them: its Connect offsets store on S. */
+export interface ReverseOffsetsSetup {
+  readonly reverseOffsets: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number };
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** Opens (read to its end) the Connect offsets store of the T->S flow on `cluster`. */
+export function openReverseOffsets(cluster: KafkaCluster, setup: ReverseOffsetsSetup): Promise<ConnectOffsetsStore> {
+  return ConnectOffsetsStore.open({
+    cluster,
     topic: setup.reverseOffsets.topic,
     partitions: setup.reverseOffsets.partitions,
     replicationFactor: setup.reverseOffsets.replicationFactor,
     logger: setup.logger,
     readTimeoutMs: setup.timeoutMs,
   });
+}
+
+/** T->S's stored positions (last copied T offset per partition) on S, if its offsets topic exists. */
+export async function storedPositions(
+  s: Side,
+  setup: ReverseOffsetsSetup,
+  from: string,
+): Promise<Map<string, bigint> | undefined> {
+  if (!(await s.admin.listTopics()).includes(setup.reverseOffsets.topic)) return undefined;
+  const store = await openReverseOffsets(s.cluster, setup);
   try {
     const out = new Map<string, bigint>();
     for (const { key, value } of store.entries()) {

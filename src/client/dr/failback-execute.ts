@@ -1,7 +1,6 @@
-import { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
 import type { KafkaCluster, TopicPartitionOffset } from '../../kafka/port.ts';
 import { MirrorError } from '../../util/errors.ts';
-import { retrying } from './failback-cluster-view.ts';
+import { openReverseOffsets, retrying } from './failback-cluster-view.ts';
 import type { FailbackPlan, FailbackSetup, GroupPlan } from './failback-plan.ts';
 
 /** Where a failback records each change it makes (the CLI passes the DR audit trail, src/client/dr/audit.ts). */
@@ -45,14 +44,7 @@ export async function executeFailback(
   }
   const toSet = plan.startPositions.filter((p) => p.action === 'set');
   if (toSet.length > 0) {
-    const store = await ConnectOffsetsStore.open({
-      cluster: setup.toCluster,
-      topic: setup.reverseOffsets.topic,
-      partitions: setup.reverseOffsets.partitions,
-      replicationFactor: setup.reverseOffsets.replicationFactor,
-      logger: setup.logger,
-      readTimeoutMs: setup.timeoutMs,
-    });
+    const store = await openReverseOffsets(setup.toCluster, setup);
     try {
       await store.writeSourcePositions(
         plan.from,
