@@ -50,7 +50,8 @@ function integrationProject(version: string): TestProjectInlineConfiguration {
 
 export default defineConfig({
   test: {
-    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // scripts/test-lanes.ts gives each of its lanes its own report file and merges them.
+    reporters: ['default', ['json', { outputFile: process.env['VITEST_JSON_REPORT'] ?? 'test-results/vitest.json' }]],
     // Integration files share two brokers per version and the machine has 2 cores, which the
     // brokers and the Java tools need too: one test file at a time, across all projects.
     fileParallelism: false,
