@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { translateOffsets, translatedOffsetKey } from '../../src/client/index.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties } from '../support/mirror-maker.ts';
+import { baseProperties, checkpointedRouteLines } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -28,14 +28,7 @@ describe('translation right after catch-up (connect-mirror-maker)', () => {
     const mm = await ctx.start(
       [
         baseProperties(clusters),
-        'A->B.enabled = true',
-        `A->B.topics = ${prefix}.*`,
-        `A->B.groups = ${prefix}.*`,
-        'B->A.enabled = false',
-        'emit.checkpoints.interval.seconds = 1',
-        'refresh.groups.interval.seconds = 1',
-        'sync.group.offsets.enabled = false',
-        'sync.topic.acls.enabled = false',
+        ...checkpointedRouteLines(prefix),
         'A.offset.flush.interval.ms = 60000',
         'B.offset.flush.interval.ms = 60000',
       ].join('\n'),

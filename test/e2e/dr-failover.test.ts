@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { kcatConsume, kcatProduce, runMm2 } from '../support/dr.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties, propertiesWith } from '../support/mirror-maker.ts';
+import { baseProperties, propertiesWith, checkpointedRouteLines } from '../support/mirror-maker.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** Numbers read twice across the two consumers, and numbers of 1..n read by neither. */
@@ -26,20 +26,7 @@ describe('mm2 failover with a kcat consumer (A -> B, default naming)', () => {
 
   async function mirror(prefix: string, overrides: Record<string, string> = {}): Promise<string> {
     const mm = await ctx.start(
-      propertiesWith(
-        [
-          baseProperties(clusters),
-          'A->B.enabled = true',
-          `A->B.topics = ${prefix}.*`,
-          `A->B.groups = ${prefix}.*`,
-          'B->A.enabled = false',
-          'emit.checkpoints.interval.seconds = 1',
-          'refresh.groups.interval.seconds = 1',
-          'sync.group.offsets.enabled = false',
-          'sync.topic.acls.enabled = false',
-        ].join('\n'),
-        overrides,
-      ),
+      propertiesWith([baseProperties(clusters), ...checkpointedRouteLines(prefix)].join('\n'), overrides),
     );
     return mm.file;
   }

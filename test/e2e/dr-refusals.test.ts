@@ -7,7 +7,12 @@ import type { KafkaAdmin, KafkaCluster } from '../../src/kafka/index.ts';
 import { useBrokerFaults } from '../support/broker-faults.ts';
 import { kcatConsume, kcatProduce, runMm2 } from '../support/dr.ts';
 import { openTestCluster, testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties, startMirrorMaker, type RunningMirrorMaker } from '../support/mirror-maker.ts';
+import {
+  baseProperties,
+  startMirrorMaker,
+  type RunningMirrorMaker,
+  checkpointedRouteLines,
+} from '../support/mirror-maker.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** A group's committed offsets as `topic-partition=offset`, sorted: what "nothing changed" compares. */
@@ -53,19 +58,7 @@ describe('mm2 failover refusals, drill, dr status, source lost (A -> B)', () => 
       { name: topic, partitions: 2, replicationFactor: 1 },
       { name: other, partitions: 2, replicationFactor: 1 },
     ]);
-    mm = await startMirrorMaker(
-      [
-        baseProperties(clusters),
-        'A->B.enabled = true',
-        `A->B.topics = ${prefix}.*`,
-        `A->B.groups = ${prefix}.*`,
-        'B->A.enabled = false',
-        'emit.checkpoints.interval.seconds = 1',
-        'refresh.groups.interval.seconds = 1',
-        'sync.group.offsets.enabled = false',
-        'sync.topic.acls.enabled = false',
-      ].join('\n'),
-    );
+    mm = await startMirrorMaker([baseProperties(clusters), ...checkpointedRouteLines(prefix)].join('\n'));
     await kcatProduce(
       clusters['A']!,
       topic,

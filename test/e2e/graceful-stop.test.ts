@@ -3,7 +3,7 @@ import { decodeCheckpoint } from '../../src/records/index.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { runJavaSource } from '../support/java.ts';
 import { readAll, testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties } from '../support/mirror-maker.ts';
+import { baseProperties, checkpointedRouteLines } from '../support/mirror-maker.ts';
 import { endOffsets, makeRecords } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -47,14 +47,7 @@ describe('graceful stop (connect-mirror-maker)', () => {
     const mm = await ctx.start(
       [
         baseProperties(clusters),
-        'A->B.enabled = true',
-        `A->B.topics = ${prefix}.*`,
-        `A->B.groups = ${prefix}.*`,
-        'B->A.enabled = false',
-        'emit.checkpoints.interval.seconds = 1',
-        'refresh.groups.interval.seconds = 2',
-        'sync.group.offsets.enabled = false',
-        'sync.topic.acls.enabled = false',
+        ...checkpointedRouteLines(prefix, 2),
         // Java's default; overrides baseProperties' 1 s so only the stop flushes (see above).
         'A.offset.flush.interval.ms = 60000',
         'B.offset.flush.interval.ms = 60000',

@@ -204,7 +204,6 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
   };
 }
 
-/** The common part of every test mm2.properties: two clusters from the test bed, RF 1, fast intervals. */
 /** The test bed has one broker per cluster: every topic the mirror creates gets replication factor 1. */
 export const SINGLE_BROKER_LINES: readonly string[] = [
   'replication.factor = 1',
@@ -216,6 +215,7 @@ export const SINGLE_BROKER_LINES: readonly string[] = [
   'config.storage.replication.factor = 1',
 ];
 
+/** The common part of every test mm2.properties: two clusters from the test bed, RF 1, fast intervals. */
 export function baseProperties(clusters: Record<string, string>, aliases: [string, string] = ['A', 'B']): string {
   const [a, b] = aliases;
   return [
@@ -228,6 +228,24 @@ export function baseProperties(clusters: Record<string, string>, aliases: [strin
     `${a}.offset.flush.interval.ms = 1000`,
     `${b}.offset.flush.interval.ms = 1000`,
   ].join('\n');
+}
+
+/**
+ * One route A->B for the topics and groups named `<prefix>…`, checkpoints every second and groups
+ * refreshed every `refreshGroupsSeconds`; no group offset sync and no ACL sync (the DR and
+ * translation tests commit and translate offsets themselves).
+ */
+export function checkpointedRouteLines(prefix: string, refreshGroupsSeconds = 1): string[] {
+  return [
+    'A->B.enabled = true',
+    `A->B.topics = ${prefix}.*`,
+    `A->B.groups = ${prefix}.*`,
+    'B->A.enabled = false',
+    'emit.checkpoints.interval.seconds = 1',
+    `refresh.groups.interval.seconds = ${refreshGroupsSeconds}`,
+    'sync.group.offsets.enabled = false',
+    'sync.topic.acls.enabled = false',
+  ];
 }
 
 /**
