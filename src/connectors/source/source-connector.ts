@@ -46,6 +46,10 @@ export interface SourceConnectorOptions {
 export interface TaskStatus extends TaskStatusEntry {
   /** Java `task.assigned.partitions`. */
   assignedPartitions: string[];
+  /** Task instances this connector built for the partitions (the first start, each restart). */
+  starts?: number;
+  /** When the current task instance was built. */
+  startedAt?: string;
 }
 
 export interface ConnectorStatus extends ConnectorStatusEntry {
@@ -182,6 +186,8 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
           ...e.status,
           ...(retrying ? { retrying: { forMs: Date.now() - retrying.since, cause: retrying.cause } } : {}),
           assignedPartitions: e.share.map(formatTopicPartition),
+          starts: e.starts,
+          ...(e.startedAt ? { startedAt: e.startedAt.toISOString() } : {}),
         };
       }),
     };
