@@ -272,7 +272,12 @@ function assignPartitions(
   }
   if (all.size === 0) return out;
   const measured = new Map<string, number>();
-  for (const m of sorted) for (const [u, bps] of Object.entries(m.metadata?.load ?? {})) measured.set(u, bps);
+  // A unit's load as its owner measured it (a member that gave it back may still report an old rate).
+  for (const m of sorted)
+    for (const u of m.metadata?.owned ?? []) {
+      const bps = m.metadata?.load?.[u];
+      if (typeof bps === 'number' && claimedBy.get(u)?.[0] === m.memberId) measured.set(u, bps);
+    }
   const known = [...all].filter((u) => measured.has(u));
   const average = known.length > 0 ? known.reduce((s, u) => s + measured.get(u)!, 0) / known.length : 0;
   const weight = (u: string): number => Math.max(1, measured.get(u) ?? average);
