@@ -66,7 +66,10 @@ export interface MemberOverview {
   refused?: boolean;
 }
 
-/** A move is made only while the busiest member is this share above its fair part of the load (sticky first). */
+/**
+ * Sticky first: a unit moves only while the busiest and the idlest member (load per capacity)
+ * differ by more than this share of the fair part, and only when the move makes the pair more even.
+ */
 export const IMBALANCE_THRESHOLD = 0.2;
 
 /** The partition unit of `topic`-`partition` of `route`. */
@@ -244,8 +247,8 @@ export function assignRoutes(
  * The partition units of the group's routes, balanced by observed bytes/s (a partition nobody
  * measured yet weighs as the average measured one; every partition weighs at least 1, so an idle
  * group balances counts). Sticky first: each owner keeps what it runs, and units move only while
- * the busiest member (load per capacity) is more than {@link IMBALANCE_THRESHOLD} above the fair
- * part and a move makes the pair more even. Units nobody holds go first, heaviest first, to the
+ * the busiest and the idlest member (load per capacity) differ by more than
+ * {@link IMBALANCE_THRESHOLD} of the fair part and a move makes the pair more even. Units nobody holds go first, heaviest first, to the
  * least loaded member; then a unit moved off a busy member is withheld this generation (its owner
  * stops it: the task drains and flushes its positions, then rejoins) and given at the next one.
  */
@@ -311,7 +314,7 @@ function assignPartitions(
     const ids = [...kept.keys()];
     const donor = ids.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
     const receiver = ids.reduce((a, b) => (ratio(b) < ratio(a) ? b : a));
-    if (donor === receiver || ratio(donor) <= fair * (1 + IMBALANCE_THRESHOLD)) break;
+    if (donor === receiver || ratio(donor) - ratio(receiver) <= fair * IMBALANCE_THRESHOLD) break;
     const gap = (ratio(donor) - ratio(receiver)) / 2;
     let best: string | undefined;
     for (const u of kept.get(donor)!) {
