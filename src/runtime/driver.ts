@@ -106,8 +106,7 @@ export class Driver {
    * Scale-out: runs exactly the shares given (routes of the file as last applied). Stops the routes
    * no longer given first (each drains and stores its positions and offset-syncs, as at a stop),
    * reshapes the kept ones (only tasks whose partitions moved stop, see RouteRuntime.reshare),
-   * then starts the new ones; resolves when the stops completed and the starts made their first
-   * attempt.
+   * then starts the new ones (in the background); resolves when the stops and the reshaping completed.
    */
   assign(shares: ReadonlyMap<string, RouteShare>): Promise<void> {
     const run = this.serial.then(async () => {
@@ -130,7 +129,8 @@ export class Driver {
         .filter((r) => shares.has(r.name) && !running.has(r.name))
         .map((r) => this.startRoute(r, new StartCounts()));
       this.entries = [...kept, ...starting];
-      await Promise.all(starting.map((e) => e.started));
+      // Not waiting for the new routes' first attempts: the member rejoins sooner (a rebalance
+      // waits for every member), and a route stopped while it starts stops cleanly.
     });
     this.serial = run.catch(() => {});
     return run;

@@ -162,6 +162,16 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
           expect({ tp, starts: is.starts }).toEqual({ tp, starts: was.starts });
         }
       }
+      if (process.env['SCALE_DEBUG'])
+        for (const mm of two)
+          console.log(
+            mm
+              .output()
+              .split('\n')
+              .filter((l) => l.includes('changing the units') || l.includes('assigned the routes'))
+              .join('\n'),
+            JSON.stringify([...(await taskStarts(mm))]),
+          );
       expect(kept).toBeGreaterThanOrEqual(PARTITIONS - afterJoin[2]!.length - 2);
       const moved = metricValue(await two[0]!.metrics(), 'mm2ts_group_partitions_moved_total', { direction: 'out' });
       const afterJoining = await copying(afterKill.target, 'records copied after the join');
