@@ -6,7 +6,7 @@ import type { BackoffPolicy } from '../connect/retry.ts';
 import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
 import { traceOf } from '../connect/task-group.ts';
 import { SourceConnector, type ConnectorStatus, type TopicSyncSteps } from '../connectors/source/source-connector.ts';
-import { formatTopicPartition, type TopicPartition } from '../records/index.ts';
+import type { TopicPartition } from '../records/index.ts';
 import { SourceTask } from '../connectors/source/source-task.ts';
 import type { CheckpointConnectorStatus } from '../connectors/checkpoint/checkpoint-connector.ts';
 import type { CheckpointRuntime, CheckpointRuntimeArgs } from '../connectors/checkpoint/checkpoint-runtime.ts';
@@ -234,21 +234,8 @@ export class RouteRuntime {
   reshare(share: RouteShare): Promise<void> {
     const run = this.resharing.then(async () => {
       const hadFlow = this.share?.flow === true;
-      const had = new Set((this.share?.partitions ?? []).map(formatTopicPartition));
       this.share = share;
       if (this.abort.signal.aborted || !this.plugins) return;
-      // Partitions that come from another member start where it stopped: its last positions were
-      // written after this store was read, so read them first (a failure costs duplicates, not a gap).
-      if (share.partitions.some((tp) => !had.has(formatTopicPartition(tp))))
-        await withTimeout(
-          this.route.settings.adminTimeoutMs,
-          this.offsetsStore?.refresh?.() ?? Promise.resolve(),
-        ).catch((err: unknown) =>
-          this.logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'could not read the latest positions before taking over partitions; they may copy some records again',
-          ),
-        );
       await this.source?.rescope({ flow: share.flow, partitions: share.partitions });
       if (hadFlow && !share.flow) {
         for (const name of [CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
@@ -479,6 +466,15 @@ export class RouteRuntime {
       ...(scaleOut
         ? {
             scope: () => ({ flow: this.share!.flow, partitions: this.share!.partitions }),
+            // Partitions that come from another member start where it stopped: its last positions
+            // may have been written after this store was read (a failure costs duplicates, not a gap).
+            refreshPositions: () =>
+              withTimeout(s.adminTimeoutMs, store.refresh?.() ?? Promise.resolve()).catch((err: unknown) =>
+                logger.warn(
+                  { err: err instanceof Error ? err.message : String(err) },
+                  'could not read the latest positions before taking over partitions; they may copy some records again',
+                ),
+              ),
             onListed: (partitions: readonly TopicPartition[]) => scaleOut.onListed(partitions),
           }
         : {}),

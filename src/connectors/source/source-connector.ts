@@ -57,6 +57,8 @@ export interface SourceConnectorOptions {
    * round-robin task split.
    */
   scope?: () => SourceScope;
+  /** Scale-out: reads the positions other members stored, before tasks start on partitions new here. */
+  refreshPositions?: () => Promise<void>;
   /** Scale-out: the source partitions the flow unit listed, after each listing that changed them. */
   onListed?: (partitions: readonly TopicPartition[]) => void;
   logger: Logger;
@@ -238,8 +240,12 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
     return run;
   }
 
-  private assignTasks(partitions: readonly TopicPartition[]): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  private async assignTasks(partitions: readonly TopicPartition[]): Promise<void> {
+    if (this.stopped) return;
+    if (this.scope !== undefined && this.options.refreshPositions) {
+      const running = new Set(this.tasks.entries().flatMap((e) => e.share.map(formatTopicPartition)));
+      if (partitions.some((tp) => !running.has(formatTopicPartition(tp)))) await this.options.refreshPositions();
+    }
     const count = Math.min(this.options.tasksMax, partitions.length);
     if (count === 0 && this.scope === undefined) this.logger.info('no source topic-partitions to replicate yet');
     const assignment =
