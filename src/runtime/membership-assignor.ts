@@ -47,6 +47,11 @@ export interface MemberAssignment {
   refused?: string;
   /** Every member and its routes, as the leader saw them (for /status). */
   members: MemberOverview[];
+  /**
+   * Per route, the source partitions (`topic:partition`) the leader knows: every member reports
+   * them back, so they stay known when the flow unit's member dies before another one listed them.
+   */
+  known?: Record<string, string[]>;
 }
 
 /** One member as the leader assigned it (`/status`'s `member.members`). */
@@ -118,7 +123,13 @@ export function decodeMetadata(bytes: Buffer): MemberMetadata | undefined {
 export function decodeAssignment(bytes: Buffer): MemberAssignment {
   if (bytes.length === 0) return { v: 1, units: [], members: [] };
   const a = JSON.parse(bytes.toString('utf8')) as MemberAssignment;
-  return { v: 1, units: a.units ?? [], members: a.members ?? [], ...(a.refused ? { refused: a.refused } : {}) };
+  return {
+    v: 1,
+    units: a.units ?? [],
+    members: a.members ?? [],
+    ...(a.refused ? { refused: a.refused } : {}),
+    ...(a.known && typeof a.known === 'object' ? { known: a.known } : {}),
+  };
 }
 
 export interface GroupMemberView {
@@ -204,7 +215,7 @@ export function assignRoutes(
     }
     if (best !== undefined) given.get(best)!.push(u);
   }
-  const partitions = assignPartitions(sorted, eligible, units, claimedBy, given);
+  const { assigned: partitions, known } = assignPartitions(sorted, eligible, units, claimedBy, given);
 
   const overview: MemberOverview[] = sorted.map((m) => {
     const flows = given.get(m.memberId)!;
@@ -237,6 +248,7 @@ export function assignRoutes(
           units: [...given.get(m.memberId)!, ...(partitions.get(m.memberId) ?? [])],
           members: overview,
           ...(refused !== undefined ? { refused } : {}),
+          ...(Object.keys(known).length > 0 ? { known } : {}),
         },
       ];
     }),
@@ -258,22 +270,38 @@ function assignPartitions(
   routes: readonly string[],
   claimedBy: ReadonlyMap<string, string[]>,
   flowsGiven: ReadonlyMap<string, string[]>,
-): Map<string, string[]> {
+): { assigned: Map<string, string[]>; known: Record<string, string[]> } {
   const out = new Map<string, string[]>(sorted.map((m) => [m.memberId, []]));
-  if (eligible.length === 0) return out;
-  // The partitions of each route: the flow holder's listing when it reported one, else every report.
+  const known: Record<string, string[]> = {};
+  if (eligible.length === 0) return { assigned: out, known };
+  // The partitions of each route: the flow holder's listing when it reported one; else every
+  // member's report (each one reports what the last assignment said was known) and every
+  // partition a member still runs.
   const all = new Set<string>();
   for (const route of routes) {
     const holder = claimedBy.get(route)?.[0];
     const fromHolder = sorted.find((m) => m.memberId === holder)?.metadata?.partitions?.[route];
-    const lists = fromHolder ? [fromHolder] : eligible.map((m) => m.metadata!.partitions?.[route] ?? []);
+    const lists = fromHolder
+      ? [fromHolder]
+      : eligible.flatMap((m) => [
+          m.metadata!.partitions?.[route] ?? [],
+          m.metadata!.owned.flatMap((u) => {
+            const p = parsePartitionUnit(u);
+            return p?.route === route ? [`${p.topic}:${p.partition}`] : [];
+          }),
+        ]);
+    const mine = new Set<string>();
     for (const list of lists)
       for (const tp of list) {
         const i = tp.lastIndexOf(':');
-        if (i > 0) all.add(partitionUnit(route, tp.slice(0, i), Number(tp.slice(i + 1))));
+        if (i > 0) {
+          all.add(partitionUnit(route, tp.slice(0, i), Number(tp.slice(i + 1))));
+          mine.add(tp);
+        }
       }
+    if (mine.size > 0) known[route] = [...mine].sort();
   }
-  if (all.size === 0) return out;
+  if (all.size === 0) return { assigned: out, known };
   const measured = new Map<string, number>();
   // A unit's load as its owner measured it (a member that gave it back may still report an old rate).
   for (const m of sorted)
@@ -281,8 +309,8 @@ function assignPartitions(
       const bps = m.metadata?.load?.[u];
       if (typeof bps === 'number' && claimedBy.get(u)?.[0] === m.memberId) measured.set(u, bps);
     }
-  const known = [...all].filter((u) => measured.has(u));
-  const average = known.length > 0 ? known.reduce((s, u) => s + measured.get(u)!, 0) / known.length : 0;
+  const metered = [...all].filter((u) => measured.has(u));
+  const average = metered.length > 0 ? metered.reduce((s, u) => s + measured.get(u)!, 0) / metered.length : 0;
   const weight = (u: string): number => Math.max(1, measured.get(u) ?? average);
   const capacity = new Map(eligible.map((m) => [m.memberId, m.metadata!.capacity]));
   // A flow unit costs a little (listing, syncs, checkpoints): one average partition.
@@ -338,5 +366,5 @@ function assignPartitions(
   }
   for (const [id, units] of kept) out.set(id, [...units]);
   for (const [id, units] of out) out.set(id, units.sort());
-  return out;
+  return { assigned: out, known };
 }

@@ -78,6 +78,8 @@ export class Membership {
   private draining = false;
   /** Per route, the source partitions (`topic:partition`) this member's flow unit last listed. */
   private readonly listings = new Map<string, string[]>();
+  /** Per route, the partitions the last assignment said the group knows (reported back at the next join). */
+  private heard: Record<string, string[]> = {};
   /** Bytes copied and lag per partition unit, for the load the metadata reports. */
   readonly meter = new LoadMeter();
 
@@ -121,7 +123,7 @@ export class Membership {
             capacity: this.settings.capacity,
             units: this.config.routes.map((r) => r.name),
             owned: [...this.owned].sort(),
-            partitions: Object.fromEntries(this.listings),
+            partitions: { ...this.heard, ...Object.fromEntries(this.listings) },
             ...this.meter.report(),
           }),
         }),
@@ -178,6 +180,7 @@ export class Membership {
       this.metrics.configMismatch.set(0);
     }
     this.last = { generation, assignment };
+    this.heard = assignment.known ?? this.heard;
     const wanted = new Set(assignment.units);
     const revoked = [...this.owned].filter((u) => !wanted.has(u));
     await this.runOnly(wanted, `generation ${generation.generationId}`);

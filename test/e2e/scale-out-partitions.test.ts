@@ -153,6 +153,15 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       const afterKill = await copying(atStart.target, 'records copied by two members');
       const killDuplicates = afterKill.duplicates - atStart.duplicates;
       const killByPartition = added(atStart, afterKill);
+      if (process.env['SCALE_DEBUG'])
+        console.log(
+          victim
+            .output()
+            .split('\n')
+            .filter((l) => /skipped|positions|changing the units|fail/i.test(l))
+            .slice(-40)
+            .join('\n'),
+        );
 
       // A fourth (here: third) process joins under load: partitions move to it; tasks whose
       // partitions stay keep running (their start counters do not change).

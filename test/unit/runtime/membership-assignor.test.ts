@@ -223,4 +223,17 @@ describe('assignRoutes: partition units, balanced by load', () => {
     expect([...parts(out, 'm1'), ...parts(out, 'm2')].sort()).toEqual([...listed.map((_, p) => unit(p))].sort());
     expect(parts(out, 'm1')).toEqual(expect.arrayContaining([unit(0), unit(1)]));
   });
+
+  it('keeps the partitions known when the flow member dies before another one listed them', () => {
+    const all = listed.map((_, p) => unit(p));
+    const first = assignRoutes(
+      [v('m1', ['A->B', ...all.slice(0, 6)], { partitions: { 'A->B': listed } }), v('m2', all.slice(6))],
+      'm1',
+    );
+    // Every member hears the listing, and reports it back at its next join.
+    expect(first.get('m2')!.known).toEqual({ 'A->B': [...listed].sort() });
+    // m1 dies: m2 keeps its partitions and takes m1's at once, with the flow.
+    const after = assignRoutes([v('m2', all.slice(6), { partitions: first.get('m2')!.known! })], 'm2');
+    expect(after.get('m2')!.units).toEqual(['A->B', ...[...all].sort()]);
+  });
 });
