@@ -153,15 +153,6 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       const afterKill = await copying(atStart.target, 'records copied by two members');
       const killDuplicates = afterKill.duplicates - atStart.duplicates;
       const killByPartition = added(atStart, afterKill);
-      if (process.env['SCALE_DEBUG'])
-        console.log(
-          victim
-            .output()
-            .split('\n')
-            .filter((l) => /skipped|positions|changing the units|fail/i.test(l))
-            .slice(-40)
-            .join('\n'),
-        );
 
       // A fourth (here: third) process joins under load: partitions move to it; tasks whose
       // partitions stay keep running (their start counters do not change).
@@ -187,16 +178,6 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
           expect({ tp, starts: is.starts }).toEqual({ tp, starts: was.starts });
         }
       }
-      if (process.env['SCALE_DEBUG'])
-        for (const mm of two)
-          console.log(
-            mm
-              .output()
-              .split('\n')
-              .filter((l) => l.includes('changing the units') || l.includes('assigned the routes'))
-              .join('\n'),
-            JSON.stringify([...(await taskStarts(mm))]),
-          );
       expect(kept).toBeGreaterThanOrEqual(PARTITIONS - afterJoin[2]!.length - 2);
       const moved = metricValue(await two[0]!.metrics(), 'mm2ts_group_partitions_moved_total', { direction: 'out' });
       const afterJoining = await copying(afterKill.target, 'records copied after the join');
