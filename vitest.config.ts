@@ -27,6 +27,7 @@ const ONCE: readonly string[] = [
   'test/e2e/dr-runbooks-more.test.ts',
   'test/e2e/rest-api-runbook.test.ts',
   'test/e2e/status-page-browser.test.ts',
+  'test/e2e/scale-out-partitions.test.ts',
 ];
 const newestVersion = '4.1.2';
 

@@ -19,11 +19,17 @@ export type TaskFactory<S, T extends WorkerTask> = (
   onStateChange: (status: WorkStatus) => void,
 ) => Promise<T>;
 
-export interface TaskGroupOptions {
+export interface TaskGroupOptions<S = unknown> {
   /** Restart FAILED tasks after a backoff (Strimzi's auto-restart); absent: a FAILED task stays FAILED. */
   autoRestart?: BackoffPolicy;
   /** A task that ran this long before failing starts its restart backoff from the beginning again. */
   healthyAfterMs?: number;
+  /**
+   * Two shares that are the same work: a reconfiguration keeps the running task of a share it
+   * finds again (under its id) instead of stopping and rebuilding it. Absent: Connect's behaviour,
+   * every reconfiguration stops every task and numbers the new ones 0..n-1.
+   */
+  sameShare?: (a: S, b: S) => boolean;
   logger: Logger;
 }
 
@@ -39,6 +45,10 @@ interface Slot<S, T extends WorkerTask> {
   readonly backoff: Backoff | undefined;
   runningSince: number;
   restarts: number;
+  /** Task instances built for this slot (the first start, every restart). */
+  starts: number;
+  /** When the slot's current task was built. */
+  startedAt: Date | undefined;
 }
 
 export interface TaskGroupEntry<S, T> {
@@ -48,11 +58,17 @@ export interface TaskGroupEntry<S, T> {
   readonly task: T | undefined;
   readonly status: WorkStatus;
   readonly restarts: number;
+  /** Task instances built for the share since it was assigned (a kept share keeps counting). */
+  readonly starts: number;
+  /** When the current task was built (absent while none could be). */
+  readonly startedAt: Date | undefined;
 }
 
 /**
  * The tasks of one connector, as Kafka Connect's worker runs them: a reconfiguration stops every
- * task (each flushes what it owes) and starts the new set. Reconfigurations run one at a time, in
+ * task (each flushes what it owes) and starts the new set — or, with `sameShare`, only the tasks
+ * whose share is gone, keeping those whose share is in the new set (a scale-out member that loses
+ * some partitions leaves its other tasks running). Reconfigurations run one at a time, in
  * order; one that fails (a task could not be built) never blocks the next — it leaves the failed
  * slots FAILED with their error, and {@link incomplete} tells the connector to try again on its
  * next refresh even when the work did not change. A task that fails is that slot's FAILED state,
@@ -60,14 +76,14 @@ export interface TaskGroupEntry<S, T> {
  * a new task for the same share after a backoff.
  */
 export class TaskGroup<S, T extends WorkerTask> {
-  private readonly options: TaskGroupOptions;
+  private readonly options: TaskGroupOptions<S>;
   private readonly logger: Logger;
   private slots: Slot<S, T>[] = [];
   private chain: Promise<void> = Promise.resolve();
   private factory: TaskFactory<S, T> | undefined;
   private closed = false;
 
-  constructor(options: TaskGroupOptions) {
+  constructor(options: TaskGroupOptions<S>) {
     this.options = options;
     this.logger = options.logger;
   }
@@ -75,25 +91,52 @@ export class TaskGroup<S, T extends WorkerTask> {
   /** Replaces the running tasks with one per share (in order); resolves when the new set has started. */
   reconfigure(shares: readonly S[], factory: TaskFactory<S, T>): Promise<void> {
     const next = this.chain.then(async () => {
-      await this.stopSlots();
+      const same = this.options.sameShare;
+      const kept: Slot<S, T>[] = [];
+      const added: S[] = [];
+      if (same) {
+        const old = [...this.slots];
+        for (const share of shares) {
+          const i = old.findIndex((slot) => same(slot.share, share));
+          if (i >= 0) kept.push(...old.splice(i, 1));
+          else added.push(share);
+        }
+        await this.stopSlots(undefined, old);
+      } else {
+        added.push(...shares);
+        await this.stopSlots();
+      }
       if (this.closed) return;
       this.factory = factory;
-      this.slots = shares.map((share, index) => ({
-        index,
-        share,
-        task: undefined,
-        failure: undefined,
-        restarting: false,
-        restartTimer: undefined,
-        backoff: this.options.autoRestart ? new Backoff(this.options.autoRestart) : undefined,
-        runningSince: 0,
-        restarts: 0,
-      }));
-      await Promise.all(this.slots.map((slot) => this.launch(slot)));
+      const taken = new Set(kept.map((s) => s.index));
+      let nextIndex = 0;
+      const fresh = added.map((share) => {
+        while (taken.has(nextIndex)) nextIndex++;
+        taken.add(nextIndex);
+        return this.newSlot(nextIndex, share);
+      });
+      this.slots = [...kept, ...fresh].sort((a, b) => a.index - b.index);
+      await Promise.all(fresh.map((slot) => this.launch(slot)));
     });
     // The chain itself never stays rejected: the next reconfiguration runs whatever this one did.
     this.chain = next.catch(() => {});
     return next;
+  }
+
+  private newSlot(index: number, share: S): Slot<S, T> {
+    return {
+      index,
+      share,
+      task: undefined,
+      failure: undefined,
+      restarting: false,
+      restartTimer: undefined,
+      backoff: this.options.autoRestart ? new Backoff(this.options.autoRestart) : undefined,
+      runningSince: 0,
+      restarts: 0,
+      starts: 0,
+      startedAt: undefined,
+    };
   }
 
   /** True when some slot has no task because building or starting it failed. */
@@ -117,6 +160,8 @@ export class TaskGroup<S, T extends WorkerTask> {
       task: slot.task,
       status: this.slotStatus(slot),
       restarts: slot.restarts,
+      starts: slot.starts,
+      startedAt: slot.startedAt,
     }));
   }
 
@@ -126,7 +171,7 @@ export class TaskGroup<S, T extends WorkerTask> {
    * behind reconfigurations like an auto-restart; false when there is no such task (now).
    */
   async restartTask(id: number): Promise<boolean> {
-    const slot = this.slots[id];
+    const slot = this.slots.find((s) => s.index === id);
     if (!slot || this.closed) return false;
     if (slot.restartTimer) clearTimeout(slot.restartTimer);
     slot.restartTimer = undefined;
@@ -134,7 +179,7 @@ export class TaskGroup<S, T extends WorkerTask> {
     slot.restarting = true;
     let restarted = false;
     const run = this.chain.then(async () => {
-      restarted = this.slots[id] === slot && !this.closed;
+      restarted = this.slots.includes(slot) && !this.closed;
       if (restarted) await this.relaunch(slot);
       else slot.restarting = false;
     });
@@ -165,6 +210,9 @@ export class TaskGroup<S, T extends WorkerTask> {
     let task: T | undefined;
     try {
       task = await factory(slot.index, slot.share, (status) => this.onTaskState(slot, task, status));
+      // Counted where the task instance comes to be: /status shows it per task (`starts`).
+      slot.starts++;
+      slot.startedAt = new Date();
       slot.task = task;
       slot.failure = undefined;
       slot.runningSince = Date.now();
@@ -188,7 +236,7 @@ export class TaskGroup<S, T extends WorkerTask> {
   }
 
   private scheduleRestart(slot: Slot<S, T>): void {
-    if (!slot.backoff || this.closed || slot.restartTimer || this.slots[slot.index] !== slot) return;
+    if (!slot.backoff || this.closed || slot.restartTimer || !this.slots.includes(slot)) return;
     const healthyAfter = this.options.healthyAfterMs ?? 60_000;
     if (slot.runningSince > 0 && Date.now() - slot.runningSince >= healthyAfter) slot.backoff.reset();
     const delay = slot.backoff.next();
@@ -204,7 +252,7 @@ export class TaskGroup<S, T extends WorkerTask> {
   }
 
   private async relaunch(slot: Slot<S, T>): Promise<void> {
-    if (this.closed || this.slots[slot.index] !== slot) return;
+    if (this.closed || !this.slots.includes(slot)) return;
     slot.restarting = true;
     const old = slot.task;
     slot.task = undefined;
@@ -219,9 +267,12 @@ export class TaskGroup<S, T extends WorkerTask> {
     await this.launch(slot);
   }
 
-  private async stopSlots(stopTask: (task: T) => Promise<void> = (task) => task.stop()): Promise<void> {
-    const slots = this.slots;
-    this.slots = [];
+  /** Stops `slots` (default: every slot) and drops them from the group. */
+  private async stopSlots(
+    stopTask: (task: T) => Promise<void> = (task) => task.stop(),
+    slots: Slot<S, T>[] = this.slots,
+  ): Promise<void> {
+    this.slots = this.slots.filter((s) => !slots.includes(s));
     for (const slot of slots) {
       if (slot.restartTimer) clearTimeout(slot.restartTimer);
       slot.restartTimer = undefined;

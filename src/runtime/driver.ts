@@ -1,7 +1,10 @@
 import type { LoadedConfig, RouteConfig, RouteDifference } from '../config/index.ts';
 import type { Logger } from '../util/logger.ts';
 import { fencedCollaborators, type RouteFence } from './membership-fence.ts';
-import { RouteRuntime, type RouteCollaborators, type WorkerPolicy } from './route-runtime.ts';
+import type { SourceTaskMetrics } from '../connectors/source/source-task-ports.ts';
+import { samePartitions } from '../connectors/source/task-assignment.ts';
+import type { TopicPartition } from '../records/index.ts';
+import { RouteRuntime, type RouteCollaborators, type RouteShare, type WorkerPolicy } from './route-runtime.ts';
 import { StartCounts, countingCollaborators, type CountedRouteStatus } from './start-counts.ts';
 
 /** A route's status with how often the process started it and its connectors and tasks (see start-counts.ts). */
@@ -35,6 +38,16 @@ interface RouteEntry {
   readonly started: Promise<void>;
 }
 
+/** What scale-out (src/runtime/membership.ts) hooks into the routes it gates. */
+export interface ScaleOutHooks {
+  /** When a route may still write its positions, checkpoint offsets and offset-syncs. */
+  fence(route: string): RouteFence;
+  /** The flow unit of `route` listed these source partitions (at its start, and when they changed). */
+  listed(route: string, partitions: readonly TopicPartition[]): void;
+  /** The route's source task metrics, wrapped to measure the load per partition. */
+  meter(route: string, metrics: SourceTaskMetrics | undefined): SourceTaskMetrics;
+}
+
 /** A route a reload started that can never run (e.g. its replication policy class does not load). */
 export interface RouteStartFailure {
   route: string;
@@ -62,14 +75,14 @@ export class Driver {
   private begun = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
-  /** With scale-out (src/runtime/membership.ts): the routes this process may run; undefined: all. */
-  private gate: ReadonlySet<string> | undefined;
+  /** With scale-out (src/runtime/membership.ts): the routes this process runs and its share of each; undefined: all. */
+  private gate: ReadonlyMap<string, RouteShare> | undefined;
   /** The routes of the file as last applied, assigned here or not. */
   private routes: readonly RouteConfig[];
   /** Reloads and assignment changes run one after the other. */
   private serial: Promise<unknown> = Promise.resolve();
-  /** With scale-out: when a route may still write its positions and offset-syncs. */
-  private fence: ((route: string) => RouteFence) | undefined;
+  /** With scale-out: the fence, the partition listings and the load meter. */
+  private hooks: ScaleOutHooks | undefined;
 
   constructor(config: LoadedConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
     this.logger = logger;
@@ -79,10 +92,10 @@ export class Driver {
     this.routes = config.routes;
   }
 
-  /** Runs only the routes whose names it is given (see {@link assign}); until then, none. */
-  gateRoutes(fence?: (route: string) => RouteFence): void {
-    this.gate ??= new Set();
-    this.fence = fence;
+  /** Runs only the shares of the routes it is given (see {@link assign}); until then, none. */
+  gateRoutes(hooks?: ScaleOutHooks): void {
+    this.gate ??= new Map();
+    this.hooks = hooks;
   }
 
   private admitted(route: RouteConfig): boolean {
@@ -90,24 +103,34 @@ export class Driver {
   }
 
   /**
-   * Scale-out: runs exactly the routes named (of the file as last applied). Stops the others first
-   * (each drains and stores its positions and offset-syncs, as at a stop), then starts the new
-   * ones; resolves when the stops completed and the starts made their first attempt.
+   * Scale-out: runs exactly the shares given (routes of the file as last applied). Stops the routes
+   * no longer given first (each drains and stores its positions and offset-syncs, as at a stop),
+   * reshapes the kept ones (only tasks whose partitions moved stop, see RouteRuntime.reshare),
+   * then starts the new ones (in the background); resolves when the stops and the reshaping completed.
    */
-  assign(names: ReadonlySet<string>): Promise<void> {
+  assign(shares: ReadonlyMap<string, RouteShare>): Promise<void> {
     const run = this.serial.then(async () => {
-      this.gate = names;
+      this.gate = shares;
       if (!this.begun || this.stopping) return;
-      const leaving = this.entries.filter((e) => !names.has(e.runtime.route.name));
-      await Promise.allSettled(leaving.map((e) => e.runtime.stop()));
+      const leaving = this.entries.filter((e) => !shares.has(e.runtime.route.name));
+      const kept = this.entries.filter((e) => shares.has(e.runtime.route.name));
+      await Promise.allSettled([
+        ...leaving.map((e) => e.runtime.stop()),
+        ...kept.map((e) => {
+          const share = shares.get(e.runtime.route.name)!;
+          const now = e.runtime.currentShare;
+          const same = now && now.flow === share.flow && samePartitions(now.partitions, share.partitions);
+          return same ? undefined : e.runtime.reshare(share);
+        }),
+      ]);
       if (this.stopping) return;
       const running = new Set(this.entries.map((e) => e.runtime.route.name));
-      const kept = this.entries.filter((e) => names.has(e.runtime.route.name));
       const starting = this.routes
-        .filter((r) => names.has(r.name) && !running.has(r.name))
+        .filter((r) => shares.has(r.name) && !running.has(r.name))
         .map((r) => this.startRoute(r, new StartCounts()));
       this.entries = [...kept, ...starting];
-      await Promise.all(starting.map((e) => e.started));
+      // Not waiting for the new routes' first attempts: the member rejoins sooner (a rebalance
+      // waits for every member), and a route stopped while it starts stops cleanly.
     });
     this.serial = run.catch(() => {});
     return run;
@@ -131,11 +154,19 @@ export class Driver {
   private startRoute(route: RouteConfig, starts: StartCounts): RouteEntry {
     starts.routeStarted();
     const counted = countingCollaborators(this.collaborators, starts);
+    const hooks = this.hooks;
+    const share = this.gate?.get(route.name);
     const runtime = new RouteRuntime(
       route,
-      this.fence ? fencedCollaborators(counted, this.fence(route.name)) : counted,
+      hooks
+        ? {
+            ...fencedCollaborators(counted, hooks.fence(route.name)),
+            metrics: hooks.meter(route.name, counted.metrics),
+          }
+        : counted,
       this.logger,
       this.policy,
+      share ? { share, onListed: (partitions) => hooks?.listed(route.name, partitions) } : undefined,
     );
     return { runtime, starts, started: runtime.start().started };
   }

@@ -9,6 +9,8 @@ export class MembershipMetrics {
   readonly rebalances: Counter;
   readonly rebalanceSeconds: Histogram;
   readonly routesMoved: Counter<'direction'>;
+  readonly partitionsMoved: Counter<'direction'>;
+  readonly assignedPartitions: Gauge;
   readonly generation: Gauge;
   readonly assignedRoutes: Gauge;
   readonly configMismatch: Gauge;
@@ -30,11 +32,23 @@ export class MembershipMetrics {
     });
     this.routesMoved = new Counter({
       name: `${METRICS_PREFIX}group_routes_moved_total`,
-      help: 'Routes this member started (direction="in") or stopped (direction="out") because of an assignment',
+      help: 'Flow units (a route\'s once-per-flow work) this member started (direction="in") or stopped (direction="out") because of an assignment',
       labelNames: ['direction'],
       registers,
     });
     for (const direction of ['in', 'out']) this.routesMoved.inc({ direction }, 0);
+    this.partitionsMoved = new Counter({
+      name: `${METRICS_PREFIX}group_partitions_moved_total`,
+      help: 'Source partitions this member started copying (direction="in") or stopped copying (direction="out", its task drained and flushed) because of an assignment',
+      labelNames: ['direction'],
+      registers,
+    });
+    for (const direction of ['in', 'out']) this.partitionsMoved.inc({ direction }, 0);
+    this.assignedPartitions = new Gauge({
+      name: `${METRICS_PREFIX}group_assigned_partitions`,
+      help: 'Source partitions assigned to this member',
+      registers,
+    });
     this.generation = new Gauge({
       name: `${METRICS_PREFIX}group_generation`,
       help: 'The group generation this member holds (-1: none)',
@@ -43,7 +57,7 @@ export class MembershipMetrics {
     this.generation.set(-1);
     this.assignedRoutes = new Gauge({
       name: `${METRICS_PREFIX}group_assigned_routes`,
-      help: 'Routes assigned to this member',
+      help: 'Routes this member runs some share of (its flow unit or some of its partitions)',
       registers,
     });
     this.configMismatch = new Gauge({

@@ -4,6 +4,8 @@ import { openKafkaCluster, type KafkaCluster } from '../kafka/index.ts';
 import type { Registry } from 'prom-client';
 import { KafkaPortError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
+import type { SourceTaskMetrics } from '../connectors/source/source-task-ports.ts';
+import type { TopicPartition } from '../records/index.ts';
 import {
   PROTOCOL_TYPE,
   ROUTES_PROTOCOL,
@@ -11,8 +13,12 @@ import {
   decodeAssignment,
   decodeMetadata,
   encodeJson,
+  parsePartitionUnit,
   type MemberAssignment,
 } from './membership-assignor.ts';
+import { LoadMeter } from './membership-load.ts';
+import type { ScaleOutHooks } from './driver.ts';
+import type { RouteShare } from './route-runtime.ts';
 import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
 import type { RouteFence } from './membership-fence.ts';
 import { MembershipMetrics } from './membership-metrics.ts';
@@ -21,9 +27,9 @@ import type { Readiness } from './readiness.ts';
 /** Rebalances wait this long at most for every member to rejoin (each first stops what it gives back). */
 const REBALANCE_TIMEOUT_MS = 30_000;
 
-/** What the process runs: Driver's gate (src/runtime/driver.ts). */
+/** What the process runs: Driver's gate (src/runtime/driver.ts), a share per route. */
 export interface AssignableRoutes {
-  assign(names: ReadonlySet<string>): Promise<void>;
+  assign(shares: ReadonlyMap<string, RouteShare>): Promise<void>;
 }
 
 /** `/status`'s `member`: this process's place in the scale-out group. */
@@ -36,8 +42,12 @@ export interface MemberStatus {
   memberId?: string;
   generation?: number;
   leader?: boolean;
-  /** The routes this member runs. */
+  /** The units this member runs: flow units (route names) and partition units (`route:topic:partition`). */
   assignment: string[];
+  /** The routes whose flow unit this member runs. */
+  flows: string[];
+  /** The source partitions (`topic:partition`) this member copies, per route. */
+  partitions: Record<string, string[]>;
   configHash: string;
   refused?: string;
   /** Every member and its routes, as the leader assigned them last. */
@@ -66,6 +76,12 @@ export class Membership {
   private last: { generation: GroupGeneration; assignment: MemberAssignment } | undefined;
   /** The process is stopping its routes: keep claiming them until {@link stop}, act on nothing. */
   private draining = false;
+  /** Per route, the source partitions (`topic:partition`) this member's flow unit last listed. */
+  private readonly listings = new Map<string, string[]>();
+  /** Per route, the partitions the last assignment said the group knows (reported back at the next join). */
+  private heard: Record<string, string[]> = {};
+  /** Bytes copied and lag per partition unit, for the load the metadata reports. */
+  readonly meter = new LoadMeter();
 
   constructor(
     settings: MembershipSettings,
@@ -107,11 +123,13 @@ export class Membership {
             capacity: this.settings.capacity,
             units: this.config.routes.map((r) => r.name),
             owned: [...this.owned].sort(),
+            partitions: { ...this.heard, ...Object.fromEntries(this.listings) },
+            ...this.meter.report(),
           }),
         }),
         assign: (members, generation) => {
           const views = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
-          const out = assignRoutes(views, generation.leaderId);
+          const out = assignRoutes(views, generation.leaderId, generation.generationId);
           this.logger.info(
             {
               generation: generation.generationId,
@@ -162,6 +180,7 @@ export class Membership {
       this.metrics.configMismatch.set(0);
     }
     this.last = { generation, assignment };
+    this.heard = assignment.known ?? this.heard;
     const wanted = new Set(assignment.units);
     const revoked = [...this.owned].filter((u) => !wanted.has(u));
     await this.runOnly(wanted, `generation ${generation.generationId}`);
@@ -169,25 +188,65 @@ export class Membership {
     return revoked.length > 0;
   }
 
-  /** Runs exactly `units`: revoked ones stop first (drain, flush), claimed as owned until they have. */
+  /**
+   * Runs exactly `units`: revoked ones stop first (a route stops, a partition's task drains and
+   * flushes), claimed as owned until they have; routes and tasks that stay run on.
+   */
   private async runOnly(units: ReadonlySet<string>, why: string): Promise<void> {
     const revoked = [...this.owned].filter((u) => !units.has(u));
     const added = [...units].filter((u) => !this.owned.has(u));
     if (revoked.length > 0 || added.length > 0)
-      this.logger.info({ revoked, added, why }, 'changing the routes this member runs');
+      this.logger.info({ revoked, added, why }, 'changing the units this member runs');
     for (const u of added) this.owned.add(u);
-    this.metrics.routesMoved.inc({ direction: 'in' }, added.length);
-    this.metrics.assignedRoutes.set(units.size);
-    await this.routes.assign(units);
+    const isFlow = (u: string): boolean => parsePartitionUnit(u) === undefined;
+    this.metrics.routesMoved.inc({ direction: 'in' }, added.filter(isFlow).length);
+    this.metrics.partitionsMoved.inc({ direction: 'in' }, added.filter((u) => !isFlow(u)).length);
+    const shares = sharesOf(
+      units,
+      this.config.routes.map((r) => r.name),
+    );
+    this.metrics.assignedRoutes.set(shares.size);
+    this.metrics.assignedPartitions.set([...units].filter((u) => !isFlow(u)).length);
+    await this.routes.assign(shares);
     for (const u of revoked) this.owned.delete(u);
-    this.metrics.routesMoved.inc({ direction: 'out' }, revoked.length);
+    this.metrics.routesMoved.inc({ direction: 'out' }, revoked.filter(isFlow).length);
+    this.metrics.partitionsMoved.inc({ direction: 'out' }, revoked.filter((u) => !isFlow(u)).length);
   }
 
-  /** The fence of one route's writes: this member runs it and holds its generation's lease. */
+  /** The hooks the driver gives each gated route: the fence, the flow's listings, the load meter. */
+  hooks(): ScaleOutHooks {
+    return {
+      fence: (route) => this.fence(route),
+      listed: (route, partitions) => this.listed(route, partitions),
+      meter: (route, metrics: SourceTaskMetrics | undefined) => this.meter.wrap(route, metrics),
+    };
+  }
+
+  /**
+   * The flow unit of `route` listed its source partitions: the metadata reports them, and when
+   * they changed while this member holds the flow, it rejoins so the leader assigns the new ones.
+   */
+  private listed(route: string, partitions: readonly TopicPartition[]): void {
+    const next = partitions.map((tp) => `${tp.topic}:${tp.partition}`).sort();
+    const before = this.listings.get(route);
+    if (before && before.join() === next.join()) return;
+    this.listings.set(route, next);
+    if (this.draining || !this.owned.has(route)) return;
+    this.logger.info({ route, partitions: next.length }, 'the flow listed new source partitions: rebalancing');
+    this.member?.rejoin();
+  }
+
+  /** True while this member runs some unit of `route` (its flow or one of its partitions). */
+  private runsPartOf(route: string): boolean {
+    for (const u of this.owned) if (u === route || parsePartitionUnit(u)?.route === route) return true;
+    return false;
+  }
+
+  /** The fence of one route's writes: this member runs part of it and holds its generation's lease. */
   fence(route: string): RouteFence {
     let warnedAt = 0;
     return {
-      holds: () => this.owned.has(route) && this.member?.holdsLease() === true,
+      holds: () => this.runsPartOf(route) && this.member?.holdsLease() === true,
       skipped: (what) => {
         this.metrics.fencedWrites.inc({ what });
         if (performance.now() - warnedAt < 10_000) return;
@@ -224,6 +283,17 @@ export class Membership {
           }
         : {}),
       assignment: [...this.owned].sort(),
+      flows: [...this.owned].filter((u) => parsePartitionUnit(u) === undefined).sort(),
+      partitions: Object.fromEntries(
+        [
+          ...sharesOf(
+            this.owned,
+            this.config.routes.map((r) => r.name),
+          ),
+        ]
+          .filter(([, share]) => share.partitions.length > 0)
+          .map(([route, share]) => [route, share.partitions.map((tp) => `${tp.topic}:${tp.partition}`)]),
+      ),
       configHash: this.fingerprint.configHash,
       ...(this.state === 'REFUSED' && this.last?.assignment.refused ? { refused: this.last.assignment.refused } : {}),
       ...(this.last ? { members: this.last.assignment.members } : {}),
@@ -249,7 +319,7 @@ export class Membership {
           notRunning: routes.notRunning,
         };
       case 'STABLE':
-        return { ...routes, message: `member of ${group} running ${this.owned.size} route(s): ${routes.message}` };
+        return { ...routes, message: `member of ${group} running ${this.owned.size} unit(s): ${routes.message}` };
     }
   }
 
@@ -275,14 +345,34 @@ export class Membership {
  */
 export async function startMembership(
   config: LoadedConfig,
-  driver: AssignableRoutes & { gateRoutes(fence: (route: string) => RouteFence): void },
+  driver: AssignableRoutes & { gateRoutes(hooks: ScaleOutHooks): void },
   logger: Logger,
   registry: Registry,
 ): Promise<Membership | undefined> {
   const settings = membershipSettings(config);
   if (settings === null) return undefined;
   const membership = new Membership(settings, config, driver, logger, registry);
-  driver.gateRoutes((route) => membership.fence(route));
+  driver.gateRoutes(membership.hooks());
   await membership.start();
   return membership;
+}
+
+/** The share of each route the units name: its flow unit, and its partition units as partitions. */
+export function sharesOf(units: Iterable<string>, routes: readonly string[]): Map<string, RouteShare> {
+  const known = new Set(routes);
+  const shares = new Map<string, { flow: boolean; partitions: TopicPartition[] }>();
+  const of = (route: string) => {
+    let share = shares.get(route);
+    if (!share) shares.set(route, (share = { flow: false, partitions: [] }));
+    return share;
+  };
+  for (const u of units) {
+    const p = parsePartitionUnit(u);
+    if (p === undefined) {
+      if (known.has(u)) of(u).flow = true;
+    } else if (known.has(p.route)) of(p.route).partitions.push({ topic: p.topic, partition: p.partition });
+  }
+  for (const share of shares.values())
+    share.partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return shares;
 }

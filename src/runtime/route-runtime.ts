@@ -6,6 +6,7 @@ import type { BackoffPolicy } from '../connect/retry.ts';
 import type { ConnectorStatusEntry, WorkStatus } from '../connect/states.ts';
 import { traceOf } from '../connect/task-group.ts';
 import { SourceConnector, type ConnectorStatus, type TopicSyncSteps } from '../connectors/source/source-connector.ts';
+import type { TopicPartition } from '../records/index.ts';
 import { SourceTask } from '../connectors/source/source-task.ts';
 import type { CheckpointConnectorStatus } from '../connectors/checkpoint/checkpoint-connector.ts';
 import type { CheckpointRuntime, CheckpointRuntimeArgs } from '../connectors/checkpoint/checkpoint-runtime.ts';
@@ -18,6 +19,7 @@ import type {
 } from '../connectors/source/source-task-ports.ts';
 import type { KafkaAdmin, KafkaClientSettings, KafkaCluster } from '../kafka/index.ts';
 import type { Logger } from '../util/logger.ts';
+import { withTimeout } from '../util/timeout.ts';
 import {
   ClusterPool,
   clientSettings,
@@ -78,6 +80,22 @@ export interface RouteCollaborators {
     replicationFactor: number;
     logger: Logger;
   }): Promise<RouteStatusStore>;
+}
+
+/**
+ * Scale-out (docs/scale-out.md): what of a route this process runs. `flow`: the once-per-flow work
+ * (partition listing, topic/config/ACL sync, the checkpoint and heartbeat connectors);
+ * `partitions`: the source partitions its source tasks copy.
+ */
+export interface RouteShare {
+  flow: boolean;
+  partitions: readonly TopicPartition[];
+}
+
+/** Scale-out: the route's share and where the flow reports the source partitions it listed. */
+export interface RouteScaleOut {
+  share: RouteShare;
+  onListed(partitions: readonly TopicPartition[]): void;
 }
 
 /** How often the route's states are compared with what the status topic last got. */
@@ -177,13 +195,61 @@ export class RouteRuntime {
   private statusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private fatal: unknown;
+  /** Scale-out: this process's share and the listing callback; absent: the whole route. */
+  private readonly scaleOut: RouteScaleOut | undefined;
+  private share: RouteShare | undefined;
+  private plugins: RoutePlugins | undefined;
+  /** The running source connector instance (scale-out rescopes it). */
+  private source: SourceConnector | undefined;
+  /** Share changes run one after the other. */
+  private resharing: Promise<void> = Promise.resolve();
 
-  constructor(route: RouteConfig, collaborators: RouteCollaborators, logger: Logger, policy: WorkerPolicy = {}) {
+  constructor(
+    route: RouteConfig,
+    collaborators: RouteCollaborators,
+    logger: Logger,
+    policy: WorkerPolicy = {},
+    scaleOut?: RouteScaleOut,
+  ) {
     this.route = route;
     this.collaborators = collaborators;
     this.policy = policy;
     this.logger = logger.child({ route: route.name });
     this.pool = new ClusterPool(this.logger);
+    this.scaleOut = scaleOut;
+    this.share = scaleOut?.share;
+  }
+
+  /** Scale-out: this process's share of the route now (absent: all of it). */
+  get currentShare(): RouteShare | undefined {
+    return this.share;
+  }
+
+  /**
+   * Scale-out: runs `share` from now on without restarting what stays. The source connector goes
+   * first: tasks of partitions that moved away drain and store their positions and offset-syncs,
+   * tasks of unchanged partitions run on. Then the flow's checkpoint and heartbeat connectors stop
+   * (the checkpoint connector's last round) or start with the flow unit. Resolves once done.
+   */
+  reshare(share: RouteShare): Promise<void> {
+    const run = this.resharing.then(async () => {
+      const hadFlow = this.share?.flow === true;
+      this.share = share;
+      if (this.abort.signal.aborted || !this.plugins) return;
+      await this.source?.rescope({ flow: share.flow, partitions: share.partitions });
+      if (hadFlow && !share.flow) {
+        for (const name of [CHECKPOINT, HEARTBEAT]) await this.runnerOf(name)?.stop();
+        this.runners = this.runners.filter((r) => javaName(r) === SOURCE);
+      } else if (!hadFlow && share.flow) {
+        const added = this.flowRunners(this.plugins);
+        this.runners = [...this.runners, ...added];
+        const stored = this.targetStates;
+        // Started in the background (each retries by itself): the member rejoins without waiting.
+        for (const r of added) r.start(stored?.get(javaName(r)) ?? 'STARTED');
+      }
+    });
+    this.resharing = run.catch(() => {});
+    return run;
   }
 
   /**
@@ -294,52 +360,66 @@ export class RouteRuntime {
   }
 
   private connectorRunners(plugins: RoutePlugins): ConnectorRunner<RouteConnectorStatus>[] {
+    this.plugins = plugins;
+    const runners: ConnectorRunner<RouteConnectorStatus>[] = [];
+    if (this.route.settings.enabled) {
+      runners.push(
+        this.runner(
+          SOURCE,
+          (pool, logger) => this.sourceConnector(pool, plugins, logger),
+          (status) => ({ name: SOURCE, ...status, tasks: [] }),
+        ),
+      );
+    } else {
+      this.logger.info('heartbeat-only route (replication not enabled)');
+    }
+    // Scale-out: the checkpoint and heartbeat connectors run once per flow, on its flow unit's member.
+    if (this.share === undefined || this.share.flow) runners.push(...this.flowRunners(plugins));
+    return runners;
+  }
+
+  private runner(
+    name: string,
+    build: (pool: ClusterPool, logger: Logger) => Promise<WorkerConnector<RouteConnectorStatus>>,
+    idle: (status: WorkStatus) => RouteConnectorStatus,
+  ): ConnectorRunner<RouteConnectorStatus> {
+    const logger = this.logger.child({ connector: name });
+    return new ConnectorRunner<RouteConnectorStatus>({
+      name: `${name} of ${this.route.name}`,
+      create: () => new PooledConnector(logger, (pool) => build(pool, logger)),
+      idleStatus: idle,
+      logger,
+    });
+  }
+
+  /** The checkpoint connector (when the route copies and emits checkpoints) and the heartbeat connector. */
+  private flowRunners(plugins: RoutePlugins): ConnectorRunner<RouteConnectorStatus>[] {
     const route = this.route;
     const s = route.settings;
     const c = this.collaborators;
     const runners: ConnectorRunner<RouteConnectorStatus>[] = [];
-    const runner = (
-      name: string,
-      build: (pool: ClusterPool, logger: Logger) => Promise<WorkerConnector<RouteConnectorStatus>>,
-      idle: (status: WorkStatus) => RouteConnectorStatus,
-    ): void => {
-      const logger = this.logger.child({ connector: name });
+    // Java creates the checkpoint connector only when checkpoints and offset syncs are both on.
+    if (s.enabled && c.checkpoints && s.emitCheckpoints.enabled && s.emitOffsetSyncsEnabled) {
       runners.push(
-        new ConnectorRunner<RouteConnectorStatus>({
-          name: `${name} of ${route.name}`,
-          create: () => new PooledConnector(logger, (pool) => build(pool, logger)),
-          idleStatus: idle,
-          logger,
-        }),
-      );
-    };
-    if (s.enabled) {
-      runner(
-        SOURCE,
-        (pool, logger) => this.sourceConnector(pool, plugins, logger),
-        (status) => ({ name: SOURCE, ...status, tasks: [] }),
-      );
-      // Java creates the checkpoint connector only when checkpoints and offset syncs are both on.
-      if (c.checkpoints && s.emitCheckpoints.enabled && s.emitOffsetSyncsEnabled) {
-        runner(
+        this.runner(
           CHECKPOINT,
           (pool, logger) => this.checkpointConnector(pool, plugins, logger),
           (status) => ({ name: CHECKPOINT, ...status, groups: 0, tasks: [] }),
-        );
-      } else if (c.checkpoints) {
-        this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
-      }
-    } else {
-      this.logger.info('heartbeat-only route (replication not enabled)');
+        ),
+      );
+    } else if (s.enabled && c.checkpoints) {
+      this.logger.info('emit.checkpoints or emit.offset-syncs disabled: no checkpoint connector');
     }
     // Java creates the heartbeat herder for every pair while heartbeats are on, also heartbeat-only ones.
     if (c.heartbeats) {
       const heartbeats = c.heartbeats;
-      runner(
-        HEARTBEAT,
-        async (pool, logger) =>
-          heartbeats({ route, plugins, cluster: pool.open(workerClientSettings(route, 'shared-admin')), logger }),
-        (status) => ({ name: HEARTBEAT, ...status, tasks: [] }),
+      runners.push(
+        this.runner(
+          HEARTBEAT,
+          async (pool, logger) =>
+            heartbeats({ route, plugins, cluster: pool.open(workerClientSettings(route, 'shared-admin')), logger }),
+          (status) => ({ name: HEARTBEAT, ...status, tasks: [] }),
+        ),
       );
     }
     return runners;
@@ -371,7 +451,8 @@ export class RouteRuntime {
       if (!cluster) producers.set(index, (cluster = pool.open(settings)));
       return cluster;
     };
-    return new SourceConnector({
+    const scaleOut = this.scaleOut;
+    const connector = new SourceConnector({
       route: route.name,
       enabled: s.enabled,
       tasksMax: s.tasksMax,
@@ -382,6 +463,21 @@ export class RouteRuntime {
       topics: c.topicSync({ route, plugins, sourceAdmin, targetAdmin, logger }),
       ...(offsetSyncs ? { ensureOffsetSyncsTopic: () => offsetSyncs.ensureTopic() } : {}),
       ...(this.policy.autoRestart ? { autoRestart: this.policy.autoRestart } : {}),
+      ...(scaleOut
+        ? {
+            scope: () => ({ flow: this.share!.flow, partitions: this.share!.partitions }),
+            // Partitions that come from another member start where it stopped: its last positions
+            // may have been written after this store was read (a failure costs duplicates, not a gap).
+            refreshPositions: () =>
+              withTimeout(s.adminTimeoutMs, store.refresh?.() ?? Promise.resolve()).catch((err: unknown) =>
+                logger.warn(
+                  { err: err instanceof Error ? err.message : String(err) },
+                  'could not read the latest positions before taking over partitions; they may copy some records again',
+                ),
+              ),
+            onListed: (partitions: readonly TopicPartition[]) => scaleOut.onListed(partitions),
+          }
+        : {}),
       createTask: async (index, partitions, onStateChange) => {
         const producer = replicationProducer(route, index);
         return new SourceTask({
@@ -405,6 +501,8 @@ export class RouteRuntime {
       },
       logger,
     });
+    this.source = connector;
+    return connector;
   }
 
   private async checkpointConnector(

@@ -8,9 +8,10 @@ const HEARTBEAT = 'MirrorHeartbeatConnector';
  * A route's status with start counters, so an operator (and a test) can see that a reload left a
  * route alone: `starts` and `startedAt` on the route (how many times this process started a
  * runtime for it, and when the current one started), `starts` on each connector (instances
- * built: the first start, every retried start, a restart) and on each source task (task instances
- * created: a restart, a reassignment after the partitions changed). The counters belong to the
- * route name and survive a reload that replaces the route, so a replaced route shows one more.
+ * built: the first start, every retried start, a restart). The counters belong to the route name
+ * and survive a reload that replaces the route, so a replaced route shows one more. Each source
+ * task's `starts` and `startedAt` come from the task group that builds it
+ * (src/connect/task-group.ts), counted where the task starts.
  */
 export type CountedRouteStatus = RouteStatus & {
   starts: number;
@@ -22,7 +23,6 @@ export class StartCounts {
   private routeStarts = 0;
   private lastStart = new Date();
   private readonly connectors = new Map<string, number>();
-  private readonly sourceTasks = new Map<number, number>();
 
   routeStarted(): void {
     this.routeStarts++;
@@ -33,10 +33,6 @@ export class StartCounts {
     this.connectors.set(name, (this.connectors.get(name) ?? 0) + 1);
   }
 
-  sourceTaskStarted(index: number): void {
-    this.sourceTasks.set(index, (this.sourceTasks.get(index) ?? 0) + 1);
-  }
-
   /** `status` with the counters added (new optional fields of the /status JSON). */
   decorate(status: RouteStatus): CountedRouteStatus {
     return {
@@ -45,48 +41,25 @@ export class StartCounts {
       startedAt: this.lastStart.toISOString(),
       connectors: status.connectors.map((c) => {
         const starts = this.connectors.get(c.name);
-        const withStarts = starts === undefined ? c : { ...c, starts };
-        if (c.name !== SOURCE) return withStarts;
-        return {
-          ...withStarts,
-          tasks: c.tasks.map((t) => {
-            const taskStarts = this.sourceTasks.get(t.id);
-            return taskStarts === undefined ? t : { ...t, starts: taskStarts };
-          }),
-        } as RouteConnectorStatus;
+        return starts === undefined ? c : { ...c, starts };
       }),
     };
   }
 }
 
 /**
- * The route's collaborators, counting what the route builds through them: every source connector
- * instance asks for its topic synchronizer, every checkpoint and heartbeat connector instance is
- * built by its collaborator, and every source task instance asks for its offset-sync writer (so
- * source task starts are counted while `emit.offset-syncs.enabled`, the default).
+ * The route's collaborators, counting the connector instances the route builds through them:
+ * every source connector instance asks for its topic synchronizer, every checkpoint and heartbeat
+ * connector instance is built by its collaborator.
  */
 export function countingCollaborators(c: RouteCollaborators, counts: StartCounts): RouteCollaborators {
-  const { offsetSyncs, heartbeats, checkpoints } = c;
+  const { heartbeats, checkpoints } = c;
   return {
     ...c,
     topicSync: (args) => {
       counts.connectorStarted(SOURCE);
       return c.topicSync(args);
     },
-    ...(offsetSyncs
-      ? {
-          offsetSyncs: (args) => {
-            const inner = offsetSyncs(args);
-            return {
-              ensureTopic: () => inner.ensureTopic(),
-              writer: (index: number) => {
-                counts.sourceTaskStarted(index);
-                return inner.writer(index);
-              },
-            };
-          },
-        }
-      : {}),
     ...(heartbeats
       ? {
           heartbeats: (args) => {

@@ -32,6 +32,8 @@ interface MemberView {
   generation?: number;
   leader?: boolean;
   assignment: string[];
+  flows: string[];
+  partitions: Record<string, string[]>;
   refused?: string;
 }
 
@@ -40,19 +42,31 @@ async function member(mm: RunningMirrorMaker): Promise<MemberView | undefined> {
   return status.member;
 }
 
-/** The routes each process runs, once every one of them is STABLE. */
-async function stableAssignments(mms: RunningMirrorMaker[]): Promise<string[][]> {
+/**
+ * Each process's flow units and how many partitions of `topic` it copies (`A->B+2`), once every
+ * one of them is STABLE.
+ */
+async function stableAssignments(mms: RunningMirrorMaker[], topic: string): Promise<string[][]> {
   return Promise.all(
     mms.map(async (mm) => {
       const m = await member(mm).catch(() => undefined);
-      return m?.state === 'STABLE' ? m.assignment : ['(not stable)'];
+      if (m?.state !== 'STABLE') return ['(not stable)'];
+      const copies = (m.partitions['A->B'] ?? []).filter((tp) => tp.startsWith(`${topic}:`)).length;
+      return [...m.flows, `+${copies}`];
     }),
   );
 }
 
+/** Every member copies some of the PARTITIONS partitions, each partition on one member. */
+function shared(a: string[][]): boolean {
+  const counts = a.map((x) => Number(x.at(-1)!.slice(1)));
+  return counts.every((n) => n >= 1) && counts.reduce((s, n) => s + n, 0) === PARTITIONS;
+}
+
 /**
  * Several processes on the same file (docs/scale-out.md): they form one group on the target
- * cluster and each route runs on exactly one of them. Counted per partition on the target under
+ * cluster; each route's flow unit runs on exactly one of them and its partitions are shared.
+ * Counted per partition on the target under
  * a steady load of sequence-numbered records: both started at once, a graceful handover (SIGTERM),
  * a restart of the stopped one, and a kill -9 of the owner of the copying route.
  */
@@ -84,19 +98,23 @@ describe('scale-out: several instances, one job', () => {
       return { ...check, target: [...target.values()].reduce((s, t) => s + t.length, 0) };
     };
     try {
-      // Both at once: each route on exactly one member.
+      // Both at once: each flow on exactly one member, the partitions shared.
       const [m1, m2] = await Promise.all([ctx.start(file), ctx.start(file)]);
       const both = await waitFor(
-        'both members STABLE with the two routes shared',
-        () => stableAssignments([m1!, m2!]),
-        (a) => a.flat().sort().join() === 'A->B,B->A' && a.every((x) => x.length === 1),
+        'both members STABLE with the flows and partitions shared',
+        () => stableAssignments([m1!, m2!], topic),
+        (a) =>
+          a
+            .flatMap((x) => x.slice(0, -1))
+            .sort()
+            .join() === 'A->B,B->A' && a.every((x) => x.join().endsWith('+2')),
         45_000,
         300,
       );
       const owner = both[0]![0] === 'A->B' ? m1! : m2!;
       const other = owner === m1 ? m2! : m1!;
-      // The other member runs no part of A->B.
-      expect((await other.status()).routes.map((r) => r.route)).toEqual(['B->A']);
+      // Both copy part of A->B; only the owner of its flow runs its once-per-flow work.
+      expect((await other.status()).routes.map((r) => r.route).sort()).toEqual(['A->B', 'B->A']);
       await waitForMirror(owner, 'records on B', copied, (c) => c.target >= 300, 45_000);
       const atStart = await copied();
 
@@ -123,9 +141,9 @@ describe('scale-out: several instances, one job', () => {
       expect(await owner.stop()).toBe(0);
       ctx.forget(owner);
       await waitFor(
-        'the survivor runs both routes',
-        () => stableAssignments([other]),
-        (a) => a[0]!.join() === 'A->B,B->A',
+        'the survivor runs both flows and every partition',
+        () => stableAssignments([other], topic),
+        (a) => a[0]!.join() === 'A->B,B->A,+4',
         30_000,
         200,
       );
@@ -134,9 +152,9 @@ describe('scale-out: several instances, one job', () => {
       const afterGraceful = await copied();
       const restarted = ctx.restart(owner);
       await waitFor(
-        'the restarted member takes B->A, A->B stays',
-        () => stableAssignments([other, restarted]),
-        (a) => a[0]!.join() === 'A->B' && a[1]!.join() === 'B->A',
+        'the restarted member takes B->A and partitions, A->B stays',
+        () => stableAssignments([other, restarted], topic),
+        (a) => a[0]![0] === 'A->B' && a[1]![0] === 'B->A' && shared(a),
         45_000,
         300,
       );
@@ -154,19 +172,20 @@ describe('scale-out: several instances, one job', () => {
       await other.exited;
       ctx.forget(other);
       await waitFor(
-        'A->B moved to the restarted member',
-        () => stableAssignments([restarted]),
-        (a) => a[0]!.includes('A->B'),
+        'A->B and its partitions moved to the restarted member',
+        () => stableAssignments([restarted], topic),
+        (a) => a[0]!.join() === 'A->B,B->A,+4',
         SESSION_TIMEOUT_MS + 10_000,
         200,
       );
       const killMovedMs = Date.now() - killedAt;
       // The survivor shows its place and the move: /status `member`, rebalance metrics.
       const view = (await member(restarted))!;
-      expect(view).toMatchObject({ state: 'STABLE', leader: true, assignment: ['A->B', 'B->A'] });
+      expect(view).toMatchObject({ state: 'STABLE', leader: true, flows: ['A->B', 'B->A'] });
       expect(view.generation).toBeGreaterThan(0);
       const samples = await restarted.metrics();
       expect(metricValue(samples, 'mm2ts_group_routes_moved_total', { direction: 'in' })).toBe(2);
+      expect(metricValue(samples, 'mm2ts_group_partitions_moved_total', { direction: 'in' })).toBeGreaterThanOrEqual(4);
       expect(metricValue(samples, 'mm2ts_group_rebalances_total')).toBeGreaterThanOrEqual(2);
       expect(metricValue(samples, 'mm2ts_group_generation')).toBe(view.generation);
       const produced = (await load.stop()).get(topic)!;

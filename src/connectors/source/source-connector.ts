@@ -8,7 +8,7 @@ import { Scheduler } from '../../connect/scheduler.ts';
 import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
 import { TaskGroup, traceOf } from '../../connect/task-group.ts';
 import type { SourceTask } from './source-task.ts';
-import { assignPartitionsRoundRobin } from './task-assignment.ts';
+import { assignPartitionsRoundRobin, assignPartitionsSticky, samePartitions } from './task-assignment.ts';
 import { withTimeout } from '../../util/timeout.ts';
 
 /** The topic-management steps the connector schedules (TopicSynchronizer implements them). */
@@ -19,6 +19,17 @@ export interface TopicSyncSteps {
   refresh(): Promise<{ sourcePartitions: readonly TopicPartition[]; changed: boolean }>;
   syncTopicConfigs(): Promise<unknown>;
   syncTopicAcls(): Promise<unknown>;
+}
+
+/**
+ * Scale-out (docs/scale-out.md): the share of the route this process runs. The flow unit lists
+ * the source partitions (reported through `onListed`), creates remote topics and partitions and
+ * keeps configs and ACLs in sync; the partitions are what this member's tasks copy, whoever listed
+ * them.
+ */
+export interface SourceScope {
+  flow: boolean;
+  partitions: readonly TopicPartition[];
 }
 
 export interface SourceConnectorOptions {
@@ -40,12 +51,26 @@ export interface SourceConnectorOptions {
   ) => Promise<SourceTask>;
   /** Restart FAILED tasks after a backoff (`mm2ts.task.auto.restart.*`); absent: they stay FAILED. */
   autoRestart?: BackoffPolicy;
+  /**
+   * Scale-out: this member's share of the route, read at start ({@link SourceConnector.rescope}
+   * changes it later). Absent (a single process): the flow and every partition, with Java's
+   * round-robin task split.
+   */
+  scope?: () => SourceScope;
+  /** Scale-out: reads the positions other members stored, before tasks start on partitions new here. */
+  refreshPositions?: () => Promise<void>;
+  /** Scale-out: the source partitions the flow unit listed, after each listing that changed them. */
+  onListed?: (partitions: readonly TopicPartition[]) => void;
   logger: Logger;
 }
 
 export interface TaskStatus extends TaskStatusEntry {
   /** Java `task.assigned.partitions`. */
   assignedPartitions: string[];
+  /** Task instances this connector built for the partitions (the first start, each restart). */
+  starts?: number;
+  /** When the current task instance was built. */
+  startedAt?: string;
 }
 
 export interface ConnectorStatus extends ConnectorStatusEntry {
@@ -80,24 +105,34 @@ const ESSENTIAL_JOBS = new Set(['refresh topics']);
 export class SourceConnector implements WorkerConnector<ConnectorStatus> {
   private readonly options: SourceConnectorOptions;
   private readonly logger: Logger;
-  private readonly scheduler: Scheduler;
+  private scheduler: Scheduler;
   private readonly tasks: TaskGroup<readonly TopicPartition[], SourceTask>;
   private readonly failingJobs = new Map<string, unknown>();
   private stopped = false;
+  /** Scale-out: the share this connector runs now (absent: everything). */
+  private scope: SourceScope | undefined;
+  /** Scale-out changes run one after the other. */
+  private rescoping: Promise<void> = Promise.resolve();
 
   constructor(options: SourceConnectorOptions) {
     this.options = options;
     this.logger = options.logger;
-    this.scheduler = new Scheduler(this.logger, {
+    this.scheduler = this.newScheduler();
+    this.tasks = new TaskGroup({
+      ...(options.autoRestart ? { autoRestart: options.autoRestart } : {}),
+      // Scale-out: a member that loses or gains partitions leaves its other tasks running.
+      ...(options.scope ? { sameShare: samePartitions } : {}),
+      logger: this.logger,
+    });
+  }
+
+  private newScheduler(): Scheduler {
+    return new Scheduler(this.logger, {
       onJobResult: (job, err) => {
         if (!ESSENTIAL_JOBS.has(job)) return;
         if (err === undefined) this.failingJobs.delete(job);
         else this.failingJobs.set(job, err);
       },
-    });
-    this.tasks = new TaskGroup({
-      ...(options.autoRestart ? { autoRestart: options.autoRestart } : {}),
-      logger: this.logger,
     });
   }
 
@@ -107,6 +142,19 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
       this.logger.info('replication disabled for this route: no source tasks');
       return;
     }
+    this.scope = o.scope?.();
+    if (this.scope === undefined) return this.assignTasks(await this.startFlow());
+    if (this.scope.flow) await this.startFlow();
+    await this.assignTasks(this.scope.partitions);
+  }
+
+  /**
+   * The flow's topic work: the offset-syncs topic, the source partitions (returned; a failure to
+   * list them throws), remote topics and partitions, then ACL, config and partition sync on
+   * Java's schedule.
+   */
+  private async startFlow(): Promise<TopicPartition[]> {
+    const o = this.options;
     if (o.ensureOffsetSyncsTopic)
       await bounded('creating the offset-syncs topic', o.adminTimeoutMs, o.ensureOffsetSyncsTopic, this.logger);
     const source = await withTimeout(o.adminTimeoutMs, o.topics.loadSourceTopicPartitions()).catch((err: unknown) => {
@@ -132,6 +180,7 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
       () => o.topics.createMissingTopicsAndPartitions(source, target),
       this.logger,
     );
+    o.onListed?.(source);
 
     const everyMs = (p: { enabled: boolean; intervalSeconds: number }): number =>
       p.enabled ? p.intervalSeconds * 1000 : -1;
@@ -141,11 +190,17 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
     );
     const refreshMs = everyMs(o.refreshTopics);
     this.scheduler.scheduleRepeating('refresh topics', refreshMs, () => this.refresh(), refreshMs);
-    await this.assignTasks(source);
+    return source;
   }
 
   private async refresh(): Promise<void> {
     const { sourcePartitions, changed } = await this.options.topics.refresh();
+    if (this.scope !== undefined) {
+      // Scale-out: the leader assigns the partitions; this member reports what changed.
+      if (changed) this.options.onListed?.(sourcePartitions);
+      if (this.tasks.incomplete) await this.assignTasks(this.scope.partitions);
+      return;
+    }
     // A reassignment that could not build every task is redone on the next refresh even when the
     // partitions did not change: one failed task creation must not leave the connector without tasks.
     if (!changed && !this.tasks.incomplete) return;
@@ -156,11 +211,53 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
     await this.assignTasks(sourcePartitions);
   }
 
-  private assignTasks(partitions: readonly TopicPartition[]): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  /**
+   * Scale-out: runs `scope` from now on. Tasks whose partitions are gone stop first (each drains
+   * and stores its positions and offset-syncs), tasks whose partitions are unchanged run on, new
+   * partitions get tasks; the flow's topic work starts or stops with the flow unit. Resolves when
+   * the stopped tasks have flushed and the new ones started.
+   */
+  rescope(scope: SourceScope): Promise<void> {
+    const run = this.rescoping.then(async () => {
+      if (this.stopped || !this.options.enabled) return;
+      const hadFlow = this.scope?.flow === true;
+      this.scope = scope;
+      if (hadFlow && !scope.flow) {
+        await this.scheduler.close(this.options.adminTimeoutMs);
+        this.scheduler = this.newScheduler();
+        this.failingJobs.clear();
+      }
+      await this.assignTasks(scope.partitions);
+      if (!hadFlow && scope.flow && !this.stopped)
+        await this.startFlow().catch((err: unknown) => {
+          this.failingJobs.set('refresh topics', err);
+          this.logger.error({ err: describeError(err) }, 'the flow could not list its source partitions; retrying');
+          const refreshMs = this.options.refreshTopics.intervalSeconds * 1000;
+          this.scheduler.scheduleRepeating('refresh topics', refreshMs, () => this.refresh(), 0);
+        });
+    });
+    this.rescoping = run.catch(() => {});
+    return run;
+  }
+
+  private async assignTasks(partitions: readonly TopicPartition[]): Promise<void> {
+    if (this.stopped) return;
+    if (this.scope !== undefined && this.options.refreshPositions) {
+      const running = new Set(this.tasks.entries().flatMap((e) => e.share.map(formatTopicPartition)));
+      if (partitions.some((tp) => !running.has(formatTopicPartition(tp)))) await this.options.refreshPositions();
+    }
     const count = Math.min(this.options.tasksMax, partitions.length);
-    if (count === 0) this.logger.info('no source topic-partitions to replicate yet');
-    const assignment = count === 0 ? [] : assignPartitionsRoundRobin(partitions, count);
+    if (count === 0 && this.scope === undefined) this.logger.info('no source topic-partitions to replicate yet');
+    const assignment =
+      this.scope !== undefined
+        ? assignPartitionsSticky(
+            this.tasks.entries().map((e) => e.share),
+            partitions,
+            this.options.tasksMax,
+          )
+        : count === 0
+          ? []
+          : assignPartitionsRoundRobin(partitions, count);
     return this.tasks.reconfigure(assignment, (index, tps, onStateChange) =>
       this.options.createTask(index, tps, onStateChange),
     );
@@ -182,6 +279,8 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
           ...e.status,
           ...(retrying ? { retrying: { forMs: Date.now() - retrying.since, cause: retrying.cause } } : {}),
           assignedPartitions: e.share.map(formatTopicPartition),
+          starts: e.starts,
+          ...(e.startedAt ? { startedAt: e.startedAt.toISOString() } : {}),
         };
       }),
     };
@@ -194,6 +293,7 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.rescoping;
     await this.scheduler.close(this.options.adminTimeoutMs);
     await this.tasks.close();
   }

@@ -24,3 +24,39 @@ export function assignPartitionsRoundRobin(
 export function formatAssignedPartitions(partitions: readonly TopicPartition[]): string {
   return partitions.map(formatTopicPartition).join(',');
 }
+
+/** True when two task shares hold the same partitions (in any order). */
+export function samePartitions(a: readonly TopicPartition[], b: readonly TopicPartition[]): boolean {
+  if (a.length !== b.length) return false;
+  const keys = new Set(a.map(formatTopicPartition));
+  return b.every((tp) => keys.has(formatTopicPartition(tp)));
+}
+
+/**
+ * Scale-out's split of a member's partitions into at most `maxTasks` tasks, sticky: a task whose
+ * partitions are all still assigned keeps exactly them (so it keeps running, see
+ * src/connect/task-group.ts `sameShare`); the partitions of tasks that lost one and the new ones
+ * go to new tasks while there is room under `maxTasks`, else to the smallest tasks.
+ */
+export function assignPartitionsSticky(
+  previous: readonly (readonly TopicPartition[])[],
+  partitions: readonly TopicPartition[],
+  maxTasks: number,
+): TopicPartition[][] {
+  const wanted = new Set(partitions.map(formatTopicPartition));
+  const kept = previous
+    .filter((share) => share.length > 0 && share.every((tp) => wanted.has(formatTopicPartition(tp))))
+    .map((share) => [...share]);
+  const placed = new Set(kept.flat().map(formatTopicPartition));
+  const free = partitions.filter((tp) => !placed.has(formatTopicPartition(tp)));
+  const limit = Math.min(Math.max(0, Math.trunc(maxTasks)), partitions.length);
+  const room = Math.max(0, limit - kept.length);
+  const fresh: TopicPartition[][] = room > 0 ? assignPartitionsRoundRobin(free, room) : [];
+  const tasks = [...kept, ...fresh];
+  if (room === 0)
+    for (const tp of free) {
+      const smallest = tasks.reduce((a, b) => (b.length < a.length ? b : a));
+      smallest.push(tp);
+    }
+  return tasks;
+}

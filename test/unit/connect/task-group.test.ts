@@ -154,4 +154,45 @@ describe('TaskGroup', () => {
     await group.close();
     expect(await group.restartTask(0)).toBe(false);
   });
+
+  it('counts each task start per slot: a restart adds one, a reconfiguration without sameShare starts every task anew', async () => {
+    const group = new TaskGroup<string, ScriptedTask>({ logger: silentLogger() });
+    const factory = async (_i: number, share: string, onState: (s: WorkStatus) => void) =>
+      new ScriptedTask(share, onState);
+    await group.reconfigure(['p0', 'p1'], factory);
+    expect(group.entries().map((e) => e.starts)).toEqual([1, 1]);
+    expect(group.entries()[0]!.startedAt).toBeInstanceOf(Date);
+    await group.restartTask(1);
+    expect(group.entries().map((e) => e.starts)).toEqual([1, 2]);
+    const first = group.tasks[0]!;
+    await group.reconfigure(['p0', 'p1'], factory);
+    expect(first.stopped).toBe(true);
+    expect(group.entries().map((e) => e.starts)).toEqual([1, 1]);
+    await group.close();
+  });
+
+  it('with sameShare a reconfiguration keeps the tasks whose share is unchanged (same id, same start count)', async () => {
+    const group = new TaskGroup<string, ScriptedTask>({ logger: silentLogger(), sameShare: (a, b) => a === b });
+    const factory = async (_i: number, share: string, onState: (s: WorkStatus) => void) =>
+      new ScriptedTask(share, onState);
+    await group.reconfigure(['p0', 'p1', 'p2'], factory);
+    const [t0, t1, t2] = group.tasks;
+    await group.restartTask(2);
+    const t2b = group.tasks[2]!;
+    expect(t2!.stopped).toBe(true);
+    // p1 moves away, p3 arrives: p0 and p2 keep running; p3 takes the free id 1.
+    await group.reconfigure(['p2', 'p3', 'p0'], factory);
+    expect(t0!.stopped).toBe(false);
+    expect(t1!.stopped).toBe(true);
+    expect(t2b.stopped).toBe(false);
+    expect(group.entries().map((e) => [e.id, e.share, e.starts])).toEqual([
+      [0, 'p0', 1],
+      [1, 'p3', 1],
+      [2, 'p2', 2],
+    ]);
+    expect(await group.restartTask(1)).toBe(true);
+    expect(group.entries().map((e) => e.starts)).toEqual([1, 2, 2]);
+    await group.close();
+    expect(t0!.stopped).toBe(true);
+  });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   assignRoutes,
+  parsePartitionUnit,
+  partitionUnit,
   decodeAssignment,
   decodeMetadata,
   encodeJson,
@@ -116,5 +118,122 @@ describe('assignRoutes (the leader shares the routes)', () => {
     expect(decodeAssignment(Buffer.alloc(0))).toEqual({ v: 1, units: [], members: [] });
     const a = assignRoutes([view('m1', [])], 'm1').get('m1')!;
     expect(decodeAssignment(encodeJson(a))).toEqual(a);
+  });
+});
+
+describe('assignRoutes: partition units, balanced by load', () => {
+  const ONE = ['A->B'];
+  const listed = Array.from({ length: 12 }, (_, p) => `orders:${p}`);
+  const unit = (p: number): string => partitionUnit('A->B', 'orders', p);
+  const parts = (out: ReturnType<typeof assignRoutes>, id: string): string[] =>
+    out.get(id)!.units.filter((u) => u !== 'A->B');
+  const v = (id: string, owned: string[], over: Partial<MemberMetadata> = {}): GroupMemberView =>
+    view(id, owned, { units: ONE, ...over });
+
+  it('names partitions as route:topic:partition and parses them back; a route name is no partition unit', () => {
+    expect(partitionUnit('A->B', 'my.topic-1', 7)).toBe('A->B:my.topic-1:7');
+    expect(parsePartitionUnit('A->B:my.topic-1:7')).toEqual({ route: 'A->B', topic: 'my.topic-1', partition: 7 });
+    expect(parsePartitionUnit('A->B')).toBeUndefined();
+  });
+
+  it('assigns only the flow until its holder reported the partitions; then shares them evenly', () => {
+    const first = assignRoutes([v('m1', []), v('m2', []), v('m3', [])], 'm1');
+    expect([...first.values()].flatMap((a) => a.units)).toEqual(['A->B']);
+    const second = assignRoutes(
+      [v('m1', ['A->B'], { partitions: { 'A->B': listed } }), v('m2', []), v('m3', [])],
+      'm1',
+      5,
+    );
+    expect(second.get('m1')!.units[0]).toBe('A->B');
+    expect(['m1', 'm2', 'm3'].map((id) => parts(second, id).length)).toEqual([4, 4, 4]);
+    expect(new Set(['m1', 'm2', 'm3'].flatMap((id) => parts(second, id))).size).toBe(12);
+    expect(second.get('m2')!.members[1]).toMatchObject({ flows: [], generation: 5 });
+    expect(second.get('m2')!.members[1]!.partitions!['A->B']).toHaveLength(4);
+  });
+
+  it('a fourth member: some partitions move to it (two phases), the others stay where they are', () => {
+    const own = (ps: number[]): string[] => ps.map(unit);
+    const m1 = ['A->B', ...own([0, 1, 2, 3])];
+    const members = [
+      v('m1', m1, { partitions: { 'A->B': listed } }),
+      v('m2', own([4, 5, 6, 7])),
+      v('m3', own([8, 9, 10, 11])),
+      v('m4', []),
+    ];
+    const first = assignRoutes(members, 'm1');
+    // Withheld this generation: m4 gets nothing yet, the owners give some back.
+    expect(parts(first, 'm4')).toEqual([]);
+    const kept = ['m1', 'm2', 'm3'].map((id) => parts(first, id));
+    const given = 12 - kept.flat().length;
+    expect(given).toBeGreaterThanOrEqual(2);
+    for (const [i, id] of ['m1', 'm2', 'm3'].entries())
+      expect(kept[i]!.every((u) => members.find((m) => m.memberId === id)!.metadata!.owned.includes(u))).toBe(true);
+    // The owners stopped them and rejoined: the next generation gives them to m4.
+    const second = assignRoutes(
+      [
+        v('m1', ['A->B', ...kept[0]!], { partitions: { 'A->B': listed } }),
+        v('m2', kept[1]!),
+        v('m3', kept[2]!),
+        v('m4', []),
+      ],
+      'm1',
+    );
+    expect(parts(second, 'm4')).toHaveLength(given);
+    expect(['m1', 'm2', 'm3'].map((id) => parts(second, id))).toEqual(kept);
+  });
+
+  it('balances bytes/s as their owners measured them, not counts: a heavy partition weighs as much as many light ones', () => {
+    const all = listed.map((_, p) => unit(p));
+    const load = Object.fromEntries(all.map((u, p) => [u, p === 0 ? 11_000 : 1_000]));
+    // m1 runs everything; m2 joins. The heavy partition alone makes up m2's share.
+    const out = assignRoutes(
+      [v('m1', ['A->B', ...all], { partitions: { 'A->B': listed }, load }), v('m2', [], { load: { [unit(1)]: 0 } })],
+      'm1',
+    );
+    expect(parts(out, 'm1')).toEqual(all.filter((u) => u !== unit(0)).sort());
+    expect(parts(out, 'm2')).toEqual([]);
+  });
+
+  it('sticky: a small imbalance moves nothing', () => {
+    const own = (ps: number[]): string[] => ps.map(unit);
+    const out = assignRoutes(
+      [
+        v('m1', ['A->B', ...own([0, 1, 2, 3, 4, 5, 6])], { partitions: { 'A->B': listed } }),
+        v('m2', own([7, 8, 9, 10, 11])),
+      ],
+      'm2',
+    );
+    expect(parts(out, 'm1')).toHaveLength(6);
+    const calm = assignRoutes(
+      [
+        v('m1', ['A->B', ...own([0, 1, 2, 3, 4, 5])], { partitions: { 'A->B': listed } }),
+        v('m2', own([6, 7, 8, 9, 10, 11])),
+      ],
+      'm2',
+    );
+    expect(parts(calm, 'm1')).toHaveLength(6);
+    expect(parts(calm, 'm2')).toHaveLength(6);
+  });
+
+  it("a dead member's partitions go to the others at once", () => {
+    const out = assignRoutes(
+      [v('m1', ['A->B', unit(0), unit(1)], { partitions: { 'A->B': listed } }), v('m2', [unit(2), unit(3)])],
+      'm1',
+    );
+    expect([...parts(out, 'm1'), ...parts(out, 'm2')].sort()).toEqual([...listed.map((_, p) => unit(p))].sort());
+    expect(parts(out, 'm1')).toEqual(expect.arrayContaining([unit(0), unit(1)]));
+  });
+
+  it('keeps the partitions known when the flow member dies before another one listed them', () => {
+    const all = listed.map((_, p) => unit(p));
+    const first = assignRoutes(
+      [v('m1', ['A->B', ...all.slice(0, 6)], { partitions: { 'A->B': listed } }), v('m2', all.slice(6))],
+      'm1',
+    );
+    // Every member hears the listing, and reports it back at its next join.
+    expect(first.get('m2')!.known).toEqual({ 'A->B': [...listed].sort() });
+    // m1 dies: m2 keeps its partitions and takes m1's at once, with the flow.
+    const after = assignRoutes([v('m2', all.slice(6), { partitions: first.get('m2')!.known! })], 'm2');
+    expect(after.get('m2')!.units).toEqual(['A->B', ...[...all].sort()]);
   });
 });

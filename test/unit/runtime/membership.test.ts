@@ -11,6 +11,7 @@ import type {
   KafkaCluster,
 } from '../../../src/kafka/index.ts';
 import { decodeMetadata, encodeJson, type MemberAssignment } from '../../../src/runtime/membership-assignor.ts';
+import type { RouteShare } from '../../../src/runtime/route-runtime.ts';
 import { membershipSettings } from '../../../src/runtime/membership-config.ts';
 import { Membership } from '../../../src/runtime/membership.ts';
 import { KafkaPortError } from '../../../src/util/errors.ts';
@@ -69,8 +70,8 @@ describe('Membership (the process in its scale-out group)', () => {
   async function started(coordinator: LoneCoordinator) {
     const runs: string[][] = [];
     const routes = {
-      assign: async (names: ReadonlySet<string>) => {
-        runs.push([...names].sort());
+      assign: async (shares: ReadonlyMap<string, RouteShare>) => {
+        runs.push([...shares.keys()].sort());
       },
     };
     const cluster = {
@@ -94,10 +95,19 @@ describe('Membership (the process in its scale-out group)', () => {
     expect(runs.at(-1)).toEqual(['A->B', 'B->A']);
     const status = membership.status();
     expect(status).toMatchObject({ state: 'STABLE', generation: 1, leader: true, assignment: ['A->B', 'B->A'] });
-    expect(status.members).toEqual([{ memberId: 'm-1', instance: status.instance, units: ['A->B', 'B->A'] }]);
+    expect(status.members).toEqual([
+      {
+        memberId: 'm-1',
+        instance: status.instance,
+        units: ['A->B', 'B->A'],
+        flows: ['A->B', 'B->A'],
+        partitions: {},
+        generation: 1,
+      },
+    ]);
     expect(membership.readiness({ ready: true, message: '2 route(s) running', notRunning: [] })).toMatchObject({
       ready: true,
-      message: 'member of group mm2ts-A-B running 2 route(s): 2 route(s) running',
+      message: 'member of group mm2ts-A-B running 2 unit(s): 2 route(s) running',
     });
     // The metadata says what it runs, for the next generation's sticky, two-phase assignment.
     await membership.stop();

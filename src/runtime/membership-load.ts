@@ -1,0 +1,70 @@
+import { NO_METRICS, type PartitionMetrics, type SourceTaskMetrics } from '../connectors/source/source-task-ports.ts';
+import { partitionUnit } from './membership-assignor.ts';
+
+/** Rates are measured over at least this long; a join sooner after the last one reports the last rates. */
+const MIN_WINDOW_MS = 1_000;
+
+/**
+ * The load a scale-out member reports in its metadata (src/runtime/membership-assignor.ts balances
+ * it): bytes/s copied and lag per partition unit, measured between two joins. It taps the source
+ * tasks' per-partition metric calls (batch aggregates, so the hot path gains one call per batch),
+ * and only when scale-out is on: a single process never builds it.
+ */
+export class LoadMeter {
+  private readonly bytes = new Map<string, number>();
+  private readonly lags = new Map<string, number>();
+  private last: { at: number; bytes: Map<string, number> } | undefined;
+  private rates: Record<string, number> = {};
+  private readonly clock: () => number;
+
+  constructor(clock: () => number = () => performance.now()) {
+    this.clock = clock;
+  }
+
+  /** `metrics` (or none) for the source tasks of `route`, counting bytes and lag per partition on the way. */
+  wrap(route: string, metrics: SourceTaskMetrics | undefined): SourceTaskMetrics {
+    const inner = metrics ?? NO_METRICS;
+    return {
+      partition: (labels): PartitionMetrics => {
+        const p = inner.partition(labels);
+        const unit = partitionUnit(route, labels.topic, labels.partition);
+        return {
+          polled: (count, bytes, minAgeMs, maxAgeMs, sumAgeMs) => {
+            this.bytes.set(unit, (this.bytes.get(unit) ?? 0) + bytes);
+            p.polled(count, bytes, minAgeMs, maxAgeMs, sumAgeMs);
+          },
+          acked: (count, minLatencyMs, maxLatencyMs, sumLatencyMs) =>
+            p.acked(count, minLatencyMs, maxLatencyMs, sumLatencyMs),
+          lag: (records) => {
+            this.lags.set(unit, records);
+            p.lag(records);
+          },
+          lost: (records) => p.lost(records),
+          remove: () => {
+            // The partition's task stopped here (it moved, or the route stopped): no longer ours to report.
+            this.bytes.delete(unit);
+            this.lags.delete(unit);
+            p.remove();
+          },
+        };
+      },
+    };
+  }
+
+  /** Bytes/s per partition unit since the previous report, and the last lag seen. */
+  report(): { load: Record<string, number>; lag: Record<string, number> } {
+    const now = this.clock();
+    if (this.last === undefined || now - this.last.at >= MIN_WINDOW_MS) {
+      const previous = this.last;
+      if (previous !== undefined) {
+        const seconds = (now - previous.at) / 1000;
+        const rates: Record<string, number> = {};
+        for (const [unit, total] of this.bytes)
+          rates[unit] = Math.round(Math.max(0, total - (previous.bytes.get(unit) ?? 0)) / seconds);
+        this.rates = rates;
+      }
+      this.last = { at: now, bytes: new Map(this.bytes) };
+    }
+    return { load: { ...this.rates }, lag: Object.fromEntries(this.lags) };
+  }
+}
