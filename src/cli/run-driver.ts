@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { loadMirrorMakerConfig, type LoadedConfig } from '../config/index.ts';
 import { clientCertificates } from '../config/client-certificates.ts';
 import { readHttpSettings, startHttpServers, type HealthReport } from '../http/index.ts';
 import { reloadPlugin } from '../http/plugins/reload.ts';
+import { membersPlugin } from '../http/plugins/members.ts';
 import { uiPlugin } from '../http/plugins/ui.ts';
 import { createApplianceMetrics, parseMetricsLevel } from '../metrics/index.ts';
 import { ReloadMetrics } from '../metrics/reload-metrics.ts';
@@ -220,11 +222,19 @@ export async function runDriver(
     plugins: [
       statusPlugin,
       connectorsPlugin({
-        connectors: connectorsPort(() => driver.runtimes(), { logger }),
+        // Connect's worker_id names the worker running a connector or task: in a group, this member.
+        connectors: connectorsPort(() => driver.runtimes(), {
+          logger,
+          ...(membership ? { workerId: membership.status().instance } : {}),
+        }),
         plugins: mirrorPlugins(version),
         loggers,
       }),
       reloadPlugin({ reload: () => reloader.reload('http') }),
+      membersPlugin({
+        members: () =>
+          membership ? { enabled: true, ...membership.status() } : { enabled: false, instance: hostname() },
+      }),
       uiPlugin({
         // The routes of the file as last applied: a reload adds routes and changes policies.
         data: statusPageData({

@@ -27,6 +27,7 @@ const FLUSH_MS = 1_000;
 const FLUSH_WINDOW_RECORDS = PARTITIONS * PER_TICK * (FLUSH_MS / TICK_MS + 1);
 
 interface MemberView {
+  instance: string;
   state: string;
   memberId?: string;
   generation?: number;
@@ -35,6 +36,7 @@ interface MemberView {
   flows: string[];
   partitions: Record<string, string[]>;
   refused?: string;
+  members?: { instance: string }[];
 }
 
 async function member(mm: RunningMirrorMaker): Promise<MemberView | undefined> {
@@ -183,6 +185,14 @@ describe('scale-out: several instances, one job', () => {
       const view = (await member(restarted))!;
       expect(view).toMatchObject({ state: 'STABLE', leader: true, flows: ['A->B', 'B->A'] });
       expect(view.generation).toBeGreaterThan(0);
+      // The REST API: GET /members is the same view; connector status names this member as worker_id.
+      const members = (await (await fetch(`${restarted.httpUrl}/members`)).json()) as MemberView & { enabled: boolean };
+      expect(members).toMatchObject({ enabled: true, instance: view.instance, generation: view.generation });
+      expect(members.members?.map((m) => m.instance)).toContain(view.instance);
+      const sourceStatus = (await (
+        await fetch(`${restarted.httpUrl}/connectors/${encodeURIComponent('A->B.MirrorSourceConnector')}/status`)
+      ).json()) as { connector: { worker_id: string } };
+      expect(sourceStatus.connector.worker_id).toBe(view.instance);
       const samples = await restarted.metrics();
       expect(metricValue(samples, 'mm2ts_group_routes_moved_total', { direction: 'in' })).toBe(2);
       expect(metricValue(samples, 'mm2ts_group_partitions_moved_total', { direction: 'in' })).toBeGreaterThanOrEqual(4);
