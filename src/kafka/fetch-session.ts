@@ -16,6 +16,12 @@
  * Pure bookkeeping (no I/O, no kafkajs): the record source plans a request, sends it, and reports
  * the outcome. One request at a time uses the session; a request planned while another is in
  * flight is a sessionless full fetch (session id 0, epoch -1), which leaves the session untouched.
+ *
+ * A session holds broker memory for each of its partitions until it is closed or evicted (the
+ * broker keeps `max.incremental.fetch.session.cache.slots`, 1,000 by default). So the first fetch
+ * is sessionless and only the second opens a session: a reader that fetches once (a lookup of one
+ * offset, a poll of end offsets) leaves nothing behind; {@link FetchSession.closePlan} closes it
+ * (epoch -1 with the session id) when the reader closes, as Java's consumer does on close.
  */
 import type { FetchPartitionResponse } from './wire/fetch.ts';
 
@@ -73,7 +79,14 @@ export class FetchSession {
   private sessionId = 0;
   private epoch = INITIAL_EPOCH;
   private inFlight = false;
+  private fetched = false;
   private cached = new Map<string, Map<number, CachedPartition>>();
+  /** `openOnFirstFetch`: open the session with the very first fetch (tests); otherwise with the second. */
+  private readonly openOnFirstFetch: boolean;
+  constructor(options: { openOnFirstFetch?: boolean } = {}) {
+    this.openOnFirstFetch = options.openOnFirstFetch ?? false;
+  }
+
   readonly stats: FetchSessionStats = {
     fullFetches: 0,
     incrementalFetches: 0,
@@ -89,7 +102,9 @@ export class FetchSession {
 
   /** Plans the next request for `requests` (one entry per partition). */
   plan(requests: readonly SessionFetchRequest[]): FetchSessionPlan {
-    if (this.inFlight) {
+    const first = !this.fetched && !this.openOnFirstFetch;
+    this.fetched = true;
+    if (this.inFlight || first) {
       this.stats.sessionlessFetches++;
       this.stats.partitionsSent += requests.length;
       return { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false };
@@ -131,6 +146,20 @@ export class FetchSession {
       requests,
       usesSession: true,
     };
+  }
+
+  /**
+   * The request that closes the session on the broker (a full fetch of nothing with epoch -1 and
+   * the session id), or undefined when there is none to close or a fetch is in flight; the
+   * session starts over afterwards.
+   */
+  closePlan(): FetchSessionPlan | undefined {
+    if (this.sessionId === 0 || this.inFlight) return undefined;
+    const plan = { ...fullPlan([], this.sessionId, SESSIONLESS_EPOCH), usesSession: false };
+    this.sessionId = 0;
+    this.epoch = INITIAL_EPOCH;
+    this.cached.clear();
+    return plan;
   }
 
   /**

@@ -78,6 +78,9 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
   }
 
   it('after the first round, idle partitions are not listed and are still answered', async () => {
+    expect(await round()).toBe(0); // the first fetch is sessionless: no session yet
+    expect((source as unknown as { sessions: Map<number, FetchSession> }).sessions.size).toBe(1);
+    expect(session().id).toBe(0);
     await sendTo(0, ['a1', 'a2']);
     await readUntilSeen(['a1', 'a2']);
     const s = session();
@@ -116,6 +119,30 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     expect(seen).toEqual(['a1', 'a2', 'b1', 'c1', 'd1']);
   });
 
+  it('close() closes the session on the broker: its id is unknown afterwards', async () => {
+    const s = session();
+    const id = s.id;
+    expect(id).toBeGreaterThan(0);
+    const other = (await cluster.recordSource({ maxWaitMs: 50 })) as KafkajsRecordSource;
+    await other.fetch([{ topic, partition: 0, offset: 0n }]);
+    await other.fetch([{ topic, partition: 0, offset: 0n }]); // the second fetch opens a session
+    const otherSessions = (other as unknown as { sessions: Map<number, FetchSession> }).sessions;
+    const otherSession = [...otherSessions.values()][0]!;
+    const otherId = otherSession.id;
+    const otherEpoch = (otherSession as unknown as { epoch: number }).epoch;
+    expect(otherId).toBeGreaterThan(0);
+    await other.close();
+    // Continue the closed session from our own (id and the epoch it expects next): were it still
+    // open, the broker would answer its partition 0 from offset 0; closed, it does not know the id.
+    const state = s as unknown as { sessionId: number; epoch: number };
+    state.sessionId = otherId;
+    state.epoch = otherEpoch;
+    const resets = s.stats.resets;
+    await sendTo(5, ['x1']);
+    expect(await round()).toBe(1);
+    expect(s.stats.resets).toBe(resets + 1);
+  });
+
   it('records flow across a broker restart (the session is gone with it)', async () => {
     const s = session();
     const resets = s.stats.resets;
@@ -129,6 +156,6 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     const sent = s.stats.partitionsSent;
     expect(await round()).toBe(0);
     expect(s.stats.partitionsSent).toBe(sent); // incremental again: nothing listed
-    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2']); // one round may read both
+    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2', 'x1']); // one round may read both
   }, 150_000);
 });

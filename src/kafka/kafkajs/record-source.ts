@@ -26,6 +26,8 @@ import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
+/** Closing a fetch session is a courtesy to the broker: do not hold a shutdown up for it. */
+const CLOSE_SESSION_TIMEOUT_MS = 2_000;
 
 /**
  * Reads partitions from explicit offsets with Fetch v11 sent straight to each partition's leader:
@@ -208,9 +210,34 @@ export class KafkajsRecordSource implements RecordSource {
     return { ...base, nextOffset, batchRecordCount, decode };
   }
 
-  close(): Promise<void> {
-    // Connections belong to the shared KafkajsConnection; nothing of our own to release.
-    return Promise.resolve();
+  /**
+   * Closes this reader's fetch sessions on their brokers (best effort, bounded), so they do not
+   * hold broker memory until evicted. Connections belong to the shared KafkajsConnection.
+   */
+  async close(): Promise<void> {
+    const closing = [...this.sessions].map(async ([leader, session]) => {
+      const plan = session.closePlan();
+      if (plan === undefined) return;
+      const body = encodeFetchRequest({
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 0,
+        isolationLevel: 0,
+        session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: [] },
+        topics: [],
+      });
+      const broker = await this.connection.broker(leader);
+      await this.connection.send(
+        broker,
+        { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
+        body,
+        decodeFetchResponse,
+        { requestTimeoutMs: CLOSE_SESSION_TIMEOUT_MS },
+      );
+    });
+    this.sessions.clear();
+    // A broker that is gone has lost the session anyway; nothing to report.
+    await Promise.allSettled(closing);
   }
 }
 

@@ -90,7 +90,10 @@ class BrokerModel {
     const listed = plan.topics.flatMap((t) =>
       t.partitions.map((p) => [t.topic, p.partition, p.fetchOffset] as [string, number, bigint]),
     );
-    if (plan.sessionEpoch === -1) return { errorCode: 0, sessionId: 0, topics: answer(listed) };
+    if (plan.sessionEpoch === -1) {
+      this.sessions.delete(plan.sessionId); // epoch -1 with an id closes that session
+      return { errorCode: 0, sessionId: 0, topics: answer(listed) };
+    }
     if (plan.sessionEpoch === 0) {
       this.sessions.delete(plan.sessionId);
       const topics = answer(listed);
@@ -165,9 +168,28 @@ function request(topic: string, partition: number, offset: bigint): SessionFetch
 }
 
 describe('FetchSession', () => {
-  it('opens with a full fetch, then lists only partitions whose position moved', () => {
+  it('the first fetch is sessionless; the second opens the session; closePlan closes it', () => {
     const broker = new BrokerModel();
     const session = new FetchSession();
+    const first = session.plan([request('a', 0, 0n)]);
+    expect(first).toMatchObject({ sessionId: 0, sessionEpoch: -1, full: true, usesSession: false });
+    session.completed(first, broker.handle(first));
+    expect(broker.sessions.size).toBe(0);
+    const second = session.plan([request('a', 0, 0n)]);
+    expect(second).toMatchObject({ sessionId: 0, sessionEpoch: 0, full: true, usesSession: true });
+    session.completed(second, broker.handle(second));
+    expect(broker.sessions.size).toBe(1);
+    const close = session.closePlan()!;
+    expect(close).toMatchObject({ sessionId: 1, sessionEpoch: -1, topics: [] });
+    broker.handle(close);
+    expect(broker.sessions.size).toBe(0);
+    expect(session.closePlan()).toBeUndefined();
+    expect(session.plan([request('a', 0, 0n)])).toMatchObject({ sessionId: 0, sessionEpoch: 0 });
+  });
+
+  it('opens with a full fetch, then lists only partitions whose position moved', () => {
+    const broker = new BrokerModel();
+    const session = new FetchSession({ openOnFirstFetch: true });
     broker.log('a', 0).highWatermark = 5n;
     const first = session.plan([request('a', 0, 0n), request('a', 1, 0n), request('b', 0, 0n)]);
     expect(first).toMatchObject({ sessionId: 0, sessionEpoch: 0, full: true });
@@ -209,7 +231,7 @@ describe('FetchSession', () => {
 
   it('a fetch planned while another is in flight is sessionless and leaves the session alone', () => {
     const broker = new BrokerModel();
-    const session = new FetchSession();
+    const session = new FetchSession({ openOnFirstFetch: true });
     const open = session.plan([request('a', 0, 0n)]);
     session.completed(open, broker.handle(open));
     const inFlight = session.plan([request('a', 0, 0n)]);
@@ -223,7 +245,7 @@ describe('FetchSession', () => {
   });
 
   it('FETCH_SESSION_ID_NOT_FOUND opens a new session; other failures close the old one as it opens', () => {
-    const session = new FetchSession();
+    const session = new FetchSession({ openOnFirstFetch: true });
     const open = session.plan([request('a', 0, 0n)]);
     session.completed(open, { sessionId: 42, topics: [] });
     session.failed(session.plan([request('a', 0, 0n)]), INVALID_FETCH_SESSION_EPOCH);
@@ -238,14 +260,14 @@ describe('FetchSession', () => {
   });
 
   it('a broker that opens no session (id 0) gets full fetches', () => {
-    const session = new FetchSession();
+    const session = new FetchSession({ openOnFirstFetch: true });
     const open = session.plan([request('a', 0, 0n)]);
     session.completed(open, { sessionId: 0, topics: [] });
     expect(session.plan([request('a', 0, 0n)])).toMatchObject({ sessionId: 0, sessionEpoch: 0, full: true });
   });
 
   it('the epoch wraps from 2^31-1 to 1', () => {
-    const session = new FetchSession();
+    const session = new FetchSession({ openOnFirstFetch: true });
     const open = session.plan([request('a', 0, 0n)]);
     session.completed(open, { sessionId: 7, topics: [] });
     (session as unknown as { epoch: number }).epoch = 0x7fffffff;
@@ -260,7 +282,7 @@ describe('FetchSession', () => {
     (seed) => {
       const next = random(seed);
       const broker = new BrokerModel();
-      const session = new FetchSession();
+      const session = new FetchSession({ openOnFirstFetch: true });
       const all: [string, number][] = [];
       for (const t of ['a', 'b', 'c']) for (let p = 0; p < 4; p++) all.push([t, p]);
       const positions = new Map<string, bigint>();
