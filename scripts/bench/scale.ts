@@ -68,11 +68,20 @@ function parseVariant(text: string): Variant {
 }
 
 async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
-  for (let i = 0; i < names.length; i += 200) {
-    const chunk = names.slice(i, i + 200).map((name) => ({ name, partitions, replicationFactor: 1 }));
-    const result = await admin.createTopics(chunk);
-    const failed = result.filter((r) => r.error !== undefined && !/exists/i.test(r.error));
-    if (failed.length > 0) throw new Error(`could not create ${failed[0]!.name}: ${failed[0]!.error}`);
+  // Small chunks, each retried: a loaded broker times CreateTopics out (the topics of a timed-out
+  // request may exist already, which the retry accepts).
+  for (let i = 0; i < names.length; i += 50) {
+    const chunk = names.slice(i, i + 50).map((name) => ({ name, partitions, replicationFactor: 1 }));
+    for (let attempt = 1; ; attempt++) {
+      const result = await admin.createTopics(chunk).catch((err: unknown) => {
+        if (attempt >= 5) throw err;
+        return undefined;
+      });
+      if (result === undefined) continue;
+      const failed = result.filter((r) => r.error !== undefined && !/exists/i.test(r.error));
+      if (failed.length === 0) break;
+      if (attempt >= 5) throw new Error(`could not create ${failed[0]!.name}: ${failed[0]!.error}`);
+    }
   }
 }
 
