@@ -121,7 +121,23 @@ export interface ProduceSpec {
   /** Records/s; -1: as fast as possible. */
   throughput: number;
   timeoutMs: number;
+  /** More producer properties (e.g. TUNED_PRODUCER). */
+  producerProps?: string[];
 }
+
+/**
+ * A producer tuned for bulk ingest: 1 MB batches filled for up to 20 ms, room for many in flight.
+ * The target's ingest ceiling (ceilings.ts), not a mirror's setting.
+ */
+export const TUNED_PRODUCER = ['batch.size=1048576', 'linger.ms=20', 'buffer.memory=268435456'];
+
+/** A consumer tuned for bulk reads: 64 MB fetches, 8 MB per partition, 10,000 records per poll. */
+export const TUNED_CONSUMER = [
+  'fetch.max.bytes=67108864',
+  'max.partition.fetch.bytes=8388608',
+  'max.poll.records=10000',
+  'receive.buffer.bytes=1048576',
+];
 
 /** `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency, P50 ms 50th, …, P99 ms 99th, …` */
 export function parseProducerPerformance(output: string): Omit<ProducerPerfResult, keyof ToolRun> {
@@ -158,6 +174,7 @@ export async function producerPerformance(ctx: JavaToolContext, spec: ProduceSpe
       `bootstrap.servers=${spec.bootstrap}`,
       `compression.type=${spec.compression}`,
       'acks=all',
+      ...(spec.producerProps ?? []),
     ],
     spec.timeoutMs,
   );
@@ -186,8 +203,18 @@ export function parseConsumerPerformance(output: string): Omit<ConsumerPerfResul
 
 export async function consumerPerformance(
   ctx: JavaToolContext,
-  spec: { bootstrap: string; topic: string; records: number; group: string; timeoutMs: number },
+  spec: {
+    bootstrap: string;
+    topic: string;
+    records: number;
+    group: string;
+    timeoutMs: number;
+    /** Consumer properties (e.g. TUNED_CONSUMER), passed as --consumer.config. */
+    consumerProps?: string[];
+  },
 ): Promise<ConsumerPerfResult> {
+  const config = join(ctx.dir, `consumer-${spec.group}.properties`);
+  writeFileSync(config, `${(spec.consumerProps ?? []).join('\n')}\n`);
   const run = await runTool(
     ctx,
     'org.apache.kafka.tools.ConsumerPerformance',
@@ -203,6 +230,8 @@ export async function consumerPerformance(
       // Fails the run (instead of hanging) if the topic stops delivering for this long.
       '--timeout',
       '60000',
+      '--consumer.config',
+      config,
     ],
     spec.timeoutMs,
   );

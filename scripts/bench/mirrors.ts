@@ -58,6 +58,8 @@ export interface StartedMirror {
   proc: Tracked;
   command: string;
   logFile: string;
+  /** Ours: its Prometheus endpoint (the mirror's own latency metrics). */
+  metricsUrl?: string;
 }
 
 /** Starts one mirror on `properties` (targeting `targetAlias` only, as `--clusters` does). */
@@ -81,7 +83,13 @@ export async function startMirror(
     const args = [...nodeFlags, script, file, '--clusters', targetAlias];
     const proc = spawnLogged('ours', process.execPath, args, logFile, { ...process.env, LOG_LEVEL: 'info' });
     const command = `node ${nodeFlags.join(' ')} src/cli/connect-mirror-maker.ts ${file} --clusters ${targetAlias}`;
-    return { kind, proc, command: command.replace('node  ', 'node '), logFile };
+    return {
+      kind,
+      proc,
+      command: command.replace('node  ', 'node '),
+      logFile,
+      metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    };
   }
   const file = join(dir, 'mm2-java.properties');
   writeFileSync(file, properties);

@@ -18,7 +18,8 @@ export interface BenchOptions {
   runs: number;
   mirrors: MirrorKind[];
   steady: boolean;
-  steadyRate: number;
+  /** Steady-state rates, records/s, each measured in turn (`--rate N` or `--latency`'s three). */
+  steadyRates: number[];
   steadySeconds: number;
   partitions: number;
   /** MM2 `tasks.max`; Java's default is 1. */
@@ -32,7 +33,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
-       [--runs N] [--mirror ours|java|both] [--steady] [--records N] [--rate N] [--seconds N]
+       [--runs N] [--mirror ours|java|both] [--steady] [--latency] [--records N] [--rate N[,N…]] [--seconds N]
        [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
@@ -61,6 +62,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       runs: { type: 'string' },
       mirror: { type: 'string' },
       steady: { type: 'boolean', default: false },
+      latency: { type: 'boolean', default: false },
       records: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
@@ -89,17 +91,23 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const workload = oneOf('workload', values.workload, ['small', 'large', 'all'] as const, 'all');
   const compression = oneOf('compression', values.compression, ['none', 'lz4', 'all'] as const, 'all');
   const mirror = oneOf('mirror', values.mirror, ['ours', 'java', 'both'] as const, 'both');
-  const label = values.label ?? (values.steady ? 'steady' : '') + (values.quick ? 'quick' : 'full');
+  // --latency: the steady mode at 20k, 50k and 100k records/s, 20 s each, 2 rounds (100 B records).
+  const latency = values.latency ?? false;
+  const steady = (values.steady ?? false) || latency;
+  const rates = (values.rate ?? (latency ? '20000,50000,100000' : '20000'))
+    .split(',')
+    .map((r) => positiveInt('rate', r.trim(), 0));
+  const label = values.label ?? (latency ? 'latency' : (steady ? 'steady' : '') + (values.quick ? 'quick' : 'full'));
   if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error('--label may hold only letters, digits, ".", "_" and "-"');
   return {
     quick: values.quick ?? false,
     workloads: all.filter((w) => workload === 'all' || w.name === workload),
     compressions: compression === 'all' ? ['none', 'lz4'] : [compression],
-    runs: positiveInt('runs', values.runs, values.quick ? 1 : 3),
+    runs: positiveInt('runs', values.runs, values.quick ? 1 : latency ? 2 : 3),
     mirrors: mirror === 'both' ? ['ours', 'java'] : [mirror],
-    steady: values.steady ?? false,
-    steadyRate: positiveInt('rate', values.rate, 20_000),
-    steadySeconds: positiveInt('seconds', values.seconds, sizes.steadySeconds),
+    steady,
+    steadyRates: rates,
+    steadySeconds: positiveInt('seconds', values.seconds, latency ? 20 : sizes.steadySeconds),
     partitions: positiveInt('partitions', values.partitions, 8),
     tasks: positiveInt('tasks', values.tasks, 1),
     kafkaVersion: values['kafka-version'] ?? '4.1.2',

@@ -37,13 +37,27 @@ export interface DrainRun {
   progress: [number, number][];
 }
 
+/** The broker-bound ceilings of one case, one round (ceilings.ts). */
 export interface RawRun {
   case: string;
   run: number;
+  /** ProducerPerformance into the target, tuned (java-tools.ts TUNED_PRODUCER). */
   produceRecordsPerSec: number;
   produceMbPerSec: number;
+  /** ConsumerPerformance from the source, tuned (TUNED_CONSUMER), excluding the group join. */
   consumeRecordsPerSec: number;
   consumeMbPerSec: number;
+  /** Our fetch path alone (no produce): the source's fetch rate through the Kafka port. */
+  ourFetchRecordsPerSec: number;
+  /** Our produce path alone, fed records from memory in the mirror's groups. */
+  ourIngestRecordsPerSec: number;
+}
+
+/** Fetch ceiling, ingest ceiling and their minimum (the limit), records/s, of one round. */
+export function ceilings(x: RawRun): { fetch: number; ingest: number; limit: number } {
+  const fetch = Math.max(x.consumeRecordsPerSec, x.ourFetchRecordsPerSec);
+  const ingest = Math.max(x.produceRecordsPerSec, x.ourIngestRecordsPerSec);
+  return { fetch, ingest, limit: Math.min(fetch, ingest) };
 }
 
 export interface SteadyRun {
@@ -56,9 +70,17 @@ export interface SteadyRun {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  avgMs: number;
   /** The producer's own ack latency at this rate (the floor for any mirror's figure). */
   producerP50Ms: number;
   producerP99Ms: number;
+  producerAvgMs: number;
+  /**
+   * Ours: the mirror's own metrics at the end of the run (MM2's record-age-ms-avg: record
+   * timestamp → fetched; replication-latency-ms-avg: record timestamp → target ack), ms.
+   */
+  ageAtFetchAvgMs?: number;
+  replicationLatencyAvgMs?: number;
   cpuPercent: number;
   peakRssMb: number;
   correct: boolean;
@@ -237,33 +259,31 @@ export function renderMarkdown(r: Report): string {
       const raw = r.raw.filter((x) => x.case === c);
       if (raw.length > 0) {
         out.push(
-          `| ${c} | raw produce (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.produceRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.produceMbPerSec)), 1)} | | | | | |`,
-          `| ${c} | raw consume (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.consumeRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.consumeMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | ingest: ProducerPerformance, tuned (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.produceRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.produceMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | ingest: our produce path from memory (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.ourIngestRecordsPerSec)))} | | | | | | |`,
+          `| ${c} | fetch: ConsumerPerformance, tuned (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.consumeRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.consumeMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | fetch: our fetch path, nothing produced (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.ourFetchRecordsPerSec)))} | | | | | | |`,
         );
       }
     }
     out.push('', '### Ratios (of medians)', '');
     out.push(
-      '| case | throughput ours/Java | ours/raw limit | CPU s/GB ours/Java | peak RSS ours/Java |',
-      '| --- | --: | --: | --: | --: |',
+      '| case | throughput ours/Java | fetch ceiling records/s | ingest ceiling records/s | ours % of min(fetch, ingest) | CPU s/GB ours/Java | peak RSS ours/Java |',
+      '| --- | --: | --: | --: | --: | --: | --: |',
     );
     for (const c of cases) {
       const med = (mirror: MirrorKind, pick: (d: DrainRun) => number): number =>
         stat(r.drain.filter((d) => d.case === c && d.mirror === mirror).map(pick)).median;
       const raw = r.raw.filter((x) => x.case === c);
-      // The raw limit of a mirror is the slower of the two halves it chains: consume and produce.
-      const limit = Math.min(
-        stat(raw.map((x) => x.produceRecordsPerSec)).median,
-        stat(raw.map((x) => x.consumeRecordsPerSec)).median,
-      );
+      // The limit of a mirror is the slower of the two halves it chains: fetch and ingest.
+      const fetchCeiling = stat(raw.map((x) => ceilings(x).fetch)).median;
+      const ingestCeiling = stat(raw.map((x) => ceilings(x).ingest)).median;
+      const limit = Math.min(fetchCeiling, ingestCeiling);
       out.push(
         `| ${c} | ${ratio(
           med('ours', (d) => d.recordsPerSec),
           med('java', (d) => d.recordsPerSec),
-        )} | ${ratio(
-          med('ours', (d) => d.recordsPerSec),
-          limit,
-        )} | ${ratio(
+        )} | ${f(fetchCeiling)} | ${f(ingestCeiling)} | ${f((med('ours', (d) => d.recordsPerSec) / limit) * 100)} % | ${ratio(
           med('ours', (d) => d.cpuSecondsPerGb),
           med('java', (d) => d.cpuSecondsPerGb),
         )} | ${ratio(
@@ -285,7 +305,7 @@ export function renderMarkdown(r: Report): string {
     }
     for (const x of r.raw) {
       out.push(
-        `| ${x.case} | raw produce / consume | ${x.run} | | | | ${f(x.produceRecordsPerSec)} / ${f(x.consumeRecordsPerSec)} | ${f(x.produceMbPerSec, 1)} / ${f(x.consumeMbPerSec, 1)} | | | | | | | |`,
+        `| ${x.case} | ceilings: ingest Java / ours, fetch Java / ours | ${x.run} | | | | ${f(x.produceRecordsPerSec)} / ${f(x.ourIngestRecordsPerSec)}, ${f(x.consumeRecordsPerSec)} / ${f(x.ourFetchRecordsPerSec)} | | | | | | | | |`,
       );
     }
     out.push('');
@@ -296,40 +316,74 @@ export function renderMarkdown(r: Report): string {
   if (r.steady.length > 0) {
     out.push('## Steady state (latency: source CreateTime → target LogAppendTime)', '');
     out.push(
-      '| mirror | run | rate/s | achieved/s | records | p50 ms | p99 ms | max ms | producer ack p50/p99 ms | CPU % | peak RSS MB | load 1m | correct |',
-      '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
+      '| mirror | run | rate/s | achieved/s | records | p50 ms | p99 ms | max ms | avg ms | producer ack avg / p50 / p99 ms | ours: age at fetch / replication latency avg ms | CPU % | peak RSS MB | load 1m | correct |',
+      '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
     );
     for (const s of r.steady) {
+      const own =
+        s.ageAtFetchAvgMs !== undefined ? `${f(s.ageAtFetchAvgMs, 1)} / ${f(s.replicationLatencyAvgMs ?? NaN, 1)}` : '';
       out.push(
-        `| ${s.mirror} | ${s.run} | ${f(s.rate)} | ${f(s.achievedRate)} | ${f(s.records)} | ${f(s.p50Ms)} | ${f(s.p99Ms)} | ${f(s.maxMs)} | ${f(s.producerP50Ms)} / ${f(s.producerP99Ms)} | ${f(s.cpuPercent)} | ${f(s.peakRssMb)} | ${f(s.loadAvg1, 2)} | ${s.correct ? 'yes' : `NO: ${s.problems.join('; ')}`} |`,
+        `| ${s.mirror} | ${s.run} | ${f(s.rate)} | ${f(s.achievedRate)} | ${f(s.records)} | ${f(s.p50Ms)} | ${f(s.p99Ms)} | ${f(s.maxMs)} | ${f(s.avgMs, 1)} | ${f(s.producerAvgMs, 1)} / ${f(s.producerP50Ms)} / ${f(s.producerP99Ms)} | ${own} | ${f(s.cpuPercent)} | ${f(s.peakRssMb)} | ${f(s.loadAvg1, 2)} | ${s.correct ? 'yes' : `NO: ${s.problems.join('; ')}`} |`,
       );
     }
-    const med = (mirror: MirrorKind, pick: (s: SteadyRun) => number): number =>
-      stat(r.steady.filter((s) => s.mirror === mirror).map(pick)).median;
-    out.push('', '### Medians (min–max over runs)', '');
+    out.push('', '### Medians per rate (min–max over runs)', '');
     out.push(
-      '| mirror | runs | p50 ms | p99 ms | max ms | producer ack p99 ms | CPU % | peak RSS MB | correct |',
-      '| --- | --: | --: | --: | --: | --: | --: | --: | --- |',
+      '| rate/s | mirror | runs | achieved/s | p50 ms | p99 ms | max ms | producer ack p99 ms | CPU % | peak RSS MB | correct |',
+      '| --: | --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
     );
-    for (const mirror of ['ours', 'java'] as const) {
-      const runs = r.steady.filter((s) => s.mirror === mirror);
+    const rates = [...new Set(r.steady.map((s) => s.rate))];
+    for (const rate of rates) {
+      for (const mirror of ['ours', 'java'] as const) {
+        const runs = r.steady.filter((s) => s.mirror === mirror && s.rate === rate);
+        if (runs.length === 0) continue;
+        const col = (pick: (s: SteadyRun) => number): string => ms(stat(runs.map(pick)));
+        out.push(
+          `| ${f(rate)} | ${mirror} | ${runs.length} | ${col((s) => s.achievedRate)} | ${col((s) => s.p50Ms)} | ${col((s) => s.p99Ms)} | ${col((s) => s.maxMs)} | ${col((s) => s.producerP99Ms)} | ${col((s) => s.cpuPercent)} | ${col((s) => s.peakRssMb)} | ${runs.every((s) => s.correct) ? 'yes' : '**NO**'} |`,
+        );
+      }
+    }
+    out.push('', '### Where our time goes (medians of averages, ms)', '');
+    out.push(
+      "Record timestamp (set by the producer at send) → … The producer stage is ProducerPerformance's own send → ack average (its linger and the source append); age at fetch is MM2's record-age-ms-avg of ours (timestamp → the mirror holds the decoded record), so fetch stage = age at fetch − producer stage (fetch wait and the round in progress); replication latency is replication-latency-ms-avg (timestamp → target ack), so produce stage = replication latency − age at fetch (decode, waiting for the previous group, produce round trip); end-to-end is target LogAppendTime − source CreateTime.",
+      '',
+      '| rate/s | producer stage | fetch stage | produce stage | end-to-end avg (p99) |',
+      '| --: | --: | --: | --: | --: |',
+    );
+    for (const rate of rates) {
+      const runs = r.steady.filter((s) => s.mirror === 'ours' && s.rate === rate && s.ageAtFetchAvgMs !== undefined);
       if (runs.length === 0) continue;
-      const col = (pick: (s: SteadyRun) => number): string => ms(stat(runs.map(pick)));
+      const m = (pick: (s: SteadyRun) => number): number => stat(runs.map(pick)).median;
       out.push(
-        `| ${mirror} | ${runs.length} | ${col((s) => s.p50Ms)} | ${col((s) => s.p99Ms)} | ${col((s) => s.maxMs)} | ${col((s) => s.producerP99Ms)} | ${col((s) => s.cpuPercent)} | ${col((s) => s.peakRssMb)} | ${runs.every((s) => s.correct) ? 'yes' : '**NO**'} |`,
+        `| ${f(rate)} | ${f(
+          m((s) => s.producerAvgMs),
+          1,
+        )} | ${f(
+          m((s) => s.ageAtFetchAvgMs! - s.producerAvgMs),
+          1,
+        )} | ${f(
+          m((s) => s.replicationLatencyAvgMs! - s.ageAtFetchAvgMs!),
+          1,
+        )} | ${f(
+          m((s) => s.avgMs),
+          1,
+        )} (${f(m((s) => s.p99Ms))}) |`,
       );
     }
-    out.push(
-      '',
-      `p99 ours/Java (medians): ${ratio(
-        med('ours', (s) => s.p99Ms),
-        med('java', (s) => s.p99Ms),
-      )}; peak RSS ours/Java: ${ratio(
-        med('ours', (s) => s.peakRssMb),
-        med('java', (s) => s.peakRssMb),
-      )}`,
-      '',
-    );
+    out.push('');
+    for (const rate of rates) {
+      const med = (mirror: MirrorKind, pick: (s: SteadyRun) => number): number =>
+        stat(r.steady.filter((s) => s.mirror === mirror && s.rate === rate).map(pick)).median;
+      out.push(
+        `${f(rate)} records/s: p99 ours/Java (medians) ${ratio(
+          med('ours', (s) => s.p99Ms),
+          med('java', (s) => s.p99Ms),
+        )}; peak RSS ours/Java ${ratio(
+          med('ours', (s) => s.peakRssMb),
+          med('java', (s) => s.peakRssMb),
+        )}`,
+        '',
+      );
+    }
   }
 
   out.push('## Commands', '', '```');

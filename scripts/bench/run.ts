@@ -15,12 +15,21 @@ import { ensureKafkaJars } from '../kafka/jars.ts';
 import { REPO_ROOT } from '../kafka/paths.ts';
 import { startTestBed, type TestBed } from '../kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../kafka/versions.ts';
-import { consumerPerformance, producerPerformance, writePayloadFile, type JavaToolContext } from './java-tools.ts';
+import { ourFetchRate, ourIngestRate } from './ceilings.ts';
+import {
+  consumerPerformance,
+  producerPerformance,
+  TUNED_CONSUMER,
+  TUNED_PRODUCER,
+  writePayloadFile,
+  type JavaToolContext,
+} from './java-tools.ts';
 import { benchProperties, startMirror, type StartedMirror } from './mirrors.ts';
 import { parseBenchOptions, type BenchOptions, type Compression, type MirrorKind, type Workload } from './options.ts';
 import { cpuSeconds, ProcessSampler, stopAllTracked } from './procs.ts';
 import { findCpuProfile, summarizeCpuProfile } from './profile.ts';
 import {
+  ceilings,
   describeMachine,
   percentile,
   renderMarkdown,
@@ -300,7 +309,7 @@ async function drainBench(b: Bench, report: Report): Promise<void> {
         timeoutMs: boundMs(w.records),
       });
       for (let run = 1; run <= b.options.runs; run++) {
-        report.raw.push(await rawRun(b, w, compression, caseName, topic, payloadFile, run));
+        report.raw.push(await rawRun(b, w, compression, caseName, topic, payloadFile, run, srcDigest));
         // Alternate the order per round, so a drift of the machine's load does not favour one mirror.
         const order = run % 2 === 1 ? b.options.mirrors : [...b.options.mirrors].reverse();
         for (const mirror of order)
@@ -310,6 +319,7 @@ async function drainBench(b: Bench, report: Report): Promise<void> {
   }
 }
 
+/** The case's broker-bound ceilings (ceilings.ts), measured before the mirrors of each round. */
 async function rawRun(
   b: Bench,
   w: Workload,
@@ -318,9 +328,12 @@ async function rawRun(
   topic: string,
   payloadFile: string,
   run: number,
+  srcDigest: TopicDigest,
 ): Promise<RawRun> {
   const rawTopic = `raw-${w.name}-${compression}-${run}`;
+  const ingestTopic = `ingest-${w.name}-${compression}-${run}`;
   await createTopic(b.target, rawTopic, b.options.partitions);
+  await createTopic(b.target, ingestTopic, b.options.partitions);
   const produce = await producerPerformance(b.ctx, {
     bootstrap: b.target.bootstrap,
     topic: rawTopic,
@@ -329,18 +342,28 @@ async function rawRun(
     compression,
     throughput: -1,
     timeoutMs: boundMs(w.records),
+    producerProps: TUNED_PRODUCER,
   });
+  const ends = await endOffsets(b.source.admin, topic);
+  const ingest = await ourIngestRate(
+    b.source.reader,
+    topic,
+    ends!,
+    b.target.cluster,
+    ingestTopic,
+    compression,
+    w.records,
+  );
   const consume = await consumerPerformance(b.ctx, {
     bootstrap: b.source.bootstrap,
     topic,
     records: w.records,
     group: `bench-raw-${topic}-${run}`,
     timeoutMs: boundMs(w.records),
+    consumerProps: TUNED_CONSUMER,
   });
-  log(
-    `${caseName} run ${run}: raw produce ${produce.recordsPerSec.toFixed(0)} rec/s, consume ${consume.fetchRecordsPerSec.toFixed(0)} rec/s`,
-  );
-  return {
+  const fetch = await ourFetchRate(b.source.reader, topic, ends!, srcDigest.payloadBytes, boundMs(w.records));
+  const raw: RawRun = {
     case: caseName,
     run,
     produceRecordsPerSec: produce.recordsPerSec,
@@ -348,7 +371,14 @@ async function rawRun(
     // The fetch figures exclude the consumer group join, as the mirrors' copy phase excludes start-up.
     consumeRecordsPerSec: consume.fetchRecordsPerSec,
     consumeMbPerSec: consume.fetchMbPerSec,
+    ourFetchRecordsPerSec: fetch.recordsPerSec,
+    ourIngestRecordsPerSec: ingest.recordsPerSec,
   };
+  const c = ceilings(raw);
+  log(
+    `${caseName} run ${run}: ingest ${produce.recordsPerSec.toFixed(0)} (ProducerPerformance) / ${ingest.recordsPerSec.toFixed(0)} (ours), fetch ${consume.fetchRecordsPerSec.toFixed(0)} (ConsumerPerformance) / ${fetch.recordsPerSec.toFixed(0)} (ours) rec/s; limit ${c.limit.toFixed(0)}`,
+  );
+  return raw;
 }
 
 /**
@@ -359,8 +389,14 @@ async function rawRun(
  * offsets 1:1 here, so source (partition, offset) pairs with target (partition, offset):
  * latency = target LogAppendTime − source CreateTime, both stamped by this host's clock.
  */
-async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile: string): Promise<SteadyRun> {
-  const { steadyRate: rate, steadySeconds: seconds, partitions } = b.options;
+async function steadyRun(
+  b: Bench,
+  mirror: MirrorKind,
+  run: number,
+  payloadFile: string,
+  rate: number,
+): Promise<SteadyRun> {
+  const { steadySeconds: seconds, partitions } = b.options;
   const compression = b.options.compressions[0]!;
   const { targetAlias, topic, remote, runDir, properties } = nextRoute(b, mirror, (k) => `steady-${k}`, compression);
   await createTopic(b.source, topic, partitions);
@@ -375,8 +411,10 @@ async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile:
     p50Ms: NaN,
     p99Ms: NaN,
     maxMs: NaN,
+    avgMs: NaN,
     producerP50Ms: NaN,
     producerP99Ms: NaN,
+    producerAvgMs: NaN,
     cpuPercent: NaN,
     peakRssMb: NaN,
     correct: false,
@@ -418,7 +456,9 @@ async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile:
     result.achievedRate = produced.recordsPerSec;
     result.producerP50Ms = produced.p50Ms;
     result.producerP99Ms = produced.p99Ms;
+    result.producerAvgMs = produced.avgLatencyMs;
     await waitForTarget(b.target, remote, warmPerPartition * partitions + rate * seconds, started, 120_000);
+    if (started.metricsUrl !== undefined) Object.assign(result, await ownLatencyMetrics(started.metricsUrl));
     result.cpuPercent = (((cpuSeconds(started.proc.pid) ?? sampler.lastCpu) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
     sampler.sample();
     result.peakRssMb = sampler.peakRssMb;
@@ -459,6 +499,7 @@ async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile:
     result.p50Ms = percentile(sorted, 50);
     result.p99Ms = percentile(sorted, 99);
     result.maxMs = sorted.length > 0 ? sorted[sorted.length - 1]! : NaN;
+    result.avgMs = sorted.reduce((a, x) => a + x, 0) / sorted.length;
   } else result.problems.push(`topic ${srcEnds ? remote : topic} missing`);
   result.correct = result.problems.length === 0;
   log(
@@ -467,27 +508,50 @@ async function steadyRun(b: Bench, mirror: MirrorKind, run: number, payloadFile:
   return result;
 }
 
+/**
+ * Ours: MM2's record-age-ms-avg (record timestamp → fetched and decoded) and
+ * replication-latency-ms-avg (record timestamp → target ack) of the run's one topic, from /metrics.
+ */
+async function ownLatencyMetrics(url: string): Promise<{ ageAtFetchAvgMs?: number; replicationLatencyAvgMs?: number }> {
+  try {
+    const text = await (await fetch(url)).text();
+    const value = (name: string): number | undefined => {
+      const line = text.split('\n').find((l) => l.startsWith(`kafka_connect_mirror_source_connector_${name}{`));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    return {
+      ageAtFetchAvgMs: value('record_age_ms_avg'),
+      replicationLatencyAvgMs: value('replication_latency_ms_avg'),
+    };
+  } catch {
+    return {};
+  }
+}
+
 async function steadyBench(b: Bench, report: Report): Promise<void> {
   const payloadFile = writePayloadFile(b.dir, 100);
   // Fresh brokers are cold (JIT, page cache, log segments): the first run would pay for it and skew
   // the comparison. Both brokers first take the same rate for a while, unmirrored.
   const warmSeconds = Math.min(15, b.options.steadySeconds);
-  log(`steady warm-up: ${b.options.steadyRate} records/s for ${warmSeconds} s into both brokers`);
+  const warmRate = b.options.steadyRates[0]!;
+  log(`steady warm-up: ${warmRate} records/s for ${warmSeconds} s into both brokers`);
   for (const side of [b.source, b.target]) {
     await createTopic(side, 'steady-warm-up', b.options.partitions);
     await producerPerformance(b.ctx, {
       bootstrap: side.bootstrap,
       topic: 'steady-warm-up',
-      records: b.options.steadyRate * warmSeconds,
+      records: warmRate * warmSeconds,
       payloadFile,
       compression: b.options.compressions[0]!,
-      throughput: b.options.steadyRate,
+      throughput: warmRate,
       timeoutMs: warmSeconds * 3000 + 120_000,
     });
   }
-  for (let run = 1; run <= b.options.runs; run++) {
-    const order = run % 2 === 1 ? b.options.mirrors : [...b.options.mirrors].reverse();
-    for (const mirror of order) report.steady.push(await steadyRun(b, mirror, run, payloadFile));
+  for (const rate of b.options.steadyRates) {
+    for (let run = 1; run <= b.options.runs; run++) {
+      const order = run % 2 === 1 ? b.options.mirrors : [...b.options.mirrors].reverse();
+      for (const mirror of order) report.steady.push(await steadyRun(b, mirror, run, payloadFile, rate));
+    }
   }
 }
 

@@ -3,8 +3,9 @@
  * topics of `--partitions` partitions on a local source cluster, writes one record to every
  * partition, then runs our mirror (`topics = s-.*`) once per variant (same source) and prints
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
- * `--idle-seconds` once everything is copied, `/metrics` size and scrape time, and offset-sync
- * records written.
+ * `--idle-seconds` once everything is copied, the bytes it writes and reads per second then (its
+ * fetch requests and responses, from /proc/<pid>/io), `/metrics` size and scrape time, and
+ * offset-sync records written.
  *
  * Variants run one after the other on the same source, each into its own fresh target cluster (so
  * the second does not find the first one's 1,000 remote topics there), within minutes of each
@@ -13,7 +14,7 @@
  * with extra properties. Without `--variant` the current checkout runs at the default settings.
  * `--profile` runs each variant under `node --cpu-prof` and summarizes the idle phase.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,9 @@ interface ScaleResult {
   peakRssMb: number;
   idleRssMb: number;
   idleCpuPercent: number;
+  /** Socket + file bytes the mirror wrote / read per second while idle (/proc/<pid>/io wchar, rchar). */
+  idleWriteKBps: number;
+  idleReadKBps: number;
   metricsBytes: number;
   scrapeMs: number;
   offsetSyncs: number;
@@ -64,11 +68,20 @@ function parseVariant(text: string): Variant {
 }
 
 async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
-  for (let i = 0; i < names.length; i += 200) {
-    const chunk = names.slice(i, i + 200).map((name) => ({ name, partitions, replicationFactor: 1 }));
-    const result = await admin.createTopics(chunk);
-    const failed = result.filter((r) => r.error !== undefined && !/exists/i.test(r.error));
-    if (failed.length > 0) throw new Error(`could not create ${failed[0]!.name}: ${failed[0]!.error}`);
+  // Small chunks, each retried: a loaded broker times CreateTopics out (the topics of a timed-out
+  // request may exist already, which the retry accepts).
+  for (let i = 0; i < names.length; i += 50) {
+    const chunk = names.slice(i, i + 50).map((name) => ({ name, partitions, replicationFactor: 1 }));
+    for (let attempt = 1; ; attempt++) {
+      const result = await admin.createTopics(chunk).catch((err: unknown) => {
+        if (attempt >= 5) throw err;
+        return undefined;
+      });
+      if (result === undefined) continue;
+      const failed = result.filter((r) => r.error !== undefined && !/exists/i.test(r.error));
+      if (failed.length === 0) break;
+      if (attempt >= 5) throw new Error(`could not create ${failed[0]!.name}: ${failed[0]!.error}`);
+    }
   }
 }
 
@@ -85,6 +98,17 @@ async function copiedRecords(target: KafkaCluster, admin: KafkaAdmin, prefix: st
     return fetched.reduce((n, f) => n + (f.highWatermark > 0n ? Number(f.highWatermark) : 0), 0);
   } finally {
     await source.close();
+  }
+}
+
+/** Bytes a process passed to write/send and read/recv so far (/proc/<pid>/io); sockets included. */
+function ioBytes(pid: number): { written: number; read: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+    return { written: field('wchar'), read: field('rchar') };
+  } catch {
+    return { written: NaN, read: NaN };
   }
 }
 
@@ -225,9 +249,12 @@ async function main(): Promise<number> {
       await sleep(10_000);
       const idleStartUs = Number(process.hrtime.bigint() / 1000n);
       const cpu0 = cpuSeconds(proc.pid) ?? 0;
+      const io0 = ioBytes(proc.pid);
       const w0 = Date.now();
       await sleep(idleSeconds * 1000);
-      const idleCpuPercent = (((cpuSeconds(proc.pid) ?? 0) - cpu0) / ((Date.now() - w0) / 1000)) * 100;
+      const idleWallSeconds = (Date.now() - w0) / 1000;
+      const idleCpuPercent = (((cpuSeconds(proc.pid) ?? 0) - cpu0) / idleWallSeconds) * 100;
+      const io1 = ioBytes(proc.pid);
       const idleEndUs = Number(process.hrtime.bigint() / 1000n);
       // Scrapes after the idle window, so their cost is not counted as idle: median of three.
       const scrapes = [];
@@ -246,6 +273,8 @@ async function main(): Promise<number> {
         peakRssMb: sampler.peakRssMb,
         idleRssMb,
         idleCpuPercent,
+        idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
+        idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
         metricsBytes: scrapes[1]!.bytes,
         scrapeMs: scrapes[1]!.ms,
         offsetSyncs,
@@ -263,12 +292,12 @@ async function main(): Promise<number> {
   const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s`;
   console.log(`\n${head}\n`);
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | /metrics (MB) | scrape (ms) | offset-syncs |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${(r.metricsBytes / 1e6).toFixed(2)} | ${r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${(r.metricsBytes / 1e6).toFixed(2)} | ${r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} |`,
     );
   }
   for (const r of results) {

@@ -13,22 +13,35 @@ import {
   decodeFetchResponse,
   encodeFetchRequest,
   type FetchPartitionResponse,
+  type FetchResponseBody,
 } from '../wire/fetch.ts';
+import {
+  FETCH_SESSION_ID_NOT_FOUND,
+  FetchSession,
+  INVALID_FETCH_SESSION_EPOCH,
+  type FetchSessionStats,
+} from '../fetch-session.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
+/** Closing a fetch session is a courtesy to the broker: do not hold a shutdown up for it. */
+const CLOSE_SESSION_TIMEOUT_MS = 2_000;
 
 /**
  * Reads partitions from explicit offsets with Fetch v11 sent straight to each partition's leader:
  * no consumer group, no committed offsets, the caller owns every position (as MM2's assign()ed
  * consumer does). Record batches are decoded by our own codec, so header order is kept exactly.
+ * Each leader is fetched through an incremental fetch session (KIP-227, src/kafka/fetch-session.ts):
+ * after the first round, a request lists only partitions whose position moved.
  */
 export class KafkajsRecordSource implements RecordSource {
   private readonly connection: KafkajsConnection;
   private readonly options: Required<RecordSourceOptions>;
   private staleTopics = new Set<string>();
+  /** One incremental fetch session per leader broker id. */
+  private readonly sessions = new Map<number, FetchSession>();
 
   constructor(connection: KafkajsConnection, options: RecordSourceOptions = {}) {
     this.connection = connection;
@@ -83,46 +96,71 @@ export class KafkajsRecordSource implements RecordSource {
     return this.connection.portErrors({ op: 'fetch', brokerId: leader }, () => this.fetchFrom(leader, requests));
   }
 
-  private async fetchFrom(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
+  private async fetchFrom(
+    leader: number,
+    requests: FetchRequest[],
+    retryingSession = false,
+  ): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
-    const topics = new Map<string, FetchRequest[]>();
-    for (const r of requests) {
-      const list = topics.get(r.topic);
-      if (list === undefined) topics.set(r.topic, [r]);
-      else list.push(r);
-    }
+    const session = this.sessionWith(leader);
+    const plan = session.plan(
+      requests.map((r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        fetchOffset: r.offset,
+        partitionMaxBytes: this.options.maxPartitionBytes,
+      })),
+    );
     const body = encodeFetchRequest({
       maxWaitMs: this.options.maxWaitMs,
       minBytes: this.options.minBytes,
       maxBytes: this.options.maxBytes,
       isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
-      topics: [...topics].map(([topic, reqs]) => ({
-        topic,
-        partitions: reqs.map((r) => ({
-          partition: r.partition,
-          fetchOffset: r.offset,
-          partitionMaxBytes: this.options.maxPartitionBytes,
-        })),
-      })),
+      session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: plan.forgottenTopics },
+      topics: plan.topics,
     });
-    const response = await this.connection.send(
-      broker,
-      { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
-      body,
-      decodeFetchResponse,
-      { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
-    );
-    if (response.errorCode !== 0) throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
-    const wanted = new Map(requests.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+    let response: FetchResponseBody;
+    try {
+      response = await this.connection.send(
+        broker,
+        { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
+        body,
+        decodeFetchResponse,
+        { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
+      );
+    } catch (err) {
+      // The broker may or may not have applied the request: its session state is unknown now.
+      session.failed(plan);
+      throw err;
+    }
+    if (response.errorCode !== 0) {
+      session.failed(plan, response.errorCode);
+      // The broker lost the session (restart, eviction) or its epoch: one full fetch right away
+      // opens a new one, as Java's consumer does on its next poll.
+      const sessionLost =
+        response.errorCode === FETCH_SESSION_ID_NOT_FOUND || response.errorCode === INVALID_FETCH_SESSION_EPOCH;
+      if (sessionLost && !retryingSession) return this.fetchFrom(leader, requests, true);
+      throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
+    }
+    const answers = session.completed(plan, response);
     const out: UndecodedFetchedPartition[] = [];
-    for (const t of response.topics) {
-      for (const p of t.partitions) {
-        const request = wanted.get(`${t.topic}\u0000${p.partition}`);
-        if (!request) continue;
-        out.push(this.partitionResult(request, p));
-      }
+    for (let i = 0; i < requests.length; i++) {
+      const answer = answers[i];
+      if (answer !== undefined) out.push(this.partitionResult(requests[i]!, answer));
     }
     return out;
+  }
+
+  /** The fetch session with one leader (KIP-227), opened by the first fetch from it. */
+  private sessionWith(leader: number): FetchSession {
+    let session = this.sessions.get(leader);
+    if (session === undefined) this.sessions.set(leader, (session = new FetchSession()));
+    return session;
+  }
+
+  /** Fetch session counters per leader (benchmarks, tests). */
+  fetchSessionStats(): Map<number, FetchSessionStats> {
+    return new Map([...this.sessions].map(([leader, s]) => [leader, { ...s.stats }]));
   }
 
   private partitionResult(request: FetchRequest, p: FetchPartitionResponse): UndecodedFetchedPartition {
@@ -172,9 +210,34 @@ export class KafkajsRecordSource implements RecordSource {
     return { ...base, nextOffset, batchRecordCount, decode };
   }
 
-  close(): Promise<void> {
-    // Connections belong to the shared KafkajsConnection; nothing of our own to release.
-    return Promise.resolve();
+  /**
+   * Closes this reader's fetch sessions on their brokers (best effort, bounded), so they do not
+   * hold broker memory until evicted. Connections belong to the shared KafkajsConnection.
+   */
+  async close(): Promise<void> {
+    const closing = [...this.sessions].map(async ([leader, session]) => {
+      const plan = session.closePlan();
+      if (plan === undefined) return;
+      const body = encodeFetchRequest({
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 0,
+        isolationLevel: 0,
+        session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: [] },
+        topics: [],
+      });
+      const broker = await this.connection.broker(leader);
+      await this.connection.send(
+        broker,
+        { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
+        body,
+        decodeFetchResponse,
+        { requestTimeoutMs: CLOSE_SESSION_TIMEOUT_MS },
+      );
+    });
+    this.sessions.clear();
+    // A broker that is gone has lost the session anyway; nothing to report.
+    await Promise.allSettled(closing);
   }
 }
 

@@ -16,6 +16,13 @@ export interface FetchRequestBody {
   maxBytes: number;
   /** 0 read_uncommitted, 1 read_committed. */
   isolationLevel: 0 | 1;
+  /** KIP-227 incremental fetch session (src/kafka/fetch-session.ts); absent: no session (id 0, epoch -1). */
+  session?: {
+    id: number;
+    epoch: number;
+    /** Session partitions to drop (`forgotten_topics_data`). */
+    forgottenTopics: { topic: string; partitions: number[] }[];
+  };
   topics: { topic: string; partitions: FetchPartitionRequest[] }[];
 }
 
@@ -37,6 +44,8 @@ export interface FetchPartitionResponse {
 
 export interface FetchResponseBody {
   errorCode: number;
+  /** The fetch session the broker opened or continued; 0 for none. */
+  sessionId: number;
   topics: { topic: string; partitions: FetchPartitionResponse[] }[];
 }
 
@@ -47,8 +56,8 @@ export function encodeFetchRequest(body: FetchRequestBody): ProtocolWriter {
     .int32(body.minBytes)
     .int32(body.maxBytes)
     .int8(body.isolationLevel)
-    .int32(0) // session id: no incremental fetch session
-    .int32(-1) // session epoch -1: full fetch, do not create a session
+    .int32(body.session?.id ?? 0) // session id 0: no incremental fetch session
+    .int32(body.session?.epoch ?? -1) // session epoch -1: full fetch, do not create a session
     .array(body.topics, (t, tw) => {
       tw.string(t.topic).array(t.partitions, (p, pw) => {
         pw.int32(p.partition)
@@ -58,7 +67,11 @@ export function encodeFetchRequest(body: FetchRequestBody): ProtocolWriter {
           .int32(p.partitionMaxBytes);
       });
     })
-    .array([], () => {}) // forgotten topics
+    .array(body.session?.forgottenTopics ?? [], (f, fw) => {
+      fw.string(f.topic).array(f.partitions, (p, pw) => {
+        pw.int32(p);
+      });
+    })
     .string(''); // rack id
   return w;
 }
@@ -67,7 +80,7 @@ export function decodeFetchResponse(payload: Buffer): FetchResponseBody {
   const r = new ProtocolReader(payload);
   r.int32(); // throttle time
   const errorCode = r.int16();
-  r.int32(); // session id
+  const sessionId = r.int32();
   const topics = r.array((tr) => ({
     topic: tr.string(),
     partitions: tr.array((pr) => {
@@ -95,5 +108,5 @@ export function decodeFetchResponse(payload: Buffer): FetchResponseBody {
       };
     }),
   }));
-  return { errorCode, topics };
+  return { errorCode, sessionId, topics };
 }

@@ -1,0 +1,110 @@
+/**
+ * The broker-bound ceilings of one drain case, measured on the same clusters as the mirrors: how
+ * fast the source can be read and how fast the target can take the case's records, each half
+ * alone. A mirror chains both halves, so min(fetch ceiling, ingest ceiling) bounds any mirror on
+ * these brokers; the report gives ours as a share of it.
+ *
+ * - fetch, ours: our Fetch path (Kafka port, `fetchUndecoded`: batches framed and CRC-checked, not
+ *   decoded) reading every partition from offset 0 to the end, nothing produced;
+ * - fetch, Java: `ConsumerPerformance` with large fetches (java-tools.ts `TUNED_CONSUMER`);
+ * - ingest, ours: our produce path (the Kafka port's record sink, the mirror's compression and
+ *   acks=all) fed records held in memory, in groups of the mirror's size (source-task.ts
+ *   MAX_RECORDS_PER_PRODUCE), one group in flight as in the mirror;
+ * - ingest, Java: `ProducerPerformance` with large batches (java-tools.ts `TUNED_PRODUCER`).
+ *
+ * Each ceiling is the faster of its two figures.
+ */
+import type { ConsumedRecord, KafkaCluster, RecordSource } from '../../src/kafka/index.ts';
+import type { Compression } from './options.ts';
+
+/** The mirror's produce group (src/connectors/source/source-task.ts MAX_RECORDS_PER_PRODUCE). */
+const MIRROR_GROUP_RECORDS = 25_000;
+/** Records held in memory for the ingest ceiling and sent round and round (bounds the bench's RSS). */
+const INGEST_POOL_RECORDS = 100_000;
+
+export interface Rate {
+  records: number;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+function rate(records: number, payloadBytes: number, ms: number): Rate {
+  const seconds = ms / 1000;
+  return { records, seconds, recordsPerSec: records / seconds, mbPerSec: payloadBytes / 1e6 / seconds };
+}
+
+/** Reads `topic` from offset 0 to `ends` through our fetch path, without decoding records. */
+export async function ourFetchRate(
+  reader: RecordSource,
+  topic: string,
+  ends: Map<number, bigint>,
+  /** Key + value bytes of the whole topic (the digest's), for MB/s. */
+  payloadBytes: number,
+  timeoutMs: number,
+): Promise<Rate> {
+  const positions = new Map([...ends.keys()].map((p) => [p, 0n]));
+  const deadline = Date.now() + timeoutMs;
+  let records = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const requests = [...positions]
+      .filter(([p, offset]) => offset < ends.get(p)!)
+      .map(([partition, offset]) => ({ topic, partition, offset }));
+    if (requests.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`our fetch loop read ${records} records of ${topic} in ${timeoutMs} ms`);
+    for (const f of await reader.fetchUndecoded(requests)) {
+      records += f.batchRecordCount;
+      positions.set(f.partition, f.nextOffset);
+    }
+  }
+  return rate(records, payloadBytes, performance.now() - t0);
+}
+
+/**
+ * Sends `records` records of `topic` (read once from the source into memory, at most
+ * INGEST_POOL_RECORDS of them, sent again and again) into `target` topic `into`.
+ */
+export async function ourIngestRate(
+  reader: RecordSource,
+  topic: string,
+  ends: Map<number, bigint>,
+  target: KafkaCluster,
+  into: string,
+  compression: Compression,
+  records: number,
+): Promise<Rate> {
+  const pool: ConsumedRecord[] = [];
+  const positions = new Map([...ends.keys()].map((p) => [p, 0n]));
+  const want = Math.min(records, INGEST_POOL_RECORDS);
+  while (pool.length < want) {
+    const requests = [...positions]
+      .filter(([p, offset]) => offset < ends.get(p)!)
+      .map(([partition, offset]) => ({ topic, partition, offset }));
+    if (requests.length === 0) break;
+    for (const f of await reader.fetch(requests)) {
+      pool.push(...f.records.slice(0, want - pool.length));
+      positions.set(f.partition, f.nextOffset);
+    }
+  }
+  const groups: ConsumedRecord[][] = [];
+  for (let i = 0; i < pool.length; i += MIRROR_GROUP_RECORDS) groups.push(pool.slice(i, i + MIRROR_GROUP_RECORDS));
+  const payloadOf = (group: ConsumedRecord[]): number =>
+    group.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
+  const groupBytes = groups.map(payloadOf);
+  const sink = await target.recordSink({ acks: -1, compression });
+  try {
+    let sent = 0;
+    let bytes = 0;
+    const t0 = performance.now();
+    for (let g = 0; sent < records; g = (g + 1) % groups.length) {
+      const group = records - sent >= groups[g]!.length ? groups[g]! : groups[g]!.slice(0, records - sent);
+      await sink.send(into, group);
+      sent += group.length;
+      bytes += group === groups[g] ? groupBytes[g]! : payloadOf(group);
+    }
+    return rate(sent, bytes, performance.now() - t0);
+  } finally {
+    await sink.close();
+  }
+}

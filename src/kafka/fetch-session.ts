@@ -1,0 +1,277 @@
+/**
+ * The client side of one incremental fetch session with one broker (KIP-227; Java's
+ * `org.apache.kafka.clients.FetchSessionHandler`). The first fetch lists every partition and asks
+ * the broker to open a session; later fetches list only the partitions whose fetch position moved
+ * (or that are new) and name the ones dropped as forgotten topics, and the broker answers only the
+ * partitions that have records, an error, or a moved high watermark / log start offset. An idle
+ * partition then costs nothing per fetch round, on the wire or in the broker.
+ *
+ * The broker keeps each session partition's fetch offset as last sent and never advances it
+ * itself (kafka.server.CachedPartition), so a partition must be re-sent whenever the caller's
+ * position differs from what the broker holds. A partition missing from an incremental response
+ * has no records and unchanged offsets: {@link FetchSession.completed} answers it from the cached
+ * high watermark and log start offset, so callers see one answer per requested partition, as with
+ * a full fetch.
+ *
+ * Pure bookkeeping (no I/O, no kafkajs): the record source plans a request, sends it, and reports
+ * the outcome. One request at a time uses the session; a request planned while another is in
+ * flight is a sessionless full fetch (session id 0, epoch -1), which leaves the session untouched.
+ *
+ * A session holds broker memory for each of its partitions until it is closed or evicted (the
+ * broker keeps `max.incremental.fetch.session.cache.slots`, 1,000 by default). So the first fetch
+ * is sessionless and only the second opens a session: a reader that fetches once (a lookup of one
+ * offset, a poll of end offsets) leaves nothing behind; {@link FetchSession.closePlan} closes it
+ * (epoch -1 with the session id) when the reader closes, as Java's consumer does on close.
+ */
+import type { FetchPartitionResponse } from './wire/fetch.ts';
+
+/** Top-level errors of an incremental fetch: the session is gone or out of step; start a new one. */
+export const FETCH_SESSION_ID_NOT_FOUND = 70;
+export const INVALID_FETCH_SESSION_EPOCH = 71;
+
+/** Epoch 0: a full fetch that (re)creates the session; -1: a full fetch without any session. */
+const INITIAL_EPOCH = 0;
+const SESSIONLESS_EPOCH = -1;
+const MAX_EPOCH = 0x7fffffff;
+
+export interface SessionFetchRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+}
+
+export interface FetchSessionPlan {
+  sessionId: number;
+  sessionEpoch: number;
+  /** Every requested partition is listed (no incremental diff). */
+  full: boolean;
+  /** The partitions to put in the request body, grouped by topic. */
+  topics: { topic: string; partitions: { partition: number; fetchOffset: bigint; partitionMaxBytes: number }[] }[];
+  /** Session partitions no longer requested (FetchRequest v7+ `forgotten_topics_data`). */
+  forgottenTopics: { topic: string; partitions: number[] }[];
+  /** What the caller asked for, in its order: {@link FetchSession.completed} answers each. */
+  requests: readonly SessionFetchRequest[];
+  /** False for a sessionless fetch planned while the session was busy. */
+  readonly usesSession: boolean;
+}
+
+/** What the broker holds for one session partition, and what it answered last. */
+interface CachedPartition {
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+}
+
+export interface FetchSessionStats {
+  fullFetches: number;
+  incrementalFetches: number;
+  sessionlessFetches: number;
+  /** Sessions the broker lost or refused (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH, I/O). */
+  resets: number;
+  /** Partitions listed in requests, over all fetches. */
+  partitionsSent: number;
+}
+
+export class FetchSession {
+  private sessionId = 0;
+  private epoch = INITIAL_EPOCH;
+  private inFlight = false;
+  private fetched = false;
+  private cached = new Map<string, Map<number, CachedPartition>>();
+  /** `openOnFirstFetch`: open the session with the very first fetch (tests); otherwise with the second. */
+  private readonly openOnFirstFetch: boolean;
+  constructor(options: { openOnFirstFetch?: boolean } = {}) {
+    this.openOnFirstFetch = options.openOnFirstFetch ?? false;
+  }
+
+  readonly stats: FetchSessionStats = {
+    fullFetches: 0,
+    incrementalFetches: 0,
+    sessionlessFetches: 0,
+    resets: 0,
+    partitionsSent: 0,
+  };
+
+  /** The session id the broker gave, 0 while there is none. */
+  get id(): number {
+    return this.sessionId;
+  }
+
+  /** Plans the next request for `requests` (one entry per partition). */
+  plan(requests: readonly SessionFetchRequest[]): FetchSessionPlan {
+    const first = !this.fetched && !this.openOnFirstFetch;
+    this.fetched = true;
+    if (this.inFlight || first) {
+      this.stats.sessionlessFetches++;
+      this.stats.partitionsSent += requests.length;
+      return { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false };
+    }
+    this.inFlight = true;
+    if (this.epoch === INITIAL_EPOCH) {
+      this.stats.fullFetches++;
+      this.stats.partitionsSent += requests.length;
+      // Naming the old id with epoch 0 closes it on the broker as the new one opens.
+      return { ...fullPlan(requests, this.sessionId, INITIAL_EPOCH), usesSession: true };
+    }
+    this.stats.incrementalFetches++;
+    const changed = new Map<string, FetchSessionPlan['topics'][number]['partitions']>();
+    const requested = new Map<string, Set<number>>();
+    for (const r of requests) {
+      let parts = requested.get(r.topic);
+      if (parts === undefined) requested.set(r.topic, (parts = new Set()));
+      parts.add(r.partition);
+      const c = this.cached.get(r.topic)?.get(r.partition);
+      if (c !== undefined && c.fetchOffset === r.fetchOffset && c.partitionMaxBytes === r.partitionMaxBytes) continue;
+      let list = changed.get(r.topic);
+      if (list === undefined) changed.set(r.topic, (list = []));
+      list.push({ partition: r.partition, fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes });
+      this.stats.partitionsSent++;
+    }
+    const forgottenTopics: FetchSessionPlan['forgottenTopics'] = [];
+    for (const [topic, parts] of this.cached) {
+      const still = requested.get(topic);
+      const gone: number[] = [];
+      for (const p of parts.keys()) if (still === undefined || !still.has(p)) gone.push(p);
+      if (gone.length > 0) forgottenTopics.push({ topic, partitions: gone });
+    }
+    return {
+      sessionId: this.sessionId,
+      sessionEpoch: this.epoch,
+      full: false,
+      topics: [...changed].map(([topic, partitions]) => ({ topic, partitions })),
+      forgottenTopics,
+      requests,
+      usesSession: true,
+    };
+  }
+
+  /**
+   * The request that closes the session on the broker (a full fetch of nothing with epoch -1 and
+   * the session id), or undefined when there is none to close or a fetch is in flight; the
+   * session starts over afterwards.
+   */
+  closePlan(): FetchSessionPlan | undefined {
+    if (this.sessionId === 0 || this.inFlight) return undefined;
+    const plan = { ...fullPlan([], this.sessionId, SESSIONLESS_EPOCH), usesSession: false };
+    this.sessionId = 0;
+    this.epoch = INITIAL_EPOCH;
+    this.cached.clear();
+    return plan;
+  }
+
+  /**
+   * The request of `plan` failed: an I/O error, or a top-level error code in the response. The
+   * next plan is a full fetch; FETCH_SESSION_ID_NOT_FOUND forgets the id (there is nothing to
+   * close), anything else closes the old session as the new one opens (as Java's handler does).
+   */
+  failed(plan: FetchSessionPlan, errorCode?: number): void {
+    if (!plan.usesSession) return;
+    this.inFlight = false;
+    this.stats.resets++;
+    if (errorCode === FETCH_SESSION_ID_NOT_FOUND) this.sessionId = 0;
+    this.epoch = INITIAL_EPOCH;
+    this.cached.clear();
+  }
+
+  /**
+   * The response to `plan` came back without a top-level error: updates the session and returns,
+   * for each of `plan.requests` in order, the broker's answer — or, for a partition an incremental
+   * response left out, an empty answer with the cached offsets. `undefined` only where a full
+   * response lacks a requested partition (a broker never does that).
+   */
+  completed(
+    plan: FetchSessionPlan,
+    response: { sessionId: number; topics: { topic: string; partitions: FetchPartitionResponse[] }[] },
+  ): (FetchPartitionResponse | undefined)[] {
+    const answered = new Map<string, Map<number, FetchPartitionResponse>>();
+    for (const t of response.topics) {
+      let parts = answered.get(t.topic);
+      if (parts === undefined) answered.set(t.topic, (parts = new Map()));
+      for (const p of t.partitions) parts.set(p.partition, p);
+    }
+    if (!plan.usesSession) return plan.requests.map((r) => answered.get(r.topic)?.get(r.partition));
+    this.inFlight = false;
+    if (plan.full) {
+      this.cached.clear();
+      // A broker that could not open a session (cache full, or sessions disabled) answers id 0:
+      // the next fetch is full again and asks once more.
+      this.sessionId = response.sessionId;
+      this.epoch = response.sessionId === 0 ? INITIAL_EPOCH : 1;
+    } else {
+      this.epoch = this.epoch === MAX_EPOCH ? 1 : this.epoch + 1;
+      for (const f of plan.forgottenTopics) {
+        const parts = this.cached.get(f.topic);
+        if (parts === undefined) continue;
+        for (const p of f.partitions) parts.delete(p);
+        if (parts.size === 0) this.cached.delete(f.topic);
+      }
+    }
+    const out: (FetchPartitionResponse | undefined)[] = [];
+    for (const r of plan.requests) {
+      let parts = this.cached.get(r.topic);
+      if (parts === undefined) this.cached.set(r.topic, (parts = new Map()));
+      let c = parts.get(r.partition);
+      if (c === undefined) {
+        c = { fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes, ...UNKNOWN_OFFSETS };
+        parts.set(r.partition, c);
+      } else {
+        c.fetchOffset = r.fetchOffset;
+        c.partitionMaxBytes = r.partitionMaxBytes;
+      }
+      const answer = answered.get(r.topic)?.get(r.partition);
+      if (answer === undefined) {
+        out.push(plan.full ? undefined : unchanged(r.partition, c));
+        continue;
+      }
+      if (answer.errorCode === 0) {
+        c.highWatermark = answer.highWatermark;
+        c.lastStableOffset = answer.lastStableOffset;
+        c.logStartOffset = answer.logStartOffset;
+      } else {
+        // The broker forgets the partition's high watermark on an error, so it answers it again
+        // once the error is gone; forget ours too.
+        Object.assign(c, UNKNOWN_OFFSETS);
+      }
+      out.push(answer);
+    }
+    return out;
+  }
+}
+
+const UNKNOWN_OFFSETS = { highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n };
+
+function unchanged(partition: number, c: CachedPartition): FetchPartitionResponse {
+  return {
+    partition,
+    errorCode: 0,
+    highWatermark: c.highWatermark,
+    lastStableOffset: c.lastStableOffset,
+    logStartOffset: c.logStartOffset,
+    abortedTransactions: null,
+    records: null,
+  };
+}
+
+function fullPlan(
+  requests: readonly SessionFetchRequest[],
+  sessionId: number,
+  sessionEpoch: number,
+): Omit<FetchSessionPlan, 'usesSession'> {
+  const topics = new Map<string, FetchSessionPlan['topics'][number]['partitions']>();
+  for (const r of requests) {
+    let list = topics.get(r.topic);
+    if (list === undefined) topics.set(r.topic, (list = []));
+    list.push({ partition: r.partition, fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes });
+  }
+  return {
+    sessionId,
+    sessionEpoch,
+    full: true,
+    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    forgottenTopics: [],
+    requests,
+  };
+}
