@@ -189,22 +189,19 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
    * in `warnings` of the status until a round goes through.
    */
   private noteSyncRound(job: string, err: unknown, result?: unknown): void {
-    const failed = (result as { failed?: { error?: unknown }[] } | undefined)?.failed ?? [];
+    const failed = (result as { failed?: { cause?: unknown }[] } | undefined)?.failed ?? [];
     const refusal =
       err !== undefined
         ? isAuthorizationError(err)
           ? err
           : undefined
-        : failed.find((f) => typeof f.error === 'string' && f.error.includes('_AUTHORIZATION_FAILED'))?.error;
+        : failed.find((f) => isAuthorizationError(f.cause))?.cause;
     if (refusal === undefined) {
       this.refusedJobs.delete(job);
       return;
     }
     const feature = `${this.options.route} ${SYNC_JOBS.get(job)}`;
-    const message =
-      typeof refusal === 'string'
-        ? `${feature} refused: ${refusal}`
-        : notAuthorized({ feature, ...this.refusedClient(refusal) }, {}, refusal).message;
+    const message = notAuthorized({ feature, ...this.refusedClient(refusal) }, {}, refusal).message;
     this.refusedJobs.set(job, message);
     this.logger.warn(
       { job, err: message },
