@@ -380,7 +380,7 @@ export class CheckpointTask {
         this.fail(
           notAuthorized(
             this.access('checkpoints', this.options.checkpointsWriter),
-            { resource: this.options.checkpointsTopic },
+            { operation: 'Write', resource: this.options.checkpointsTopic },
             err,
           ),
         );

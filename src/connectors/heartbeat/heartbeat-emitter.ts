@@ -187,7 +187,7 @@ export class HeartbeatEmitter {
       this.counters.failed++;
       // A refused Write names the topic, the principal and the grant in the task's trace.
       this.lastFailure = isAuthorizationError(err)
-        ? notAuthorized(this.access, { resource: this.options.topic }, err)
+        ? notAuthorized(this.access, { operation: 'Write', resource: this.options.topic }, err)
         : err;
       this.logger.error(
         { err: this.lastFailure, topic: this.options.topic },
