@@ -261,7 +261,7 @@ describe('HTTPS server with client certificates (real TLS)', () => {
         'listeners.https.ssl.keystore.password': 'wrong-pw',
       }),
     ).toThrow(/^listeners\.https\.ssl\.keystore\.password/);
-  });
+  }, 30_000); // keytool starts a JVM twice
 
   it('required: answers only clients with a certificate the trust store signed', async () => {
     const url = await start('required');
