@@ -227,11 +227,12 @@ describe('HTTPS server with client certificates (real TLS)', () => {
       ],
       { stdio: 'ignore' },
     );
-    for (const store of [
+    const stores: Record<string, string>[] = [
       { 'listeners.https.ssl.keystore.type': 'PKCS12', 'listeners.https.ssl.keystore.location': p12 },
       // No type: Java's default, JKS.
       { 'listeners.https.ssl.keystore.location': jks, 'listeners.https.ssl.key.password': 'st0re-pw' },
-    ]) {
+    ];
+    for (const store of stores) {
       const metrics = createApplianceMetrics({ processMetrics: false });
       server = await startHttpServer({
         host: '127.0.0.1',
