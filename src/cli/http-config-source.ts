@@ -9,6 +9,7 @@ import {
   resolvePlaceholders,
   type LoadedConfig,
 } from '../config/index.ts';
+import { loadKeyMaterial } from '../config/key-material.ts';
 import type { HttpConfigSource } from '../http/index.ts';
 import { isMirrorError } from '../util/errors.ts';
 
@@ -29,6 +30,7 @@ export function httpConfigSource(config: LoadedConfig): HttpConfigSource {
     },
     keys: () => raw.keys(),
     readProperties: (path) => readPropertiesFile(path, 'utf8').values,
+    loadJavaStore: (props) => loadKeyMaterial(props),
     baseDir: config.file ? dirname(config.file) : process.cwd(),
   };
 }

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../util/errors.ts';
 import { createAuthenticator, type BasicUser, type HttpAuthenticator } from './auth.ts';
 import { selectListeners, type ListenerSpec } from './listener.ts';
-import { HTTPS_PREFIX, httpsServerOptions, type HttpsServerOptions } from './tls.ts';
+import { HTTPS_PREFIX, httpsServerOptions, type HttpsServerOptions, type JavaStoreLoader } from './tls.ts';
 
 /**
  * Everything the operator HTTP server needs from the configuration file, validated before anything
@@ -58,13 +58,17 @@ export interface HttpConfigSource {
   readProperties(path: string): ReadonlyMap<string, string>;
   /** Relative paths are resolved against this (the config file's directory). */
   readonly baseDir: string;
+  /** Reads a JKS / PKCS12 key or trust store (absent: only PEM stores are read). */
+  readonly loadJavaStore?: JavaStoreLoader;
 }
 
 /** Reads and validates the HTTP settings; a ConfigError names the key the appliance cannot honour. */
 export function readHttpSettings(source: HttpConfigSource): HttpSettings {
   const value = (key: string): string | undefined => source.value(key);
   const listeners = selectListeners(value).map((spec) =>
-    spec.protocol === 'https' ? { spec, tls: httpsServerOptions(value, () => source.keys()) } : { spec },
+    spec.protocol === 'https'
+      ? { spec, tls: httpsServerOptions(value, () => source.keys(), source.loadJavaStore) }
+      : { spec },
   );
   const auth = readAuth(source);
   if (listeners.length > 0 && value(REST_EXTENSIONS_KEY)?.trim()) {

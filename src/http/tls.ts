@@ -8,12 +8,24 @@ import { ConfigError } from '../util/errors.ts';
  * `listeners.https.*` key is set, only the `listeners.https.ssl.*` keys count; otherwise the
  * top-level `ssl.*` keys (which Java MM2 also gives every Kafka client) do.
  *
- * Node has no Java key stores: key and trust stores must be PEM (`ssl.keystore.type = PEM` with
- * `ssl.keystore.location`, or inline `ssl.keystore.certificate.chain` + `ssl.keystore.key`). JKS or
- * PKCS12 is a start-up error naming the key, never an HTTPS listener without its certificate.
+ * Stores are PEM (`ssl.keystore.location`, or inline `ssl.keystore.certificate.chain` +
+ * `ssl.keystore.key`), or JKS / PKCS12 files read by the Kafka clients' loader
+ * (src/config/key-material.ts, with `ssl.keystore.password`, `ssl.key.password`,
+ * `ssl.truststore.password`). A store that cannot be read is a start-up error naming the key,
+ * never an HTTPS listener without its certificate.
  */
 
 export const HTTPS_PREFIX = 'listeners.https.';
+
+/**
+ * Reads a JKS or PKCS12 store from Java's `ssl.*` keys (prefix removed): the Kafka clients' loader
+ * (src/config/key-material.ts), handed in by the caller (http/ does not import config/). PEM out,
+ * with every problem found naming its key.
+ */
+export type JavaStoreLoader = (props: ReadonlyMap<string, string>) => {
+  material: { key?: string; cert?: string; ca?: string[] };
+  problems: readonly { severity: 'error' | 'warning'; key: string; message: string }[];
+};
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
@@ -57,6 +69,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 export function httpsServerOptions(
   value: (key: string) => string | undefined,
   keys: () => Iterable<string>,
+  loadStore?: JavaStoreLoader,
 ): HttpsServerOptions {
   const prefixed = [...keys()].some((k) => k.startsWith(HTTPS_PREFIX));
   const prefix = prefixed ? HTTPS_PREFIX : '';
@@ -65,10 +78,11 @@ export function httpsServerOptions(
     const v = value(name(k));
     return v === undefined ? undefined : v;
   };
+  const stores = { get, name, loadStore };
 
-  const { key, cert } = keyStore(get, name);
+  const { key, cert } = keyStore(stores);
   const passphrase = get('ssl.key.password') ?? get('ssl.keystore.password');
-  const ca = trustStore(get, name);
+  const ca = trustStore(stores);
 
   const clientAuthRaw = (get('ssl.client.auth') ?? 'none').trim().toLowerCase();
   if (clientAuthRaw !== 'none' && clientAuthRaw !== 'requested' && clientAuthRaw !== 'required') {
@@ -106,7 +120,14 @@ export function httpsServerOptions(
   return options;
 }
 
-function keyStore(get: (k: string) => string | undefined, name: (k: string) => string): { key: string; cert: string } {
+interface StoreKeys {
+  get: (k: string) => string | undefined;
+  name: (k: string) => string;
+  loadStore: JavaStoreLoader | undefined;
+}
+
+function keyStore(stores: StoreKeys): { key: string; cert: string } {
+  const { get, name } = stores;
   const type = get('ssl.keystore.type')?.trim().toUpperCase();
   const location = get('ssl.keystore.location')?.trim();
   const chain = get('ssl.keystore.certificate.chain');
@@ -117,7 +138,10 @@ function keyStore(get: (k: string) => string | undefined, name: (k: string) => s
       { key: name('ssl.keystore.location') },
     );
   }
-  if (type !== undefined && type !== 'PEM') unsupportedStore(name('ssl.keystore.type'), type);
+  if (type !== undefined && type !== 'PEM') {
+    const { key, cert } = javaStore(stores, 'keystore');
+    return { key: key ?? '', cert: cert ?? '' };
+  }
   if (chain !== undefined || inlineKey !== undefined) {
     if (chain === undefined || inlineKey === undefined) {
       throw new ConfigError(
@@ -126,6 +150,11 @@ function keyStore(get: (k: string) => string | undefined, name: (k: string) => s
       );
     }
     return { key: inlineKey, cert: chain };
+  }
+  // Unset type: a PEM file is PEM; anything else is read as Java's default, JKS.
+  if (type === undefined && !isPemFile(location ?? '', name('ssl.keystore.location'))) {
+    const { key, cert } = javaStore(stores, 'keystore');
+    return { key: key ?? '', cert: cert ?? '' };
   }
   const text = readPemFile(location ?? '', name('ssl.keystore.location'), type, name('ssl.keystore.type'));
   const blocks = [...text.matchAll(PEM_BLOCK)].map((b) => ({ label: b[1] ?? '', pem: b[0] }));
@@ -140,13 +169,16 @@ function keyStore(get: (k: string) => string | undefined, name: (k: string) => s
   return { key: key[0] ?? '', cert: cert.join('\n') };
 }
 
-function trustStore(get: (k: string) => string | undefined, name: (k: string) => string): string | undefined {
+function trustStore(stores: StoreKeys): string | undefined {
+  const { get, name } = stores;
   const type = get('ssl.truststore.type')?.trim().toUpperCase();
   const location = get('ssl.truststore.location')?.trim();
   const inline = get('ssl.truststore.certificates');
   if (!location && inline === undefined) return undefined;
-  if (type !== undefined && type !== 'PEM') unsupportedStore(name('ssl.truststore.type'), type);
-  if (inline !== undefined) return inline;
+  if (inline !== undefined && (type === undefined || type === 'PEM')) return inline;
+  if ((type !== undefined && type !== 'PEM') || !isPemFile(location ?? '', name('ssl.truststore.location'))) {
+    return (javaStore(stores, 'truststore').ca ?? []).join('');
+  }
   const text = readPemFile(location ?? '', name('ssl.truststore.location'), type, name('ssl.truststore.type'));
   if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
     throw new ConfigError(`${name('ssl.truststore.location')} = ${location}: no PEM certificate in the file`, {
@@ -156,11 +188,56 @@ function trustStore(get: (k: string) => string | undefined, name: (k: string) =>
   return text;
 }
 
-function unsupportedStore(key: string, type: string): never {
-  throw new ConfigError(
-    `${key} = ${type} is not supported for the HTTPS listener: only PEM is; convert the store (e.g. keytool -importkeystore to PKCS12, then openssl pkcs12 -nodes) and set ${key} = PEM`,
-    { key },
-  );
+const STORE_KEYS = {
+  keystore: ['ssl.keystore.type', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password'],
+  truststore: ['ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password'],
+} as const;
+
+/**
+ * A JKS or PKCS12 store (`which`), read and checked as the Kafka clients read theirs (type,
+ * passwords, key matching its certificate, validity); its first error is a ConfigError naming
+ * the key as written (with its prefix).
+ */
+function javaStore(
+  stores: StoreKeys,
+  which: 'keystore' | 'truststore',
+): { key?: string; cert?: string; ca?: string[] } {
+  const { get, name, loadStore } = stores;
+  const typeKey = name(`ssl.${which}.type`);
+  if (loadStore === undefined) {
+    throw new ConfigError(
+      `${typeKey} = ${get(`ssl.${which}.type`) ?? 'JKS (the default)'}: no Java store reader here; use PEM`,
+      {
+        key: typeKey,
+      },
+    );
+  }
+  const props = new Map<string, string>();
+  for (const k of STORE_KEYS[which]) {
+    const v = get(k);
+    if (v !== undefined) props.set(k, v);
+  }
+  const { material, problems } = loadStore(props);
+  const error =
+    problems.find((p) => p.severity === 'error' && p.key.startsWith(`ssl.${which}`)) ??
+    problems.find((p) => p.severity === 'error');
+  if (error) {
+    const message = error.message.startsWith(error.key) ? error.message.slice(error.key.length) : `: ${error.message}`;
+    throw new ConfigError(`${name(error.key)}${message}`, { key: name(error.key) });
+  }
+  return material;
+}
+
+/** Whether the file at `path` is PEM text (else a binary Java store); unreadable: a ConfigError naming `key`. */
+function isPemFile(path: string, key: string): boolean {
+  try {
+    return readFileSync(path).subarray(0, 4096).toString('latin1').includes('-----BEGIN');
+  } catch (err) {
+    throw new ConfigError(
+      `${key} = ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      { key },
+    );
+  }
 }
 
 /**
@@ -180,8 +257,7 @@ function readPemFile(path: string, key: string, type: string | undefined, typeKe
     );
   }
   if (!text.includes('-----BEGIN')) {
-    if (type === undefined) unsupportedStore(typeKey, 'JKS (the default)');
-    throw new ConfigError(`${key} = ${path}: not a PEM file`, { key });
+    throw new ConfigError(`${key} = ${path}: not a PEM file (${typeKey} = ${type ?? 'PEM'})`, { key });
   }
   return text;
 }

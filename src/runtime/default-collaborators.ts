@@ -40,7 +40,11 @@ export function defaultCollaborators(options: { metrics?: ApplianceMetrics } = {
         ensureTopic: async () =>
           void (await ensureOffsetSyncsTopic(
             admin,
-            { name: topic, replicationFactor: s.offsetSyncsTopicReplicationFactor },
+            {
+              name: topic,
+              replicationFactor: s.offsetSyncsTopicReplicationFactor,
+              access: { feature: `${route.name} offset syncs`, client: cluster.settings },
+            },
             logger,
           )),
         writer: () =>

@@ -429,8 +429,10 @@ export class RouteRuntime {
     const route = this.route;
     const s = route.settings;
     const c = this.collaborators;
-    const sourceAdmin = await pool.open(clientSettings(route, 'source.replication-source-admin')).admin();
-    const targetAdmin = await pool.open(clientSettings(route, 'source.replication-target-admin')).admin();
+    const sourceAdminSettings = clientSettings(route, 'source.replication-source-admin');
+    const targetAdminSettings = clientSettings(route, 'source.replication-target-admin');
+    const sourceAdmin = await pool.open(sourceAdminSettings).admin();
+    const targetAdmin = await pool.open(targetAdminSettings).admin();
     const consumer = replicationConsumer(route);
     const sourceConsumer = pool.open(consumer.settings);
     const offsetSyncs =
@@ -462,6 +464,7 @@ export class RouteRuntime {
       syncTopicAcls: s.syncTopicAcls,
       topics: c.topicSync({ route, plugins, sourceAdmin, targetAdmin, logger }),
       ...(offsetSyncs ? { ensureOffsetSyncsTopic: () => offsetSyncs.ensureTopic() } : {}),
+      admins: { source: sourceAdminSettings, target: targetAdminSettings },
       ...(this.policy.autoRestart ? { autoRestart: this.policy.autoRestart } : {}),
       ...(scaleOut
         ? {

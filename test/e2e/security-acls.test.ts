@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,10 @@ import {
   waitForMirror,
   type StatusResponse,
 } from '../support/mirror-maker.ts';
-import { makeRecords } from '../support/records.ts';
+import { endOffsets, makeRecords, total } from '../support/records.ts';
 
-// Then the mirror itself with one ACL missing per route. Missing Create on the checkpoints topic
-// is not here: the checkpoint task stays RUNNING with no named error (see docs/security.md).
+// Then the mirror itself with one ACL missing per route: each refusal named for its feature
+// (docs/security.md lists what each one shows), the other features working on.
 //
 // `mm2 config check` against the secured test bed: the super user passes every check, a wrong
 // SCRAM password is an authentication failure naming the key, and the least-privileged principal
@@ -409,5 +409,391 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
           ),
       30_000,
     );
+  });
+  it('names each refused ACL for its feature while the other features work: one mirror, one ACL missing per route', async () => {
+    // A principal of its own (a client certificate from the bed's CA), so that no ACL another test
+    // granted to CN=mm2-mirror (`heartbeats`, the clusters) can stand in for one left out here.
+    const id = uniqueName('f').replace(/[^a-z0-9]/g, '');
+    const cn = `mm2-acl-${id}`;
+    const principal = `User:CN=${cn}`;
+    const key = file(`${cn}.key`);
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+    execFileSync('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${cn}`, '-out', file(`${cn}.csr`)]);
+    writeFileSync(file(`${cn}.ext`), 'extendedKeyUsage=clientAuth\n');
+    execFileSync('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      file(`${cn}.csr`),
+      '-CA',
+      files.caFile,
+      '-CAkey',
+      join(files.dir, 'ca.key'),
+      '-set_serial',
+      `0x${Date.now().toString(16)}`,
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      file(`${cn}.ext`),
+      '-out',
+      file(`${cn}.pem`),
+    ]);
+    writeFileSync(file(`${cn}-all.pem`), readFileSync(key, 'utf8') + readFileSync(file(`${cn}.pem`), 'utf8'));
+
+    const prefix = uniqueName('fa');
+    type Bed = 'A' | 'B';
+    interface Missing {
+      bed: Bed;
+      op: string;
+      /** The resource name as `mm2 acls` prints it. */
+      name: (r: Route) => string;
+    }
+    interface Route {
+      name: string;
+      source: string;
+      target: string;
+      from: Bed;
+      to: Bed;
+      lines: string[];
+      missing: Missing[];
+    }
+    const route = (name: string, from: Bed, lines: string[], missing: Missing[]): Route => ({
+      name,
+      source: `S${name}${id}`,
+      target: `T${name}${id}`,
+      from,
+      to: from === 'A' ? 'B' : 'A',
+      lines,
+      missing,
+    });
+    const remotePrefix = (r: Route): string => `${r.source}.${prefix}-${r.name}-`;
+    const groupPrefix = (r: Route): string => `${prefix}-${r.name}-`;
+    // Four routes, each its own pair of aliases (internal topics of its own); the ACLs left out of
+    // one route are of features that do not depend on one another.
+    const routes = [
+      // Checkpoints: Write on an existing checkpoints topic. Topic config sync: AlterConfigs on the
+      // remote topics. Heartbeats (see below).
+      route(
+        'ck',
+        'A',
+        ['emit.heartbeats.enabled = true'],
+        [
+          { bed: 'B', op: 'Write', name: (r) => `${r.source}.checkpoints.internal` },
+          { bed: 'B', op: 'AlterConfigs', name: remotePrefix },
+        ],
+      ),
+      // Offset syncs: Create on the offset-syncs topic (on the source).
+      route('os', 'A', [], [{ bed: 'A', op: 'Create', name: (r) => `mm2-offset-syncs.${r.target}.internal` }]),
+      // The checkpoint side's Read of the offset-syncs topic. Topic config sync: DescribeConfigs on
+      // the source topics. ACL sync: Describe on the source cluster.
+      route(
+        'rd',
+        'A',
+        ['sync.topic.acls.enabled = true'],
+        [
+          { bed: 'A', op: 'Read', name: (r) => `mm2-offset-syncs.${r.target}.internal` },
+          { bed: 'A', op: 'DescribeConfigs', name: (r) => `${prefix}-${r.name}-` },
+          { bed: 'A', op: 'Describe', name: () => 'kafka-cluster' },
+        ],
+      ),
+      // B->A. Group offset sync: Read on the target's groups. ACL sync: Alter on the target cluster.
+      route(
+        'gb',
+        'B',
+        ['sync.group.offsets.enabled = true', 'sync.topic.acls.enabled = true', 'emit.heartbeats.enabled = true'],
+        [
+          { bed: 'A', op: 'Read', name: groupPrefix },
+          { bed: 'A', op: 'Alter', name: () => 'kafka-cluster' },
+        ],
+      ),
+    ];
+    // Heartbeats: Write on `heartbeats` on B (`ck` writes its heartbeats there, `gb` to A).
+    const heartbeatsMissing: Missing = { bed: 'B', op: 'Write', name: () => 'heartbeats' };
+    const bedOf = new Map<string, Bed>(routes.flatMap((r) => [[r.source, r.from] as const, [r.target, r.to] as const]));
+    const lines = [
+      'clusters = ' + [...bedOf.keys()].join(', '),
+      ...SINGLE_BROKER_LINES,
+      'sync.topic.acls.enabled = false',
+      'sync.topic.configs.interval.seconds = 1',
+      'sync.topic.acls.interval.seconds = 1',
+      'emit.checkpoints.interval.seconds = 1',
+      'sync.group.offsets.interval.seconds = 1',
+      // Heartbeats on for two routes only: on everywhere, every pair of the 8 aliases would be a
+      // heartbeat route (as in Java).
+      'emit.heartbeats.enabled = false',
+      'emit.heartbeats.interval.seconds = 1',
+      'heartbeats.replication.enabled = false',
+      'refresh.topics.interval.seconds = 2',
+      'refresh.groups.interval.seconds = 2',
+    ];
+    for (const [alias, bed] of bedOf) {
+      lines.push(
+        `${alias}.bootstrap.servers = ${tls.ssl[bed]}`,
+        `${alias}.security.protocol = SSL`,
+        `${alias}.ssl.keystore.type = PEM`,
+        `${alias}.ssl.keystore.location = ${file(`${cn}-all.pem`)}`,
+        `${alias}.ssl.truststore.type = PEM`,
+        `${alias}.ssl.truststore.location = ${files.caFile}`,
+        `${alias}.offset.flush.interval.ms = 1000`,
+      );
+    }
+    for (const r of routes) {
+      const flow = `${r.source}->${r.target}`;
+      lines.push(
+        `${flow}.enabled = true`,
+        `${flow}.topics = ${prefix}-${r.name}-.*`,
+        `${flow}.groups = ${prefix}-${r.name}-.*`,
+      );
+      lines.push(...r.lines.map((l) => `${flow}.${l}`));
+    }
+    const properties = lines.join('\n');
+    const mmFile = file('features.properties');
+    writeFileSync(mmFile, properties);
+    const printed = await mm2(['acls', mmFile, '--json']);
+    expect(printed.code, printed.stderr).toBe(0);
+    const acls = JSON.parse(printed.stdout) as {
+      cluster: string;
+      principal: string;
+      resourceType: string;
+      patternType: string;
+      name: string;
+      operations: string[];
+    }[];
+    expect(new Set(acls.map((a) => a.principal))).toEqual(new Set([principal]));
+    // One ACL of the printed list is left out per entry; several routes print the same cluster or
+    // `heartbeats` ACL, so an ACL is matched by bed, resource and operation.
+    const omissions = [
+      ...routes.flatMap((r) => r.missing.map((m) => ({ bed: m.bed, op: m.op, name: m.name(r) }))),
+      { bed: heartbeatsMissing.bed, op: heartbeatsMissing.op, name: 'heartbeats' },
+    ];
+    const omitted = (a: (typeof acls)[number], op: string): boolean =>
+      omissions.some((m) => bedOf.get(a.cluster) === m.bed && a.name === m.name && op === m.op);
+    for (const m of omissions) {
+      expect(
+        acls.some((a) => a.operations.some((op) => omitted(a, op) && a.name === m.name)),
+        `${m.op} on ${m.name} is in the printed list`,
+      ).toBe(true);
+    }
+    const toBinding = (a: (typeof acls)[number], op: string): AclBinding => ({
+      resourceType: a.resourceType.toUpperCase() as AclBinding['resourceType'],
+      resourceName: a.name,
+      patternType: a.patternType.toUpperCase() as AclBinding['patternType'],
+      principal: a.principal,
+      host: '*',
+      operation: op.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+      permission: 'ALLOW',
+    });
+    const aclKey = (b: AclBinding): string => `${b.resourceType}/${b.patternType}/${b.resourceName}/${b.operation}`;
+    for (const [bed, admin] of [
+      ['A', t.adminA],
+      ['B', t.adminB],
+    ] as const) {
+      const bindings = acls
+        .filter((a) => bedOf.get(a.cluster) === bed)
+        .flatMap((a) => a.operations.filter((op) => !omitted(a, op)).map((op) => toBinding(a, op)));
+      await admin.createAcls(bindings);
+      await waitFor(
+        `the mirror's ACLs in effect on ${bed}`,
+        () => admin.describeAcls({ resourceType: 'ANY' }),
+        (all) => {
+          const present = new Set(all.filter((b) => b.principal === principal).map(aclKey));
+          return bindings.every((b) => present.has(aclKey(b)));
+        },
+        30_000,
+      );
+    }
+
+    // Per route: a topic with 5 records and a group with a committed offset, on its source bed.
+    const byName = new Map(routes.map((r) => [r.name, r]));
+    const r = (name: string): Route => byName.get(name)!;
+    const topicOf = (x: Route): string => `${prefix}-${x.name}-orders`;
+    const groupOf = (x: Route): string => `${prefix}-${x.name}-app`;
+    const bedAdmin = (bed: Bed) => (bed === 'A' ? t.adminA : t.adminB);
+    for (const x of routes) {
+      const admin = bedAdmin(x.from);
+      await admin.createTopics([{ name: topicOf(x), partitions: 1, replicationFactor: 1 }]);
+      await (await (x.from === 'A' ? t.a : t.b).recordSink()).send(topicOf(x), makeRecords(5, 1, 3));
+      await admin.commitGroupOffsets(groupOf(x), [{ topic: topicOf(x), partition: 0, offset: 3n }]);
+    }
+    // What exists beforehand: the checkpoints topic (Write is what is refused, not Create), and the
+    // remote topic of `cf` (without DescribeConfigs it could not be created with the source configs).
+    await t.adminB.createTopics([
+      {
+        name: `${r('ck').source}.checkpoints.internal`,
+        partitions: 1,
+        replicationFactor: 1,
+        configs: { 'cleanup.policy': 'compact' },
+      },
+      { name: `${r('rd').source}.${topicOf(r('rd'))}`, partitions: 1, replicationFactor: 1 },
+    ]);
+    // A topic ACL on `ab`'s source for its ACL sync to copy.
+    await t.adminB.createAcls([
+      {
+        resourceType: 'TOPIC',
+        resourceName: topicOf(r('gb')),
+        patternType: 'LITERAL',
+        principal: `User:reader-${id}`,
+        host: '*',
+        operation: 'READ',
+        permission: 'ALLOW',
+      },
+    ]);
+
+    // (listOffsets of a topic that is not there would be retried for ~25 s.)
+    const heartbeatsBefore = (await t.adminA.listTopics()).includes('heartbeats')
+      ? total(await endOffsets(t.adminA, 'heartbeats'))
+      : 0n;
+    const started = Date.now();
+    const mm = await t.start(properties);
+    const flow = (x: Route): string => `${x.source}->${x.target}`;
+    const connector = (st: StatusResponse, x: Route, name: string) =>
+      st.routes.find((y) => y.route === flow(x))?.connectors.find((c) => c.name === name) as
+        (StatusResponse['routes'][number]['connectors'][number] & { warnings?: string[] }) | undefined;
+    const refusal = (x: Route, op: string, what: string, feature: string): string =>
+      `${principal} is not authorized for ${op} on ${what}, needed for ${flow(x)} ${feature}`;
+    const checks: { what: string; ok: (st: StatusResponse, log: string) => boolean }[] = [
+      {
+        what: 'ck: checkpoint task FAILED naming Write on the checkpoints topic',
+        ok: (st) =>
+          connector(st, r('ck'), 'MirrorCheckpointConnector')?.tasks.some(
+            (k) =>
+              k.state === 'FAILED' &&
+              (k.trace ?? '').includes(
+                refusal(r('ck'), 'Write', `topic '${r('ck').source}.checkpoints.internal'`, 'checkpoints'),
+              ),
+          ) === true,
+      },
+      {
+        what: 'ck: topic config sync refused (AlterConfigs on the remote topic) in /status warnings',
+        ok: (st) =>
+          connector(st, r('ck'), 'MirrorSourceConnector')?.warnings?.some((w) =>
+            w.includes(
+              refusal(r('ck'), 'AlterConfigs', `topic '${r('ck').source}.${topicOf(r('ck'))}'`, 'topic config sync'),
+            ),
+          ) === true,
+      },
+      {
+        what: 'os: source connector FAILED naming Create on the offset-syncs topic and the grant',
+        ok: (st) => {
+          const c = connector(st, r('os'), 'MirrorSourceConnector');
+          const topic = `mm2-offset-syncs.${r('os').target}.internal`;
+          return (
+            c?.state === 'FAILED' &&
+            (c.trace ?? '').includes(refusal(r('os'), 'Create', `topic '${topic}'`, 'offset syncs')) &&
+            (c.trace ?? '').includes(`kafka-acls.sh --bootstrap-server ${tls.ssl['A']}`)
+          );
+        },
+      },
+      {
+        what: 'rd: checkpoint task FAILED naming Read on the offset-syncs topic',
+        ok: (st) =>
+          connector(st, r('rd'), 'MirrorCheckpointConnector')?.tasks.some(
+            (k) =>
+              k.state === 'FAILED' &&
+              (k.trace ?? '').includes(
+                refusal(r('rd'), 'Read', `topic 'mm2-offset-syncs.${r('rd').target}.internal'`, 'checkpoints'),
+              ),
+          ) === true,
+      },
+      {
+        what: 'gb: group offset sync refused (Read on the group) logged',
+        ok: (_st, log) => log.includes(refusal(r('gb'), 'Read', `group '${groupOf(r('gb'))}'`, 'group offset sync')),
+      },
+      {
+        what: 'rd: topic config sync refused (DescribeConfigs on the source topic) in /status warnings',
+        ok: (st) =>
+          connector(st, r('rd'), 'MirrorSourceConnector')?.warnings?.some((w) =>
+            w.includes(refusal(r('rd'), 'DescribeConfigs', `topic '${topicOf(r('rd'))}'`, 'topic config sync')),
+          ) === true,
+      },
+      {
+        what: 'rd: ACL sync refused (Describe on the source cluster) in /status warnings',
+        ok: (st) =>
+          connector(st, r('rd'), 'MirrorSourceConnector')?.warnings?.some((w) =>
+            w.includes(refusal(r('rd'), 'Describe', 'the cluster', 'ACL sync')),
+          ) === true,
+      },
+      {
+        what: 'gb: ACL sync refused (Alter on the target cluster) in /status warnings',
+        ok: (st) =>
+          connector(st, r('gb'), 'MirrorSourceConnector')?.warnings?.some((w) =>
+            w.includes(refusal(r('gb'), 'Alter', 'the cluster', 'ACL sync')),
+          ) === true,
+      },
+      {
+        what: 'heartbeats: the heartbeat task of a route to B FAILED naming Write on heartbeats',
+        ok: (st) =>
+          connector(st, r('ck'), 'MirrorHeartbeatConnector')?.tasks.some(
+            (k) =>
+              k.state === 'FAILED' &&
+              (k.trace ?? '').includes(refusal(r('ck'), 'Write', "topic 'heartbeats'", 'heartbeats')),
+          ) === true,
+      },
+    ];
+    let last: StatusResponse | undefined;
+    let pending: string[] = [];
+    try {
+      await waitForMirror(
+        mm,
+        'every refusal named',
+        async () => ({ st: (last = await mm.status()), log: mm.output() }),
+        ({ st, log }) => {
+          pending = checks.filter((c) => !c.ok(st, log)).map((c) => c.what);
+          return pending.length === 0;
+        },
+        60_000,
+      );
+    } catch (err) {
+      throw new Error(`not shown: ${pending.join('; ')}\n${(err as Error).message}`, { cause: err });
+    }
+    // Each refusal stays with its feature: data and checkpoints flow where nothing they need is refused.
+    await waitForMirror(
+      mm,
+      'records of ck and rd on B; checkpoints and heartbeats of gb on A',
+      async () => ({
+        ck: await endOffsets(t.adminB, `${r('ck').source}.${topicOf(r('ck'))}`).catch(() => new Map<number, bigint>()),
+        rd: await endOffsets(t.adminB, `${r('rd').source}.${topicOf(r('rd'))}`).catch(() => new Map<number, bigint>()),
+        gb: await endOffsets(t.adminA, `${r('gb').source}.checkpoints.internal`).catch(() => new Map<number, bigint>()),
+        hb: await endOffsets(t.adminA, 'heartbeats').catch(() => new Map<number, bigint>()),
+        st: await mm.status(),
+      }),
+      (x) =>
+        total(x.ck) === 5n &&
+        total(x.rd) === 5n &&
+        total(x.gb) > 0n &&
+        total(x.hb) > heartbeatsBefore &&
+        connector(x.st, r('gb'), 'MirrorHeartbeatConnector')?.tasks.every((k) => k.state === 'RUNNING') === true &&
+        connector(x.st, r('gb'), 'MirrorCheckpointConnector')?.tasks.every((k) => k.state === 'RUNNING') === true,
+      30_000,
+    );
+    const ready = await mm.ready();
+    expect(ready.code).toBe(503);
+    expect(notRunning(ready)).toContainEqual(
+      expect.objectContaining({ route: flow(r('ck')), connector: 'MirrorCheckpointConnector', state: 'FAILED' }),
+    );
+    // One line of each kind, for the report.
+    const st = last!;
+    const firstLine = (s?: string): string => (s ?? '').split('\n')[0] ?? '';
+    console.log(
+      `[acls] all refusals named ${Math.round((Date.now() - started) / 1000)} s after start:\n` +
+        [
+          firstLine(connector(st, r('ck'), 'MirrorCheckpointConnector')?.tasks[0]?.trace),
+          firstLine(connector(st, r('os'), 'MirrorSourceConnector')?.trace),
+          firstLine(connector(st, r('rd'), 'MirrorCheckpointConnector')?.tasks[0]?.trace),
+          ...(['ck', 'rd', 'gb'] as const).flatMap((n) => connector(st, r(n), 'MirrorSourceConnector')?.warnings ?? []),
+          firstLine(connector(st, r('ck'), 'MirrorHeartbeatConnector')?.tasks[0]?.trace),
+          ...mm
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('group offset sync refused') || l.includes('could not describe the group'))
+            .slice(0, 2),
+        ].join('\n'),
+    );
+    // Nothing is checked after this: a graceful stop (final checkpoint rounds bounded at 10 s, a
+    // source connector in its start backoff) would only cost CI time.
+    t.forget(mm);
+    mm.signal('SIGKILL');
+    await mm.exited;
   });
 });

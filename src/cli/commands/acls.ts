@@ -1,6 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import { loadMirrorMakerConfig, type RouteConfig } from '../../config/index.ts';
 import type { KafkaClientSettings } from '../../kafka/index.ts';
+import { kafkaAclsCommand, principalOf } from '../../kafka/acl-grant.ts';
+
+export { kafkaAclsCommand, principalOf };
 import type { ReplicationPolicy } from '../../policy/index.ts';
 import { buildRoutePlugins } from '../../runtime/route-plugins.ts';
 import { isMirrorError } from '../../util/errors.ts';
@@ -66,24 +68,6 @@ export function resourcesOf(javaPattern: string | null): Resource[] {
   return out;
 }
 
-/** Kafka's principal for `settings`: the SASL user, or the DN of the client certificate (RFC 2253 order). */
-export function principalOf(settings: KafkaClientSettings | undefined): string {
-  if (settings?.sasl?.mechanism === 'OAUTHBEARER') return `User:<sub of the tokens of ${settings.sasl.clientId}>`;
-  if (settings?.sasl) return `User:${settings.sasl.username}`;
-  const cert = settings?.tls?.cert;
-  if (cert) {
-    try {
-      const subject = new X509Certificate(cert).subject.split('\n').reverse().join(',');
-      return `User:${subject}`;
-    } catch {
-      // fall through to the placeholder
-    }
-  }
-  return settings?.securityProtocol === 'PLAINTEXT' || settings === undefined
-    ? 'User:ANONYMOUS'
-    : 'User:<principal of the client certificate>';
-}
-
 function clientOf(route: RouteConfig, side: 'source' | 'target'): KafkaClientSettings | undefined {
   for (const { use, settings } of route.clients.values()) if (use.side === side) return settings;
   return undefined;
@@ -134,12 +118,13 @@ export function routeAcls(route: RouteConfig, policy: ReplicationPolicy): Mirror
     if (t.patternType === 'literal') return { ...t, name: policy.formatRemoteTopic(source, t.name) };
     return { ...t, name: `${remotePrefix}${t.name}` };
   });
-  for (const t of topics) add('source', 'topic data', 'topic', t, ['Read', 'Describe']);
+  // DescribeConfigs: a remote topic is created with the source topic's configs (Java's
+  // createNewTopics describes them whether or not config sync is on).
+  for (const t of topics) add('source', 'topic data', 'topic', t, ['Read', 'Describe', 'DescribeConfigs']);
   const targetTopicOps: AclOperation[] = ['Create', 'Describe', 'Write', 'Alter'];
   if (s.syncGroupOffsets.enabled) targetTopicOps.push('Read');
   for (const t of remote) add('target', 'topic data', 'topic', t, targetTopicOps);
   if (s.syncTopicConfigs.enabled) {
-    for (const t of topics) add('source', 'topic config sync', 'topic', t, ['DescribeConfigs']);
     for (const t of remote) add('target', 'topic config sync', 'topic', t, ['DescribeConfigs', 'AlterConfigs']);
   }
   if (s.syncTopicAcls.enabled) {
@@ -178,16 +163,6 @@ export function routeAcls(route: RouteConfig, policy: ReplicationPolicy): Mirror
     ]);
   }
   return acls;
-}
-
-/** One `kafka-acls.sh --add` command for an ACL. */
-export function kafkaAclsCommand(acl: MirrorAcl, bootstrap: string): string {
-  const resource =
-    acl.resourceType === 'cluster'
-      ? '--cluster'
-      : `--${acl.resourceType} '${acl.name}'${acl.patternType === 'prefixed' ? ' --resource-pattern-type prefixed' : ''}`;
-  const operations = acl.operations.map((o) => `--operation ${o}`).join(' ');
-  return `kafka-acls.sh --bootstrap-server ${bootstrap} --command-config admin.properties --add --allow-principal '${acl.principal}' ${operations} ${resource}`;
 }
 
 const USAGE = 'acls <file> [--clusters A [B ...]] [--json]';

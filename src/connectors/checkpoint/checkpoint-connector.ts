@@ -4,6 +4,7 @@ import type { WorkerConnector } from '../../connect/connector-runner.ts';
 import type { BackoffPolicy } from '../../connect/retry.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
 import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
+import { NotAuthorizedError } from '../../connect/not-authorized.ts';
 import { TaskGroup, traceOf } from '../../connect/task-group.ts';
 import { describeError, KafkaPortError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
@@ -87,7 +88,9 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
     } catch (err) {
       // Java's Scheduler logs and goes on; a Kafka error retrying cannot fix (a missing Create or
       // Describe ACL) would leave the tasks RUNNING with nowhere to write, so it fails the
-      // connector instead, naming the topic (the worker starts it again after a backoff).
+      // connector instead, naming the topic (the worker starts it again after a backoff). A
+      // refusal ensureRequiredTopic already named (topic, ACL, grant) is thrown as it is.
+      if (err instanceof NotAuthorizedError) throw err;
       if (err instanceof KafkaPortError && !isRetriable(err)) {
         throw new MirrorError(
           'ERR_CHECKPOINTS_TOPIC',

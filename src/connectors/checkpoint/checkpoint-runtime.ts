@@ -2,7 +2,7 @@ import type { RouteConfig } from '../../config/index.ts';
 import type { KafkaAdmin, KafkaCluster } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
 import type { GroupFilter, TopicFilter } from '../../policy/filters.ts';
-import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
+import { ensureRequiredTopic } from '../../connect/not-authorized.ts';
 import type { BackoffPolicy } from '../../connect/retry.ts';
 import type { Logger } from '../../util/logger.ts';
 import { CheckpointConnector } from './checkpoint-connector.ts';
@@ -57,6 +57,8 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
   const periodicMs = (p: { enabled: boolean; intervalSeconds: number }): number | undefined =>
     p.enabled && p.intervalSeconds >= 0 ? p.intervalSeconds * 1000 : undefined;
   const connectorLogger = logger;
+  // As `mm2 acls` names the feature in its reasons.
+  const feature = `${route.name} checkpoints`;
   const connector = new CheckpointConnector({
     route: route.name,
     tasksMax: s.tasksMax,
@@ -66,9 +68,10 @@ export function buildCheckpointRuntime(args: CheckpointRuntimeArgs): CheckpointR
     topicFilter: plugins.topicFilter,
     sourceAdmin: clients.sourceAdmin,
     ensureCheckpointsTopic: async () =>
-      void (await ensureCompactedTopic(
+      void (await ensureRequiredTopic(
         clients.targetAdmin,
         { name: checkpointsTopic, partitions: 1, replicationFactor: s.checkpointsTopicReplicationFactor },
+        { feature, client: clients.checkpointsProducer.settings },
         connectorLogger,
       )),
     ...(args.autoRestart ? { autoRestart: args.autoRestart } : {}),

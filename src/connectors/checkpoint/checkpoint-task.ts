@@ -18,6 +18,8 @@ import type { ReplicationPolicy } from '../../policy/replication-policy.ts';
 import { CompactedLog } from '../../connect/compacted-log.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
 import { describeError } from '../../util/errors.ts';
+import { isAuthorizationError, notAuthorized, type AccessContext } from '../../connect/not-authorized.ts';
+import { traceOf } from '../../connect/task-group.ts';
 import type { Logger } from '../../util/logger.ts';
 import { withTimeout } from '../../util/timeout.ts';
 import type { WorkStatus } from '../../connect/states.ts';
@@ -154,6 +156,9 @@ export class CheckpointTask {
       store: this.syncStore,
       logger: this.logger,
       pollTimeoutMs: options.pollTimeoutMs,
+      // The offset-syncs topic refused (no Read or Describe): nothing to translate with, so the
+      // task fails naming the topic (Java's task would log poll errors for ever, RUNNING).
+      onRefused: (err) => this.fail(notAuthorized(this.access('checkpoints', options.offsetSyncs.cluster), {}, err)),
       ...(options.routeMetrics ? { onSync: (ts: number) => options.routeMetrics!.offsetSync(ts) } : {}),
     });
     const store = this.syncStore;
@@ -184,10 +189,8 @@ export class CheckpointTask {
     this.setState({ state: 'RUNNING' });
     const o = this.options;
     this.initializing = this.initialize().catch((err: unknown) => {
-      this.setState({
-        state: 'FAILED',
-        trace: err instanceof Error ? (err.stack ?? describeError(err)) : String(err),
-      });
+      if (this.state.state === 'FAILED') return;
+      this.setState({ state: 'FAILED', trace: traceOf(err) });
       this.logger.error({ err }, 'checkpoint task failed to start');
     });
     this.scheduler.scheduleRepeating('emit checkpoints', o.emitIntervalMs, () => this.emit(), o.emitIntervalMs);
@@ -233,6 +236,23 @@ export class CheckpointTask {
     for (const m of this.partitionMetrics.values()) m.remove();
     this.partitionMetrics.clear();
     await this.sink?.close();
+  }
+
+  /** Who the task is to Kafka for `feature`, with `client`'s settings (alias, principal). */
+  private access(feature: string, client: KafkaCluster): AccessContext {
+    return { feature: `${this.options.sourceAlias}->${this.options.targetAlias} ${feature}`, client: client.settings };
+  }
+
+  /**
+   * A failure retrying cannot fix (a refused ACL): the task is FAILED with `err` as its trace and
+   * runs no more rounds (the worker restarts it when auto-restart is on), as Java's task fails on
+   * a non-retriable producer error.
+   */
+  private fail(err: unknown): void {
+    if (this.state.state === 'FAILED' || this.state.state === 'STOPPED') return;
+    this.logger.error({ err: describeError(err) }, 'checkpoint task failed');
+    this.setState({ state: 'FAILED', trace: traceOf(err) });
+    void this.scheduler.close(0);
   }
 
   private setState(status: WorkStatus): void {
@@ -328,7 +348,23 @@ export class CheckpointTask {
           committed: { offset: o.offset, metadata: o.metadata ?? '' },
         }));
       } catch (err) {
-        this.logger.error({ err, group }, 'could not read the group offsets on the source; group skipped this round');
+        // A refused Describe on the group is named every round (the other groups go on).
+        if (isAuthorizationError(err)) {
+          const refused = notAuthorized(
+            {
+              feature: `${this.options.sourceAlias}->${this.options.targetAlias} checkpoints`,
+              cluster: this.options.sourceAlias,
+            },
+            { resourceType: 'group', resource: group },
+            err,
+          );
+          this.logger.warn(
+            { err: refused.message, group },
+            'could not read the group offsets on the source; group skipped this round',
+          );
+        } else {
+          this.logger.error({ err, group }, 'could not read the group offsets on the source; group skipped this round');
+        }
         continue;
       }
       committedByGroup.set(group, upstream);
@@ -336,7 +372,21 @@ export class CheckpointTask {
       for (const c of checkpoints) if (this.isExact(c, upstream)) exact.add(c);
       emitted.push(...checkpoints);
     }
-    if (emitted.length > 0) await this.send(emitted, exact);
+    if (emitted.length > 0) {
+      try {
+        await this.send(emitted, exact);
+      } catch (err) {
+        if (!isAuthorizationError(err)) throw err;
+        this.fail(
+          notAuthorized(
+            this.access('checkpoints', this.options.checkpointsWriter),
+            { operation: 'Write', resource: this.options.checkpointsTopic },
+            err,
+          ),
+        );
+        return 0;
+      }
+    }
     if (this.options.metrics) await this.recordFailover(committedByGroup);
     return emitted.length;
   }
@@ -535,10 +585,17 @@ export class CheckpointTask {
         this.logger.info({ group, partitions: toCommit.length }, 'synced group offsets to the target');
       } catch (err) {
         this.counters.groupOffsetSyncsSkipped++;
-        this.logger.warn(
-          { err, group },
-          'could not sync group offsets to the target (the group may have become active); skipped this round',
-        );
+        if (isAuthorizationError(err)) {
+          // A missing ACL is named every round; checkpoints and the other groups go on (Java
+          // logs the failed alterConsumerGroupOffsets and carries on).
+          const refused = notAuthorized(this.access('group offset sync', this.options.checkpointsWriter), {}, err);
+          this.logger.warn({ err: refused.message, group }, 'group offset sync refused; skipped this round');
+        } else {
+          this.logger.warn(
+            { err, group },
+            'could not sync group offsets to the target (the group may have become active); skipped this round',
+          );
+        }
       }
     }
     return committed;
@@ -564,7 +621,13 @@ export class CheckpointTask {
             states.set(group, 'Dead');
           } else {
             states.set(group, 'Unknown');
-            this.logger.warn({ err, group }, 'could not describe the group on the target; not synced this round');
+            const named = isAuthorizationError(err)
+              ? notAuthorized(this.access('group offset sync', this.options.checkpointsWriter), {}, err).message
+              : err;
+            this.logger.warn(
+              { err: named, group },
+              'could not describe the group on the target; not synced this round',
+            );
           }
         }
       }

@@ -3,6 +3,7 @@ import { CompactedLog } from '../../connect/compacted-log.ts';
 import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
 import type { ConsumedRecord, KafkaAdmin, KafkaCluster, RecordSource } from '../../kafka/index.ts';
 import { kafkaErrorName } from '../../kafka/index.ts';
+import { isAuthorizationError } from '../../connect/not-authorized.ts';
 import type { Logger } from '../../util/logger.ts';
 import { readRunStart } from '../../records/index.ts';
 import type { OffsetSyncStore } from './offset-sync-store.ts';
@@ -19,6 +20,12 @@ export interface OffsetSyncReaderOptions {
   onSync?: (timestampMs: number) => void;
   /** Long-poll wait of a fetch at the end of the topic (Java `consumer.poll.timeout.ms`, 1 s). */
   pollTimeoutMs?: number;
+  /**
+   * The topic was refused for want of an ACL (Read, or Describe): the reader ends (retrying does
+   * not grant it) and tells the owner, who fails (see CheckpointTask). Without it such a refusal
+   * is logged and retried like any failed read.
+   */
+  onRefused?: (err: unknown) => void;
 }
 
 /** Waiting for the topic to appear, and starting over after a failed read. */
@@ -59,7 +66,9 @@ export class OffsetSyncReader {
     const readToEnd = new Promise<void>((done) => (markRead = done));
     this.loop = this.run(markRead)
       .catch((err: unknown) => {
-        if (!(err instanceof AbortedError)) this.logger.error({ err }, 'offset-syncs reader ended unexpectedly');
+        if (err instanceof AbortedError) return;
+        if (this.refusedForGood(err)) this.options.onRefused?.(err);
+        else this.logger.error({ err }, 'offset-syncs reader ended unexpectedly');
       })
       .finally(markRead);
     await readToEnd;
@@ -94,8 +103,9 @@ export class OffsetSyncReader {
       {
         policy: { initialMs: RETRY_POLICY.initialMs, maxMs: 2_000 },
         signal,
-        // The source connector creates the topic: wait for it however long it takes.
-        retriable: () => true,
+        // The source connector creates the topic: wait for it however long it takes (but not
+        // for an ACL: see onRefused).
+        retriable: (err) => !this.refusedForGood(err),
         onRetry: (err) => {
           const cause = kafkaErrorName(err) ?? (err instanceof Error ? err.message : String(err));
           if (causes.failed(topic, cause))
@@ -128,11 +138,16 @@ export class OffsetSyncReader {
         return await read();
       } catch (err) {
         if (err instanceof AbortedError || this.stopController.signal.aborted) throw new AbortedError('offset-syncs');
+        if (this.refusedForGood(err)) throw err;
         const delayMs = backoff.next();
         this.logger.error({ err, retryInMs: delayMs }, `${failure}; starting again`);
         if (!(await pause(delayMs, this.stopController.signal))) throw new AbortedError('offset-syncs');
       }
     }
+  }
+
+  private refusedForGood(err: unknown): boolean {
+    return this.options.onRefused !== undefined && isAuthorizationError(err);
   }
 
   private apply(r: ConsumedRecord): void {

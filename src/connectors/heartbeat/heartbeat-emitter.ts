@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaCluster, RecordSink } from '../../kafka/index.ts';
 import { encodeHeartbeatKey, encodeHeartbeatValue, heartbeatAt, type Heartbeat } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { ensureCompactedTopic } from '../../connect/internal-topics.ts';
+import {
+  ensureRequiredTopic,
+  isAuthorizationError,
+  notAuthorized,
+  NotAuthorizedError,
+  type AccessContext,
+} from '../../connect/not-authorized.ts';
 import type { ConnectOffsetsStore } from '../../connect/offsets-store.ts';
 
 export interface HeartbeatEmitterOptions {
@@ -61,6 +67,8 @@ export class HeartbeatEmitter {
   private readonly counters: HeartbeatEmitterStats = { emitted: 0, failed: 0, lastEmittedAt: undefined };
   /** The last send's error while sends fail; undefined once one succeeds. */
   private lastFailure: unknown;
+  /** The heartbeats topic was refused for want of an ACL and is not there: ensured again each tick. */
+  private topicRefused = false;
 
   constructor(options: HeartbeatEmitterOptions) {
     this.options = options;
@@ -84,19 +92,12 @@ export class HeartbeatEmitter {
    */
   async start(): Promise<void> {
     if (this.loop !== undefined) return;
-    const admin = await this.options.cluster.admin();
     try {
-      await ensureCompactedTopic(
-        admin,
-        { name: this.options.topic, partitions: 1, replicationFactor: this.options.replicationFactor },
-        this.logger,
-      );
+      await this.ensureTopic();
     } catch (err) {
       // Java's connector runs this on its Scheduler, which logs the failure and carries on; the
       // task then emits anyway (and its sends fail visibly until the topic exists).
       this.logger.error({ err, topic: this.options.topic }, 'could not create the heartbeats topic');
-    } finally {
-      await admin.close();
     }
     const interval = this.intervalMs;
     if (interval === undefined) {
@@ -105,6 +106,36 @@ export class HeartbeatEmitter {
       return;
     }
     this.loop = this.run(interval);
+  }
+
+  private get access(): AccessContext {
+    const { sourceClusterAlias: s, targetClusterAlias: t } = this.options;
+    return { feature: `${s}->${t} heartbeats`, client: this.options.cluster.settings };
+  }
+
+  /**
+   * The heartbeats topic (src/connect/not-authorized.ts): a topic refused for want of a Create ACL
+   * and not there is the task's failure (FAILED, naming topic and grant) until a later tick finds
+   * it granted; sending to it would only be retried as an unknown topic.
+   */
+  private async ensureTopic(): Promise<void> {
+    const admin = await this.options.cluster.admin();
+    try {
+      await ensureRequiredTopic(
+        admin,
+        { name: this.options.topic, partitions: 1, replicationFactor: this.options.replicationFactor },
+        this.access,
+        this.logger,
+      );
+      this.topicRefused = false;
+    } catch (err) {
+      if (!(err instanceof NotAuthorizedError)) throw err;
+      this.topicRefused = true;
+      this.lastFailure = err;
+      throw err;
+    } finally {
+      await admin.close();
+    }
   }
 
   /** Stops the schedule, waits for a heartbeat in flight, writes the final offset record. */
@@ -147,14 +178,21 @@ export class HeartbeatEmitter {
     const at = this.now();
     const heartbeat: Heartbeat = heartbeatAt(this.options.sourceClusterAlias, this.options.targetClusterAlias, at);
     try {
+      if (this.topicRefused) await this.ensureTopic();
       this.sink ??= await this.options.cluster.recordSink({ acks: -1 });
       await this.sink.send(this.options.topic, [
         { partition: 0, key: encodeHeartbeatKey(heartbeat), value: encodeHeartbeatValue(heartbeat), timestamp: at },
       ]);
     } catch (err) {
       this.counters.failed++;
-      this.lastFailure = err;
-      this.logger.error({ err, topic: this.options.topic }, 'failed to emit heartbeat; retrying at the next interval');
+      // A refused Write names the topic, the principal and the grant in the task's trace.
+      this.lastFailure = isAuthorizationError(err)
+        ? notAuthorized(this.access, { operation: 'Write', resource: this.options.topic }, err)
+        : err;
+      this.logger.error(
+        { err: this.lastFailure, topic: this.options.topic },
+        'failed to emit heartbeat; retrying at the next interval',
+      );
       return;
     }
     this.counters.emitted++;

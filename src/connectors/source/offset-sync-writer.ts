@@ -10,7 +10,8 @@ import {
   RUN_START_HEADER,
 } from '../../records/index.ts';
 import type { Logger } from '../../util/logger.ts';
-import { ensureCompactedTopic, type EnsureTopicOutcome } from '../../connect/internal-topics.ts';
+import type { EnsureTopicOutcome } from '../../connect/internal-topics.ts';
+import { ensureRequiredTopic, type AccessContext } from '../../connect/not-authorized.ts';
 import { Backoff, pause } from '../../connect/retry.ts';
 import { MAX_OUTSTANDING_OFFSET_SYNCS, OffsetSyncQueue } from './offset-sync-queue.ts';
 
@@ -413,15 +414,19 @@ export class OffsetSyncWriter {
 /**
  * Java's `MirrorSourceConnector.createOffsetSyncsTopic`: the offset-syncs topic, 1 partition,
  * compacted, `offset-syncs.topic.replication.factor`. Only when `emit.offset-syncs.enabled`.
+ * Unlike Java, a topic the cluster refuses to create (no Create ACL) and that is not there fails
+ * with a NotAuthorizedError (src/connect/not-authorized.ts) naming the topic and the grant (`access`: the route's feature
+ * and the refused client), instead of sends that are retried for ever as an unknown topic.
  */
 export function ensureOffsetSyncsTopic(
   admin: KafkaAdmin,
-  options: { name: string; replicationFactor: number },
+  options: { name: string; replicationFactor: number; access?: AccessContext },
   logger: Logger,
 ): Promise<EnsureTopicOutcome> {
-  return ensureCompactedTopic(
+  return ensureRequiredTopic(
     admin,
     { name: options.name, partitions: 1, replicationFactor: options.replicationFactor },
+    options.access ?? { feature: 'offset syncs' },
     logger,
   );
 }

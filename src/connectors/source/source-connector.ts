@@ -4,6 +4,8 @@ import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { WorkerConnector } from '../../connect/connector-runner.ts';
 import type { BackoffPolicy } from '../../connect/retry.ts';
+import { isAuthorizationError, notAuthorized, NotAuthorizedError } from '../../connect/not-authorized.ts';
+import type { KafkaClientSettings } from '../../kafka/index.ts';
 import { Scheduler } from '../../connect/scheduler.ts';
 import type { ConnectorStatusEntry, TaskStatusEntry, WorkStatus } from '../../connect/states.ts';
 import { TaskGroup, traceOf } from '../../connect/task-group.ts';
@@ -61,6 +63,8 @@ export interface SourceConnectorOptions {
   refreshPositions?: () => Promise<void>;
   /** Scale-out: the source partitions the flow unit listed, after each listing that changed them. */
   onListed?: (partitions: readonly TopicPartition[]) => void;
+  /** The admin clients' settings (`replication-source-admin`, `-target-admin`): who a refusal names. */
+  admins?: { source: KafkaClientSettings; target: KafkaClientSettings };
   logger: Logger;
 }
 
@@ -76,19 +80,37 @@ export interface TaskStatus extends TaskStatusEntry {
 export interface ConnectorStatus extends ConnectorStatusEntry {
   name: 'MirrorSourceConnector';
   tasks: TaskStatus[];
+  /**
+   * Periodic work refused for want of an ACL while the connector runs on (topic config sync, ACL
+   * sync, as Java logs and carries on): one line per job naming resource, operation and grant.
+   */
+  warnings?: string[];
 }
 
 /** A step of start-up bounded by `admin.timeout.ms`; like Java, a failure is logged, not fatal. */
-async function bounded(what: string, ms: number, step: () => Promise<unknown>, logger: Logger): Promise<void> {
+async function bounded(
+  what: string,
+  ms: number,
+  step: () => Promise<unknown>,
+  logger: Logger,
+  fatal?: new (...args: never[]) => Error,
+): Promise<void> {
   try {
     await withTimeout(ms, step());
   } catch (err) {
+    if (fatal !== undefined && err instanceof fatal) throw err;
     logger.error({ step: what, err: describeError(err) }, `${what} failed; continuing (it is retried on its schedule)`);
   }
 }
 
 /** Jobs whose failure means the connector is not doing its work (its state turns FAILED while they fail). */
 const ESSENTIAL_JOBS = new Set(['refresh topics']);
+
+/** Periodic best-effort jobs (Java logs their failures and carries on), with the feature `mm2 acls` names. */
+const SYNC_JOBS: ReadonlyMap<string, string> = new Map([
+  ['sync topic configs', 'topic config sync'],
+  ['sync topic ACLs', 'ACL sync'],
+]);
 
 /**
  * Java's MirrorSourceConnector in dedicated mode: creates the offset-syncs topic, discovers source
@@ -108,6 +130,8 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
   private scheduler: Scheduler;
   private readonly tasks: TaskGroup<readonly TopicPartition[], SourceTask>;
   private readonly failingJobs = new Map<string, unknown>();
+  /** SYNC_JOBS refused in their last round: job → the named refusal. */
+  private readonly refusedJobs = new Map<string, string>();
   private stopped = false;
   /** Scale-out: the share this connector runs now (absent: everything). */
   private scope: SourceScope | undefined;
@@ -129,6 +153,8 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
   private newScheduler(): Scheduler {
     return new Scheduler(this.logger, {
       onJobResult: (job, err) => {
+        // A round that completed was noted by the job itself (it has the result).
+        if (SYNC_JOBS.has(job) && err !== undefined) this.noteSyncRound(job, err);
         if (!ESSENTIAL_JOBS.has(job)) return;
         if (err === undefined) this.failingJobs.delete(job);
         else this.failingJobs.set(job, err);
@@ -155,8 +181,11 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
    */
   private async startFlow(): Promise<TopicPartition[]> {
     const o = this.options;
-    if (o.ensureOffsetSyncsTopic)
-      await bounded('creating the offset-syncs topic', o.adminTimeoutMs, o.ensureOffsetSyncsTopic, this.logger);
+    if (o.ensureOffsetSyncsTopic) {
+      // A topic refused for want of an ACL fails the connector, named (src/connect/not-authorized.ts).
+      const ensure = o.ensureOffsetSyncsTopic;
+      await bounded('creating the offset-syncs topic', o.adminTimeoutMs, ensure, this.logger, NotAuthorizedError);
+    }
     const source = await withTimeout(o.adminTimeoutMs, o.topics.loadSourceTopicPartitions()).catch((err: unknown) => {
       throw new MirrorError(
         'ERR_SOURCE_TOPICS',
@@ -184,13 +213,58 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
 
     const everyMs = (p: { enabled: boolean; intervalSeconds: number }): number =>
       p.enabled ? p.intervalSeconds * 1000 : -1;
-    this.scheduler.scheduleRepeating('sync topic ACLs', everyMs(o.syncTopicAcls), () => o.topics.syncTopicAcls());
-    this.scheduler.scheduleRepeating('sync topic configs', everyMs(o.syncTopicConfigs), () =>
-      o.topics.syncTopicConfigs(),
+    // A round that goes through but lists refused topics or ACLs is noted here; a thrown
+    // refusal through the scheduler's onJobResult.
+    const noted = (job: string, step: () => Promise<unknown>) => async () =>
+      this.noteSyncRound(job, undefined, await step());
+    this.scheduler.scheduleRepeating(
+      'sync topic ACLs',
+      everyMs(o.syncTopicAcls),
+      noted('sync topic ACLs', () => o.topics.syncTopicAcls()),
+    );
+    this.scheduler.scheduleRepeating(
+      'sync topic configs',
+      everyMs(o.syncTopicConfigs),
+      noted('sync topic configs', () => o.topics.syncTopicConfigs()),
     );
     const refreshMs = everyMs(o.refreshTopics);
     this.scheduler.scheduleRepeating('refresh topics', refreshMs, () => this.refresh(), refreshMs);
     return source;
+  }
+
+  /**
+   * A round of topic config or ACL sync: a refusal (thrown, or one of the per-topic failures the
+   * result lists) is logged at WARN every round, named (src/connect/not-authorized.ts), and shown
+   * in `warnings` of the status until a round goes through.
+   */
+  private noteSyncRound(job: string, err: unknown, result?: unknown): void {
+    const failed = (result as { failed?: { cause?: unknown }[] } | undefined)?.failed ?? [];
+    const refusal =
+      err !== undefined
+        ? isAuthorizationError(err)
+          ? err
+          : undefined
+        : failed.find((f) => isAuthorizationError(f.cause))?.cause;
+    if (refusal === undefined) {
+      this.refusedJobs.delete(job);
+      return;
+    }
+    const feature = `${this.options.route} ${SYNC_JOBS.get(job)}`;
+    const message = notAuthorized({ feature, ...this.refusedClient(refusal) }, {}, refusal).message;
+    this.refusedJobs.set(job, message);
+    this.logger.warn(
+      { job, err: message },
+      `${feature} refused for want of an ACL; it runs again on its next interval`,
+    );
+  }
+
+  /** The admin client a refusal came from (its `details.cluster` says which side). */
+  private refusedClient(err: unknown): { client?: KafkaClientSettings } {
+    const admins = this.options.admins;
+    const cluster = err instanceof MirrorError ? err.details['cluster'] : undefined;
+    if (admins === undefined) return {};
+    const client = [admins.source, admins.target].find((c) => c.clusterAlias === cluster);
+    return client ? { client } : {};
   }
 
   private async refresh(): Promise<void> {
@@ -272,6 +346,7 @@ export class SourceConnector implements WorkerConnector<ConnectorStatus> {
         : failing !== undefined
           ? { state: 'FAILED' as const, trace: traceOf(failing) }
           : { state: 'RUNNING' as const }),
+      ...(this.refusedJobs.size > 0 && !this.stopped ? { warnings: [...this.refusedJobs.values()] } : {}),
       tasks: this.tasks.entries().map((e) => {
         const retrying = e.status.state === 'RUNNING' ? e.task?.failingSince : undefined;
         return {

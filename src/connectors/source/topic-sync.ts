@@ -61,14 +61,15 @@ export interface TopicCreation {
   /** Remote topics whose partition count was raised. */
   readonly grown: string[];
   /** Remote topics that could not be created or grown; retried at the next refresh. */
-  readonly failed: { topic: string; error: string }[];
+  /** `cause`: the error, when there was one (a refusal is named from it, src/connectors/source/source-connector.ts). */
+  readonly failed: { topic: string; error: string; cause?: unknown }[];
 }
 
 /** What {@link TopicSynchronizer.syncTopicConfigs} did. */
 export interface ConfigSyncResult {
   /** Remote topics whose configs were altered. */
   readonly altered: string[];
-  readonly failed: { topic: string; error: string }[];
+  readonly failed: { topic: string; error: string; cause?: unknown }[];
 }
 
 /** What {@link TopicSynchronizer.syncTopicAcls} did. */
@@ -77,7 +78,7 @@ export interface AclSyncResult {
   readonly sourceHasAuthorizer: boolean;
   /** The bindings written to the target (creating an existing ACL is a no-op for Kafka). */
   readonly synced: AclBinding[];
-  readonly failed: { binding: AclBinding; error: string }[];
+  readonly failed: { binding: AclBinding; error: string; cause?: unknown }[];
 }
 
 /** Raised through `raiseError` when the target cannot apply incremental config changes (Kafka < 2.3). */
@@ -248,10 +249,10 @@ export class TopicSynchronizer {
     return this.#serial(async () => {
       const knownTargetTopics = new Set(this.#knownTarget.map((tp) => tp.topic));
       const topics = distinctTopics(this.#knownSource).filter((t) => knownTargetTopics.has(this.remoteTopic(t)));
-      const failed: { topic: string; error: string }[] = [];
+      const failed: { topic: string; error: string; cause?: unknown }[] = [];
       if (topics.length === 0) return { altered: [], failed };
 
-      const describeFailed: { topic: string; error: string }[] = [];
+      const describeFailed: { topic: string; error: string; cause?: unknown }[] = [];
       const sourceConfigs = await this.#describeConfigs(topics, describeFailed);
       failed.push(...describeFailed.map((f) => ({ topic: this.remoteTopic(f.topic), error: f.error })));
       const changes = new Map<string, AlterConfigOp[]>();
@@ -338,7 +339,7 @@ export class TopicSynchronizer {
     }
 
     const targetCountsOfCreated = new Map(newTopics.map((t) => [this.remoteTopic(t), sourceCounts.get(t)!]));
-    const failed: { topic: string; error: string }[] = [];
+    const failed: { topic: string; error: string; cause?: unknown }[] = [];
     let created: string[] = [];
     try {
       if (newTopics.length > 0) created = await this.#createTopics(newTopics, sourceCounts, failed);
@@ -379,9 +380,9 @@ export class TopicSynchronizer {
   async #createTopics(
     sourceTopics: string[],
     counts: ReadonlyMap<string, number>,
-    failed: { topic: string; error: string }[],
+    failed: { topic: string; error: string; cause?: unknown }[],
   ): Promise<string[]> {
-    const configFailures: { topic: string; error: string }[] = [];
+    const configFailures: { topic: string; error: string; cause?: unknown }[] = [];
     const configs = await this.#describeConfigs(sourceTopics, configFailures);
     // Without its configs a remote topic would be created wrong; it stays missing and the next
     // refresh tries again.
@@ -448,7 +449,7 @@ export class TopicSynchronizer {
    */
   async #describeConfigs(
     topics: string[],
-    failed: { topic: string; error: string }[],
+    failed: { topic: string; error: string; cause?: unknown }[],
   ): Promise<Map<string, ConfigEntry[]>> {
     const admin = this.#deps.sourceAdmin;
     try {
@@ -463,7 +464,7 @@ export class TopicSynchronizer {
         for (const [name, entries] of await admin.describeTopicConfigs([topic])) configs.set(name, entries);
       } catch (err) {
         firstError ??= err;
-        failed.push({ topic, error: errorText(err) });
+        failed.push({ topic, error: errorText(err), cause: err });
         this.#log.warn({ err, topic }, `Could not describe the configs of topic ${topic}.`);
       }
     });
@@ -476,7 +477,9 @@ export class TopicSynchronizer {
    * independently but the port reports only the first failure, so on failure the topics are
    * re-applied one by one (SET and DELETE are idempotent) to log every failing topic.
    */
-  async #alterConfigs(changes: Map<string, AlterConfigOp[]>): Promise<{ topic: string; error: string }[]> {
+  async #alterConfigs(
+    changes: Map<string, AlterConfigOp[]>,
+  ): Promise<{ topic: string; error: string; cause?: unknown }[]> {
     if (changes.size === 0) return [];
     const admin = this.#deps.targetAdmin;
     try {
@@ -488,16 +491,16 @@ export class TopicSynchronizer {
       if (changes.size === 1) {
         const [topic] = changes.keys();
         this.#log.warn({ err, topic }, `Could not alter configuration of topic ${topic}.`);
-        return [{ topic: topic!, error: errorText(err) }];
+        return [{ topic: topic!, error: errorText(err), cause: err }];
       }
     }
-    const failed: { topic: string; error: string }[] = [];
+    const failed: { topic: string; error: string; cause?: unknown }[] = [];
     await forEachLimited([...changes], async ([topic, ops]) => {
       try {
         await admin.incrementalAlterTopicConfigs(new Map([[topic, ops]]));
       } catch (err) {
         if (this.#unsupportedIncrementalAlter(err)) return;
-        failed.push({ topic, error: errorText(err) });
+        failed.push({ topic, error: errorText(err), cause: err });
         this.#log.warn({ err, topic }, `Could not alter configuration of topic ${topic}.`);
       }
     });
@@ -521,7 +524,7 @@ export class TopicSynchronizer {
   }
 
   /** One CreateAcls call; on failure binding by binding, to log each failing one (as Java does). */
-  async #createAcls(bindings: AclBinding[]): Promise<{ binding: AclBinding; error: string }[]> {
+  async #createAcls(bindings: AclBinding[]): Promise<{ binding: AclBinding; error: string; cause?: unknown }[]> {
     if (bindings.length === 0) return [];
     const admin = this.#deps.targetAdmin;
     try {
@@ -530,15 +533,15 @@ export class TopicSynchronizer {
     } catch (err) {
       if (bindings.length === 1 || kafkaErrorName(err) === 'SECURITY_DISABLED') {
         this.#log.warn({ err, acls: bindings.length }, `Could not sync ACLs to ${this.#deps.targetAlias}.`);
-        return bindings.map((binding) => ({ binding, error: errorText(err) }));
+        return bindings.map((binding) => ({ binding, error: errorText(err), cause: err }));
       }
     }
-    const failed: { binding: AclBinding; error: string }[] = [];
+    const failed: { binding: AclBinding; error: string; cause?: unknown }[] = [];
     await forEachLimited(bindings, async (binding) => {
       try {
         await admin.createAcls([binding]);
       } catch (err) {
-        failed.push({ binding, error: errorText(err) });
+        failed.push({ binding, error: errorText(err), cause: err });
         this.#log.warn({ err, acl: binding }, `Could not sync ACL of topic ${binding.resourceName}.`);
       }
     });

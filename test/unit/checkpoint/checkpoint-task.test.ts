@@ -15,6 +15,7 @@ import {
   type TopicPartition,
 } from '../../../src/records/index.ts';
 import type { CheckpointTaskMetrics } from '../../../src/connectors/checkpoint/metrics-port.ts';
+import { KafkaPortError } from '../../../src/util/errors.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
 
@@ -112,6 +113,46 @@ function checkpointsOn(kafka: InMemoryKafka) {
 }
 
 describe('CheckpointTask', () => {
+  it('fails, naming the topic, Write and the grant, when the checkpoints topic refuses its writes (a missing ACL)', async () => {
+    const c = clusters();
+    const task = await readyTask(c, { g: committed(150n) });
+    c.target.inject({
+      op: 'send',
+      topic: CHECKPOINTS,
+      times: Infinity,
+      error: () => kafkaError('TOPIC_AUTHORIZATION_FAILED', false),
+    });
+    expect(await task.emit()).toBe(0);
+    expect(task.status.state).toBe('FAILED');
+    expect(task.status.trace).toMatch(
+      /^NotAuthorizedError: cluster .*is not authorized for Write on topic 'A\.checkpoints\.internal', needed for A->B checkpoints \(TOPIC_AUTHORIZATION_FAILED\); grant it: kafka-acls\.sh /,
+    );
+  });
+
+  it('fails, naming the topic and Read, when the offset-syncs topic refuses its reads (a missing ACL)', async () => {
+    const c = clusters();
+    c.target.inject({
+      op: 'fetch',
+      topic: SYNCS,
+      times: Infinity,
+      // As the adapter reports it: Kafka's name, the call and the topic.
+      error: () =>
+        new KafkaPortError('KAFKA_TOPIC_AUTHORIZATION_FAILED', 'TOPIC_AUTHORIZATION_FAILED: refused', {
+          retriable: false,
+          op: 'fetch',
+          topic: SYNCS,
+        }),
+    });
+    // A sync to read, so that reading to the end fetches.
+    writeSync(c.target, { topicPartition: { topic: 't', partition: 0 }, upstreamOffset: 0n, downstreamOffset: 0n }, 0n);
+    const states: WorkStatus[] = [];
+    await startTask(c, ['g'], { onStateChange: (s) => states.push(s) });
+    expect(states.at(-1)?.state).toBe('FAILED');
+    expect(states.at(-1)?.trace).toMatch(
+      /is not authorized for Read on topic 'mm2-offset-syncs\.B\.internal', needed for A->B checkpoints/,
+    );
+  });
+
   it('emits exact checkpoints, then only when they move forward', async () => {
     const c = clusters();
     const task = await readyTask(c, { g: committed(150n) });

@@ -77,7 +77,7 @@ describe('mm2 acls', () => {
     };
     has(
       '# eu->us topic data',
-      /--bootstrap-server eu-kafka:9093 .*'User:mirror-eu' --operation Read --operation Describe --topic 'orders' --resource-pattern-type prefixed$/,
+      /--bootstrap-server eu-kafka:9093 .*'User:mirror-eu' --operation Read --operation Describe --operation DescribeConfigs --topic 'orders' --resource-pattern-type prefixed$/,
     );
     has(
       '# eu->us topic data',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   type HttpServer,
   type HttpsServerOptions,
 } from '../../../src/http/index.ts';
+import { loadKeyMaterial } from '../../../src/config/key-material.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { httpsRequest, makeTestCerts, type TestCerts } from '../../support/tls-certs.ts';
 
@@ -19,10 +21,12 @@ beforeAll(() => {
   certs = makeTestCerts();
 });
 
+// With the Kafka clients' store loader, as src/cli/http-config-source.ts hands it in.
 const read = (values: Record<string, string>): HttpsServerOptions =>
   httpsServerOptions(
     (k) => values[k],
     () => Object.keys(values),
+    (props) => loadKeyMaterial(props),
   );
 
 describe('HTTPS listener settings (Connect key names)', () => {
@@ -65,17 +69,17 @@ describe('HTTPS listener settings (Connect key names)', () => {
     [
       'a JKS key store',
       { 'listeners.https.ssl.keystore.type': 'JKS', 'listeners.https.ssl.keystore.location': '/x.jks' },
-      /^listeners\.https\.ssl\.keystore\.type = JKS is not supported for the HTTPS listener: only PEM is/,
+      /^listeners\.https\.ssl\.keystore\.location.*\/x\.jks/,
     ],
     [
       'a PKCS12 trust store',
       { 'ssl.keystore.location': 'STORE', 'ssl.truststore.type': 'PKCS12', 'ssl.truststore.location': '/t.p12' },
-      /^ssl\.truststore\.type = PKCS12 is not supported/,
+      /^ssl\.truststore\.location.*\/t\.p12/,
     ],
     [
       'a binary key store without a type (Java default JKS)',
       { 'ssl.keystore.location': 'BINARY' },
-      /^ssl\.keystore\.type = JKS \(the default\) is not supported/,
+      /^ssl\.keystore\.(location|password)/,
     ],
     [
       'a missing file',
@@ -162,6 +166,103 @@ describe('HTTPS server with client certificates (real TLS)', () => {
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     return server.url;
   }
+
+  it('serves with PKCS12 and JKS key and trust stores (openssl, keytool), as Connect reads them', async () => {
+    const p12 = join(certs.dir, 'rest.p12');
+    const jks = join(certs.dir, 'rest.jks');
+    const trustJks = join(certs.dir, 'trust.jks');
+    const keyFile = join(certs.dir, 'rest.key');
+    const certFile = join(certs.dir, 'rest.crt');
+    writeFileSync(keyFile, certs.serverKey);
+    writeFileSync(certFile, certs.serverCert);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      certFile,
+      '-inkey',
+      keyFile,
+      '-out',
+      p12,
+      '-passout',
+      'pass:st0re-pw',
+    ]);
+    execFileSync(
+      'keytool',
+      [
+        '-importkeystore',
+        '-srckeystore',
+        p12,
+        '-srcstoretype',
+        'PKCS12',
+        '-srcstorepass',
+        'st0re-pw',
+        '-destkeystore',
+        jks,
+        '-deststoretype',
+        'JKS',
+        '-deststorepass',
+        'st0re-pw',
+        '-destkeypass',
+        'st0re-pw',
+        '-noprompt',
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'keytool',
+      [
+        '-importcert',
+        '-file',
+        certs.caFile,
+        '-alias',
+        'ca',
+        '-keystore',
+        trustJks,
+        '-storetype',
+        'JKS',
+        '-storepass',
+        'tru5t-pw',
+        '-noprompt',
+      ],
+      { stdio: 'ignore' },
+    );
+    const stores: Record<string, string>[] = [
+      { 'listeners.https.ssl.keystore.type': 'PKCS12', 'listeners.https.ssl.keystore.location': p12 },
+      // No type: Java's default, JKS.
+      { 'listeners.https.ssl.keystore.location': jks, 'listeners.https.ssl.key.password': 'st0re-pw' },
+    ];
+    for (const store of stores) {
+      const metrics = createApplianceMetrics({ processMetrics: false });
+      server = await startHttpServer({
+        host: '127.0.0.1',
+        port: 0,
+        registry: metrics.registry,
+        health: () => ({ status: 'healthy' }),
+        logger: silentLogger(),
+        https: read({
+          ...store,
+          'listeners.https.ssl.keystore.password': 'st0re-pw',
+          'listeners.https.ssl.truststore.type': 'JKS',
+          'listeners.https.ssl.truststore.location': trustJks,
+          'listeners.https.ssl.truststore.password': 'tru5t-pw',
+          'listeners.https.ssl.client.auth': 'required',
+        }),
+      });
+      expect((await httpsRequest(`${server.url}/metrics`, { ca: certs.caCert, cert: certs.client })).status).toBe(200);
+      await expect(httpsRequest(`${server.url}/metrics`, { ca: certs.caCert })).rejects.toThrow();
+      await server.close();
+      server = undefined;
+    }
+    // A wrong store password names the key, never the password.
+    expect(() =>
+      read({
+        'listeners.https.ssl.keystore.type': 'PKCS12',
+        'listeners.https.ssl.keystore.location': p12,
+        'listeners.https.ssl.keystore.password': 'wrong-pw',
+      }),
+    ).toThrow(/^listeners\.https\.ssl\.keystore\.password/);
+  }, 30_000); // keytool starts a JVM twice
 
   it('required: answers only clients with a certificate the trust store signed', async () => {
     const url = await start('required');
