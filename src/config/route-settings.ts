@@ -40,6 +40,8 @@ export interface RouteSettings {
   /** `mm2ts.offset-syncs.idle.ms`: an idle partition's held-back sync is written after this long; negative: never early. */
   readonly offsetSyncsIdleMs: number;
   readonly emitOffsetSyncsEnabled: boolean;
+  /** `mm2ts.shallow.mirroring = auto`: fetched batches may be sent as they are (pass-through). */
+  readonly shallowMirroring: boolean;
   readonly heartbeatsReplicationEnabled: boolean;
   readonly refreshGroups: Periodic;
   readonly emitCheckpoints: Periodic;
@@ -177,6 +179,7 @@ export function routeSettings(connector: SourcedMap, worker: SourcedMap, origin:
     offsetLagMax: c.number('offset.lag.max'),
     offsetSyncsIdleMs: c.number('mm2ts.offset-syncs.idle.ms'),
     emitOffsetSyncsEnabled: c.boolean('emit.offset-syncs.enabled'),
+    shallowMirroring: c.string('mm2ts.shallow.mirroring').trim().toLowerCase() !== 'off',
     heartbeatsReplicationEnabled: c.boolean('heartbeats.replication.enabled'),
     refreshGroups: c.periodic('refresh.groups'),
     emitCheckpoints: c.periodic('emit.checkpoints'),

@@ -399,6 +399,7 @@ export class RouteRuntime {
           autoOffsetReset: consumer.autoOffsetReset,
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
           idleOffsetSyncMs: s.offsetSyncsIdleMs,
+          shallowMirroring: s.shallowMirroring,
           onStateChange,
           logger,
         });

@@ -706,6 +706,14 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     'Replication factor of the heartbeats topic.',
     connector(HEARTBEAT),
   ),
+  // Batch pass-through (shallow mirroring, the idea of KIP-712).
+  key(
+    'mm2ts.shallow.mirroring',
+    'string',
+    'auto',
+    "mirrormaker-ts only: `auto` sends a fetched record batch to the target as it is (records section untouched, still compressed; only offset, producer fields, leader epoch and CRC rewritten) when the replication producer's `compression.type` is the batch's codec and the batch is plain data (not a transaction marker, not transactional, CreateTime with timestamps, no compaction gaps, not starting before the position, at most 900,000 bytes); other batches are decoded and re-encoded. The records on the target are the same either way; target batches then follow the source's batching. `off` re-encodes every record, as Java does. Java MM2 ignores the key.",
+    { ...OURS, scope: 'connector', connectors: SOURCE, validator: oneOf(['auto', 'off']) },
+  ),
 ];
 
 const SASL_MECHANISMS_HONOURED = new Set([
