@@ -121,6 +121,8 @@ export interface ProduceSpec {
   /** Records/s; -1: as fast as possible. */
   throughput: number;
   timeoutMs: number;
+  /** Producer `batch.size` (with `linger.ms=50`); absent: the default. */
+  batchBytes?: number;
 }
 
 /** `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency, P50 ms 50th, …, P99 ms 99th, …` */
@@ -158,6 +160,7 @@ export async function producerPerformance(ctx: JavaToolContext, spec: ProduceSpe
       `bootstrap.servers=${spec.bootstrap}`,
       `compression.type=${spec.compression}`,
       'acks=all',
+      ...(spec.batchBytes !== undefined ? [`batch.size=${spec.batchBytes}`, 'linger.ms=50'] : []),
     ],
     spec.timeoutMs,
   );

@@ -42,6 +42,8 @@ export interface RouteSettings {
   readonly emitOffsetSyncsEnabled: boolean;
   /** `mm2ts.shallow.mirroring = auto`: fetched batches may be sent as they are (pass-through). */
   readonly shallowMirroring: boolean;
+  /** `mm2ts.shallow.mirroring.min.batch.bytes`: smaller batches are re-encoded. */
+  readonly shallowMinBatchBytes: number;
   readonly heartbeatsReplicationEnabled: boolean;
   readonly refreshGroups: Periodic;
   readonly emitCheckpoints: Periodic;
@@ -180,6 +182,7 @@ export function routeSettings(connector: SourcedMap, worker: SourcedMap, origin:
     offsetSyncsIdleMs: c.number('mm2ts.offset-syncs.idle.ms'),
     emitOffsetSyncsEnabled: c.boolean('emit.offset-syncs.enabled'),
     shallowMirroring: c.string('mm2ts.shallow.mirroring').trim().toLowerCase() !== 'off',
+    shallowMinBatchBytes: c.number('mm2ts.shallow.mirroring.min.batch.bytes'),
     heartbeatsReplicationEnabled: c.boolean('heartbeats.replication.enabled'),
     refreshGroups: c.periodic('refresh.groups'),
     emitCheckpoints: c.periodic('emit.checkpoints'),

@@ -160,11 +160,17 @@ export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'recor
   /** The records, as `fetch` would have returned them. May be called more than once. */
   decode(): Promise<ConsumedRecord[]>;
   /**
-   * The records as pieces in offset order: batches a producer compressing with `passThrough` can
-   * send as they are (see src/kafka/protocol/pass-through.ts) stay whole, the rest are decoded
-   * (all of them when `passThrough` is undefined). Absent: use {@link decode}.
+   * The records as pieces in offset order: batches that may be sent as they are under
+   * `passThrough` (src/kafka/protocol/pass-through.ts) stay whole, the rest are decoded (all of
+   * them when `passThrough` is undefined). Absent: use {@link decode}.
    */
-  decodePieces?(passThrough: CompressionType | undefined): Promise<FetchedPiece[]>;
+  decodePieces?(passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]>;
+}
+
+/** When a fetched batch may pass through: the target producer's codec, and the smallest batch worth a produce round. */
+export interface PassThroughRule {
+  readonly codec: CompressionType;
+  readonly minBatchBytes: number;
 }
 
 /**

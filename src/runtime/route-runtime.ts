@@ -400,6 +400,7 @@ export class RouteRuntime {
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
           idleOffsetSyncMs: s.offsetSyncsIdleMs,
           shallowMirroring: s.shallowMirroring,
+          shallowMinBatchBytes: s.shallowMinBatchBytes,
           onStateChange,
           logger,
         });

@@ -1,10 +1,10 @@
 import type {
-  CompressionType,
   ConsumedRecord,
   FetchedPiece,
   UndecodedFetchedPartition,
   KafkaAdmin,
   PassThroughBatch,
+  PassThroughRule,
   ProducePiece,
   ProduceResult,
   RecordSink,
@@ -64,6 +64,11 @@ export interface SourceTaskOptions {
    * Default true ("auto"); false decodes and re-encodes every record, as Java does.
    */
   shallowMirroring?: boolean;
+  /**
+   * `mm2ts.shallow.mirroring.min.batch.bytes`: smaller batches are decoded even when they could
+   * pass through (default {@link SHALLOW_MIN_BATCH_BYTES}).
+   */
+  shallowMinBatchBytes?: number;
   /** Called on every state change (RUNNING, FAILED with its trace, STOPPED): metrics, readiness, restarts. */
   onStateChange?: (status: WorkStatus) => void;
   logger: Logger;
@@ -108,6 +113,16 @@ const RETRY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
  * enough that a partition receiving a record every few hundred milliseconds costs no extra syncs.
  */
 export const IDLE_OFFSET_SYNC_MS = 1_000;
+
+/**
+ * Default smallest batch sent as it is (`mm2ts.shallow.mirroring.min.batch.bytes`). Kafka takes
+ * one batch per partition per produce request, so each pass-through batch is a produce round of
+ * its own, while decoded records go out in batches of up to 900,000 bytes. Measured in the
+ * 2,000,000 × 100 B drain with the perf producer's 16 KB batches (docs/benchmarks/2026-11-30-shallow.md):
+ * passing every batch through made ~60× the produce rounds and cost more mirror CPU than
+ * decoding saved; from about this size on a round carries enough records to pay for itself.
+ */
+export const SHALLOW_MIN_BATCH_BYTES = 65_536;
 
 /** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
 const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
@@ -157,16 +172,18 @@ export class SourceTask {
   /** The first non-retriable produce error; the loop fails the task with it. */
   private produceFailure: { error: unknown } | undefined;
   private readonly retries: RetryLog;
-  /** The codec fetched batches must have to be sent as they are; undefined: every record is re-encoded. */
-  private readonly passThroughCodec: CompressionType | undefined;
+  /** Which fetched batches are sent as they are; undefined: every record is re-encoded. */
+  private readonly passThrough: PassThroughRule | undefined;
 
   constructor(options: SourceTaskOptions) {
     this.options = options;
     this.logger = options.logger.child({ task: options.taskIndex });
     this.retries = new RetryLog(this.logger);
     const sink = options.targetSink;
-    this.passThroughCodec =
-      (options.shallowMirroring ?? true) && sink.sendPieces !== undefined ? sink.compression : undefined;
+    this.passThrough =
+      (options.shallowMirroring ?? true) && sink.sendPieces !== undefined && sink.compression !== undefined
+        ? { codec: sink.compression, minBatchBytes: options.shallowMinBatchBytes ?? SHALLOW_MIN_BATCH_BYTES }
+        : undefined;
   }
 
   /**
@@ -377,10 +394,10 @@ export class SourceTask {
    * the poll metrics; returns each partition's pieces.
    */
   private async decodeRound(fetched: UndecodedFetchedPartition[]): Promise<PartitionPieces[]> {
-    const codec = this.passThroughCodec;
+    const rule = this.passThrough;
     const decoded = await Promise.all(
       fetched.map((f): Promise<FetchedPiece[]> =>
-        f.decodePieces !== undefined ? f.decodePieces(codec) : f.decode().then((records) => [{ records, batches: 0 }]),
+        f.decodePieces !== undefined ? f.decodePieces(rule) : f.decode().then((records) => [{ records, batches: 0 }]),
       ),
     );
     const units: PartitionPieces[] = [];
@@ -433,13 +450,13 @@ export class SourceTask {
     const mode =
       last.batch !== undefined
         ? 'shallow'
-        : this.passThroughCodec === undefined
+        : this.passThrough === undefined
           ? 'deep (shallow mirroring off)'
           : `deep (${last.blocker ?? 'decoded'})`;
     if (mode === p.copyMode) return;
     p.copyMode = mode;
     this.logger.debug(
-      { topic: p.tp.topic, partition: p.tp.partition, mode, codec: this.passThroughCodec },
+      { topic: p.tp.topic, partition: p.tp.partition, mode, codec: this.passThrough?.codec },
       'record batches of the partition are now copied ' + mode,
     );
   }

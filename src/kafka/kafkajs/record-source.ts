@@ -1,9 +1,9 @@
 import type {
-  CompressionType,
   ConsumedRecord,
   FetchedPiece,
   FetchRequest,
   FetchedPartition,
+  PassThroughRule,
   RecordSource,
   RecordSourceOptions,
   UndecodedFetchedPartition,
@@ -173,7 +173,7 @@ export class KafkajsRecordSource implements RecordSource {
       return records;
     };
     const decode = (): Promise<ConsumedRecord[]> => decodeViews(kept);
-    const decodePieces = async (passThrough: CompressionType | undefined): Promise<FetchedPiece[]> => {
+    const decodePieces = async (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> => {
       if (passThrough === undefined) return kept.length > 0 ? [{ records: await decode(), batches: kept.length }] : [];
       const pieces: FetchedPiece[] = [];
       let deep: RecordBatchView[] = [];

@@ -8,7 +8,7 @@
  * Which batches qualify ({@link passThroughBlocker}) and how the header is rewritten
  * ({@link rewriteForProduce}) are here; when to use it is the source task's decision.
  */
-import type { CompressionType } from '../compression/types.ts';
+import type { PassThroughRule } from '../port.ts';
 import { crc32cPatched } from './crc32c.ts';
 import { BATCH, type RecordBatchView } from './types.ts';
 
@@ -38,20 +38,26 @@ export type PassThroughBlocker =
   /** The base timestamp holds the compaction delete horizon (KIP-534), not the first record's time. */
   | 'delete-horizon'
   /** Larger than {@link MAX_PASS_THROUGH_BATCH_BYTES}. */
-  | 'size';
+  | 'size'
+  /**
+   * Smaller than the rule's `minBatchBytes`: each pass-through batch is a produce round of its
+   * own (Kafka takes one batch per partition per request), while decoded records are cut into
+   * batches of up to 900,000 bytes; below some size the extra rounds cost more than decoding.
+   */
+  | 'small';
 
 /**
- * The reason `view` cannot be sent as it is by a producer compressing with `codec`, reading from
- * offset `from`; undefined when it can. The caller decides the rest (records unchanged by the
+ * The reason `view` cannot be sent as it is under `rule` (the producer's codec, the smallest
+ * batch), reading from offset `from`; undefined when it can. The caller decides the rest (records unchanged by the
  * copy: no per-record header added, no record filtered).
  */
 export function passThroughBlocker(
   view: RecordBatchView,
   from: bigint,
-  codec: CompressionType,
+  rule: PassThroughRule,
 ): PassThroughBlocker | undefined {
   if (view.isControl) return 'control';
-  if (view.compression !== codec) return 'codec';
+  if (view.compression !== rule.codec) return 'codec';
   if (view.isTransactional) return 'transactional';
   if (view.baseOffset < from) return 'partial';
   // A batch as a broker wrote it has offset deltas 0..lastOffsetDelta; compaction removes records
@@ -61,6 +67,7 @@ export function passThroughBlocker(
   if (view.hasDeleteHorizon) return 'delete-horizon';
   if (view.baseTimestamp < 0 || view.maxTimestamp < 0) return 'no-timestamp';
   if (view.bytes.length > MAX_PASS_THROUGH_BATCH_BYTES) return 'size';
+  if (view.bytes.length < rule.minBatchBytes) return 'small';
   return undefined;
 }
 

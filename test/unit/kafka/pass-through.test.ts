@@ -20,6 +20,7 @@ import {
 } from '../../../src/kafka/protocol/pass-through.ts';
 
 const T0 = 1_700_000_000_000;
+const rule = (codec: CompressionType, minBatchBytes = 0) => ({ codec, minBatchBytes });
 
 function sample(count = 5): RecordInput[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -55,38 +56,42 @@ describe('batch pass-through: which batches may be sent as they are', () => {
   it('a plain batch with the producer codec passes, from its base offset or before it', async () => {
     for (const codec of COMPRESSION_TYPES) {
       const { view } = await stored({ compression: codec });
-      expect(passThroughBlocker(view, 1_000n, codec), codec).toBeUndefined();
-      expect(passThroughBlocker(view, 0n, codec), codec).toBeUndefined();
+      expect(passThroughBlocker(view, 1_000n, rule(codec)), codec).toBeUndefined();
+      expect(passThroughBlocker(view, 0n, rule(codec)), codec).toBeUndefined();
     }
   });
 
   it('names the reason a batch goes the deep way', async () => {
     const lz4 = (await stored({ compression: 'lz4' })).view;
-    expect(passThroughBlocker(lz4, 1_000n, 'zstd')).toBe('codec');
-    expect(passThroughBlocker(lz4, 1_000n, 'none')).toBe('codec');
-    expect(passThroughBlocker(lz4, 1_001n, 'lz4')).toBe('partial');
-    expect(passThroughBlocker((await stored({ isTransactional: true })).view, 0n, 'none')).toBe('transactional');
+    expect(passThroughBlocker(lz4, 1_000n, rule('zstd'))).toBe('codec');
+    expect(passThroughBlocker(lz4, 1_000n, rule('none'))).toBe('codec');
+    expect(passThroughBlocker(lz4, 1_001n, rule('lz4'))).toBe('partial');
+    expect(passThroughBlocker((await stored({ isTransactional: true })).view, 0n, rule('none'))).toBe('transactional');
     const marker = await stored({ isControl: true, isTransactional: true, records: [encodeEndTxnMarker('COMMIT', 0)] });
-    expect(passThroughBlocker(marker.view, 0n, 'none')).toBe('control');
-    expect(passThroughBlocker((await stored({ timestampType: 'LogAppendTime' })).view, 0n, 'none')).toBe(
+    expect(passThroughBlocker(marker.view, 0n, rule('none'))).toBe('control');
+    expect(passThroughBlocker((await stored({ timestampType: 'LogAppendTime' })).view, 0n, rule('none'))).toBe(
       'log-append-time',
     );
     // Compaction removed offsets 1 and 3: deltas 0, 2, 4 with lastOffsetDelta 4.
     const compacted = await stored({
       records: sample(3).map((r, i) => ({ ...r, offsetDelta: i * 2 })),
     });
-    expect(passThroughBlocker(compacted.view, 0n, 'none')).toBe('gaps');
+    expect(passThroughBlocker(compacted.view, 0n, rule('none'))).toBe('gaps');
     const untimed = await stored({ records: sample(2).map((r) => ({ ...r, timestamp: undefined })) });
     untimed.bytes.writeInt32BE(-1, BATCH.BASE_TIMESTAMP);
     untimed.bytes.writeInt32BE(-1, BATCH.BASE_TIMESTAMP + 4);
     const untimedView = readRecordBatchViews(untimed.bytes, { verifyCrc: false })[0]!;
-    expect(passThroughBlocker(untimedView, 0n, 'none')).toBe('no-timestamp');
+    expect(passThroughBlocker(untimedView, 0n, rule('none'))).toBe('no-timestamp');
     const horizon = { ...lz4, hasDeleteHorizon: true };
-    expect(passThroughBlocker(horizon, 0n, 'lz4')).toBe('delete-horizon');
+    expect(passThroughBlocker(horizon, 0n, rule('lz4'))).toBe('delete-horizon');
     const big = await stored({
       records: [{ key: null, value: randomBytes(MAX_PASS_THROUGH_BATCH_BYTES), timestamp: T0 }],
     });
-    expect(passThroughBlocker(big.view, 0n, 'none')).toBe('size');
+    expect(passThroughBlocker(big.view, 0n, rule('none'))).toBe('size');
+    // Below the rule's smallest batch: a produce round of its own would cost more than decoding.
+    const plain = await stored();
+    expect(passThroughBlocker(plain.view, 0n, rule('none', plain.bytes.length))).toBeUndefined();
+    expect(passThroughBlocker(plain.view, 0n, rule('none', plain.bytes.length + 1))).toBe('small');
   });
 });
 

@@ -9,6 +9,7 @@ import type {
   FetchedPiece,
   FetchRequest,
   PassThroughBatch,
+  PassThroughRule,
   ProducePiece,
   ProduceResult,
   ProducerRecord,
@@ -52,7 +53,8 @@ class PieceSource implements RecordSource {
     const fetched = await this.inner.fetchUndecoded(requests);
     return fetched.map((f) => ({
       ...f,
-      decodePieces: async (codec: CompressionType | undefined): Promise<FetchedPiece[]> => {
+      decodePieces: async (rule: PassThroughRule | undefined): Promise<FetchedPiece[]> => {
+        const codec = rule?.codec;
         this.codecs.push(codec);
         const records = await f.decode();
         const pieces: FetchedPiece[] = [];
