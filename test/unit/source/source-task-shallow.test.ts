@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { OffsetSyncWriter } from '../../../src/connectors/source/offset-sync-writer.ts';
-import { SourceTask } from '../../../src/connectors/source/source-task.ts';
+import { SHALLOW_MIN_BATCH_BYTES, SourceTask } from '../../../src/connectors/source/source-task.ts';
 import type { PartitionMetrics, SourcePositionStore } from '../../../src/connectors/source/source-task-ports.ts';
 import type {
   CompressionType,
@@ -36,6 +36,7 @@ const TARGET_HEAD = 5;
  */
 class PieceSource implements RecordSource {
   readonly codecs: (CompressionType | undefined)[] = [];
+  readonly minBatchBytes: (number | undefined)[] = [];
   readonly recordsOf = new Map<Buffer, ConsumedRecord[]>();
   private readonly inner: RecordSource;
   private readonly deepEvery: number;
@@ -56,6 +57,7 @@ class PieceSource implements RecordSource {
       decodePieces: async (rule: PassThroughRule | undefined): Promise<FetchedPiece[]> => {
         const codec = rule?.codec;
         this.codecs.push(codec);
+        this.minBatchBytes.push(rule?.minBatchBytes);
         const records = await f.decode();
         const pieces: FetchedPiece[] = [];
         for (let i = 0, n = 0; i < records.length; i += 3, n++) {
@@ -216,6 +218,7 @@ describe('SourceTask: batch pass-through (shallow mirroring)', () => {
   it('sends pass-through batches whole, in order with decoded ones, and keeps positions, metrics and exact offset syncs', async () => {
     const c = await copy({ perPartition: 20, deepEvery: 3 });
     expect(c.sourceRecords.codecs.every((codec) => codec === 'lz4')).toBe(true);
+    expect(c.sourceRecords.minBatchBytes.every((n) => n === SHALLOW_MIN_BATCH_BYTES)).toBe(true);
     for (const p of [0, 1]) {
       const values = c.target.records(REMOTE, p).map((r) => r.value!.toString());
       expect(values).toEqual([
@@ -250,8 +253,11 @@ describe('SourceTask: batch pass-through (shallow mirroring)', () => {
 
   it('with shallow mirroring off, every batch is decoded and re-encoded', async () => {
     const c = await copy({ perPartition: 9, deepEvery: 1_000, shallowMirroring: false });
+    expect(c.sourceRecords.codecs.length).toBeGreaterThan(0);
     expect(c.sourceRecords.codecs.every((codec) => codec === undefined)).toBe(true);
+    expect(c.sink.sent.length).toBeGreaterThan(0);
     expect(c.sink.sent.every((s) => s.kind === 'records')).toBe(true);
+    expect(c.batches.deep).toBe(6);
     expect(c.batches.shallow).toBe(0);
     expect(
       c.target
