@@ -123,6 +123,8 @@ export interface ProduceSpec {
   timeoutMs: number;
   /** More producer properties (e.g. TUNED_PRODUCER). */
   producerProps?: string[];
+  /** Producer `batch.size` (with `linger.ms=50`); absent: the default. */
+  batchBytes?: number;
 }
 
 /**
@@ -175,6 +177,7 @@ export async function producerPerformance(ctx: JavaToolContext, spec: ProduceSpe
       `compression.type=${spec.compression}`,
       'acks=all',
       ...(spec.producerProps ?? []),
+      ...(spec.batchBytes !== undefined ? [`batch.size=${spec.batchBytes}`, 'linger.ms=50'] : []),
     ],
     spec.timeoutMs,
   );

@@ -30,11 +30,14 @@ export interface BenchOptions {
   write: boolean;
   /** Run ours under `node --cpu-prof` and put a profile summary in the report. */
   profile: boolean;
+  /** `batch.size` of the preload producer (with `linger.ms=50`); absent: the producer default (16 KB). */
+  preloadBatchBytes?: number;
 }
 
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
        [--runs N] [--mirror ours|java|both] [--steady] [--latency] [--records N] [--rate N[,N…]] [--seconds N]
-       [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]`;
+       [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]
+       [--preload-batch-bytes N]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
 const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
@@ -73,6 +76,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'preload-batch-bytes': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -115,5 +119,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     outDir: values.out ?? 'docs/benchmarks',
     write: !(values['no-write'] ?? false),
     profile: values.profile ?? false,
+    ...(values['preload-batch-bytes'] !== undefined
+      ? { preloadBatchBytes: positiveInt('preload-batch-bytes', values['preload-batch-bytes'], 0) }
+      : {}),
   };
 }

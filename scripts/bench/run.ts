@@ -300,6 +300,7 @@ async function drainBench(b: Bench, report: Report): Promise<void> {
         compression,
         throughput: -1,
         timeoutMs: boundMs(w.records),
+        ...(b.options.preloadBatchBytes !== undefined ? { batchBytes: b.options.preloadBatchBytes } : {}),
       });
       const ends = await endOffsets(b.source.admin, topic);
       if (total(ends) !== w.records)

@@ -40,6 +40,10 @@ export interface RouteSettings {
   /** `mm2ts.offset-syncs.idle.ms`: an idle partition's held-back sync is written after this long; negative: never early. */
   readonly offsetSyncsIdleMs: number;
   readonly emitOffsetSyncsEnabled: boolean;
+  /** `mm2ts.shallow.mirroring = auto`: fetched batches may be sent as they are (pass-through). */
+  readonly shallowMirroring: boolean;
+  /** `mm2ts.shallow.mirroring.min.batch.bytes`: smaller batches are re-encoded. */
+  readonly shallowMinBatchBytes: number;
   readonly heartbeatsReplicationEnabled: boolean;
   readonly refreshGroups: Periodic;
   readonly emitCheckpoints: Periodic;
@@ -177,6 +181,8 @@ export function routeSettings(connector: SourcedMap, worker: SourcedMap, origin:
     offsetLagMax: c.number('offset.lag.max'),
     offsetSyncsIdleMs: c.number('mm2ts.offset-syncs.idle.ms'),
     emitOffsetSyncsEnabled: c.boolean('emit.offset-syncs.enabled'),
+    shallowMirroring: c.string('mm2ts.shallow.mirroring').trim().toLowerCase() !== 'off',
+    shallowMinBatchBytes: c.number('mm2ts.shallow.mirroring.min.batch.bytes'),
     heartbeatsReplicationEnabled: c.boolean('heartbeats.replication.enabled'),
     refreshGroups: c.periodic('refresh.groups'),
     emitCheckpoints: c.periodic('emit.checkpoints'),

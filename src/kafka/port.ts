@@ -159,7 +159,50 @@ export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'recor
   readonly batchRecordCount: number;
   /** The records, as `fetch` would have returned them. May be called more than once. */
   decode(): Promise<ConsumedRecord[]>;
+  /**
+   * The records as pieces in offset order: batches that may be sent as they are under
+   * `passThrough` (src/kafka/protocol/pass-through.ts) stay whole, the rest are decoded (all of
+   * them when `passThrough` is undefined). Absent: use {@link decode}.
+   */
+  decodePieces?(passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]>;
 }
+
+/** When a fetched batch may pass through: the target producer's codec, and the smallest batch worth a produce round. */
+export interface PassThroughRule {
+  readonly codec: CompressionType;
+  readonly minBatchBytes: number;
+}
+
+/**
+ * A fetched record batch sent to the target as it is (`RecordSink.sendPieces`): its records get
+ * downstream offsets base … base + recordCount - 1, upstream ones `baseOffset` … the same count.
+ */
+export interface PassThroughBatch {
+  /** The whole batch; the sink rewrites its producer header fields in place before sending. */
+  readonly bytes: Buffer;
+  readonly baseOffset: bigint;
+  readonly recordCount: number;
+  /** The first record's timestamp and the largest (CreateTime), for age and latency metrics. */
+  readonly baseTimestamp: number;
+  readonly maxTimestamp: number;
+}
+
+/** Part of a fetched partition, in offset order: decoded records, or one batch passed through. */
+export type FetchedPiece =
+  | { readonly batch: PassThroughBatch; readonly records?: undefined }
+  /** `batches`: source batches decoded into `records`; `blocker`: why the first could not pass through. */
+  | {
+      readonly records: ConsumedRecord[];
+      readonly batches: number;
+      readonly blocker?: string;
+      readonly batch?: undefined;
+    };
+
+/** What {@link RecordSink.sendPieces} writes to one partition: records (cut into batches) or a whole batch. */
+export type ProducePiece = { readonly partition: number } & (
+  | { readonly records: ProducerRecord[]; readonly batch?: undefined }
+  | { readonly batch: PassThroughBatch; readonly records?: undefined }
+);
 
 export interface RecordSource {
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]>;
@@ -193,6 +236,12 @@ export interface ProduceResult {
  */
 export interface RecordSink {
   send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]>;
+  /**
+   * `send` for pieces in order per partition; a batch piece is one produce batch (one result).
+   * Absent: the sink cannot send batches as they are. `compression` is the codec it encodes with.
+   */
+  sendPieces?(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]>;
+  readonly compression?: CompressionType;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import {
   registerGroupedFamily,
   SeriesSet,
@@ -51,6 +51,8 @@ export interface SourcePartitionMetrics {
   lag(records: number): void;
   /** Records the source's retention deleted before they were replicated (the gap that was skipped). */
   lost(records: number): void;
+  /** Source batches copied as they are (`shallow`, pass-through) and decoded and re-encoded (`deep`). */
+  batches(shallow: number, deep: number): void;
   /** The partition is no longer assigned: its series disappear from the next scrape. */
   remove(): void;
 }
@@ -84,6 +86,8 @@ class PartitionHandle implements SourcePartitionMetrics {
   records = 0;
   bytes = 0;
   lostRecords = 0;
+  shallowBatches = 0;
+  deepBatches = 0;
   readonly recordRate: WindowedStat;
   readonly byteRate: WindowedStat;
   readonly age: WindowedStat;
@@ -156,6 +160,11 @@ class PartitionHandle implements SourcePartitionMetrics {
     if (records > 0) this.lostRecords += records;
   }
 
+  batches(shallow: number, deep: number): void {
+    this.shallowBatches += shallow;
+    this.deepBatches += deep;
+  }
+
   remove(): void {
     this.detach();
   }
@@ -189,6 +198,7 @@ export class SourceMetrics {
     this.window = options.window ?? KAFKA_DEFAULT_WINDOW;
     this.partitions = new SeriesSet<PartitionHandle>(sourceLabelNames(options.level ?? 'partition'));
     for (const spec of sourceFamilies()) registerGroupedFamily(registry, spec, this.partitions, this.clock);
+    registerBatchModes(registry, this.partitions);
   }
 
   /**
@@ -344,4 +354,35 @@ function sourceFamilies(): GroupedFamilySpec<PartitionHandle>[] {
       },
     },
   ];
+}
+
+/**
+ * `mm2ts_source_batches_total{…, mode="shallow"|"deep"}`: source record batches copied as they
+ * are (pass-through, `mm2ts.shallow.mirroring`) or decoded and re-encoded, at the set's level
+ * plus a `mode` label (the grouped families have no room for an extra label, hence its own). A
+ * series appears once its mode has happened, so idle partitions cost nothing at scrape time.
+ */
+function registerBatchModes(registry: Registry, set: SeriesSet<PartitionHandle>): void {
+  const name = 'mm2ts_source_batches_total';
+  if (registry.getSingleMetric(name)) return;
+  new Counter({
+    name,
+    help: 'Source record batches copied as they are (mode="shallow") or decoded and re-encoded (mode="deep")',
+    labelNames: [...set.labelNames, 'mode'],
+    registers: [registry],
+    collect(this: Counter) {
+      this.reset();
+      for (const group of set.seriesGroups()) {
+        let shallow = 0;
+        let deep = 0;
+        for (const m of group.members) {
+          shallow += m.shallowBatches;
+          deep += m.deepBatches;
+        }
+        // Only modes that happened: thousands of idle topics add nothing to a scrape.
+        if (shallow > 0) this.inc({ ...group.labels, mode: 'shallow' }, shallow);
+        if (deep > 0) this.inc({ ...group.labels, mode: 'deep' }, deep);
+      }
+    },
+  });
 }

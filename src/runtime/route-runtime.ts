@@ -498,6 +498,8 @@ export class RouteRuntime {
           autoOffsetReset: consumer.autoOffsetReset,
           offsetFlushIntervalMs: s.worker.offsetFlushIntervalMs,
           idleOffsetSyncMs: s.offsetSyncsIdleMs,
+          shallowMirroring: s.shallowMirroring,
+          shallowMinBatchBytes: s.shallowMinBatchBytes,
           onStateChange,
           logger,
         });

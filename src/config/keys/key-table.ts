@@ -706,6 +706,21 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     'Replication factor of the heartbeats topic.',
     connector(HEARTBEAT),
   ),
+  // Batch pass-through (shallow mirroring, the idea of KIP-712).
+  key(
+    'mm2ts.shallow.mirroring',
+    'string',
+    'auto',
+    "mirrormaker-ts only: `auto` sends a fetched record batch to the target as it is (records section untouched, still compressed; only offset, producer fields, leader epoch and CRC rewritten) when the replication producer's `compression.type` is the batch's codec and the batch is plain data (not a transaction marker, not transactional, CreateTime with timestamps, no compaction gaps, not starting before the position, at most 900,000 bytes, at least `mm2ts.shallow.mirroring.min.batch.bytes`); other batches are decoded and re-encoded. The records on the target are the same either way; target batches then follow the source's batching. `off` re-encodes every record, as Java does. Java MM2 ignores the key.",
+    { ...OURS, scope: 'connector', connectors: SOURCE, validator: oneOf(['auto', 'off']) },
+  ),
+  key(
+    'mm2ts.shallow.mirroring.min.batch.bytes',
+    'int',
+    '65536',
+    'mirrormaker-ts only: with `mm2ts.shallow.mirroring = auto`, smaller batches are decoded and re-encoded even when they could pass through. Kafka takes one batch per partition per produce request, so each batch passed through costs a produce round of its own while re-encoded records go out in batches of up to 900,000 bytes; small source batches (the producer default `batch.size` is 16 KB) are cheaper to re-encode (docs/benchmarks/2026-11-30-shallow.md). 0 passes every eligible batch through.',
+    { ...OURS, scope: 'connector', connectors: SOURCE, validator: atLeast(0) },
+  ),
 ];
 
 const SASL_MECHANISMS_HONOURED = new Set([

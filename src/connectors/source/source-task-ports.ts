@@ -36,6 +36,8 @@ export interface PartitionMetrics {
   acked(count: number, minLatencyMs: number, maxLatencyMs: number, sumLatencyMs: number): void;
   lag(records: number): void;
   lost(records: number): void;
+  /** Source batches produced as they are (`shallow`) and decoded and re-encoded (`deep`). */
+  batches?(shallow: number, deep: number): void;
   remove(): void;
 }
 

@@ -1,7 +1,11 @@
 import type {
   ConsumedRecord,
+  FetchedPiece,
   UndecodedFetchedPartition,
   KafkaAdmin,
+  PassThroughBatch,
+  PassThroughRule,
+  ProducePiece,
   ProduceResult,
   RecordSink,
   RecordSource,
@@ -54,6 +58,17 @@ export interface SourceTaskOptions {
   idleOffsetSyncMs?: number;
   /** How long {@link SourceTask.stop} waits for the final offset syncs to be acknowledged (default 10 s). */
   finalOffsetSyncsTimeoutMs?: number;
+  /**
+   * `mm2ts.shallow.mirroring`: send fetched batches the target producer would compress with the
+   * same codec as they are, header rewritten (see {@link SourceTask}, "Shallow mirroring").
+   * Default true ("auto"); false decodes and re-encodes every record, as Java does.
+   */
+  shallowMirroring?: boolean;
+  /**
+   * `mm2ts.shallow.mirroring.min.batch.bytes`: smaller batches are decoded even when they could
+   * pass through (default {@link SHALLOW_MIN_BATCH_BYTES}).
+   */
+  shallowMinBatchBytes?: number;
   /** Called on every state change (RUNNING, FAILED with its trace, STOPPED): metrics, readiness, restarts. */
   onStateChange?: (status: WorkStatus) => void;
   logger: Logger;
@@ -78,7 +93,15 @@ interface PartitionProgress {
   lastAckedAt: number;
   /** Records were acknowledged since the partition was last found idle: one idle sync is owed. */
   idleSyncOwed: boolean;
+  /** How the partition's last produced batch was copied, and why deep: logged when it changes. */
+  copyMode: string | undefined;
   readonly metrics: PartitionMetrics;
+}
+
+/** One partition's share of a produce group: its fetched records, decoded or passed through, in order. */
+interface PartitionPieces {
+  readonly p: PartitionProgress;
+  readonly pieces: FetchedPiece[];
 }
 
 /** Retries of a broker that is down (fetch, produce, listing offsets): 100 ms doubling to 5 s. */
@@ -90,6 +113,16 @@ const RETRY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
  * enough that a partition receiving a record every few hundred milliseconds costs no extra syncs.
  */
 export const IDLE_OFFSET_SYNC_MS = 1_000;
+
+/**
+ * Default smallest batch sent as it is (`mm2ts.shallow.mirroring.min.batch.bytes`). Kafka takes
+ * one batch per partition per produce request, so each pass-through batch is a produce round of
+ * its own, while decoded records go out in batches of up to 900,000 bytes. Measured in the
+ * 2,000,000 × 100 B drain with the perf producer's 16 KB batches (docs/benchmarks/2026-11-30-shallow.md):
+ * passing every batch through made ~60× the produce rounds and cost more mirror CPU than
+ * decoding saved; from about this size on a round carries enough records to pay for itself.
+ */
+export const SHALLOW_MIN_BATCH_BYTES = 65_536;
 
 /** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
 const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
@@ -139,11 +172,18 @@ export class SourceTask {
   /** The first non-retriable produce error; the loop fails the task with it. */
   private produceFailure: { error: unknown } | undefined;
   private readonly retries: RetryLog;
+  /** Which fetched batches are sent as they are; undefined: every record is re-encoded. */
+  private readonly passThrough: PassThroughRule | undefined;
 
   constructor(options: SourceTaskOptions) {
     this.options = options;
     this.logger = options.logger.child({ task: options.taskIndex });
     this.retries = new RetryLog(this.logger);
+    const sink = options.targetSink;
+    this.passThrough =
+      (options.shallowMirroring ?? true) && sink.sendPieces !== undefined && sink.compression !== undefined
+        ? { codec: sink.compression, minBatchBytes: options.shallowMinBatchBytes ?? SHALLOW_MIN_BATCH_BYTES }
+        : undefined;
   }
 
   /**
@@ -212,6 +252,7 @@ export class SourceTask {
         producing: false,
         lastAckedAt: 0,
         idleSyncOwed: false,
+        copyMode: undefined,
         metrics,
       });
       if (resume === undefined) needReset.set(tp.topic, [...(needReset.get(tp.topic) ?? []), tp]);
@@ -307,8 +348,8 @@ export class SourceTask {
   }
 
   /** {@link produce}, settling instead of rejecting: a failure is kept for the loop to throw. */
-  private produceRecordingFailure(batches: ConsumedRecord[][]): Promise<void> {
-    return this.produce(batches).catch((error: unknown) => {
+  private produceRecordingFailure(units: PartitionPieces[]): Promise<void> {
+    return this.produce(units).catch((error: unknown) => {
       this.produceFailure ??= { error };
     });
   }
@@ -348,29 +389,76 @@ export class SourceTask {
     if (promoted) syncs.firePendingOffsetSyncs();
   }
 
-  /** Decodes one fetched round and records the poll metrics; returns each partition's records. */
-  private async decodeRound(fetched: UndecodedFetchedPartition[]): Promise<ConsumedRecord[][]> {
-    const decoded = await Promise.all(fetched.map((f) => f.decode()));
-    const batches: ConsumedRecord[][] = [];
+  /**
+   * Decodes one group of a fetched round (batches that can pass through stay whole) and records
+   * the poll metrics; returns each partition's pieces.
+   */
+  private async decodeRound(fetched: UndecodedFetchedPartition[]): Promise<PartitionPieces[]> {
+    const rule = this.passThrough;
+    const decoded = await Promise.all(
+      fetched.map((f): Promise<FetchedPiece[]> =>
+        f.decodePieces !== undefined ? f.decodePieces(rule) : f.decode().then((records) => [{ records, batches: 0 }]),
+      ),
+    );
+    const units: PartitionPieces[] = [];
     const now = Date.now();
     for (let i = 0; i < fetched.length; i++) {
-      const records = decoded[i]!;
-      if (records.length === 0) continue;
+      const pieces = decoded[i]!.filter((piece) => piece.batch !== undefined || piece.records.length > 0);
+      if (pieces.length === 0) continue;
+      const p = this.progress.get(topicPartitionKey(fetched[i]!))!;
+      let count = 0;
       let bytes = 0;
       let minAge = Number.MAX_SAFE_INTEGER;
       let maxAge = 0;
       let sumAge = 0;
-      for (const r of records) {
-        bytes += r.value?.length ?? 0;
-        const age = now - r.timestamp;
-        if (age < minAge) minAge = age;
-        if (age > maxAge) maxAge = age;
-        sumAge += age;
+      let shallow = 0;
+      let deep = 0;
+      for (const piece of pieces) {
+        if (piece.batch !== undefined) {
+          const b = piece.batch;
+          shallow++;
+          count += b.recordCount;
+          // Value bytes are not known without decoding: the batch's records section stands for them.
+          bytes += b.bytes.length - BATCH_HEADER_BYTES;
+          const ages = batchAges(b, now);
+          if (ages.min < minAge) minAge = ages.min;
+          if (ages.max > maxAge) maxAge = ages.max;
+          sumAge += ages.sum;
+          continue;
+        }
+        deep += piece.batches;
+        count += piece.records.length;
+        for (const r of piece.records) {
+          bytes += r.value?.length ?? 0;
+          const age = now - r.timestamp;
+          if (age < minAge) minAge = age;
+          if (age > maxAge) maxAge = age;
+          sumAge += age;
+        }
       }
-      this.progress.get(topicPartitionKey(fetched[i]!))!.metrics.polled(records.length, bytes, minAge, maxAge, sumAge);
-      batches.push(records);
+      p.metrics.polled(count, bytes, minAge, maxAge, sumAge);
+      p.metrics.batches?.(shallow, deep);
+      this.noteCopyMode(p, pieces);
+      units.push({ p, pieces });
     }
-    return batches;
+    return units;
+  }
+
+  /** Logs (debug) when a partition's batches start going shallow or deep, or deep for another reason. */
+  private noteCopyMode(p: PartitionProgress, pieces: FetchedPiece[]): void {
+    const last = pieces[pieces.length - 1]!;
+    const mode =
+      last.batch !== undefined
+        ? 'shallow'
+        : this.passThrough === undefined
+          ? 'deep (shallow mirroring off)'
+          : `deep (${last.blocker ?? 'decoded'})`;
+    if (mode === p.copyMode) return;
+    p.copyMode = mode;
+    this.logger.debug(
+      { topic: p.tp.topic, partition: p.tp.partition, mode, codec: this.passThrough?.codec },
+      'record batches of the partition are now copied ' + mode,
+    );
   }
 
   private async handleOutOfRange(p: PartitionProgress): Promise<void> {
@@ -420,40 +508,41 @@ export class SourceTask {
     p.nextFetch = reset;
   }
 
-  /** Copies one fetched round to the target, retrying retriable failures until acknowledged or stopped. */
-  private async produce(batches: ConsumedRecord[][]): Promise<void> {
-    const byRemoteTopic = new Map<string, ConsumedRecord[]>();
-    const producing: PartitionProgress[] = [];
-    for (const batch of batches) {
-      const first = batch[0]!;
-      const progress = this.progress.get(topicPartitionKey(first))!;
-      progress.producing = true;
-      producing.push(progress);
-      const remote = progress.remoteTopic;
-      const list = byRemoteTopic.get(remote);
-      if (list) for (const r of batch) list.push(r);
-      else byRemoteTopic.set(remote, batch.slice());
+  /** Copies one group of a fetched round to the target, retrying retriable failures until acknowledged or stopped. */
+  private async produce(units: PartitionPieces[]): Promise<void> {
+    const byRemoteTopic = new Map<string, PartitionPieces[]>();
+    for (const unit of units) {
+      unit.p.producing = true;
+      const list = byRemoteTopic.get(unit.p.remoteTopic);
+      if (list) list.push(unit);
+      else byRemoteTopic.set(unit.p.remoteTopic, [unit]);
     }
     // allSettled: every send has finished (acknowledged or not) before a failure is reported, so
     // nothing is in flight once the task is FAILED and what was acknowledged is in the positions.
     const outcomes = await Promise.allSettled(
-      [...byRemoteTopic].map(([remote, records]) => this.produceTopic(remote, records)),
+      [...byRemoteTopic].map(([remote, topicUnits]) => this.produceTopic(remote, topicUnits)),
     );
-    for (const p of producing) p.producing = false;
+    for (const unit of units) unit.p.producing = false;
     this.options.offsetSyncs?.firePendingOffsetSyncs();
     const failure = outcomes.find((o) => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   }
 
-  private async produceTopic(remoteTopic: string, records: ConsumedRecord[]): Promise<void> {
+  private async produceTopic(remoteTopic: string, units: PartitionPieces[]): Promise<void> {
     // Consumed records go out as they are: the sink reads key, value, headers, partition and
     // timestamp (a negative one, Kafka's "none", becomes the produce time, as Connect does).
-    // The same records are sent again, whole and in order: a retry may duplicate, never reorder.
+    // Pass-through batches go out whole. The same pieces are sent again, whole and in order: a
+    // retry may duplicate, never reorder.
+    const sink = this.options.targetSink;
+    const send: () => Promise<ProduceResult[]> =
+      sink.sendPieces !== undefined
+        ? () => sink.sendPieces!(remoteTopic, producePieces(units))
+        : () => sink.send(remoteTopic, consumedRecords(units));
     const backoff = new Backoff(RETRY_BACKOFF);
     for (;;) {
       try {
-        const results = await this.options.targetSink.send(remoteTopic, records);
-        this.acknowledge(records, results);
+        const results = await send();
+        this.acknowledge(units, results);
         if (backoff.attempts > 0) this.retries.succeeded(`produce ${remoteTopic}`, 'produce to target');
         return;
       } catch (err) {
@@ -471,12 +560,14 @@ export class SourceTask {
   }
 
   /**
-   * Records are acknowledged: advance positions, feed the offset-sync rules, record latency.
-   * `records` holds each partition's records in order (one run per fetched partition); `results`
-   * has each partition's produce batches in order, so record k of a partition landed at
-   * downstream offset base + index within its batch.
+   * Pieces are acknowledged: advance positions, feed the offset-sync rules, record latency.
+   * `results` has each partition's produce batches in order: a records piece was cut into one or
+   * more of them (record k landed at base + its index within its batch), a pass-through batch is
+   * exactly one, its records at base … base + recordCount - 1 as upstream they were at
+   * baseOffset … (no gaps, see pass-through.ts): one contiguous run for the offset-sync rules,
+   * which is what keeps exact translation exact.
    */
-  private acknowledge(records: ConsumedRecord[], results: ProduceResult[]): void {
+  private acknowledge(units: PartitionPieces[], results: ProduceResult[]): void {
     interface Cursor {
       batches: ProduceResult[];
       batch: number;
@@ -490,49 +581,67 @@ export class SourceTask {
     }
     const now = Date.now();
     const syncs = this.options.offsetSyncs;
-    let i = 0;
-    while (i < records.length) {
-      const head = records[i]!;
-      let segmentEnd = i + 1;
-      while (segmentEnd < records.length && records[segmentEnd]!.partition === head.partition) segmentEnd++;
-      const segmentStart = i;
-      const p = this.progress.get(topicPartitionKey(head))!;
-      const cursor = cursors.get(head.partition)!;
+    for (const { p, pieces } of units) {
+      const cursor = cursors.get(p.tp.partition)!;
+      let count = 0;
       let min = Infinity;
       let max = 0;
       let sum = 0;
-      for (let j = i; j < segmentEnd; j++) {
-        const latency = now - records[j]!.timestamp;
-        if (latency < min) min = latency;
-        if (latency > max) max = latency;
-        sum += latency;
-      }
-      // Walk the segment batch by batch: a contiguous upstream piece is one offset-sync call.
-      while (i < segmentEnd) {
-        const batch = cursor.batches[cursor.batch]!;
-        const take = Math.min(segmentEnd - i, batch.recordCount - cursor.index);
-        if (syncs && batch.baseOffset >= 0n) {
-          const downstreamFirst = batch.baseOffset + BigInt(cursor.index);
-          const first = records[i]!.offset;
-          // Offsets only increase within a partition, so this span means no upstream gap.
-          if (records[i + take - 1]!.offset - first === BigInt(take - 1)) {
-            syncs.maybeQueueOffsetSyncsRun(p.tp, first, downstreamFirst, take);
-          } else {
-            for (let j = 0; j < take; j++)
-              syncs.maybeQueueOffsetSyncs(p.tp, records[i + j]!.offset, downstreamFirst + BigInt(j));
-          }
-        }
-        cursor.index += take;
-        if (cursor.index >= batch.recordCount) {
+      let lastOffset: bigint | undefined;
+      for (const piece of pieces) {
+        if (piece.batch !== undefined) {
+          const b = piece.batch;
+          const result = cursor.batches[cursor.batch]!;
+          if (syncs && result.baseOffset >= 0n)
+            syncs.maybeQueueOffsetSyncsRun(p.tp, b.baseOffset, result.baseOffset, b.recordCount);
           cursor.batch++;
           cursor.index = 0;
+          const latencies = batchAges(b, now);
+          if (latencies.min < min) min = latencies.min;
+          if (latencies.max > max) max = latencies.max;
+          sum += latencies.sum;
+          count += b.recordCount;
+          lastOffset = b.baseOffset + BigInt(b.recordCount - 1);
+          continue;
         }
-        i += take;
+        const records = piece.records;
+        for (const r of records) {
+          const latency = now - r.timestamp;
+          if (latency < min) min = latency;
+          if (latency > max) max = latency;
+          sum += latency;
+        }
+        // Walk the piece batch by batch: a contiguous upstream piece is one offset-sync call.
+        let i = 0;
+        while (i < records.length) {
+          const batch = cursor.batches[cursor.batch]!;
+          const take = Math.min(records.length - i, batch.recordCount - cursor.index);
+          if (syncs && batch.baseOffset >= 0n) {
+            const downstreamFirst = batch.baseOffset + BigInt(cursor.index);
+            const first = records[i]!.offset;
+            // Offsets only increase within a partition, so this span means no upstream gap.
+            if (records[i + take - 1]!.offset - first === BigInt(take - 1)) {
+              syncs.maybeQueueOffsetSyncsRun(p.tp, first, downstreamFirst, take);
+            } else {
+              for (let j = 0; j < take; j++)
+                syncs.maybeQueueOffsetSyncs(p.tp, records[i + j]!.offset, downstreamFirst + BigInt(j));
+            }
+          }
+          cursor.index += take;
+          if (cursor.index >= batch.recordCount) {
+            cursor.batch++;
+            cursor.index = 0;
+          }
+          i += take;
+        }
+        count += records.length;
+        lastOffset = records[records.length - 1]!.offset;
       }
-      p.lastAcked = records[segmentEnd - 1]!.offset;
+      if (lastOffset === undefined) continue;
+      p.lastAcked = lastOffset;
       p.lastAckedAt = now;
       p.idleSyncOwed = true;
-      p.metrics.acked(segmentEnd - segmentStart, min, max, sum);
+      p.metrics.acked(count, min, max, sum);
     }
   }
 
@@ -674,4 +783,38 @@ class RetryLog {
   oldest(): { since: number; cause: string } | undefined {
     return this.causes.oldest();
   }
+}
+
+/** The fixed header of a magic-2 record batch (Java DefaultRecordBatch.RECORD_BATCH_OVERHEAD). */
+const BATCH_HEADER_BYTES = 61;
+
+/**
+ * Ages (now − record timestamp) of a pass-through batch's records without decoding them: the
+ * youngest is its max timestamp's, the oldest taken as its first record's (CreateTime batches are
+ * almost always in time order), the sum as if timestamps were spread evenly between the two.
+ */
+function batchAges(b: PassThroughBatch, now: number): { min: number; max: number; sum: number } {
+  const min = now - b.maxTimestamp;
+  const max = Math.max(now - b.baseTimestamp, min);
+  return { min, max, sum: ((min + max) / 2) * b.recordCount };
+}
+
+/** The pieces of a produce group as the sink takes them, in order per partition. */
+function producePieces(units: PartitionPieces[]): ProducePiece[] {
+  const out: ProducePiece[] = [];
+  for (const { p, pieces } of units) {
+    const partition = p.tp.partition;
+    for (const piece of pieces) {
+      out.push(piece.batch !== undefined ? { partition, batch: piece.batch } : { partition, records: piece.records });
+    }
+  }
+  return out;
+}
+
+/** Every decoded record of a produce group, for a sink that takes only records (no pass-through there). */
+function consumedRecords(units: PartitionPieces[]): ConsumedRecord[] {
+  const out: ConsumedRecord[] = [];
+  for (const { pieces } of units)
+    for (const piece of pieces) if (piece.records !== undefined) for (const r of piece.records) out.push(r);
+  return out;
 }

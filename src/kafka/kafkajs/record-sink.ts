@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProduceResult, ProducerRecord, RecordSink, RecordSinkOptions } from '../port.ts';
+import type {
+  CompressionType,
+  PassThroughBatch,
+  ProducePiece,
+  ProduceResult,
+  ProducerRecord,
+  RecordSink,
+  RecordSinkOptions,
+} from '../port.ts';
+import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
@@ -15,7 +24,10 @@ const MAX_ATTEMPTS = 10;
 
 interface PendingChunk {
   partition: number;
+  /** Records to encode into one batch, or (when `batch` is set) none. */
   records: ProducerRecord[];
+  /** A fetched batch sent as it is (pass-through); its header is rewritten before sending. */
+  batch?: PassThroughBatch;
 }
 
 function estimatedSize(r: ProducerRecord): number {
@@ -69,19 +81,42 @@ export class KafkajsRecordSink implements RecordSink {
     };
   }
 
-  send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
-    return this.connection.portErrors({ op: 'produce', topic }, () => this.sendAll(topic, records));
+  /** The codec of every batch this sink encodes (the producer's `compression.type`). */
+  get compression(): CompressionType {
+    return this.options.compression;
   }
 
-  private async sendAll(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
-    const byPartition = new Map<number, ProducerRecord[]>();
-    for (const r of records) {
-      const list = byPartition.get(r.partition);
-      if (list) list.push(r);
-      else byPartition.set(r.partition, [r]);
-    }
-    // Round i sends the i-th chunk of every partition; a partition's next chunk waits for its previous.
-    const queues = [...byPartition].map(([partition, list]) => chunk(partition, list));
+  send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]> {
+    return this.connection.portErrors({ op: 'produce', topic }, () => {
+      const byPartition = new Map<number, ProducerRecord[]>();
+      for (const r of records) {
+        const list = byPartition.get(r.partition);
+        if (list) list.push(r);
+        else byPartition.set(r.partition, [r]);
+      }
+      return this.sendQueues(
+        topic,
+        [...byPartition].map(([partition, list]) => chunk(partition, list)),
+      );
+    });
+  }
+
+  sendPieces(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]> {
+    return this.connection.portErrors({ op: 'produce', topic }, () => {
+      const byPartition = new Map<number, PendingChunk[]>();
+      for (const piece of pieces) {
+        let queue = byPartition.get(piece.partition);
+        if (queue === undefined) byPartition.set(piece.partition, (queue = []));
+        if (piece.batch !== undefined) queue.push({ partition: piece.partition, records: [], batch: piece.batch });
+        else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
+      }
+      return this.sendQueues(topic, [...byPartition.values()]);
+    });
+  }
+
+  /** Sends each partition's chunks in order; round i sends the i-th chunk of every partition. */
+  private async sendQueues(topic: string, queues: PendingChunk[][]): Promise<ProduceResult[]> {
+    // A partition's next chunk waits for its previous one: order holds across retries.
     const results: ProduceResult[] = [];
     for (let round = 0; queues.some((q) => q.length > round); round++) {
       const chunks = queues.flatMap((q) => q.slice(round, round + 1));
@@ -91,7 +126,7 @@ export class KafkajsRecordSink implements RecordSink {
           topic,
           partition: c.partition,
           baseOffset: baseOffsets.get(c.partition)!,
-          recordCount: c.records.length,
+          recordCount: c.batch !== undefined ? c.batch.recordCount : c.records.length,
         });
       }
     }
@@ -103,6 +138,11 @@ export class KafkajsRecordSink implements RecordSink {
     const encoded = new Map<number, Buffer>();
     await Promise.all(
       chunks.map(async (c) => {
+        if (c.batch !== undefined) {
+          rewriteForProduce(c.batch.bytes);
+          encoded.set(c.partition, c.batch.bytes);
+          return;
+        }
         encoded.set(
           c.partition,
           // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.

@@ -99,3 +99,62 @@ export function crc32cJs(input: Uint8Array, start = 0, end = input.length, crc =
   while (i < end) c = T0[(c ^ data[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
+
+/**
+ * CRC arithmetic modulo the CRC-32C polynomial (reflected bit order), as zlib's `crc32_combine`
+ * does it for CRC-32: lets a checksum be updated for a few changed bytes without reading the rest.
+ * `multModP(a, b)` is a·b mod P; `X_POW_2N[k]` is x^(2^k) mod P.
+ */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+const X_POW_2N: number[] = (() => {
+  const table = new Array<number>(32);
+  let p = 0x40000000; // x^1
+  table[0] = p;
+  for (let n = 1; n < 32; n++) table[n] = p = multModP(p, p);
+  return table;
+})();
+
+/** x^(8·bytes) mod P: what appending `bytes` zero bytes multiplies a raw CRC by. */
+function zeroBytesFactor(bytes: number): number {
+  let p = 0x80000000; // x^0
+  let k = 3; // 8 bits per byte = 2^3
+  for (let n = bytes; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) p = multModP(X_POW_2N[k & 31]!, p);
+  }
+  return p;
+}
+
+/**
+ * The CRC-32C of a message after bytes `[start, start + before.length)` changed from `before` to
+ * `after`, given its old CRC and that `zerosAfter` bytes follow the changed range (the rest is
+ * unchanged). CRCs are linear: crc(M') = crc(M) ^ rawcrc(M ^ M'), and M ^ M' is the delta of the
+ * changed range followed by zeros, whose raw CRC is the delta's times x^(8·zerosAfter). Costs
+ * O(changed bytes + log(zerosAfter)), whatever the message length: a pass-through batch's CRC is
+ * updated for its rewritten producer fields without hashing its records again.
+ */
+export function crc32cPatched(oldCrc: number, before: Uint8Array, after: Uint8Array, zerosAfter: number): number {
+  if (before.length !== after.length) throw new RangeError('crc32cPatched: the changed ranges differ in length');
+  const delta = new Uint8Array(before.length);
+  let changed = false;
+  for (let i = 0; i < delta.length; i++) {
+    delta[i] = before[i]! ^ after[i]!;
+    if (delta[i] !== 0) changed = true;
+  }
+  if (!changed) return oldCrc >>> 0;
+  // Raw CRC (initial 0, no final complement) of the delta: crc32cJs starts from ~crc and complements at the end.
+  const raw = ~crc32cJs(delta, 0, delta.length, 0xffffffff) >>> 0;
+  return (oldCrc ^ multModP(zeroBytesFactor(zerosAfter), raw)) >>> 0;
+}
