@@ -145,7 +145,12 @@ export class CheckpointConnector implements WorkerConnector<CheckpointConnectorS
     if (this.stopped) return Promise.resolve();
     this.groups = groups;
     const assignment = assignGroupsContiguously(groups, this.options.tasksMax);
-    if (assignment.length === 0) this.logger.info('no consumer groups to checkpoint yet');
+    // A group the principal may not Describe is left out of ListGroups by the broker, so a missing
+    // ACL looks exactly like no group: the line says so, since nothing else can.
+    if (assignment.length === 0)
+      this.logger.info(
+        'no consumer groups to checkpoint yet: none listed on the source matches `groups` and has offsets for a mirrored topic (ListGroups leaves out groups this principal may not Describe; `mm2 config check` names a missing Describe ACL)',
+      );
     return this.tasks.reconfigure(assignment, async (index, share, onStateChange) =>
       this.options.createTask(index, share, onStateChange),
     );
