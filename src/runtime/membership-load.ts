@@ -3,6 +3,12 @@ import { partitionUnit } from './membership-assignor.ts';
 
 /** Rates are measured over at least this long; a join sooner after the last one reports the last rates. */
 const MIN_WINDOW_MS = 1_000;
+/**
+ * A partition copied here for less than this is not reported: its task may still be starting, and a
+ * rate over a few hundred milliseconds would weigh it as nearly idle, so the leader would pile
+ * partitions on the member that just took some. Unreported, it weighs as the average partition.
+ */
+const MIN_UNIT_WINDOW_MS = 3_000;
 
 /**
  * The load a scale-out member reports in its metadata (src/runtime/membership-assignor.ts balances
@@ -13,6 +19,8 @@ const MIN_WINDOW_MS = 1_000;
 export class LoadMeter {
   private readonly bytes = new Map<string, number>();
   private readonly lags = new Map<string, number>();
+  /** When each partition's task started reporting here: its rate is measured from then at the earliest. */
+  private readonly since = new Map<string, number>();
   private last: { at: number; bytes: Map<string, number> } | undefined;
   private rates: Record<string, number> = {};
   private readonly clock: () => number;
@@ -28,6 +36,7 @@ export class LoadMeter {
       partition: (labels): PartitionMetrics => {
         const p = inner.partition(labels);
         const unit = partitionUnit(route, labels.topic, labels.partition);
+        if (!this.since.has(unit)) this.since.set(unit, this.clock());
         return {
           polled: (count, bytes, minAgeMs, maxAgeMs, sumAgeMs) => {
             this.bytes.set(unit, (this.bytes.get(unit) ?? 0) + bytes);
@@ -44,6 +53,7 @@ export class LoadMeter {
             // The partition's task stopped here (it moved, or the route stopped): no longer ours to report.
             this.bytes.delete(unit);
             this.lags.delete(unit);
+            this.since.delete(unit);
             p.remove();
           },
         };
@@ -57,10 +67,12 @@ export class LoadMeter {
     if (this.last === undefined || now - this.last.at >= MIN_WINDOW_MS) {
       const previous = this.last;
       if (previous !== undefined) {
-        const seconds = (now - previous.at) / 1000;
         const rates: Record<string, number> = {};
-        for (const [unit, total] of this.bytes)
-          rates[unit] = Math.round(Math.max(0, total - (previous.bytes.get(unit) ?? 0)) / seconds);
+        for (const [unit, total] of this.bytes) {
+          const from = Math.max(previous.at, this.since.get(unit) ?? previous.at);
+          if (now - from < MIN_UNIT_WINDOW_MS) continue;
+          rates[unit] = Math.round(Math.max(0, total - (previous.bytes.get(unit) ?? 0)) / ((now - from) / 1000));
+        }
         this.rates = rates;
       }
       this.last = { at: now, bytes: new Map(this.bytes) };

@@ -88,12 +88,11 @@ describe('source replication end to end (connect-mirror-maker)', () => {
     expect(formatOffsetSync(syncs[0]!)).toMatch(
       new RegExp(`^OffsetSync\\{topicPartition=${topic}-\\d, upstreamOffset=\\d+, downstreamOffset=\\d+\\}$`),
     );
-    // Internal topics are never mirrored.
-    expect(
-      (await t.adminB.listTopics()).filter(
-        (t) => t.startsWith('mm2-offset-syncs') && t !== 'mm2-offset-syncs.A.internal',
-      ),
-    ).toEqual([]);
+    // Internal topics are never mirrored: the offset-syncs topic this route writes on A would keep
+    // its name on B under the identity policy. (Other files' routes leave offset-syncs topics of
+    // their own target aliases on the shared clusters, so only this name is checked.)
+    expect(await t.adminA.listTopics()).toContain('mm2-offset-syncs.B.internal');
+    expect(await t.adminB.listTopics()).not.toContain('mm2-offset-syncs.B.internal');
   });
 
   it('E2E-3: --clusters selects routes by target; an unknown alias is rejected', async () => {
