@@ -238,10 +238,10 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       expect(final.problems).toEqual([]);
       expect(atStart.duplicates).toBe(0);
       expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 3_000);
-      // Only the dead member's partitions are copied again, each at most one flush window plus the
-      // flushes its fence skipped: a member whose group was still rebalancing shortly before the kill
-      // skips position writes while it cannot prove its lease (src/runtime/membership-fence.ts), so
-      // the survivors start from older positions. Observed: 0–4 per partition, once 40 (20 ticks).
+      // Only the dead member's partitions are copied again, each at most what it copied in one flush
+      // window. That is the load's window here unless the member was catching up a backlog (after a
+      // rebalance, on this loaded machine) and copied faster than the load produces, hence the slack.
+      // Observed: 0–4 per partition in most runs, once 40 (20 ticks of load).
       for (const [p, d] of Object.entries(killByPartition)) {
         expect(victimNumbers.has(Number(p))).toBe(true);
         expect(d).toBeLessThanOrEqual(4 * PARTITION_FLUSH_WINDOW);
