@@ -65,8 +65,9 @@ describe('HeartbeatEmitter on a real broker', () => {
     expect(heartbeats.every((h) => h.sourceClusterAlias === 'A' && h.targetClusterAlias === 'B')).toBe(true);
     expect(records.map((r) => BigInt(r.timestamp))).toEqual(heartbeats.map((h) => h.timestamp));
     const gaps = records.slice(1).map((r, i) => r.timestamp - records[i]!.timestamp);
-    // Ticks are on a fixed schedule: never closer than the interval, and on average the interval.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
+    // Ticks are on a fixed schedule (start + k·interval): none before its slot, and on average the
+    // interval. Two may be closer than the interval when the first was late (a busy event loop).
+    records.forEach((r, k) => expect(r.timestamp - startedAt).toBeGreaterThanOrEqual((k + 1) * 1_000 - 50));
     const mean = gaps.reduce((x, y) => x + y, 0) / gaps.length;
     expect(mean).toBeLessThanOrEqual(1_150);
     expect(records[0]!.timestamp - startedAt).toBeGreaterThanOrEqual(950);
