@@ -144,11 +144,17 @@ class CopiedRecords {
   }
 }
 
+/** The `topic:partition` entries of `topic`, by partition number. */
+function ofTopic(held: string[] | undefined, topic: string): string[] {
+  const number = (tp: string): number => Number(tp.slice(tp.lastIndexOf(':') + 1));
+  return (held ?? []).filter((tp) => tp.startsWith(`${topic}:`)).sort((x, y) => number(x) - number(y));
+}
+
 /** Per process, the partitions of `topic` it holds; undefined unless every process is STABLE in one generation. */
 function placement(views: (MembersView | undefined)[], route: string, topic: string): string[][] | undefined {
   if (views.some((v) => v?.state !== 'STABLE')) return undefined;
   if (new Set(views.map((v) => v!.generation)).size !== 1) return undefined;
-  return views.map((v) => (v!.partitions?.[route] ?? []).filter((tp) => tp.startsWith(`${topic}:`)).sort());
+  return views.map((v) => ofTopic(v!.partitions?.[route], topic));
 }
 
 /** Every partition held by exactly one process, and none idle while there are enough partitions. */
@@ -321,7 +327,7 @@ async function instancesRun(
             partitions:
               instances === 'solo'
                 ? Array.from({ length: b.options.partitions }, (_, p) => `${topic}:${p}`)
-                : (views[i]?.partitions?.[route] ?? []).filter((tp) => tp.startsWith(`${topic}:`)).sort(),
+                : ofTopic(views[i]?.partitions?.[route], topic),
             records: copied[i]!.records,
             rebalances: samples(page, 'mm2ts_group_rebalances_total')[0]?.value ?? NaN,
             partitionsMovedIn: moved?.value ?? NaN,
