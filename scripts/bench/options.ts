@@ -32,15 +32,25 @@ export interface BenchOptions {
   profile: boolean;
   /** `batch.size` of the preload producer (with `linger.ms=50`); absent: the producer default (16 KB). */
   preloadBatchBytes?: number;
+  /**
+   * `--instances 1,2,3`: the scale-out mode (instances.ts) instead of the mirror comparison: each
+   * count of our processes in one group (`mm2ts.cluster.enabled`), `solo` one process without it.
+   */
+  instances?: InstanceCount[];
 }
+
+/** A number of group members, or `solo`: one process with scale-out off (the baseline). */
+export type InstanceCount = number | 'solo';
 
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
        [--runs N] [--mirror ours|java|both] [--steady] [--latency] [--records N] [--rate N[,N…]] [--seconds N]
        [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]
-       [--preload-batch-bytes N]`;
+       [--preload-batch-bytes N] [--instances solo,1,2,3]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
 const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
+/** --instances: 100 B records on 12 partitions (3 members get 4 each); one instance drains them in ~10–30 s. */
+const INSTANCES = { records: 5_000_000, partitions: 12 };
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -77,23 +87,34 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'no-write': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'preload-batch-bytes': { type: 'string' },
+      instances: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) throw new Error(USAGE);
   const sizes = values.quick ? QUICK : FULL;
+  const instances = values.instances?.split(',').map((n): InstanceCount => {
+    const text = n.trim();
+    return text === 'solo' ? 'solo' : positiveInt('instances', text, 0);
+  });
   // --records overrides both counts (a smoke run); the large workload keeps its 4:1 ratio to small.
   const records = values.records !== undefined ? positiveInt('records', values.records, 0) : undefined;
   const all: Workload[] = [
-    { name: 'small', records: records ?? sizes.small, recordSize: 100 },
+    { name: 'small', records: records ?? (instances ? INSTANCES.records : sizes.small), recordSize: 100 },
     {
       name: 'large',
       records: records !== undefined ? Math.max(1, Math.round(records / 4)) : sizes.large,
       recordSize: 1024,
     },
   ];
-  const workload = oneOf('workload', values.workload, ['small', 'large', 'all'] as const, 'all');
-  const compression = oneOf('compression', values.compression, ['none', 'lz4', 'all'] as const, 'all');
+  // --instances runs one case: the small records, uncompressed unless asked otherwise.
+  const workload = oneOf('workload', values.workload, ['small', 'large', 'all'] as const, instances ? 'small' : 'all');
+  const compression = oneOf(
+    'compression',
+    values.compression,
+    ['none', 'lz4', 'all'] as const,
+    instances ? 'none' : 'all',
+  );
   const mirror = oneOf('mirror', values.mirror, ['ours', 'java', 'both'] as const, 'both');
   // --latency: the steady mode at 20k, 50k and 100k records/s, 20 s each, 2 rounds (100 B records).
   const latency = values.latency ?? false;
@@ -101,18 +122,20 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const rates = (values.rate ?? (latency ? '20000,50000,100000' : '20000'))
     .split(',')
     .map((r) => positiveInt('rate', r.trim(), 0));
-  const label = values.label ?? (latency ? 'latency' : (steady ? 'steady' : '') + (values.quick ? 'quick' : 'full'));
+  const label =
+    values.label ??
+    (instances ? 'instances' : latency ? 'latency' : (steady ? 'steady' : '') + (values.quick ? 'quick' : 'full'));
   if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error('--label may hold only letters, digits, ".", "_" and "-"');
   return {
     quick: values.quick ?? false,
     workloads: all.filter((w) => workload === 'all' || w.name === workload),
     compressions: compression === 'all' ? ['none', 'lz4'] : [compression],
-    runs: positiveInt('runs', values.runs, values.quick ? 1 : latency ? 2 : 3),
+    runs: positiveInt('runs', values.runs, values.quick || instances ? 1 : latency ? 2 : 3),
     mirrors: mirror === 'both' ? ['ours', 'java'] : [mirror],
     steady,
     steadyRates: rates,
     steadySeconds: positiveInt('seconds', values.seconds, latency ? 20 : sizes.steadySeconds),
-    partitions: positiveInt('partitions', values.partitions, 8),
+    partitions: positiveInt('partitions', values.partitions, instances ? INSTANCES.partitions : 8),
     tasks: positiveInt('tasks', values.tasks, 1),
     kafkaVersion: values['kafka-version'] ?? '4.1.2',
     label: label.replace(/^steady(?=quick|full)/, 'steady-'),
@@ -122,5 +145,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     ...(values['preload-batch-bytes'] !== undefined
       ? { preloadBatchBytes: positiveInt('preload-batch-bytes', values['preload-batch-bytes'], 0) }
       : {}),
+    ...(instances ? { instances } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { REPO_ROOT } from '../kafka/paths.ts';
+import type { InstanceRun } from './instances.ts';
 import type { MirrorKind } from './options.ts';
 import type { ProfileSummary } from './profile.ts';
 
@@ -144,13 +145,14 @@ export function describeMachine(kafkaVersion: string): Machine {
   };
 }
 
-const f = (x: number, digits = 0): string =>
+export const formatNumber = (x: number, digits = 0): string =>
   Number.isFinite(x)
     ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '–';
+const f = formatNumber;
 
 /** `median (min–max)` or just the value for one run. */
-function ms(s: Stat, digits = 0): string {
+export function statText(s: Stat, digits = 0): string {
   if (s.n <= 1) return f(s.median, digits);
   return `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`;
 }
@@ -169,6 +171,8 @@ export interface Report {
   drain: DrainRun[];
   raw: RawRun[];
   steady: SteadyRun[];
+  /** `--instances`: the scale-out runs (instances.ts). */
+  instances?: InstanceRun[];
   notes: string[];
 }
 
@@ -253,16 +257,16 @@ export function renderMarkdown(r: Report): string {
         const runs = r.drain.filter((d) => d.case === c && d.mirror === mirror);
         if (runs.length === 0) continue;
         out.push(
-          `| ${c} | ${mirror} | ${runs.length} | ${ms(stat(runs.map((x) => x.recordsPerSec)))} | ${ms(stat(runs.map((x) => x.mbPerSec)), 1)} | ${ms(stat(runs.map((x) => x.startupSeconds)), 1)} | ${ms(stat(runs.map((x) => x.cpuCopySeconds)), 1)} | ${ms(stat(runs.map((x) => x.cpuSecondsPerGb)), 0)} | ${ms(stat(runs.map((x) => x.peakRssMb)))} | ${runs.every((x) => x.correct) ? 'yes' : `**NO** (${runs.filter((x) => !x.correct).length} run(s))`} |`,
+          `| ${c} | ${mirror} | ${runs.length} | ${statText(stat(runs.map((x) => x.recordsPerSec)))} | ${statText(stat(runs.map((x) => x.mbPerSec)), 1)} | ${statText(stat(runs.map((x) => x.startupSeconds)), 1)} | ${statText(stat(runs.map((x) => x.cpuCopySeconds)), 1)} | ${statText(stat(runs.map((x) => x.cpuSecondsPerGb)), 0)} | ${statText(stat(runs.map((x) => x.peakRssMb)))} | ${runs.every((x) => x.correct) ? 'yes' : `**NO** (${runs.filter((x) => !x.correct).length} run(s))`} |`,
         );
       }
       const raw = r.raw.filter((x) => x.case === c);
       if (raw.length > 0) {
         out.push(
-          `| ${c} | ingest: ProducerPerformance, tuned (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.produceRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.produceMbPerSec)), 1)} | | | | | |`,
-          `| ${c} | ingest: our produce path from memory (target) | ${raw.length} | ${ms(stat(raw.map((x) => x.ourIngestRecordsPerSec)))} | | | | | | |`,
-          `| ${c} | fetch: ConsumerPerformance, tuned (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.consumeRecordsPerSec)))} | ${ms(stat(raw.map((x) => x.consumeMbPerSec)), 1)} | | | | | |`,
-          `| ${c} | fetch: our fetch path, nothing produced (source) | ${raw.length} | ${ms(stat(raw.map((x) => x.ourFetchRecordsPerSec)))} | | | | | | |`,
+          `| ${c} | ingest: ProducerPerformance, tuned (target) | ${raw.length} | ${statText(stat(raw.map((x) => x.produceRecordsPerSec)))} | ${statText(stat(raw.map((x) => x.produceMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | ingest: our produce path from memory (target) | ${raw.length} | ${statText(stat(raw.map((x) => x.ourIngestRecordsPerSec)))} | | | | | | |`,
+          `| ${c} | fetch: ConsumerPerformance, tuned (source) | ${raw.length} | ${statText(stat(raw.map((x) => x.consumeRecordsPerSec)))} | ${statText(stat(raw.map((x) => x.consumeMbPerSec)), 1)} | | | | | |`,
+          `| ${c} | fetch: our fetch path, nothing produced (source) | ${raw.length} | ${statText(stat(raw.map((x) => x.ourFetchRecordsPerSec)))} | | | | | | |`,
         );
       }
     }
@@ -336,7 +340,7 @@ export function renderMarkdown(r: Report): string {
       for (const mirror of ['ours', 'java'] as const) {
         const runs = r.steady.filter((s) => s.mirror === mirror && s.rate === rate);
         if (runs.length === 0) continue;
-        const col = (pick: (s: SteadyRun) => number): string => ms(stat(runs.map(pick)));
+        const col = (pick: (s: SteadyRun) => number): string => statText(stat(runs.map(pick)));
         out.push(
           `| ${f(rate)} | ${mirror} | ${runs.length} | ${col((s) => s.achievedRate)} | ${col((s) => s.p50Ms)} | ${col((s) => s.p99Ms)} | ${col((s) => s.maxMs)} | ${col((s) => s.producerP99Ms)} | ${col((s) => s.cpuPercent)} | ${col((s) => s.peakRssMb)} | ${runs.every((s) => s.correct) ? 'yes' : '**NO**'} |`,
         );

@@ -24,6 +24,7 @@ import {
   writePayloadFile,
   type JavaToolContext,
 } from './java-tools.ts';
+import { instancesBench, renderInstancesMarkdown } from './instances.ts';
 import { benchProperties, startMirror, type StartedMirror } from './mirrors.ts';
 import { parseBenchOptions, type BenchOptions, type Compression, type MirrorKind, type Workload } from './options.ts';
 import { cpuSeconds, ProcessSampler, stopAllTracked } from './procs.ts';
@@ -603,7 +604,7 @@ async function main(): Promise<number> {
   const report: Report = {
     label: options.label,
     date: new Date().toISOString().slice(0, 10),
-    title: `Benchmark: ${options.steady ? 'steady state' : 'backlog drain'} (${options.label})`,
+    title: `Benchmark: ${options.instances ? 'scale-out, backlog drain by 1…N instances' : options.steady ? 'steady state' : 'backlog drain'} (${options.label})`,
     machine,
     command: `node scripts/bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
     options,
@@ -634,7 +635,8 @@ async function main(): Promise<number> {
         bed.clusters.find((c) => c.alias === 'target')!.pid,
       ],
     };
-    if (options.steady) await steadyBench(bench, report);
+    if (options.instances) await instancesBench(bench, report);
+    else if (options.steady) await steadyBench(bench, report);
     else await drainBench(bench, report);
     report.commands.push(...bench.mirrorCommands.values());
   } finally {
@@ -642,7 +644,7 @@ async function main(): Promise<number> {
   }
   report.durationSeconds = (Date.now() - startedAt) / 1000;
   // Formatted like every other file of the repository (format:check runs in CI).
-  const markdown = await formatMarkdown(renderMarkdown(report));
+  const markdown = await formatMarkdown(report.instances ? renderInstancesMarkdown(report) : renderMarkdown(report));
   console.log(markdown);
   if (options.write) {
     const outDir = resolve(REPO_ROOT, options.outDir);
@@ -652,7 +654,7 @@ async function main(): Promise<number> {
     writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     log(`wrote ${base}.md and .json`);
   }
-  const failed = [...report.drain, ...report.steady].filter((r) => !r.correct).length;
+  const failed = [...report.drain, ...report.steady, ...(report.instances ?? [])].filter((r) => !r.correct).length;
   // Keep the mirrors' logs when a run failed; they are the first thing to read.
   if (failed > 0) log(`${failed} run(s) failed; logs kept in ${dir}`);
   else if (options.profile) log(`CPU profiles (open in Chrome DevTools) kept in ${dir}/run-*-ours/profile`);
