@@ -16,18 +16,7 @@ import {
   type SessionFetchRequest,
 } from '../../../src/kafka/fetch-session.ts';
 import type { FetchPartitionResponse } from '../../../src/kafka/wire/fetch.ts';
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../support/seeded-random.ts';
 
 const NOT_LEADER_OR_FOLLOWER = 6;
 

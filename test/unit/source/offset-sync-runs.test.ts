@@ -12,18 +12,7 @@ import type { ConsumedRecord } from '../../../src/kafka/index.ts';
 import { decodeOffsetSync } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../support/seeded-random.ts';
 
 type Op =
   | { kind: 'run'; partition: number; upstream: bigint; downstream: bigint; count: number }
