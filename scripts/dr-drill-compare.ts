@@ -20,6 +20,7 @@ import { startMirror, type StartedMirror } from './bench/mirrors.ts';
 import { stopAllTracked } from './bench/procs.ts';
 import { classpath, ensureKafkaJars } from './kafka/jars.ts';
 import { REPO_ROOT } from './kafka/paths.ts';
+import { SINGLE_BROKER_LINES } from './kafka/testbed.ts';
 import { startTestBed, type TestBed } from './kafka/testbed.ts';
 import { selectedKafkaVersion } from './kafka/versions.ts';
 
@@ -60,13 +61,7 @@ function properties(s: string, t: string, bootstrap: Record<string, string>, pre
     'sync.topic.acls.enabled = false',
     `${s}.plugin.discovery = service_load`,
     `${t}.plugin.discovery = service_load`,
-    'replication.factor = 1',
-    'checkpoints.topic.replication.factor = 1',
-    'heartbeats.topic.replication.factor = 1',
-    'offset-syncs.topic.replication.factor = 1',
-    'offset.storage.replication.factor = 1',
-    'status.storage.replication.factor = 1',
-    'config.storage.replication.factor = 1',
+    ...SINGLE_BROKER_LINES,
     '',
   ].join('\n');
 }

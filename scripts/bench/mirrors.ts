@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { spawnJavaMirrorMaker } from '../java-mm2.ts';
 import { MIRROR_SCRIPT, mirrorNodeFlags } from '../mirror-node-flags.ts';
 import { freePort } from '../kafka/ports.ts';
+import { SINGLE_BROKER_LINES } from '../kafka/testbed.ts';
 import type { Compression, MirrorKind } from './options.ts';
 import { spawnLogged, track, type Tracked } from './procs.ts';
 
@@ -42,13 +43,7 @@ export function benchProperties(r: RouteSpec): string {
     // Java: scan for plugins with the ServiceLoader only (start-up ~1 s instead of ~20 s per herder).
     `${t}.plugin.discovery = service_load`,
     `${s}.plugin.discovery = service_load`,
-    'replication.factor = 1',
-    'checkpoints.topic.replication.factor = 1',
-    'heartbeats.topic.replication.factor = 1',
-    'offset-syncs.topic.replication.factor = 1',
-    'offset.storage.replication.factor = 1',
-    'status.storage.replication.factor = 1',
-    'config.storage.replication.factor = 1',
+    ...SINGLE_BROKER_LINES,
     '',
   ].join('\n');
 }

@@ -14,6 +14,21 @@ import { RUN_DIR } from './paths.ts';
 import { generateTestBedTls, type TestBedTls } from './tls.ts';
 import { selectedKafkaVersion, type KafkaVersionInfo } from './versions.ts';
 
+/**
+ * mm2.properties lines for the test bed's clusters, which have one broker each: every topic a
+ * mirror creates (remote and internal) gets replication factor 1. Tests, the benchmarks and the
+ * DR drill all use them.
+ */
+export const SINGLE_BROKER_LINES: readonly string[] = [
+  'replication.factor = 1',
+  'checkpoints.topic.replication.factor = 1',
+  'heartbeats.topic.replication.factor = 1',
+  'offset-syncs.topic.replication.factor = 1',
+  'offset.storage.replication.factor = 1',
+  'status.storage.replication.factor = 1',
+  'config.storage.replication.factor = 1',
+];
+
 export interface TestBed {
   /** Run id: the folder under .kafka/run holding this bed's clusters and state file. */
   id: string;

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MirrorAcl } from '../../src/cli/commands/acls.ts';
 import type { AclBinding } from '../../src/kafka/index.ts';
 import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { useMirrorTestContext } from '../support/e2e.ts';
@@ -286,14 +287,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
     writeFileSync(mmFile, properties);
     const printed = await mm2(['acls', mmFile, '--json']);
     expect(printed.code, printed.stderr).toBe(0);
-    const acls = JSON.parse(printed.stdout) as {
-      cluster: string;
-      principal: string;
-      resourceType: string;
-      patternType: string;
-      name: string;
-      operations: string[];
-    }[];
+    const acls = JSON.parse(printed.stdout) as MirrorAcl[];
     const omitted = (a: (typeof acls)[number], op: string): boolean =>
       features.some(
         (f) =>
@@ -552,14 +546,7 @@ describe('least privilege on secured clusters: mm2 config check, and one ACL mis
     writeFileSync(mmFile, properties);
     const printed = await mm2(['acls', mmFile, '--json']);
     expect(printed.code, printed.stderr).toBe(0);
-    const acls = JSON.parse(printed.stdout) as {
-      cluster: string;
-      principal: string;
-      resourceType: string;
-      patternType: string;
-      name: string;
-      operations: string[];
-    }[];
+    const acls = JSON.parse(printed.stdout) as MirrorAcl[];
     expect(new Set(acls.map((a) => a.principal))).toEqual(new Set([principal]));
     // One ACL of the printed list is left out per entry; several routes print the same cluster or
     // `heartbeats` ACL, so an ACL is matched by bed, resource and operation.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MirrorAcl } from '../../src/cli/commands/acls.ts';
 import { toKafkaClientSettings } from '../../src/config/client-settings.ts';
 import { openKafkaCluster, type AclBinding } from '../../src/kafka/index.ts';
 import { signTestToken } from '../../scripts/kafka/oauth.ts';
@@ -544,14 +545,7 @@ describe('secured clusters: SASL_SSL and mTLS with every key store format', () =
       '--json',
     ]);
     outputs.push(printed.stdout);
-    const acls = JSON.parse(printed.stdout) as {
-      cluster: string;
-      principal: string;
-      resourceType: string;
-      patternType: string;
-      name: string;
-      operations: string[];
-    }[];
+    const acls = JSON.parse(printed.stdout) as MirrorAcl[];
     expect(new Set(acls.map((a) => a.principal))).toEqual(new Set(['User:CN=mm2-mirror']));
     const bindings = (alias: string): AclBinding[] =>
       acls

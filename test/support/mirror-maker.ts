@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../../scripts/kafka/paths.ts';
 import { freePort } from '../../scripts/kafka/ports.ts';
+import { SINGLE_BROKER_LINES } from '../../scripts/kafka/testbed.ts';
 import { scramJaasConfig } from '../../scripts/kafka/sasl.ts';
 import { parseLogLines } from './log-lines.ts';
 import { waitFor } from './wait.ts';
@@ -204,16 +205,8 @@ export function spawnMirrorMaker(file: string, port: number, args: string[] = []
   };
 }
 
-/** The test bed has one broker per cluster: every topic the mirror creates gets replication factor 1. */
-export const SINGLE_BROKER_LINES: readonly string[] = [
-  'replication.factor = 1',
-  'checkpoints.topic.replication.factor = 1',
-  'heartbeats.topic.replication.factor = 1',
-  'offset-syncs.topic.replication.factor = 1',
-  'offset.storage.replication.factor = 1',
-  'status.storage.replication.factor = 1',
-  'config.storage.replication.factor = 1',
-];
+/** The test bed's replication factors (one broker per cluster), for every test mm2.properties. */
+export { SINGLE_BROKER_LINES };
 
 /** The common part of every test mm2.properties: two clusters from the test bed, RF 1, fast intervals. */
 export function baseProperties(clusters: Record<string, string>, aliases: [string, string] = ['A', 'B']): string {
