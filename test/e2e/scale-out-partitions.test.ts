@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
-import { baseProperties, metricValue, propertiesWith, type RunningMirrorMaker } from '../support/mirror-maker.ts';
+import { metricValue, type RunningMirrorMaker, scaleOutProperties } from '../support/mirror-maker.ts';
 import { checkSequence, checkTopicSequences, readSequences, startSequencedLoad } from '../support/sequenced-load.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -84,18 +84,7 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
     const prefix = uniqueName('scale-p');
     const topic = `${prefix}-orders`;
     await ctx.adminA.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
-    const file = propertiesWith(baseProperties(clusters), {
-      'A->B.enabled': 'true',
-      'A->B.topics': `${prefix}.*`,
-      'B->A.enabled': 'false',
-      'tasks.max': String(PARTITIONS),
-      'sync.topic.acls.enabled': 'false',
-      'emit.checkpoints.enabled': 'false',
-      'mm2ts.cluster.enabled': 'true',
-      'mm2ts.group.id': `${prefix}-group`,
-      'mm2ts.group.session.timeout.ms': String(SESSION_TIMEOUT_MS),
-      'mm2ts.group.heartbeat.interval.ms': '500',
-    });
+    const file = scaleOutProperties(clusters, prefix, SESSION_TIMEOUT_MS, { 'tasks.max': String(PARTITIONS) });
     const load = startSequencedLoad(clusters['A']!, [{ topic, partitions: PARTITIONS }], PER_TICK, TICK_MS);
     const copied = async (): Promise<{
       duplicates: number;
@@ -248,10 +237,9 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       expect(final.problems).toEqual([]);
       expect(atStart.duplicates).toBe(0);
       expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 3_000);
-      // Only the dead member's partitions are copied again. Each at most what it copied since its
-      // last position flush: the load's flush window on a quiet machine (observed 0–4 per partition),
-      // but up to 50 (25 ticks) while a second test lane loaded the machine — the member lags and
-      // flushes late — hence the bound of six windows (docs/scale-out.md, "Fencing").
+      // Only the dead member's partitions are copied again. The aim is at most the load's flush window
+      // per partition (12); observed 0–4 in most runs but 42–50 in several, quiet machine or not, for
+      // a reason not established yet (docs/scale-out.md, "What is not there yet"): bounded by six.
       for (const [p, d] of Object.entries(killByPartition)) {
         expect(victimNumbers.has(Number(p))).toBe(true);
         expect(d).toBeLessThanOrEqual(6 * PARTITION_FLUSH_WINDOW);

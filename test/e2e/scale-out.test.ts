@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { useMirrorTestContext } from '../support/e2e.ts';
 import { testKafka, uniqueName } from '../support/kafka.ts';
 import {
-  baseProperties,
   metricValue,
   propertiesWith,
   waitForMirror,
   type ReadyResponse,
   type RunningMirrorMaker,
+  scaleOutProperties,
 } from '../support/mirror-maker.ts';
 import { checkTopicSequences, readSequences, startSequencedLoad } from '../support/sequenced-load.ts';
 import { waitFor } from '../support/wait.ts';
@@ -81,17 +81,7 @@ describe('scale-out: several instances, one job', () => {
     const topic = `${prefix}-orders`;
     const remote = `A.${topic}`;
     await ctx.adminA.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
-    const file = propertiesWith(baseProperties(clusters), {
-      'A->B.enabled': 'true',
-      'A->B.topics': `${prefix}.*`,
-      'B->A.enabled': 'false',
-      'sync.topic.acls.enabled': 'false',
-      'emit.checkpoints.enabled': 'false',
-      'mm2ts.cluster.enabled': 'true',
-      'mm2ts.group.id': `${prefix}-group`,
-      'mm2ts.group.session.timeout.ms': String(SESSION_TIMEOUT_MS),
-      'mm2ts.group.heartbeat.interval.ms': '500',
-    });
+    const file = scaleOutProperties(clusters, prefix, SESSION_TIMEOUT_MS);
     const load = startSequencedLoad(clusters['A']!, [{ topic, partitions: PARTITIONS }], PER_TICK, TICK_MS);
     const copied = async (): Promise<{ duplicates: number; problems: string[]; target: number }> => {
       const source = await readSequences(ctx.a, ctx.adminA, topic);

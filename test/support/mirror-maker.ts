@@ -242,6 +242,31 @@ export function checkpointedRouteLines(prefix: string, refreshGroupsSeconds = 1)
 }
 
 /**
+ * One route A->B for the topics named `<prefix>…`, run by a scale-out group `<prefix>-group`
+ * (docs/scale-out.md) with a short session timeout and half-second heartbeats; no ACL sync, no
+ * checkpoints. `overrides` are applied on top.
+ */
+export function scaleOutProperties(
+  clusters: Record<string, string>,
+  prefix: string,
+  sessionTimeoutMs: number,
+  overrides: Record<string, string> = {},
+): string {
+  return propertiesWith(baseProperties(clusters), {
+    'A->B.enabled': 'true',
+    'A->B.topics': `${prefix}.*`,
+    'B->A.enabled': 'false',
+    'sync.topic.acls.enabled': 'false',
+    'emit.checkpoints.enabled': 'false',
+    'mm2ts.cluster.enabled': 'true',
+    'mm2ts.group.id': `${prefix}-group`,
+    'mm2ts.group.session.timeout.ms': String(sessionTimeoutMs),
+    'mm2ts.group.heartbeat.interval.ms': '500',
+    ...overrides,
+  });
+}
+
+/**
  * `base` (an mm2.properties text) with `overrides` applied: a key already in `base` gets the new
  * value on its own line, a new key is appended, so the file has no duplicate keys (a duplicate is a
  * config warning).
