@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { openKafkaCluster } from '../src/kafka/index.ts';
 import { kcat, kcatConsume, kcatProduce, runMm2 } from '../test/support/dr.ts';
-import { startMirror, type StartedMirror } from './bench/mirrors.ts';
+import { buildOursOnce, startMirror, type StartedMirror } from './bench/mirrors.ts';
 import { stopAllTracked } from './bench/procs.ts';
 import { classpath, ensureKafkaJars } from './kafka/jars.ts';
 import { REPO_ROOT } from './kafka/paths.ts';
@@ -271,6 +271,8 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   const rows: Row[] = [];
   try {
+    log('building the package (npm run build): ours runs dist/, as installed');
+    buildOursOnce();
     log(`starting source and target clusters (Kafka ${info.version}); work folder ${dir}`);
     bed = await startTestBed({ aliases: ['source', 'target'], info, ownerPid: process.pid, log });
     for (const kind of ['ours', 'java'] as const) rows.push(...(await drill(kind, bed, dir, info.version, libs)));

@@ -3,9 +3,10 @@
  * node process) and Apache Kafka's dedicated MM2 driver (one JVM, the heap of its script).
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnJavaMirrorMaker } from '../java-mm2.ts';
-import { MIRROR_SCRIPT, mirrorNodeFlags } from '../mirror-node-flags.ts';
+import { buildMirrorOnce, MIRROR_SCRIPT, mirrorNodeFlags } from '../mirror-node-flags.ts';
+import { REPO_ROOT } from '../kafka/paths.ts';
 import { freePort } from '../kafka/ports.ts';
 import { SINGLE_BROKER_LINES } from '../kafka/testbed.ts';
 import type { Compression, MirrorKind } from './options.ts';
@@ -57,6 +58,11 @@ export interface StartedMirror {
   metricsUrl?: string;
 }
 
+/** Builds ours before anything is timed (startMirror would otherwise build on its first call). */
+export function buildOursOnce(): void {
+  buildMirrorOnce();
+}
+
 /** Starts one mirror on `properties` (targeting `targetAlias` only, as `--clusters` does). */
 export async function startMirror(
   kind: MirrorKind,
@@ -72,12 +78,15 @@ export async function startMirror(
     const port = await freePort();
     const file = join(dir, 'mm2-ours.properties');
     writeFileSync(file, `${properties}mm2ts.http.listener = 127.0.0.1:${port}\n`);
-    const script = MIRROR_SCRIPT;
+    // The built bin, as installed; a profiled run takes the sources so the profile's summary
+    // (profile.ts) can name the repository's files.
+    const script = profileDir ? MIRROR_SCRIPT : buildMirrorOnce();
     // The bin's own node flags (its shebang), then the profiler's.
     const nodeFlags = [...mirrorNodeFlags(), ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
     const args = [...nodeFlags, script, file, '--clusters', targetAlias];
     const proc = spawnLogged('ours', process.execPath, args, logFile, { ...process.env, LOG_LEVEL: 'info' });
-    const command = `node ${nodeFlags.join(' ')} src/cli/connect-mirror-maker.ts ${file} --clusters ${targetAlias}`;
+    const shown = relative(REPO_ROOT, script);
+    const command = `node ${nodeFlags.join(' ')} ${shown} ${file} --clusters ${targetAlias}`;
     return {
       kind,
       proc,

@@ -25,7 +25,7 @@ import {
   type JavaToolContext,
 } from './java-tools.ts';
 import { instancesBench, renderInstancesMarkdown } from './instances.ts';
-import { benchProperties, startMirror, type StartedMirror } from './mirrors.ts';
+import { benchProperties, buildOursOnce, startMirror, type StartedMirror } from './mirrors.ts';
 import { parseBenchOptions, type BenchOptions, type Compression, type MirrorKind, type Workload } from './options.ts';
 import { cpuSeconds, ProcessSampler, stopAllTracked } from './procs.ts';
 import { findCpuProfile, summarizeCpuProfile } from './profile.ts';
@@ -618,6 +618,8 @@ async function main(): Promise<number> {
     ],
   };
   try {
+    log('building the package (npm run build): ours runs dist/, as installed');
+    buildOursOnce();
     log(`starting source and target clusters (Kafka ${info.version}); work folder ${dir}`);
     bed = await startTestBed({ aliases: ['source', 'target'], info, ownerPid: process.pid, log });
     const libs = ensureKafkaJars(info);
