@@ -15,6 +15,7 @@ export {
 } from './decode.ts';
 export type { DecodeOptions, RecordBuilder } from './decode.ts';
 export { encodeRecordBatch } from './encode.ts';
+export { decodeFetchedRecordsInto, FetchedRecord, recordValueBytes } from './fetched-record.ts';
 export { RecordBatchError } from './errors.ts';
 export { ATTR, BATCH } from './types.ts';
 export type {
