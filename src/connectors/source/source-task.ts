@@ -104,18 +104,6 @@ interface PartitionPieces {
   readonly pieces: FetchedPiece[];
 }
 
-/** A produce group sent and not yet acknowledged (or failed): which partitions it holds. */
-interface GroupInFlight {
-  readonly partitions: ReadonlySet<PartitionProgress>;
-  /** Never rejects (produceRecordingFailure). */
-  readonly done: Promise<void>;
-}
-
-/** Whether a group about to be produced holds a partition of a group in flight. */
-function sharesPartition(inFlight: readonly GroupInFlight[], units: readonly PartitionPieces[]): boolean {
-  return inFlight.some((g) => units.some((u) => g.partitions.has(u.p)));
-}
-
 /** Retries of a broker that is down (fetch, produce, listing offsets): 100 ms doubling to 5 s. */
 const RETRY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
 
@@ -146,14 +134,6 @@ const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
  * 539 → 345 MB (uncompressed 376 → 337 MB) at unchanged throughput and CPU; 50,000 gave 388 MB.
  */
 const MAX_RECORDS_PER_PRODUCE = 25_000;
-
-/**
- * Produce groups of one task in flight at once (groups of different partitions). With one, the
- * task idled 20–34 % of a backlog drain waiting for acks (docs/benchmarks/README.md, profile
- * summary): the next group is encoded only after the previous one is acknowledged. With two, one
- * group is encoded and sent while the target appends the other.
- */
-const MAX_GROUPS_IN_FLIGHT = 2;
 
 /**
  * Java's MirrorSourceTask on the Kafka port: copies its partitions in order to the same partition
@@ -315,7 +295,7 @@ export class SourceTask {
    * the error landed.
    */
   private async run(): Promise<void> {
-    const inFlight: GroupInFlight[] = [];
+    let producing: Promise<void> = Promise.resolve();
     let next: Promise<FetchOutcome> | undefined = this.fetchRound();
     const backoff = new Backoff(RETRY_BACKOFF);
     try {
@@ -343,32 +323,21 @@ export class SourceTask {
         // this one is decoded and produced.
         next = this.fetchRound();
         // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
-        // (whole partitions): each group is decoded while earlier ones are being produced, so at
-        // most MAX_GROUPS_IN_FLIGHT + 1 groups of record objects are alive, whatever the
-        // compression ratio. A group waits for every group in flight that holds one of its
-        // partitions (an earlier round's): per-partition order, and positions and offset syncs
-        // advance per partition in offset order.
+        // (whole partitions): each group is decoded while the previous one is being produced, so
+        // at most two groups of record objects are alive, whatever the compression ratio.
         for (const group of byRecordBudget(withRecords, MAX_RECORDS_PER_PRODUCE)) {
           const toProduce = await this.decodeRound(group);
-          while (
-            inFlight.length > 0 &&
-            (inFlight.length >= MAX_GROUPS_IN_FLIGHT || sharesPartition(inFlight, toProduce))
-          )
-            await inFlight.shift()!.done;
+          await producing; // the previous group must be acknowledged first: per-partition order
           this.throwIfProduceFailed();
           if (this.stopping) break;
-          if (toProduce.length > 0)
-            inFlight.push({
-              partitions: new Set(toProduce.map((u) => u.p)),
-              done: this.produceRecordingFailure(toProduce),
-            });
+          if (toProduce.length > 0) producing = this.produceRecordingFailure(toProduce);
         }
       }
     } finally {
       // Neither rejects. The fetch issued ahead must finish before the clients close (it ends
       // within fetch.max.wait.ms): a request still running then would reopen a broker connection
       // and keep the process alive.
-      for (const group of inFlight) await group.done;
+      await producing;
       await next;
     }
     this.throwIfProduceFailed();
