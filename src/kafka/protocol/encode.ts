@@ -54,7 +54,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
     pos = writeVarint(out0, pos, rec.offsetDelta ?? i);
     if (rec instanceof FetchedRecord) {
       // Key, value and headers are re-encoded exactly as fetched: copy their wire bytes at once.
-      pos += rec.section.copy(out0, pos, rec.fieldsStart, rec.fieldsEnd);
+      pos += rec.batch.section.copy(out0, pos, rec.fieldsStart, rec.fieldsEnd);
       continue;
     }
     pos = writeBytes(out0, pos, rec.key);

@@ -8,7 +8,9 @@
  *
  * Before this, a 100-byte record cost four objects (the record, a value view, two BigInts for
  * `baseOffset + BigInt(offsetDelta)`), and garbage collection was 14–29 % of the mirror's CPU
- * (docs/benchmarks/README.md, profile summary).
+ * (docs/benchmarks/README.md, profile summary). Now it is one object of seven fields; what a
+ * batch's records share (topic, partition, timestamp type, section, base offset) is one
+ * {@link FetchedBatch} per batch (docs/benchmarks/2026-11-30-hot-path.md).
  */
 import type { ConsumedRecord, RecordHeader } from '../port.ts';
 import { RecordBatchError } from './errors.ts';
@@ -17,73 +19,73 @@ import { ByteReader } from './varint.ts';
 
 const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[];
 
-export class FetchedRecord implements ConsumedRecord {
+/** What the records of one fetched batch share: one object per batch, not per record. */
+export interface FetchedBatch {
   readonly topic: string;
   readonly partition: number;
-  readonly timestamp: number;
   readonly timestampType: TimestampType;
-  readonly headers: readonly RecordHeader[];
-  /** The uncompressed records section the record lies in (kept alive by the record). */
+  /** The uncompressed records section the records lie in (kept alive by them). */
   readonly section: Buffer;
-  /** Where the record's key field starts: key, value and headers, as on the wire, end at `fieldsEnd`. */
+  readonly baseOffset: bigint;
+}
+
+export class FetchedRecord implements ConsumedRecord {
+  readonly batch: FetchedBatch;
+  readonly timestamp: number;
+  readonly headers: readonly RecordHeader[];
+  /** Where the record's key field starts in `batch.section`: key, value and headers, as on the wire, end at `fieldsEnd`. */
   readonly fieldsStart: number;
   readonly fieldsEnd: number;
-  /** Where the key's bytes start, and their length (-1: null key). */
-  readonly keyStart: number;
-  readonly keyLength: number;
-  readonly valueStart: number;
+  /** -1: null value. */
   readonly valueLength: number;
-  /**
-   * The batch's base offset (one BigInt shared by the batch's records) and the record's offset
-   * delta in it. Not named `offsetDelta`: that field of a RecordInput is the delta to encode.
-   */
-  readonly baseOffset: bigint;
+  /** The record's offset delta in its batch. Not named `offsetDelta`: that field of a RecordInput is the delta to encode. */
   readonly deltaFromBase: number;
 
   constructor(
-    topic: string,
-    partition: number,
+    batch: FetchedBatch,
     timestamp: number,
-    timestampType: TimestampType,
     headers: readonly RecordHeader[],
-    section: Buffer,
     fieldsStart: number,
     fieldsEnd: number,
-    keyStart: number,
-    keyLength: number,
-    valueStart: number,
     valueLength: number,
-    baseOffset: bigint,
     deltaFromBase: number,
   ) {
-    this.topic = topic;
-    this.partition = partition;
+    this.batch = batch;
     this.timestamp = timestamp;
-    this.timestampType = timestampType;
     this.headers = headers;
-    this.section = section;
     this.fieldsStart = fieldsStart;
     this.fieldsEnd = fieldsEnd;
-    this.keyStart = keyStart;
-    this.keyLength = keyLength;
-    this.valueStart = valueStart;
     this.valueLength = valueLength;
-    this.baseOffset = baseOffset;
     this.deltaFromBase = deltaFromBase;
   }
 
-  get offset(): bigint {
-    return this.baseOffset + BigInt(this.deltaFromBase);
+  get topic(): string {
+    return this.batch.topic;
   }
 
-  /** A view into the records section, made on each access. */
+  get partition(): number {
+    return this.batch.partition;
+  }
+
+  get timestampType(): TimestampType {
+    return this.batch.timestampType;
+  }
+
+  get offset(): bigint {
+    return this.batch.baseOffset + BigInt(this.deltaFromBase);
+  }
+
+  /** A view into the records section, made on each access (the fields were checked when decoded). */
   get key(): Buffer | null {
-    return this.keyLength < 0 ? null : this.section.subarray(this.keyStart, this.keyStart + this.keyLength);
+    const r = new ByteReader(this.batch.section, this.fieldsStart, this.fieldsEnd);
+    return r.bytesOrNull();
   }
 
   /** A view into the records section, made on each access. */
   get value(): Buffer | null {
-    return this.valueLength < 0 ? null : this.section.subarray(this.valueStart, this.valueStart + this.valueLength);
+    const r = new ByteReader(this.batch.section, this.fieldsStart, this.fieldsEnd);
+    r.skipBytesOrNull();
+    return r.bytesOrNull();
   }
 }
 
@@ -114,6 +116,7 @@ export function decodeFetchedRecordsInto(
   }
   const r = new ByteReader(data);
   const { baseOffset, baseTimestamp, timestampType } = header;
+  const batch: FetchedBatch = { topic, partition, timestampType, section: data, baseOffset };
   const logAppendTime = timestampType === 'LogAppendTime' ? header.maxTimestamp : undefined;
   // Deltas are int32, so the comparison with `from` is one BigInt subtraction per batch.
   const firstDelta = from > baseOffset ? Number(from - baseOffset) : 0;
@@ -127,10 +130,8 @@ export function decodeFetchedRecordsInto(
     const timestampDelta = r.varlong();
     const offsetDelta = r.varint();
     const fieldsStart = r.pos;
-    const keyLength = r.skipBytesOrNull();
-    const keyStart = keyLength < 0 ? r.pos : r.pos - keyLength;
+    r.skipBytesOrNull(); // key
     const valueLength = r.skipBytesOrNull();
-    const valueStart = valueLength < 0 ? r.pos : r.pos - valueLength;
     const headerCount = r.varint();
     if (headerCount < 0) throw corrupt(header, `record ${i} has ${headerCount} headers`);
     let headers: RecordHeader[] = NO_HEADERS;
@@ -148,19 +149,12 @@ export function decodeFetchedRecordsInto(
     if (offsetDelta < firstDelta) continue;
     out.push(
       new FetchedRecord(
-        topic,
-        partition,
+        batch,
         logAppendTime ?? baseTimestamp + timestampDelta,
-        timestampType,
         headers,
-        data,
         fieldsStart,
         fieldsEnd,
-        keyStart,
-        keyLength,
-        valueStart,
         valueLength,
-        baseOffset,
         offsetDelta,
       ),
     );
