@@ -82,8 +82,12 @@ export async function ourIngestRate(
       .filter(([p, offset]) => offset < ends.get(p)!)
       .map(([partition, offset]) => ({ topic, partition, offset }));
     if (requests.length === 0) break;
-    for (const f of await reader.fetch(requests)) {
-      pool.push(...f.records.slice(0, want - pool.length));
+    for (const f of await reader.fetchUndecoded(requests)) {
+      // The mirror's decode (pieces: the record objects it produces from), not the plain one.
+      const records = f.decodePieces
+        ? (await f.decodePieces(undefined)).flatMap((piece) => piece.records ?? [])
+        : await f.decode();
+      pool.push(...records.slice(0, want - pool.length));
       positions.set(f.partition, f.nextOffset);
     }
   }

@@ -2,3 +2,4 @@
 export type * from './port.ts';
 export { isRetriable, kafkaErrorName } from './errors.ts';
 export { openKafkaCluster } from './kafkajs/cluster.ts';
+export { recordValueBytes } from './protocol/fetched-record.ts';

@@ -12,7 +12,7 @@ import type {
 } from '../../kafka/index.ts';
 import type { ReplicationPolicy } from '../../policy/index.ts';
 import { topicPartitionKey, type TopicPartition } from '../../records/index.ts';
-import { isRetriable } from '../../kafka/index.ts';
+import { isRetriable, recordValueBytes } from '../../kafka/index.ts';
 import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { byRecordBudget } from './record-budget.ts';
@@ -429,7 +429,7 @@ export class SourceTask {
         deep += piece.batches;
         count += piece.records.length;
         for (const r of piece.records) {
-          bytes += r.value?.length ?? 0;
+          bytes += recordValueBytes(r);
           const age = now - r.timestamp;
           if (age < minAge) minAge = age;
           if (age > maxAge) maxAge = age;

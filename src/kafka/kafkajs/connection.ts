@@ -8,6 +8,7 @@ import type { ProtocolWriter } from '../wire/codec.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { scheduleIdleChecksWithoutNegativeTimeouts } from './request-queue-timer.ts';
+import { reassembleResponsesWithoutConcat } from './response-reassembly.ts';
 import { kafkajsConfig, tlsOptions } from './settings.ts';
 
 const { Kafka: KafkaClient } = kafkajs;
@@ -31,6 +32,7 @@ export class KafkajsConnection {
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
     scheduleIdleChecksWithoutNegativeTimeouts();
+    reassembleResponsesWithoutConcat();
     this.settings = settings;
     this.logger = logger;
     this.origin = {

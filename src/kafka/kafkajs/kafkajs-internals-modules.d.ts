@@ -15,3 +15,11 @@ declare module 'kafkajs/src/network/requestQueue/index.js' {
   }
   export default RequestQueue;
 }
+
+declare module 'kafkajs/src/network/connection.js' {
+  /** kafkajs's broker connection; response-reassembly.ts replaces its `processData`. */
+  class Connection {
+    processData(rawData: Buffer): void;
+  }
+  export default Connection;
+}

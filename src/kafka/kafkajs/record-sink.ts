@@ -10,6 +10,7 @@ import type {
 } from '../port.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
+import { FetchedRecord } from '../protocol/fetched-record.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isRetriable } from '../errors.ts';
@@ -31,6 +32,8 @@ interface PendingChunk {
 }
 
 function estimatedSize(r: ProducerRecord): number {
+  // A fetched record's key, value and headers are re-encoded as their wire bytes (encode.ts).
+  if (r instanceof FetchedRecord) return RECORD_OVERHEAD + r.fieldsEnd - r.fieldsStart;
   let size = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers ?? []) size += 8 + h.key.length * 3 + (h.value?.length ?? 0);
   return size;

@@ -9,6 +9,7 @@ import type {
   UndecodedFetchedPartition,
 } from '../port.ts';
 import { decodeRecordsInto, readRecordBatchViews, recordsSection } from '../protocol/decode.ts';
+import { decodeFetchedRecordsInto } from '../protocol/fetched-record.ts';
 import { passThroughBlocker } from '../protocol/pass-through.ts';
 import type { RecordBatchView } from '../protocol/types.ts';
 import {
@@ -197,11 +198,16 @@ export class KafkajsRecordSource implements RecordSource {
         : views
     ).filter((v) => !v.isControl);
     const { topic, partition, offset: from } = request;
-    const decodeViews = async (views: RecordBatchView[]): Promise<ConsumedRecord[]> => {
+    const decodeViews = async (views: RecordBatchView[], toCopy = false): Promise<ConsumedRecord[]> => {
       // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
       const sections = await Promise.all(views.map(recordsSection));
       const records: ConsumedRecord[] = [];
       for (let i = 0; i < views.length; i++) {
+        // Records to copy (decodePieces): one object each, pointing into the section (fetched-record.ts).
+        if (toCopy) {
+          decodeFetchedRecordsInto(views[i]!, sections[i]!, topic, partition, from, records);
+          continue;
+        }
         const timestampType = views[i]!.timestampType;
         decodeRecordsInto<ConsumedRecord>(views[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
           // A (compressed) batch can start before the requested offset: skip what was asked past.
@@ -212,13 +218,14 @@ export class KafkajsRecordSource implements RecordSource {
     };
     const decode = (): Promise<ConsumedRecord[]> => decodeViews(kept);
     const decodePieces = async (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> => {
-      if (passThrough === undefined) return kept.length > 0 ? [{ records: await decode(), batches: kept.length }] : [];
+      if (passThrough === undefined)
+        return kept.length > 0 ? [{ records: await decodeViews(kept, true), batches: kept.length }] : [];
       const pieces: FetchedPiece[] = [];
       let deep: RecordBatchView[] = [];
       let blocker: string | undefined;
       const decodeDeep = async (): Promise<void> => {
         if (deep.length === 0) return;
-        const records = await decodeViews(deep);
+        const records = await decodeViews(deep, true);
         pieces.push(
           blocker === undefined ? { records, batches: deep.length } : { records, batches: deep.length, blocker },
         );

@@ -5,6 +5,7 @@
  */
 import { compress, compressionCode } from '../compression/index.ts';
 import { crc32c } from './crc32c.ts';
+import { FetchedRecord } from './fetched-record.ts';
 import { ATTR, BATCH, type EncodeRecordBatchOptions, type RecordInput } from './types.ts';
 import { sizeOfVarint, sizeOfVarlong, utf8Length, writeUtf8, writeVarint, writeVarlong } from './varint.ts';
 
@@ -51,6 +52,11 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
     out0[pos++] = 0; // record attributes: unused
     pos = writeVarlong(out0, pos, timestampOf(rec, now) - baseTimestamp);
     pos = writeVarint(out0, pos, rec.offsetDelta ?? i);
+    if (rec instanceof FetchedRecord) {
+      // Key, value and headers are re-encoded exactly as fetched: copy their wire bytes at once.
+      pos += rec.batch.section.copy(out0, pos, rec.fieldsStart, rec.fieldsEnd);
+      continue;
+    }
     pos = writeBytes(out0, pos, rec.key);
     pos = writeBytes(out0, pos, rec.value);
     const headers = rec.headers;
@@ -100,6 +106,8 @@ function timestampOf(rec: RecordInput, now: number): number {
 }
 
 function bodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {
+  if (rec instanceof FetchedRecord)
+    return 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + rec.fieldsEnd - rec.fieldsStart;
   let size =
     1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfBytes(rec.key) + sizeOfBytes(rec.value);
   const headers = rec.headers;

@@ -15,6 +15,8 @@ export {
 } from './decode.ts';
 export type { DecodeOptions, RecordBuilder } from './decode.ts';
 export { encodeRecordBatch } from './encode.ts';
+export { decodeFetchedRecordsInto, FetchedRecord, recordValueBytes } from './fetched-record.ts';
+export type { FetchedBatch } from './fetched-record.ts';
 export { RecordBatchError } from './errors.ts';
 export { ATTR, BATCH } from './types.ts';
 export type {

@@ -74,6 +74,18 @@ export class ByteReader {
     return this.buf.subarray(start, start + len);
   }
 
+  /**
+   * Skips length-prefixed bytes (varint length, -1 = null) and returns their length; the bytes
+   * start at `pos` before the call plus the varint's size. No view is made.
+   */
+  skipBytesOrNull(): number {
+    const len = this.varint();
+    if (len < 0) return -1;
+    if (len > this.end - this.pos) throw truncated(this.pos);
+    this.pos += len;
+    return len;
+  }
+
   /** Varint-length-prefixed UTF-8 string; a negative length is invalid (Java rejects null header keys). */
   string(): string {
     const len = this.varint();
