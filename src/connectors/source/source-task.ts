@@ -166,6 +166,14 @@ export class SourceTask {
   private loop: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /**
+   * Until then (the task's first flush interval, when it copies the backlog of a start or a
+   * takeover) every acknowledged round's positions are stored at once: a crash in that interval
+   * re-copies one round, not the backlog. Else the next owner of a partition taken over from a
+   * dead member started where the member before it stopped, seconds of records back.
+   */
+  private storeEveryRoundUntil = 0;
+  private storingRound: Promise<void> | undefined;
   private statusValue: WorkStatus = { state: 'UNASSIGNED' };
   /** Aborted by stop: ends every backoff wait at once. */
   private readonly wake = new AbortController();
@@ -211,6 +219,7 @@ export class SourceTask {
     this.loop = (async () => {
       await this.retrying('loading source positions', () => this.initPositions());
       if (this.stopping) return;
+      this.storeEveryRoundUntil = Date.now() + this.options.offsetFlushIntervalMs;
       this.scheduleFlush();
       this.logger.info({ partitions: this.options.partitions.length }, 'source task started');
       await this.run();
@@ -523,6 +532,10 @@ export class SourceTask {
       [...byRemoteTopic].map(([remote, topicUnits]) => this.produceTopic(remote, topicUnits)),
     );
     for (const unit of units) unit.p.producing = false;
+    if (Date.now() < this.storeEveryRoundUntil && !this.stopping && !this.flushing && !this.storingRound)
+      this.storingRound = this.storePositions()
+        .catch(() => {}) // the periodic flush stores them again
+        .finally(() => (this.storingRound = undefined));
     this.options.offsetSyncs?.firePendingOffsetSyncs();
     const failure = outcomes.find((o) => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
@@ -667,6 +680,14 @@ export class SourceTask {
   }
 
   private async storeAndRelease(): Promise<void> {
+    await this.storePositions();
+    // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
+    this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
+    this.options.offsetSyncs?.firePendingOffsetSyncs();
+  }
+
+  /** Stores every acknowledged position not yet stored. */
+  private async storePositions(): Promise<void> {
     const changed = [...this.progress.values()].filter((p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed);
     if (changed.length > 0) {
       const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
@@ -676,9 +697,6 @@ export class SourceTask {
       );
       for (const { p, offset } of snapshot) p.flushed = offset;
     }
-    // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
-    this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
-    this.options.offsetSyncs?.firePendingOffsetSyncs();
   }
 
   private setStatus(status: WorkStatus): void {
@@ -718,6 +736,7 @@ export class SourceTask {
     await this.loop;
     // A periodic flush may have started before the last acknowledgements: store after it.
     await this.flushing?.catch(() => {});
+    await this.storingRound;
     try {
       await this.flush();
     } catch (err) {
