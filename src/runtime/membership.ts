@@ -17,6 +17,10 @@ import {
   type MemberAssignment,
 } from './membership-assignor.ts';
 import { LoadMeter } from './membership-load.ts';
+import { BalanceWatch, SourceRates, bytesPerSecond, wouldMove, type SourceEndOffsets } from './membership-balance.ts';
+import { clientSettings } from './route-clients.ts';
+import type { KafkaAdmin } from '../kafka/index.ts';
+import type { GroupMemberView } from './membership-assignor.ts';
 import type { ScaleOutHooks } from './driver.ts';
 import type { RouteShare } from './route-runtime.ts';
 import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
@@ -82,6 +86,16 @@ export class Membership {
   private heard: Record<string, string[]> = {};
   /** Bytes copied and lag per partition unit, for the load the metadata reports. */
   readonly meter = new LoadMeter();
+  /** Leader only: the members' metadata it last assigned from, and what it gave each. */
+  private led: { views: GroupMemberView[]; out: Map<string, MemberAssignment>; leaderId: string } | undefined;
+  /** Leader only: bytes/s per partition unit from its last balance check, and when it was taken. */
+  private observed: { at: number; bytes: Map<string, number> } | undefined;
+  private readonly rates: SourceRates;
+  private readonly watch = new BalanceWatch();
+  private balanceTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** Source admins of the balance check, per route (opened on first use). */
+  private readonly sourceAdmins = new Map<string, { cluster: KafkaCluster; admin: Promise<KafkaAdmin> }>();
 
   constructor(
     settings: MembershipSettings,
@@ -89,6 +103,7 @@ export class Membership {
     routes: AssignableRoutes,
     logger: Logger,
     registry: Registry,
+    sourceEnds?: SourceEndOffsets,
   ) {
     this.settings = settings;
     this.config = config;
@@ -97,6 +112,7 @@ export class Membership {
     this.metrics = new MembershipMetrics(registry);
     this.instance = instanceName(settings);
     this.fingerprint = configFingerprint(config);
+    this.rates = new SourceRates(sourceEnds ?? ((route, topic) => this.sourceEndOffsets(route, topic)));
   }
 
   /** Joins the group on `cluster` (default: the group cluster of the settings) in the background. */
@@ -129,7 +145,10 @@ export class Membership {
         }),
         assign: (members, generation) => {
           const views = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
-          const out = assignRoutes(views, generation.leaderId, generation.generationId);
+          const observed = this.freshObserved();
+          const out = assignRoutes(views, generation.leaderId, generation.generationId, observed);
+          this.led = { views, out, leaderId: generation.leaderId };
+          this.watch.reset();
           this.logger.info(
             {
               generation: generation.generationId,
@@ -160,6 +179,70 @@ export class Membership {
       'joining the scale-out group',
     );
     this.member.start();
+    const every = this.settings.rebalanceCheckIntervalMs;
+    if (every > 0) {
+      this.balanceTimer = setInterval(() => void this.checkBalance(), every);
+      this.balanceTimer.unref();
+    }
+  }
+
+  /** The leader's last balance check, while recent enough to stand for the loads now. */
+  private freshObserved(): Map<string, number> | undefined {
+    const o = this.observed;
+    if (o === undefined || performance.now() - o.at > 2 * this.settings.rebalanceCheckIntervalMs) return undefined;
+    return o.bytes;
+  }
+
+  /**
+   * Leader only, every `mm2ts.cluster.rebalance.check.interval.ms`: measures the records/s arriving
+   * at each source partition, and rejoins (a rebalance) when the last assignment would move a unit
+   * at these loads at two checks in a row ({@link BalanceWatch}). A balanced group never rebalances
+   * for it; a burst or a catch-up that passes within one interval moves nothing.
+   */
+  async checkBalance(): Promise<void> {
+    const led = this.led;
+    const generation = this.member?.generation();
+    if (this.checking || this.draining || this.state !== 'STABLE' || !led || generation?.leaderId !== led.leaderId)
+      return;
+    if (generation.memberId !== generation.leaderId) return;
+    this.checking = true;
+    try {
+      const units = [...led.out.values()].flatMap((a) => a.units);
+      const rates = await this.rates.sample(units);
+      if (rates.size === 0 || this.led !== led) return;
+      const bytes = bytesPerSecond(led.views, rates);
+      this.observed = { at: performance.now(), bytes };
+      const imbalanced = wouldMove(led.views, led.out, led.leaderId, bytes);
+      if (!this.watch.checked(imbalanced)) return;
+      this.logger.info(
+        { bytesPerSecond: Object.fromEntries([...bytes].map(([u, b]) => [u, Math.round(b)])) },
+        'the load is out of balance at two checks in a row: rebalancing',
+      );
+      this.metrics.balanceRebalances.inc();
+      this.member?.rejoin();
+    } catch (err) {
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not measure the load of the source partitions; the balance is checked again later',
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** End offsets of a source topic of `route`, by the route's source admin (opened once). */
+  private async sourceEndOffsets(route: string, topic: string): Promise<Map<number, bigint>> {
+    let entry = this.sourceAdmins.get(route);
+    if (!entry) {
+      const config = this.config.routes.find((r) => r.name === route);
+      if (!config) return new Map();
+      const cluster = openKafkaCluster(clientSettings(config, 'source.replication-source-admin'), this.logger);
+      entry = { cluster, admin: cluster.admin() };
+      entry.admin.catch(() => this.sourceAdmins.delete(route));
+      this.sourceAdmins.set(route, entry);
+    }
+    const offsets = await (await entry.admin).listOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.latest]));
   }
 
   private async onAssignment(assignment: MemberAssignment, generation: GroupGeneration): Promise<boolean> {
@@ -180,6 +263,7 @@ export class Membership {
       this.metrics.configMismatch.set(0);
     }
     this.last = { generation, assignment };
+    if (generation.leaderId !== generation.memberId) this.led = undefined;
     this.heard = assignment.known ?? this.heard;
     const wanted = new Set(assignment.units);
     const revoked = [...this.owned].filter((u) => !wanted.has(u));
@@ -247,6 +331,8 @@ export class Membership {
     let warnedAt = 0;
     return {
       holds: () => this.runsPartOf(route) && this.member?.holdsLease() === true,
+      debug: (what, fields) =>
+        this.logger.debug({ route, generation: this.member?.generation()?.generationId, ...fields }, what),
       skipped: (what) => {
         this.metrics.fencedWrites.inc({ what });
         if (performance.now() - warnedAt < 10_000) return;
@@ -334,8 +420,14 @@ export class Membership {
 
   /** Leaves the group (a static member stays until its session expires). Call after the routes stopped. */
   async stop(): Promise<void> {
+    if (this.balanceTimer) clearInterval(this.balanceTimer);
     await this.member?.stop();
     await this.cluster?.close();
+    for (const { cluster, admin } of this.sourceAdmins.values()) {
+      await admin.then((a) => a.close()).catch(() => {});
+      await cluster.close().catch(() => {});
+    }
+    this.sourceAdmins.clear();
   }
 }
 
