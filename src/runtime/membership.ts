@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/index.ts';
 import { GroupMember, type GroupGeneration } from '../connect/membership-group-member.ts';
-import { openKafkaCluster, type KafkaCluster } from '../kafka/index.ts';
+import { openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../kafka/index.ts';
 import type { Registry } from 'prom-client';
 import { KafkaPortError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
@@ -14,13 +14,12 @@ import {
   decodeMetadata,
   encodeJson,
   parsePartitionUnit,
+  type GroupMemberView,
   type MemberAssignment,
 } from './membership-assignor.ts';
 import { LoadMeter } from './membership-load.ts';
 import { BalanceWatch, SourceRates, bytesPerSecond, wouldMove, type SourceEndOffsets } from './membership-balance.ts';
 import { clientSettings } from './route-clients.ts';
-import type { KafkaAdmin } from '../kafka/index.ts';
-import type { GroupMemberView } from './membership-assignor.ts';
 import type { ScaleOutHooks } from './driver.ts';
 import type { RouteShare } from './route-runtime.ts';
 import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
@@ -238,7 +237,11 @@ export class Membership {
       if (!config) return new Map();
       const cluster = openKafkaCluster(clientSettings(config, 'source.replication-source-admin'), this.logger);
       entry = { cluster, admin: cluster.admin() };
-      entry.admin.catch(() => this.sourceAdmins.delete(route));
+      // A failed open is forgotten (and its connection closed): the next check opens it again.
+      entry.admin.catch(() => {
+        this.sourceAdmins.delete(route);
+        void cluster.close().catch(() => {});
+      });
       this.sourceAdmins.set(route, entry);
     }
     const offsets = await (await entry.admin).listOffsets(topic);
