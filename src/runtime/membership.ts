@@ -270,16 +270,31 @@ export class Membership {
     this.heard = assignment.known ?? this.heard;
     const wanted = new Set(assignment.units);
     const revoked = [...this.owned].filter((u) => !wanted.has(u));
-    await this.runOnly(wanted, `generation ${generation.generationId}`);
+    await this.runOnly(wanted, `generation ${generation.generationId}`, this.unlisted(assignment));
     this.metrics.rebalanceSeconds.observe((performance.now() - started) / 1000);
     return revoked.length > 0;
   }
 
   /**
-   * Runs exactly `units`: revoked ones stop first (a route stops, a partition's task drains and
-   * flushes), claimed as owned until they have; routes and tasks that stay run on.
+   * The replicating routes whose partitions the group does not know yet (the first start of a
+   * group, a route a reload added), when this member may take work: their flow member lists the
+   * partitions first and triggers the next generation, which assigns them. Meanwhile this member
+   * opens those routes with no unit (the offsets store read, the source connector built, no
+   * task), so its tasks start as soon as that generation gives it partitions instead of one route
+   * start later; a route it then gets nothing of stops again.
    */
-  private async runOnly(units: ReadonlySet<string>, why: string): Promise<void> {
+  private unlisted(assignment: MemberAssignment): string[] {
+    if (assignment.refused !== undefined || this.settings.capacity <= 0) return [];
+    const known = assignment.known ?? {};
+    return this.config.routes.filter((r) => r.settings.enabled && known[r.name] === undefined).map((r) => r.name);
+  }
+
+  /**
+   * Runs exactly `units`: revoked ones stop first (a route stops, a partition's task drains and
+   * flushes), claimed as owned until they have; routes and tasks that stay run on. `opened`:
+   * routes to run with no unit besides (see {@link unlisted}).
+   */
+  private async runOnly(units: ReadonlySet<string>, why: string, opened: readonly string[] = []): Promise<void> {
     const revoked = [...this.owned].filter((u) => !units.has(u));
     const added = [...units].filter((u) => !this.owned.has(u));
     if (revoked.length > 0 || added.length > 0)
@@ -294,6 +309,7 @@ export class Membership {
     );
     this.metrics.assignedRoutes.set(shares.size);
     this.metrics.assignedPartitions.set([...units].filter((u) => !isFlow(u)).length);
+    for (const route of opened) if (!shares.has(route)) shares.set(route, { flow: false, partitions: [] });
     await this.routes.assign(shares);
     for (const u of revoked) this.owned.delete(u);
     this.metrics.routesMoved.inc({ direction: 'out' }, revoked.filter(isFlow).length);
