@@ -157,9 +157,16 @@ export class ConnectOffsetsStore {
     return this.values.values();
   }
 
-  /** Reads what other writers added since the last read, up to the topic's current end. */
-  async refresh(): Promise<void> {
-    await this.log!.readToEnd();
+  /**
+   * Reads what other writers added since the last read, up to the topic's current end. Queued
+   * with this store's writes: a write acknowledged during the read (its record past the end the
+   * read listed) would be applied first and then overwritten by an older record of the same key
+   * the read replays, and a task started from that key would copy again what was copied since.
+   */
+  refresh(): Promise<void> {
+    const run = this.writeChain.then(() => this.log!.readToEnd());
+    this.writeChain = run.catch(() => undefined);
+    return run;
   }
 
   /**

@@ -38,6 +38,8 @@ export interface MemberMetadata {
   load?: Record<string, number>;
   /** Observed lag (records) per partition unit this member runs. */
   lag?: Record<string, number>;
+  /** Observed records/s copied per partition unit (with `load`: the bytes per record). */
+  records?: Record<string, number>;
 }
 
 export interface MemberAssignment {
@@ -77,6 +79,15 @@ export interface MemberOverview {
  */
 export const IMBALANCE_THRESHOLD = 0.2;
 
+/**
+ * What a flow unit weighs, as a share of an average partition. Its work copies no records: a
+ * partition listing and config sync every few seconds, a heartbeat record a second, checkpoints
+ * per consumer group — far less than a partition under load. Weighing it as a whole partition
+ * left its member one partition short (12 equal partitions on three members spread 5/3/4); this
+ * small share only breaks ties, so the flow's member takes no more partitions than the others.
+ */
+export const FLOW_WEIGHT_SHARE = 0.05;
+
 /** The partition unit of `topic`-`partition` of `route`. */
 export function partitionUnit(route: string, topic: string, partition: number): string {
   return `${route}:${topic}:${partition}`;
@@ -114,6 +125,7 @@ export function decodeMetadata(bytes: Buffer): MemberMetadata | undefined {
       ...(m.partitions && typeof m.partitions === 'object' ? { partitions: m.partitions } : {}),
       ...(m.load && typeof m.load === 'object' ? { load: m.load } : {}),
       ...(m.lag && typeof m.lag === 'object' ? { lag: m.lag } : {}),
+      ...(m.records && typeof m.records === 'object' ? { records: m.records } : {}),
     };
   } catch {
     return undefined;
@@ -150,12 +162,14 @@ export function differingKeys(a: MemberMetadata, b: MemberMetadata): string[] {
  * keeps what it runs up to its share (capacity-weighted), routes nobody runs go to the least loaded
  * member, and routes a member runs beyond its share or may no longer run are withheld for one
  * generation, until their owner has stopped them. Partition units are shared by load
- * ({@link assignPartitions}), with the same two phases.
+ * ({@link assignPartitions}), with the same two phases. `observed`: bytes/s per partition unit the
+ * leader measured itself (src/runtime/membership-balance.ts); they win over what the members report.
  */
 export function assignRoutes(
   members: readonly GroupMemberView[],
   leaderId: string,
   generation?: number,
+  observed?: ReadonlyMap<string, number>,
 ): Map<string, MemberAssignment> {
   const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   const counts = new Map<string, number>();
@@ -215,7 +229,7 @@ export function assignRoutes(
     }
     if (best !== undefined) given.get(best)!.push(u);
   }
-  const { assigned: partitions, known } = assignPartitions(sorted, eligible, units, claimedBy, given);
+  const { assigned: partitions, known } = assignPartitions(sorted, eligible, units, claimedBy, given, observed);
 
   const overview: MemberOverview[] = sorted.map((m) => {
     const flows = given.get(m.memberId)!;
@@ -270,6 +284,7 @@ function assignPartitions(
   routes: readonly string[],
   claimedBy: ReadonlyMap<string, string[]>,
   flowsGiven: ReadonlyMap<string, string[]>,
+  observed: ReadonlyMap<string, number> = new Map(),
 ): { assigned: Map<string, string[]>; known: Record<string, string[]> } {
   const out = new Map<string, string[]>(sorted.map((m) => [m.memberId, []]));
   const known: Record<string, string[]> = {};
@@ -309,14 +324,13 @@ function assignPartitions(
       const bps = m.metadata?.load?.[u];
       if (typeof bps === 'number' && claimedBy.get(u)?.[0] === m.memberId) measured.set(u, bps);
     }
+  for (const [u, bps] of observed) if (all.has(u)) measured.set(u, bps);
   const metered = [...all].filter((u) => measured.has(u));
   const average = metered.length > 0 ? metered.reduce((s, u) => s + measured.get(u)!, 0) / metered.length : 0;
   const weight = (u: string): number => Math.max(1, measured.get(u) ?? average);
   const capacity = new Map(eligible.map((m) => [m.memberId, m.metadata!.capacity]));
-  // A flow unit costs a little (listing, syncs, checkpoints): one average partition.
-  const load = new Map(
-    eligible.map((m) => [m.memberId, (flowsGiven.get(m.memberId)?.length ?? 0) * Math.max(1, average)]),
-  );
+  const flowWeight = FLOW_WEIGHT_SHARE * Math.max(1, average);
+  const load = new Map(eligible.map((m) => [m.memberId, (flowsGiven.get(m.memberId)?.length ?? 0) * flowWeight]));
   const kept = new Map<string, string[]>(eligible.map((m) => [m.memberId, []]));
   for (const m of eligible)
     for (const u of m.metadata!.owned)
@@ -325,7 +339,7 @@ function assignPartitions(
         load.set(m.memberId, load.get(m.memberId)! + weight(u));
       }
   const totalCapacity = eligible.reduce((s, m) => s + m.metadata!.capacity, 0);
-  const flowCost = [...flowsGiven.values()].reduce((s, f) => s + f.length * Math.max(1, average), 0);
+  const flowCost = [...flowsGiven.values()].reduce((s, f) => s + f.length * flowWeight, 0);
   const fair = ([...all].reduce((s, u) => s + weight(u), 0) + flowCost) / totalCapacity;
   const ratio = (id: string): number => load.get(id)! / capacity.get(id)!;
   const fresh = new Set<string>();

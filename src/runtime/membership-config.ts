@@ -14,6 +14,8 @@ export interface MembershipSettings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   capacity: number;
+  /** How often the leader re-checks the balance by load (0: never, only at other rebalances). */
+  rebalanceCheckIntervalMs: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export function membershipSettings(config: LoadedConfig): MembershipSettings | n
     sessionTimeoutMs,
     heartbeatIntervalMs: Math.min(Number(get('mm2ts.group.heartbeat.interval.ms') ?? 2_000), sessionTimeoutMs / 3),
     capacity: Number(get('mm2ts.group.capacity') ?? 1),
+    rebalanceCheckIntervalMs: Number(get('mm2ts.cluster.rebalance.check.interval.ms') ?? 30_000),
   };
 }
 

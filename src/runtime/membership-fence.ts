@@ -1,5 +1,9 @@
 import type { OffsetSyncEmitter } from '../connectors/source/source-task-ports.ts';
+import { topicPartitionKey, type TopicPartition } from '../records/index.ts';
 import type { RouteCollaborators, RouteOffsetsStore } from './route-runtime.ts';
+
+/** `topic-partition`, as people read it in a log line. */
+const tpName = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
 
 /** Whether this process may still write for a route, and what to do with a write it may not. */
 export interface RouteFence {
@@ -7,6 +11,11 @@ export interface RouteFence {
   holds(): boolean;
   /** A write was skipped (`what`: positions, checkpoint offsets, offset-syncs). */
   skipped(what: string): void;
+  /**
+   * Debug log of the positions a task starts from and of every position write, with the member's
+   * generation: which position a partition's new owner took, and when its old owner wrote it.
+   */
+  debug?(what: string, fields: Record<string, unknown>): void;
 }
 
 /**
@@ -38,10 +47,21 @@ export function fencedCollaborators(c: RouteCollaborators, fence: RouteFence): R
 function fencedStore(store: RouteOffsetsStore, fence: RouteFence): RouteOffsetsStore {
   const { writeCheckpointOffsets, entries, write, refresh, close } = store;
   return {
-    sourcePositions: (alias, partitions) => store.sourcePositions(alias, partitions),
+    sourcePositions: (alias, partitions) => {
+      const found = store.sourcePositions(alias, partitions);
+      fence.debug?.('a task starts from the stored positions', {
+        positions: Object.fromEntries(
+          partitions.map((tp) => [tpName(tp), `${found.get(topicPartitionKey(tp)) ?? 'none'}`]),
+        ),
+      });
+      return found;
+    },
     writeSourcePositions: async (alias, positions) => {
       if (!fence.holds()) return fence.skipped('positions');
-      return store.writeSourcePositions(alias, positions);
+      await store.writeSourcePositions(alias, positions);
+      fence.debug?.('positions written', {
+        positions: Object.fromEntries(positions.map((p) => [tpName(p), `${p.offset}`])),
+      });
     },
     ...(writeCheckpointOffsets
       ? {

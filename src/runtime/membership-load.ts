@@ -18,11 +18,13 @@ const MIN_UNIT_WINDOW_MS = 3_000;
  */
 export class LoadMeter {
   private readonly bytes = new Map<string, number>();
+  private readonly records = new Map<string, number>();
   private readonly lags = new Map<string, number>();
   /** When each partition's task started reporting here: its rate is measured from then at the earliest. */
   private readonly since = new Map<string, number>();
-  private last: { at: number; bytes: Map<string, number> } | undefined;
+  private last: { at: number; bytes: Map<string, number>; records: Map<string, number> } | undefined;
   private rates: Record<string, number> = {};
+  private recordRates: Record<string, number> = {};
   private readonly clock: () => number;
 
   constructor(clock: () => number = () => performance.now()) {
@@ -40,6 +42,7 @@ export class LoadMeter {
         return {
           polled: (count, bytes, minAgeMs, maxAgeMs, sumAgeMs) => {
             this.bytes.set(unit, (this.bytes.get(unit) ?? 0) + bytes);
+            this.records.set(unit, (this.records.get(unit) ?? 0) + count);
             p.polled(count, bytes, minAgeMs, maxAgeMs, sumAgeMs);
           },
           acked: (count, minLatencyMs, maxLatencyMs, sumLatencyMs) =>
@@ -52,6 +55,7 @@ export class LoadMeter {
           remove: () => {
             // The partition's task stopped here (it moved, or the route stopped): no longer ours to report.
             this.bytes.delete(unit);
+            this.records.delete(unit);
             this.lags.delete(unit);
             this.since.delete(unit);
             p.remove();
@@ -61,22 +65,27 @@ export class LoadMeter {
     };
   }
 
-  /** Bytes/s per partition unit since the previous report, and the last lag seen. */
-  report(): { load: Record<string, number>; lag: Record<string, number> } {
+  /** Bytes/s and records/s per partition unit since the previous report, and the last lag seen. */
+  report(): { load: Record<string, number>; records: Record<string, number>; lag: Record<string, number> } {
     const now = this.clock();
     if (this.last === undefined || now - this.last.at >= MIN_WINDOW_MS) {
       const previous = this.last;
       if (previous !== undefined) {
         const rates: Record<string, number> = {};
+        const recordRates: Record<string, number> = {};
         for (const [unit, total] of this.bytes) {
           const from = Math.max(previous.at, this.since.get(unit) ?? previous.at);
           if (now - from < MIN_UNIT_WINDOW_MS) continue;
-          rates[unit] = Math.round(Math.max(0, total - (previous.bytes.get(unit) ?? 0)) / ((now - from) / 1000));
+          const seconds = (now - from) / 1000;
+          rates[unit] = Math.round(Math.max(0, total - (previous.bytes.get(unit) ?? 0)) / seconds);
+          const records = Math.max(0, (this.records.get(unit) ?? 0) - (previous.records.get(unit) ?? 0));
+          recordRates[unit] = Math.round((records / seconds) * 100) / 100;
         }
         this.rates = rates;
+        this.recordRates = recordRates;
       }
-      this.last = { at: now, bytes: new Map(this.bytes) };
+      this.last = { at: now, bytes: new Map(this.bytes), records: new Map(this.records) };
     }
-    return { load: { ...this.rates }, lag: Object.fromEntries(this.lags) };
+    return { load: { ...this.rates }, records: { ...this.recordRates }, lag: Object.fromEntries(this.lags) };
   }
 }

@@ -16,6 +16,7 @@ export class MembershipMetrics {
   readonly configMismatch: Gauge;
   readonly lost: Counter;
   readonly fencedWrites: Counter<'what'>;
+  readonly balanceRebalances: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -69,6 +70,11 @@ export class MembershipMetrics {
       name: `${METRICS_PREFIX}group_fenced_writes_total`,
       help: 'Writes of positions, checkpoint offsets or offset-syncs skipped because this member may no longer hold the route',
       labelNames: ['what'],
+      registers,
+    });
+    this.balanceRebalances = new Counter({
+      name: `${METRICS_PREFIX}group_balance_rebalances_total`,
+      help: "Rebalances this member started as the group's leader because the load stayed out of balance at two checks in a row",
       registers,
     });
     this.lost = new Counter({

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/index.ts';
 import { GroupMember, type GroupGeneration } from '../connect/membership-group-member.ts';
-import { openKafkaCluster, type KafkaCluster } from '../kafka/index.ts';
+import { openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../kafka/index.ts';
 import type { Registry } from 'prom-client';
 import { KafkaPortError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
@@ -14,9 +14,12 @@ import {
   decodeMetadata,
   encodeJson,
   parsePartitionUnit,
+  type GroupMemberView,
   type MemberAssignment,
 } from './membership-assignor.ts';
 import { LoadMeter } from './membership-load.ts';
+import { BalanceWatch, SourceRates, bytesPerSecond, wouldMove, type SourceEndOffsets } from './membership-balance.ts';
+import { clientSettings } from './route-clients.ts';
 import type { ScaleOutHooks } from './driver.ts';
 import type { RouteShare } from './route-runtime.ts';
 import { configFingerprint, instanceName, membershipSettings, type MembershipSettings } from './membership-config.ts';
@@ -82,6 +85,16 @@ export class Membership {
   private heard: Record<string, string[]> = {};
   /** Bytes copied and lag per partition unit, for the load the metadata reports. */
   readonly meter = new LoadMeter();
+  /** Leader only: the members' metadata it last assigned from, and what it gave each. */
+  private led: { views: GroupMemberView[]; out: Map<string, MemberAssignment>; leaderId: string } | undefined;
+  /** Leader only: bytes/s per partition unit from its last balance check, and when it was taken. */
+  private observed: { at: number; bytes: Map<string, number> } | undefined;
+  private readonly rates: SourceRates;
+  private readonly watch = new BalanceWatch();
+  private balanceTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** Source admins of the balance check, per route (opened on first use). */
+  private readonly sourceAdmins = new Map<string, { cluster: KafkaCluster; admin: Promise<KafkaAdmin> }>();
 
   constructor(
     settings: MembershipSettings,
@@ -89,6 +102,7 @@ export class Membership {
     routes: AssignableRoutes,
     logger: Logger,
     registry: Registry,
+    sourceEnds?: SourceEndOffsets,
   ) {
     this.settings = settings;
     this.config = config;
@@ -97,6 +111,7 @@ export class Membership {
     this.metrics = new MembershipMetrics(registry);
     this.instance = instanceName(settings);
     this.fingerprint = configFingerprint(config);
+    this.rates = new SourceRates(sourceEnds ?? ((route, topic) => this.sourceEndOffsets(route, topic)));
   }
 
   /** Joins the group on `cluster` (default: the group cluster of the settings) in the background. */
@@ -129,7 +144,10 @@ export class Membership {
         }),
         assign: (members, generation) => {
           const views = members.map((m) => ({ memberId: m.memberId, metadata: decodeMetadata(m.metadata) }));
-          const out = assignRoutes(views, generation.leaderId, generation.generationId);
+          const observed = this.freshObserved();
+          const out = assignRoutes(views, generation.leaderId, generation.generationId, observed);
+          this.led = { views, out, leaderId: generation.leaderId };
+          this.watch.reset();
           this.logger.info(
             {
               generation: generation.generationId,
@@ -160,6 +178,74 @@ export class Membership {
       'joining the scale-out group',
     );
     this.member.start();
+    const every = this.settings.rebalanceCheckIntervalMs;
+    if (every > 0) {
+      this.balanceTimer = setInterval(() => void this.checkBalance(), every);
+      this.balanceTimer.unref();
+    }
+  }
+
+  /** The leader's last balance check, while recent enough to stand for the loads now. */
+  private freshObserved(): Map<string, number> | undefined {
+    const o = this.observed;
+    if (o === undefined || performance.now() - o.at > 2 * this.settings.rebalanceCheckIntervalMs) return undefined;
+    return o.bytes;
+  }
+
+  /**
+   * Leader only, every `mm2ts.cluster.rebalance.check.interval.ms`: measures the records/s arriving
+   * at each source partition, and rejoins (a rebalance) when the last assignment would move a unit
+   * at these loads at two checks in a row ({@link BalanceWatch}). A balanced group never rebalances
+   * for it; a burst or a catch-up that passes within one interval moves nothing.
+   */
+  async checkBalance(): Promise<void> {
+    const led = this.led;
+    const generation = this.member?.generation();
+    if (this.checking || this.draining || this.state !== 'STABLE' || !led || generation?.leaderId !== led.leaderId)
+      return;
+    if (generation.memberId !== generation.leaderId) return;
+    this.checking = true;
+    try {
+      const units = [...led.out.values()].flatMap((a) => a.units);
+      const rates = await this.rates.sample(units);
+      if (rates.size === 0 || this.led !== led) return;
+      const bytes = bytesPerSecond(led.views, rates);
+      this.observed = { at: performance.now(), bytes };
+      const imbalanced = wouldMove(led.views, led.out, led.leaderId, bytes);
+      if (!this.watch.checked(imbalanced)) return;
+      this.logger.info(
+        { bytesPerSecond: Object.fromEntries([...bytes].map(([u, b]) => [u, Math.round(b)])) },
+        'the load is out of balance at two checks in a row: rebalancing',
+      );
+      this.metrics.balanceRebalances.inc();
+      this.member?.rejoin();
+    } catch (err) {
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not measure the load of the source partitions; the balance is checked again later',
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** End offsets of a source topic of `route`, by the route's source admin (opened once). */
+  private async sourceEndOffsets(route: string, topic: string): Promise<Map<number, bigint>> {
+    let entry = this.sourceAdmins.get(route);
+    if (!entry) {
+      const config = this.config.routes.find((r) => r.name === route);
+      if (!config) return new Map();
+      const cluster = openKafkaCluster(clientSettings(config, 'source.replication-source-admin'), this.logger);
+      entry = { cluster, admin: cluster.admin() };
+      // A failed open is forgotten (and its connection closed): the next check opens it again.
+      entry.admin.catch(() => {
+        this.sourceAdmins.delete(route);
+        void cluster.close().catch(() => {});
+      });
+      this.sourceAdmins.set(route, entry);
+    }
+    const offsets = await (await entry.admin).listOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.latest]));
   }
 
   private async onAssignment(assignment: MemberAssignment, generation: GroupGeneration): Promise<boolean> {
@@ -180,19 +266,35 @@ export class Membership {
       this.metrics.configMismatch.set(0);
     }
     this.last = { generation, assignment };
+    if (generation.leaderId !== generation.memberId) this.led = undefined;
     this.heard = assignment.known ?? this.heard;
     const wanted = new Set(assignment.units);
     const revoked = [...this.owned].filter((u) => !wanted.has(u));
-    await this.runOnly(wanted, `generation ${generation.generationId}`);
+    await this.runOnly(wanted, `generation ${generation.generationId}`, this.unlisted(assignment));
     this.metrics.rebalanceSeconds.observe((performance.now() - started) / 1000);
     return revoked.length > 0;
   }
 
   /**
-   * Runs exactly `units`: revoked ones stop first (a route stops, a partition's task drains and
-   * flushes), claimed as owned until they have; routes and tasks that stay run on.
+   * The replicating routes whose partitions the group does not know yet (the first start of a
+   * group, a route a reload added), when this member may take work: their flow member lists the
+   * partitions first and triggers the next generation, which assigns them. Meanwhile this member
+   * opens those routes with no unit (the offsets store read, the source connector built, no
+   * task), so its tasks start as soon as that generation gives it partitions instead of one route
+   * start later; a route it then gets nothing of stops again.
    */
-  private async runOnly(units: ReadonlySet<string>, why: string): Promise<void> {
+  private unlisted(assignment: MemberAssignment): string[] {
+    if (assignment.refused !== undefined || this.settings.capacity <= 0) return [];
+    const known = assignment.known ?? {};
+    return this.config.routes.filter((r) => r.settings.enabled && known[r.name] === undefined).map((r) => r.name);
+  }
+
+  /**
+   * Runs exactly `units`: revoked ones stop first (a route stops, a partition's task drains and
+   * flushes), claimed as owned until they have; routes and tasks that stay run on. `opened`:
+   * routes to run with no unit besides (see {@link unlisted}).
+   */
+  private async runOnly(units: ReadonlySet<string>, why: string, opened: readonly string[] = []): Promise<void> {
     const revoked = [...this.owned].filter((u) => !units.has(u));
     const added = [...units].filter((u) => !this.owned.has(u));
     if (revoked.length > 0 || added.length > 0)
@@ -207,6 +309,7 @@ export class Membership {
     );
     this.metrics.assignedRoutes.set(shares.size);
     this.metrics.assignedPartitions.set([...units].filter((u) => !isFlow(u)).length);
+    for (const route of opened) if (!shares.has(route)) shares.set(route, { flow: false, partitions: [] });
     await this.routes.assign(shares);
     for (const u of revoked) this.owned.delete(u);
     this.metrics.routesMoved.inc({ direction: 'out' }, revoked.filter(isFlow).length);
@@ -247,6 +350,8 @@ export class Membership {
     let warnedAt = 0;
     return {
       holds: () => this.runsPartOf(route) && this.member?.holdsLease() === true,
+      debug: (what, fields) =>
+        this.logger.debug({ route, generation: this.member?.generation()?.generationId, ...fields }, what),
       skipped: (what) => {
         this.metrics.fencedWrites.inc({ what });
         if (performance.now() - warnedAt < 10_000) return;
@@ -334,8 +439,14 @@ export class Membership {
 
   /** Leaves the group (a static member stays until its session expires). Call after the routes stopped. */
   async stop(): Promise<void> {
+    if (this.balanceTimer) clearInterval(this.balanceTimer);
     await this.member?.stop();
     await this.cluster?.close();
+    for (const { cluster, admin } of this.sourceAdmins.values()) {
+      await admin.then((a) => a.close()).catch(() => {});
+      await cluster.close().catch(() => {});
+    }
+    this.sourceAdmins.clear();
   }
 }
 

@@ -15,6 +15,13 @@ const TICK_MS = 200;
 const FLUSH_MS = 1_000;
 /** The records one flush window of a partition can hold (bursts every TICK_MS). */
 const PARTITION_FLUSH_WINDOW = PER_TICK * (FLUSH_MS / TICK_MS + 1);
+/**
+ * Duplicates a kill -9 may cause per partition: the records the dead member copied since it last
+ * stored the partition's position (one flush window), plus two ticks of the load in flight — sent
+ * before the kill and appended by the target, but never acknowledged to the member, or
+ * acknowledged while the position write was under way.
+ */
+const KILL_DUPLICATES_BOUND = PARTITION_FLUSH_WINDOW + 2 * PER_TICK;
 
 interface MemberView {
   state: string;
@@ -229,7 +236,7 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
           `three members shared ${PARTITIONS} partitions in ${spreadMs} ms (duplicates ${atStart.duplicates}); ` +
           `kill -9 of a member with ${victimPartitions.length} partitions: moved in ${killMovedMs} ms ` +
           `(session timeout ${SESSION_TIMEOUT_MS} ms), duplicates ${killDuplicates} per partition ${JSON.stringify(killByPartition)} ` +
-          `(flush window of a partition ${PARTITION_FLUSH_WINDOW}); ` +
+          `(flush window of a partition ${PARTITION_FLUSH_WINDOW}, bound ${KILL_DUPLICATES_BOUND}); ` +
           `newcomer took ${afterJoin[2]!.length} partitions in ${joinMovedMs} ms, ${kept} unaffected tasks kept their start counters, ` +
           `partitions moved out of member 0: ${moved}, duplicates ${joinDuplicates}; ` +
           `rolling restart of 3 in ${rollMs} ms: duplicates ${rollDuplicates}; generation ${generation}`,
@@ -237,12 +244,14 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       expect(final.problems).toEqual([]);
       expect(atStart.duplicates).toBe(0);
       expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 3_000);
-      // Only the dead member's partitions are copied again. The aim is at most the load's flush window
-      // per partition (12); observed 0–4 in most runs but 42–50 in several, quiet machine or not, for
-      // a reason not established yet (docs/scale-out.md, "What is not there yet"): bounded by six.
+      // Only the dead member's partitions are copied again, at most what it copied since it last
+      // stored their positions. The kill often lands within a second of the member taking its
+      // partitions, while it copies their backlog (their whole history when nobody stored a position
+      // yet): a task stores every acknowledged round in its first flush interval, so that backlog is
+      // not copied again (src/connectors/source/source-task.ts, docs/scale-out.md "When a member goes").
       for (const [p, d] of Object.entries(killByPartition)) {
         expect(victimNumbers.has(Number(p))).toBe(true);
-        expect(d).toBeLessThanOrEqual(6 * PARTITION_FLUSH_WINDOW);
+        expect(d).toBeLessThanOrEqual(KILL_DUPLICATES_BOUND);
       }
       expect(joinDuplicates).toBe(0);
       expect(rollDuplicates).toBe(0);

@@ -342,6 +342,14 @@ const MM2_KEYS: KeyDefinition[] = [
     'mirrormaker-ts only: one series per `partition` (Java MirrorSourceMetrics/MirrorCheckpointMetrics), per remote `topic`, or per `route` for the per-partition families of `/metrics` (docs/metrics.md, "Aggregation level"). The default keeps a scrape small with thousands of partitions; applied at start-up (a reload does not change it).',
     { ...OURS, validator: oneOf(['partition', 'topic', 'route']) },
   ),
+  // Scale-out: the leader's periodic look at the balance (docs/scale-out.md).
+  key(
+    'mm2ts.cluster.rebalance.check.interval.ms',
+    'long',
+    '30000',
+    "mirrormaker-ts only: how often the group's leader compares the members' loads (records/s at the source); two checks in a row more than 20 % out of balance start a rebalance that moves partitions. 0: only other rebalances re-balance load. Java MM2 has nothing like it (Connect balances tasks by count, when members come or go).",
+    { ...OURS, validator: atLeast(0) },
+  ),
 ];
 
 const REPLICATION_POLICY_DEFAULT = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';

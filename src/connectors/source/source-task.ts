@@ -126,6 +126,10 @@ export const SHALLOW_MIN_BATCH_BYTES = 65_536;
 
 /** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
 const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
+/** The first flush interval of a task stores acknowledged rounds at once for this long at most… */
+const EARLY_STORE_WINDOW_MS = 10_000;
+/** …and this far apart at least (a backlog is copied in rounds of a few milliseconds). */
+const EARLY_STORE_SPACING_MS = 100;
 
 /**
  * Records decoded and handed to one produce call at most (unless one partition alone has more).
@@ -166,6 +170,16 @@ export class SourceTask {
   private loop: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /**
+   * Until then (the task's first flush interval, at most {@link EARLY_STORE_WINDOW_MS}, when it
+   * copies the backlog of a start or a takeover) acknowledged rounds' positions are stored at once,
+   * {@link EARLY_STORE_SPACING_MS} apart at least: a crash then re-copies about one round, not the
+   * backlog. Else the next owner of a partition taken over from a dead member started where the
+   * member before it stopped, seconds of records back (docs/scale-out.md, "When a member goes").
+   */
+  private storeEveryRoundUntil = 0;
+  private roundStoredAt = 0;
+  private storingRound: Promise<void> | undefined;
   private statusValue: WorkStatus = { state: 'UNASSIGNED' };
   /** Aborted by stop: ends every backoff wait at once. */
   private readonly wake = new AbortController();
@@ -211,6 +225,7 @@ export class SourceTask {
     this.loop = (async () => {
       await this.retrying('loading source positions', () => this.initPositions());
       if (this.stopping) return;
+      this.storeEveryRoundUntil = Date.now() + Math.min(this.options.offsetFlushIntervalMs, EARLY_STORE_WINDOW_MS);
       this.scheduleFlush();
       this.logger.info({ partitions: this.options.partitions.length }, 'source task started');
       await this.run();
@@ -523,6 +538,14 @@ export class SourceTask {
       [...byRemoteTopic].map(([remote, topicUnits]) => this.produceTopic(remote, topicUnits)),
     );
     for (const unit of units) unit.p.producing = false;
+    const now = Date.now();
+    const early = now < this.storeEveryRoundUntil && now - this.roundStoredAt >= EARLY_STORE_SPACING_MS;
+    if (early && !this.stopping && !this.flushing && !this.storingRound) {
+      this.roundStoredAt = now;
+      this.storingRound = this.storePositions()
+        .catch(() => {}) // the periodic flush stores them again
+        .finally(() => (this.storingRound = undefined));
+    }
     this.options.offsetSyncs?.firePendingOffsetSyncs();
     const failure = outcomes.find((o) => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
@@ -667,6 +690,14 @@ export class SourceTask {
   }
 
   private async storeAndRelease(): Promise<void> {
+    await this.storePositions();
+    // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
+    this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
+    this.options.offsetSyncs?.firePendingOffsetSyncs();
+  }
+
+  /** Stores every acknowledged position not yet stored. */
+  private async storePositions(): Promise<void> {
     const changed = [...this.progress.values()].filter((p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed);
     if (changed.length > 0) {
       const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
@@ -676,9 +707,6 @@ export class SourceTask {
       );
       for (const { p, offset } of snapshot) p.flushed = offset;
     }
-    // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
-    this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
-    this.options.offsetSyncs?.firePendingOffsetSyncs();
   }
 
   private setStatus(status: WorkStatus): void {
@@ -718,6 +746,7 @@ export class SourceTask {
     await this.loop;
     // A periodic flush may have started before the last acknowledgements: store after it.
     await this.flushing?.catch(() => {});
+    await this.storingRound;
     try {
       await this.flush();
     } catch (err) {

@@ -131,6 +131,38 @@ describe('Membership (the process in its scale-out group)', () => {
     await membership.stop();
   });
 
+  it('opens the replicating routes whose partitions the group does not know yet with no unit, so its tasks start as soon as it gets some', async () => {
+    const c = new LoneCoordinator();
+    const shares: Record<string, RouteShare>[] = [];
+    const cluster = {
+      groupCoordinator: async (options: GroupCoordinatorOptions) => {
+        c.options = options;
+        return c;
+      },
+      close: async () => {},
+    } as unknown as KafkaCluster;
+    const routes = {
+      assign: async (given: ReadonlyMap<string, RouteShare>) => void shares.push(Object.fromEntries(given)),
+    };
+    const membership = new Membership(membershipSettings(config)!, config, routes, silentLogger(), new Registry());
+    // Another member runs both flows; nobody listed their partitions yet.
+    c.next = { v: 1, units: [], members: [] };
+    await membership.start(cluster);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const empty = { flow: false, partitions: [] };
+    expect(shares.at(-1)).toEqual({ 'A->B': empty, 'B->A': empty });
+    expect(membership.status().assignment).toEqual([]);
+    // The listing came: it runs what it is given, and nothing of a route it got no unit of.
+    c.next = { v: 1, units: ['A->B:orders:0'], members: [], known: { 'A->B': ['orders:0'], 'B->A': ['x:0'] } };
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(shares.at(-1)).toEqual({ 'A->B': { flow: false, partitions: [{ topic: 'orders', partition: 0 }] } });
+    // A refused member opens nothing.
+    c.next = { v: 1, units: [], members: [], refused: 'its configuration differs' };
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(shares.at(-1)).toEqual({});
+    await membership.stop();
+  });
+
   it('while the process drains at stop it keeps claiming its routes and acts on no assignment', async () => {
     const c = new LoneCoordinator();
     const { membership, runs } = await started(c);
