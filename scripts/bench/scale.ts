@@ -139,6 +139,8 @@ async function main(): Promise<number> {
       topics: { type: 'string', default: '1000' },
       partitions: { type: 'string', default: '8' },
       'idle-seconds': { type: 'string', default: '30' },
+      // Wait after the copy before the idle window (past the first position flush, 60 s after start, for a steady figure).
+      'settle-seconds': { type: 'string', default: '10' },
       'timeout-seconds': { type: 'string', default: '300' },
       variant: { type: 'string', multiple: true },
       'kafka-version': { type: 'string', default: '4.1.2' },
@@ -153,6 +155,7 @@ async function main(): Promise<number> {
   const topicCount = Number(values.topics);
   const partitions = Number(values.partitions);
   const idleSeconds = Number(values['idle-seconds']);
+  const settleSeconds = Number(values['settle-seconds']);
   const timeoutMs = Number(values['timeout-seconds']) * 1000;
   const mirror = values.mirror;
   if (mirror !== 'ours' && mirror !== 'java' && mirror !== 'both')
@@ -291,9 +294,9 @@ async function main(): Promise<number> {
       }
       const all = (Date.now() - started) / 1000;
       log(
-        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling 10 s, then idle for ${idleSeconds} s`,
+        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling ${settleSeconds} s, then idle for ${idleSeconds} s`,
       );
-      await sleep(10_000);
+      await sleep(settleSeconds * 1000);
       const idleStartUs = Number(process.hrtime.bigint() / 1000n);
       const cpu0 = cpuSeconds(proc.pid) ?? 0;
       const io0 = ioBytes(proc.pid);
