@@ -13,8 +13,13 @@
  * `--variant NAME=CHECKOUT[:key=value,…]` runs the mirror of another checkout (e.g. /work/main)
  * with extra properties. Without `--variant` the current checkout runs at the default settings.
  * `--profile` runs each variant under `node --cpu-prof` and summarizes the idle phase.
+ *
+ * `--mirror java` runs Apache Kafka's MM2 (scripts/bench/mirrors.ts, the drain bench's launcher)
+ * instead, `--mirror both` ours then Java: the same source, each on its own aliases and target,
+ * the same measures (no `/metrics` for Java). `--group` commits one consumer group's offsets on
+ * every source partition first, so both mirrors have checkpoints to emit (their volume is counted).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,14 +27,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../../src/kafka/index.ts';
 import { freePort } from '../kafka/ports.ts';
 import { REPO_ROOT } from '../kafka/paths.ts';
-import { startTestBed, type TestBed } from '../kafka/testbed.ts';
+import { SINGLE_BROKER_LINES, startTestBed, type TestBed } from '../kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../kafka/versions.ts';
 import { mirrorNodeFlags } from '../mirror-node-flags.ts';
-import { cpuSeconds, ProcessSampler, spawnLogged, stopAllTracked } from './procs.ts';
+import { startMirror } from './mirrors.ts';
+import type { MirrorKind } from './options.ts';
+import { cpuSeconds, ProcessSampler, spawnLogged, stopAllTracked, type Tracked } from './procs.ts';
 import { findCpuProfile, summarizeCpuProfile, type ProfileSummary } from './profile.ts';
 
 interface Variant {
   name: string;
+  kind: MirrorKind;
   /** Checkout whose src/cli/connect-mirror-maker.ts runs. */
   root: string;
   properties: Record<string, string>;
@@ -45,13 +53,19 @@ interface ScaleResult {
   /** Socket + file bytes the mirror wrote / read per second while idle (/proc/<pid>/io wchar, rchar). */
   idleWriteKBps: number;
   idleReadKBps: number;
+  /** Ours only (Java has no Prometheus endpoint): NaN for Java. */
   metricsBytes: number;
   scrapeMs: number;
   offsetSyncs: number;
+  /** Records in the target's `<source>.checkpoints.internal` at the end of the run. */
+  checkpoints: number;
   profile?: ProfileSummary;
 }
 
 const log = (line: string): void => console.error(`[bench:scale] ${line}`);
+
+/** The consumer group `--group` commits on the source (checkpoint volume). */
+const GROUP = 'bench-scale-group';
 
 function parseVariant(text: string): Variant {
   const eq = text.indexOf('=');
@@ -64,7 +78,7 @@ function parseVariant(text: string): Variant {
     if (i <= 0) throw new Error(`--variant property must be key=value, got "${kv}"`);
     properties[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   }
-  return { name, root: resolve(root || REPO_ROOT), properties };
+  return { name, kind: 'ours', root: resolve(root || REPO_ROOT), properties };
 }
 
 async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
@@ -125,10 +139,15 @@ async function main(): Promise<number> {
       topics: { type: 'string', default: '1000' },
       partitions: { type: 'string', default: '8' },
       'idle-seconds': { type: 'string', default: '30' },
+      // Wait after the copy before the idle window (past the first position flush, 60 s after start, for a steady figure).
+      'settle-seconds': { type: 'string', default: '10' },
       'timeout-seconds': { type: 'string', default: '300' },
       variant: { type: 'string', multiple: true },
       'kafka-version': { type: 'string', default: '4.1.2' },
       profile: { type: 'boolean', default: false },
+      mirror: { type: 'string', default: 'ours' },
+      group: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'warn' },
       // 512 MB (the test bed's default) was seen to lose the source broker with 8,000 partitions.
       'heap-mb': { type: 'string', default: '1024' },
     },
@@ -136,8 +155,15 @@ async function main(): Promise<number> {
   const topicCount = Number(values.topics);
   const partitions = Number(values.partitions);
   const idleSeconds = Number(values['idle-seconds']);
+  const settleSeconds = Number(values['settle-seconds']);
   const timeoutMs = Number(values['timeout-seconds']) * 1000;
-  const variants = (values.variant ?? ['current=' + REPO_ROOT]).map(parseVariant);
+  const mirror = values.mirror;
+  if (mirror !== 'ours' && mirror !== 'java' && mirror !== 'both')
+    throw new Error(`--mirror must be ours, java or both, got "${mirror}"`);
+  const variants = [
+    ...(mirror === 'java' ? [] : (values.variant ?? ['current=' + REPO_ROOT]).map(parseVariant)),
+    ...(mirror === 'ours' ? [] : [{ name: 'java', kind: 'java' as const, root: REPO_ROOT, properties: {} }]),
+  ];
   const info = SUPPORTED_KAFKA_VERSIONS[values['kafka-version']];
   if (!info) throw new Error(`--kafka-version must be one of ${Object.keys(SUPPORTED_KAFKA_VERSIONS).join(', ')}`);
   const total = topicCount * partitions;
@@ -184,6 +210,16 @@ async function main(): Promise<number> {
     }
     await sink.close();
     log(`wrote one record to each of ${total} partitions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (values.group) {
+      // One group that has consumed everything: each mirror's checkpoint connector translates it.
+      await src.admin.commitGroupOffsets(
+        GROUP,
+        names.flatMap((topic) =>
+          Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: 1n })),
+        ),
+      );
+      log(`committed offsets of group ${GROUP} on all ${total} partitions`);
+    }
 
     for (const [k, variant] of variants.entries()) {
       const alias = `src${k}`;
@@ -197,56 +233,70 @@ async function main(): Promise<number> {
         [`${alias}->${targetAlias}.enabled`]: 'true',
         [`${alias}->${targetAlias}.topics`]: 's-.*',
         [`${targetAlias}->${alias}.enabled`]: 'false',
-        'replication.factor': '1',
-        'checkpoints.topic.replication.factor': '1',
-        'heartbeats.topic.replication.factor': '1',
-        'offset-syncs.topic.replication.factor': '1',
-        'offset.storage.replication.factor': '1',
-        'status.storage.replication.factor': '1',
-        'config.storage.replication.factor': '1',
+        ...Object.fromEntries(SINGLE_BROKER_LINES.map((line) => line.split(' = ') as [string, string])),
         'mm2ts.http.listener': `127.0.0.1:${port}`,
         ...variant.properties,
       };
-      const file = join(dir, `${variant.name}.properties`);
-      writeFileSync(
-        file,
-        Object.entries(props)
-          .map(([key, v]) => `${key} = ${v}`)
-          .join('\n') + '\n',
-      );
-      const script = join(variant.root, 'src', 'cli', 'connect-mirror-maker.ts');
+      let proc: Tracked;
+      let logFile: string;
       const profileDir = join(dir, `${variant.name}-profile`);
-      const flags = [
-        ...mirrorNodeFlags(script),
-        ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
-      ];
-      log(`variant ${variant.name}: ${script} ${JSON.stringify(variant.properties)}`);
       const started = Date.now();
-      const proc = spawnLogged(
-        variant.name,
-        process.execPath,
-        [...flags, script, file, '--clusters', targetAlias],
-        join(dir, `${variant.name}.log`),
-        {
-          ...process.env,
-          LOG_LEVEL: 'warn',
-        },
-      );
+      if (variant.kind === 'java') {
+        // The same route (its own aliases and target), the drain bench's Java launcher and its
+        // plugin-discovery setting; the HTTP listener is ours only.
+        const { 'mm2ts.http.listener': _listener, ...shared } = props;
+        const text =
+          Object.entries(shared)
+            .map(([key, v]) => `${key} = ${v}`)
+            .join('\n') +
+          `\n${alias}.plugin.discovery = service_load\n${targetAlias}.plugin.discovery = service_load\n`;
+        const runDir = join(dir, variant.name);
+        mkdirSync(runDir);
+        log(`variant java: Kafka ${info.version} MirrorMaker`);
+        const java = await startMirror('java', text, targetAlias, runDir, info.version);
+        proc = java.proc;
+        logFile = java.logFile;
+      } else {
+        const file = join(dir, `${variant.name}.properties`);
+        writeFileSync(
+          file,
+          Object.entries(props)
+            .map(([key, v]) => `${key} = ${v}`)
+            .join('\n') + '\n',
+        );
+        const script = join(variant.root, 'src', 'cli', 'connect-mirror-maker.ts');
+        const flags = [
+          ...mirrorNodeFlags(script),
+          ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        ];
+        log(`variant ${variant.name}: ${script} ${JSON.stringify(variant.properties)}`);
+        logFile = join(dir, `${variant.name}.log`);
+        proc = spawnLogged(
+          variant.name,
+          process.execPath,
+          [...flags, script, file, '--clusters', targetAlias],
+          logFile,
+          {
+            ...process.env,
+            LOG_LEVEL: values['log-level'],
+          },
+        );
+      }
       const sampler = new ProcessSampler(proc.pid);
       let first = Number.NaN;
       let copied = 0;
       while (copied < total) {
         if (Date.now() - started > timeoutMs)
-          throw new Error(`${variant.name}: ${copied}/${total} copied after ${timeoutMs / 1000} s (log ${dir})`);
+          throw new Error(`${variant.name}: ${copied}/${total} copied after ${timeoutMs / 1000} s (log ${logFile})`);
         await sleep(1000);
         copied = await copiedRecords(tgt.cluster, tgt.admin, `${alias}.s-`, partitions);
         if (copied > 0 && Number.isNaN(first)) first = (Date.now() - started) / 1000;
       }
       const all = (Date.now() - started) / 1000;
       log(
-        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling 10 s, then idle for ${idleSeconds} s`,
+        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling ${settleSeconds} s, then idle for ${idleSeconds} s`,
       );
-      await sleep(10_000);
+      await sleep(settleSeconds * 1000);
       const idleStartUs = Number(process.hrtime.bigint() / 1000n);
       const cpu0 = cpuSeconds(proc.pid) ?? 0;
       const io0 = ioBytes(proc.pid);
@@ -258,10 +308,15 @@ async function main(): Promise<number> {
       const idleEndUs = Number(process.hrtime.bigint() / 1000n);
       // Scrapes after the idle window, so their cost is not counted as idle: median of three.
       const scrapes = [];
-      for (let i = 0; i < 3; i++) scrapes.push(await scrape(`http://127.0.0.1:${port}/metrics`));
+      if (variant.kind === 'ours')
+        for (let i = 0; i < 3; i++) scrapes.push(await scrape(`http://127.0.0.1:${port}/metrics`));
       scrapes.sort((a, b) => a.ms - b.ms);
       const syncTopic = `mm2-offset-syncs.${targetAlias}.internal`;
       const offsetSyncs = (await src.admin.listOffsets(syncTopic)).reduce((n, o) => n + Number(o.latest), 0);
+      const checkpointTopic = `${alias}.checkpoints.internal`;
+      const checkpoints = (await tgt.admin.listTopics()).includes(checkpointTopic)
+        ? (await tgt.admin.listOffsets(checkpointTopic)).reduce((n, o) => n + Number(o.latest), 0)
+        : 0;
       sampler.sample();
       const idleRssMb = sampler.peakRssMb;
       sampler.stop();
@@ -275,11 +330,12 @@ async function main(): Promise<number> {
         idleCpuPercent,
         idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
         idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
-        metricsBytes: scrapes[1]!.bytes,
-        scrapeMs: scrapes[1]!.ms,
+        metricsBytes: scrapes[1]?.bytes ?? Number.NaN,
+        scrapeMs: scrapes[1]?.ms ?? Number.NaN,
         offsetSyncs,
+        checkpoints,
       };
-      if (values.profile) {
+      if (values.profile && variant.kind === 'ours') {
         const profile = findCpuProfile(profileDir);
         if (profile) result.profile = summarizeCpuProfile(profile, [idleStartUs, idleEndUs], 12);
       }
@@ -292,12 +348,12 @@ async function main(): Promise<number> {
   const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s`;
   console.log(`\n${head}\n`);
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${(r.metricsBytes / 1e6).toFixed(2)} | ${r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} |`,
     );
   }
   for (const r of results) {

@@ -81,6 +81,8 @@ export class FetchSession {
   private inFlight = false;
   private fetched = false;
   private cached = new Map<string, Map<number, CachedPartition>>();
+  /** Partitions in {@link cached}, all topics together. */
+  private cachedCount = 0;
   /** `openOnFirstFetch`: open the session with the very first fetch (tests); otherwise with the second. */
   private readonly openOnFirstFetch: boolean;
   constructor(options: { openOnFirstFetch?: boolean } = {}) {
@@ -117,26 +119,22 @@ export class FetchSession {
       return { ...fullPlan(requests, this.sessionId, INITIAL_EPOCH), usesSession: true };
     }
     this.stats.incrementalFetches++;
+    // One pass over the requests, allocating only for partitions that are listed: an idle
+    // partition costs a map lookup and a comparison.
     const changed = new Map<string, FetchSessionPlan['topics'][number]['partitions']>();
-    const requested = new Map<string, Set<number>>();
+    let matched = 0;
     for (const r of requests) {
-      let parts = requested.get(r.topic);
-      if (parts === undefined) requested.set(r.topic, (parts = new Set()));
-      parts.add(r.partition);
       const c = this.cached.get(r.topic)?.get(r.partition);
+      if (c !== undefined) matched++;
       if (c !== undefined && c.fetchOffset === r.fetchOffset && c.partitionMaxBytes === r.partitionMaxBytes) continue;
       let list = changed.get(r.topic);
       if (list === undefined) changed.set(r.topic, (list = []));
       list.push({ partition: r.partition, fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes });
       this.stats.partitionsSent++;
     }
-    const forgottenTopics: FetchSessionPlan['forgottenTopics'] = [];
-    for (const [topic, parts] of this.cached) {
-      const still = requested.get(topic);
-      const gone: number[] = [];
-      for (const p of parts.keys()) if (still === undefined || !still.has(p)) gone.push(p);
-      if (gone.length > 0) forgottenTopics.push({ topic, partitions: gone });
-    }
+    // Every session partition was requested again (the usual round): nothing to forget, and no
+    // set of the requests is needed to find out.
+    const forgottenTopics = matched === this.cachedCount ? [] : this.forgotten(requests);
     return {
       sessionId: this.sessionId,
       sessionEpoch: this.epoch,
@@ -146,6 +144,24 @@ export class FetchSession {
       requests,
       usesSession: true,
     };
+  }
+
+  /** Session partitions not among `requests`. */
+  private forgotten(requests: readonly SessionFetchRequest[]): FetchSessionPlan['forgottenTopics'] {
+    const requested = new Map<string, Set<number>>();
+    for (const r of requests) {
+      let parts = requested.get(r.topic);
+      if (parts === undefined) requested.set(r.topic, (parts = new Set()));
+      parts.add(r.partition);
+    }
+    const forgottenTopics: FetchSessionPlan['forgottenTopics'] = [];
+    for (const [topic, parts] of this.cached) {
+      const still = requested.get(topic);
+      const gone: number[] = [];
+      for (const p of parts.keys()) if (still === undefined || !still.has(p)) gone.push(p);
+      if (gone.length > 0) forgottenTopics.push({ topic, partitions: gone });
+    }
+    return forgottenTopics;
   }
 
   /**
@@ -158,7 +174,7 @@ export class FetchSession {
     const plan = { ...fullPlan([], this.sessionId, SESSIONLESS_EPOCH), usesSession: false };
     this.sessionId = 0;
     this.epoch = INITIAL_EPOCH;
-    this.cached.clear();
+    this.forgetAll();
     return plan;
   }
 
@@ -173,7 +189,12 @@ export class FetchSession {
     this.stats.resets++;
     if (errorCode === FETCH_SESSION_ID_NOT_FOUND) this.sessionId = 0;
     this.epoch = INITIAL_EPOCH;
+    this.forgetAll();
+  }
+
+  private forgetAll(): void {
     this.cached.clear();
+    this.cachedCount = 0;
   }
 
   /**
@@ -182,20 +203,64 @@ export class FetchSession {
    * response left out, an empty answer with the cached offsets. `undefined` only where a full
    * response lacks a requested partition (a broker never does that).
    */
-  completed(
-    plan: FetchSessionPlan,
-    response: { sessionId: number; topics: { topic: string; partitions: FetchPartitionResponse[] }[] },
-  ): (FetchPartitionResponse | undefined)[] {
-    const answered = new Map<string, Map<number, FetchPartitionResponse>>();
-    for (const t of response.topics) {
-      let parts = answered.get(t.topic);
-      if (parts === undefined) answered.set(t.topic, (parts = new Map()));
-      for (const p of t.partitions) parts.set(p.partition, p);
-    }
+  completed(plan: FetchSessionPlan, response: FetchSessionResponse): (FetchPartitionResponse | undefined)[] {
+    const answered = answersOf(response);
     if (!plan.usesSession) return plan.requests.map((r) => answered.get(r.topic)?.get(r.partition));
+    this.absorb(plan, response);
+    const out: (FetchPartitionResponse | undefined)[] = [];
+    for (const r of plan.requests) {
+      const answer = answered.get(r.topic)?.get(r.partition);
+      if (answer !== undefined) out.push(answer);
+      else out.push(plan.full ? undefined : unchanged(r.partition, this.cached.get(r.topic)!.get(r.partition)!));
+    }
+    return out;
+  }
+
+  /**
+   * {@link completed} for a caller that keeps what it was answered before: only the partitions
+   * the broker answered (records, an error, or moved offsets), each with the fetch offset it was
+   * read from. A partition left out was read from the same offset as last time and found nothing
+   * new: same high watermark, same log start offset, no records. Work and allocation are
+   * proportional to the partitions sent and answered, not to the partitions in the session
+   * (a full or sessionless fetch answers every partition, so it is proportional to all of them).
+   */
+  changes(plan: FetchSessionPlan, response: FetchSessionResponse): SessionFetchAnswer[] {
+    const out: SessionFetchAnswer[] = [];
+    if (!plan.usesSession) {
+      // Sessionless: nothing cached; the offsets are the requested ones.
+      const offsets = new Map<string, Map<number, bigint>>();
+      for (const t of plan.topics) {
+        const parts = new Map<number, bigint>();
+        for (const p of t.partitions) parts.set(p.partition, p.fetchOffset);
+        offsets.set(t.topic, parts);
+      }
+      for (const t of response.topics)
+        for (const answer of t.partitions) {
+          const fetchOffset = offsets.get(t.topic)?.get(answer.partition);
+          if (fetchOffset !== undefined) out.push({ topic: t.topic, fetchOffset, answer });
+        }
+      return out;
+    }
+    this.absorb(plan, response);
+    for (const t of response.topics) {
+      const parts = this.cached.get(t.topic);
+      for (const answer of t.partitions) {
+        const c = parts?.get(answer.partition);
+        // A partition the request did not list (a broker never answers one): left out.
+        if (c !== undefined) out.push({ topic: t.topic, fetchOffset: c.fetchOffset, answer });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Session bookkeeping of a successful response: the fetch offsets the broker now holds (the
+   * partitions the request listed), forgotten partitions, the offsets of the answered ones.
+   */
+  private absorb(plan: FetchSessionPlan, response: FetchSessionResponse): void {
     this.inFlight = false;
     if (plan.full) {
-      this.cached.clear();
+      this.forgetAll();
       // A broker that could not open a session (cache full, or sessions disabled) answers id 0:
       // the next fetch is full again and asks once more.
       this.sessionId = response.sessionId;
@@ -205,40 +270,70 @@ export class FetchSession {
       for (const f of plan.forgottenTopics) {
         const parts = this.cached.get(f.topic);
         if (parts === undefined) continue;
-        for (const p of f.partitions) parts.delete(p);
+        for (const p of f.partitions) if (parts.delete(p)) this.cachedCount--;
         if (parts.size === 0) this.cached.delete(f.topic);
       }
     }
-    const out: (FetchPartitionResponse | undefined)[] = [];
-    for (const r of plan.requests) {
-      let parts = this.cached.get(r.topic);
-      if (parts === undefined) this.cached.set(r.topic, (parts = new Map()));
-      let c = parts.get(r.partition);
-      if (c === undefined) {
-        c = { fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes, ...UNKNOWN_OFFSETS };
-        parts.set(r.partition, c);
-      } else {
-        c.fetchOffset = r.fetchOffset;
-        c.partitionMaxBytes = r.partitionMaxBytes;
+    // The listed partitions: every requested one for a full fetch, the moved and new ones otherwise.
+    for (const t of plan.topics) {
+      let parts = this.cached.get(t.topic);
+      if (parts === undefined) this.cached.set(t.topic, (parts = new Map()));
+      for (const r of t.partitions) {
+        const c = parts.get(r.partition);
+        if (c === undefined) {
+          parts.set(r.partition, {
+            fetchOffset: r.fetchOffset,
+            partitionMaxBytes: r.partitionMaxBytes,
+            ...UNKNOWN_OFFSETS,
+          });
+          this.cachedCount++;
+        } else {
+          c.fetchOffset = r.fetchOffset;
+          c.partitionMaxBytes = r.partitionMaxBytes;
+        }
       }
-      const answer = answered.get(r.topic)?.get(r.partition);
-      if (answer === undefined) {
-        out.push(plan.full ? undefined : unchanged(r.partition, c));
-        continue;
-      }
-      if (answer.errorCode === 0) {
-        c.highWatermark = answer.highWatermark;
-        c.lastStableOffset = answer.lastStableOffset;
-        c.logStartOffset = answer.logStartOffset;
-      } else {
-        // The broker forgets the partition's high watermark on an error, so it answers it again
-        // once the error is gone; forget ours too.
-        Object.assign(c, UNKNOWN_OFFSETS);
-      }
-      out.push(answer);
     }
-    return out;
+    for (const t of response.topics) {
+      const parts = this.cached.get(t.topic);
+      if (parts === undefined) continue;
+      for (const answer of t.partitions) {
+        const c = parts.get(answer.partition);
+        if (c === undefined) continue;
+        if (answer.errorCode === 0) {
+          c.highWatermark = answer.highWatermark;
+          c.lastStableOffset = answer.lastStableOffset;
+          c.logStartOffset = answer.logStartOffset;
+        } else {
+          // The broker forgets the partition's high watermark on an error, so it answers it again
+          // once the error is gone; forget ours too.
+          Object.assign(c, UNKNOWN_OFFSETS);
+        }
+      }
+    }
   }
+}
+
+/** What {@link FetchSession.completed} and {@link FetchSession.changes} read of a Fetch response. */
+export interface FetchSessionResponse {
+  sessionId: number;
+  topics: { topic: string; partitions: FetchPartitionResponse[] }[];
+}
+
+/** One answered partition of {@link FetchSession.changes}: the offset it was read from, and the answer. */
+export interface SessionFetchAnswer {
+  topic: string;
+  fetchOffset: bigint;
+  answer: FetchPartitionResponse;
+}
+
+function answersOf(response: FetchSessionResponse): Map<string, Map<number, FetchPartitionResponse>> {
+  const answered = new Map<string, Map<number, FetchPartitionResponse>>();
+  for (const t of response.topics) {
+    let parts = answered.get(t.topic);
+    if (parts === undefined) answered.set(t.topic, (parts = new Map()));
+    for (const p of t.partitions) parts.set(p.partition, p);
+  }
+  return answered;
 }
 
 const UNKNOWN_OFFSETS = { highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n };

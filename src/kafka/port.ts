@@ -206,8 +206,13 @@ export type ProducePiece = { readonly partition: number } & (
 
 export interface RecordSource {
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]>;
-  /** `fetch` without decoding the records yet (see {@link UndecodedFetchedPartition}). */
-  fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]>;
+  /**
+   * `fetch` without decoding the records yet (see {@link UndecodedFetchedPartition}). With
+   * `changedOnly`, a partition may be left out when its answer would have no records, no error and
+   * the same high watermark and log start offset as the previous answer of this source for it,
+   * from the same offset (an incremental fetch session's answer, KIP-227).
+   */
+  fetchUndecoded(requests: FetchRequest[], options?: { changedOnly?: boolean }): Promise<UndecodedFetchedPartition[]>;
   close(): Promise<void>;
 }
 

@@ -17,6 +17,15 @@ import { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowe
  * table and the reasons.
  */
 
+/**
+ * When the task's latest fetch round was answered (Date.now() clock); rounds leave out partitions
+ * with nothing new (incremental fetch sessions), so a caught-up partition stays caught up through
+ * them. src/connectors/source/source-task-ports.ts has the same shape.
+ */
+export interface FetchRounds {
+  readonly lastMs: number;
+}
+
 export interface SourcePartitionLabels {
   source: string;
   target: string;
@@ -49,6 +58,11 @@ export interface SourcePartitionMetrics {
    * seen by the latest fetch. The exported lag adds the records fetched but not yet acknowledged.
    */
   lag(records: number): void;
+  /**
+   * The latest fetch did not reach the partition's end (an error, no leader): until the next
+   * {@link lag}, later fetch rounds do not move its recovery point.
+   */
+  lagUnknown(): void;
   /** Records the source's retention deleted before they were replicated (the gap that was skipped). */
   lost(records: number): void;
   /** Source batches copied as they are (`shallow`, pass-through) and decoded and re-encoded (`deep`). */
@@ -101,10 +115,20 @@ class PartitionHandle implements SourcePartitionMetrics {
   /** Source timestamp of the newest record the target acknowledged. */
   newestAckedMs = Number.NaN;
   private lagObservedMs = Number.NaN;
+  /** The latest {@link lag} is still current: rounds that left the partition out found it unchanged. */
+  private lagCurrent = false;
   private readonly detach: () => void;
   private readonly clock: () => number;
+  private readonly rounds: FetchRounds | undefined;
 
-  constructor(labels: SeriesLabels, window: WindowConfig, clock: () => number, detach: () => void) {
+  constructor(
+    labels: SeriesLabels,
+    window: WindowConfig,
+    clock: () => number,
+    detach: () => void,
+    rounds?: FetchRounds,
+  ) {
+    this.rounds = rounds;
     this.detach = detach;
     this.labels = labels;
     this.clock = clock;
@@ -123,6 +147,7 @@ class PartitionHandle implements SourcePartitionMetrics {
     lastAgeMs = minAgeMs,
   ): void {
     if (!(count > 0)) return;
+    this.settleRounds();
     const now = this.clock();
     this.bytes += bytes;
     this.byteRate.add(bytes, now);
@@ -150,10 +175,34 @@ class PartitionHandle implements SourcePartitionMetrics {
   }
 
   lag(records: number): void {
+    this.settleRounds();
     const now = this.clock();
     this.fetchLag = records > 0 ? records : 0;
     this.lagObservedMs = now;
+    this.lagCurrent = true;
     if (this.fetchLag === 0 && this.inFlight === 0) this.caughtUpMs = now;
+  }
+
+  lagUnknown(): void {
+    this.settleRounds();
+    this.lagCurrent = false;
+  }
+
+  /**
+   * Caught up at the last lag reading and nothing in flight: every later fetch round, which left
+   * the partition out because nothing was new, confirmed it caught up as of that round.
+   */
+  private caughtUpThroughRounds(): number {
+    const a = this.caughtUpMs;
+    const round = this.rounds?.lastMs;
+    return round !== undefined && this.lagCurrent && this.fetchLag === 0 && this.inFlight === 0 && round > a
+      ? round
+      : a;
+  }
+
+  /** Takes what the rounds confirmed into {@link caughtUpMs} before the state they depend on changes. */
+  private settleRounds(): void {
+    this.caughtUpMs = this.caughtUpThroughRounds();
   }
 
   lost(records: number): void {
@@ -176,7 +225,7 @@ class PartitionHandle implements SourcePartitionMetrics {
 
   /** Everything the source received before this instant (ms) is on the target; undefined if unknown. */
   recoveryPointMs(): number | undefined {
-    const a = this.caughtUpMs;
+    const a = this.caughtUpThroughRounds();
     const b = this.newestAckedMs;
     if (a !== a) return b === b ? b : undefined;
     return b === b && b > a ? b : a;
@@ -205,12 +254,16 @@ export class SourceMetrics {
    * The recorder for one assigned partition; call when the partition is assigned (its series
    * appear at 0 like Java's, which are created at task start) and keep it for the hot path.
    */
-  partition(labels: SourcePartitionLabels): SourcePartitionMetrics {
+  partition(labels: SourcePartitionLabels, rounds?: FetchRounds): SourcePartitionMetrics {
     const values = [labels.source, labels.target, labels.topic, String(labels.partition)];
     const key = seriesKey(values);
     const frozen = Object.freeze({ source: values[0]!, target: values[1]!, topic: values[2]!, partition: values[3]! });
-    const handle: PartitionHandle = new PartitionHandle(frozen, this.window, this.clock, () =>
-      this.partitions.delete(key, handle),
+    const handle: PartitionHandle = new PartitionHandle(
+      frozen,
+      this.window,
+      this.clock,
+      () => this.partitions.delete(key, handle),
+      rounds,
     );
     this.partitions.put(key, handle);
     return handle;

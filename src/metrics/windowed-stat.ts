@@ -19,14 +19,23 @@ export interface WindowConfig {
 /** Java's defaults: 2 × 30 s. */
 export const KAFKA_DEFAULT_WINDOW: WindowConfig = Object.freeze({ samples: 2, windowMs: 30_000 });
 
+/** Layout of one sample in {@link WindowedStat}'s array. */
+const START = 0;
+const COUNT = 1;
+const SUM = 2;
+const LO = 3;
+const HI = 4;
+const FIELDS = 5;
+
 export class WindowedStat {
   private readonly samples: number;
   private readonly windowMs: number;
-  private readonly start: Float64Array;
-  private readonly count: Float64Array;
-  private readonly sum: Float64Array;
-  private readonly lo: Float64Array;
-  private readonly hi: Float64Array;
+  /**
+   * Sample i's start, count, sum, min and max at `i * FIELDS + START` … `+ HI`: one typed array
+   * per stat. A mirror keeps four stats per partition, and at thousands of partitions an array
+   * (and ArrayBuffer) per field weighed more than the numbers in it.
+   */
+  private readonly data: Float64Array;
   /** Slot of the current sample; -1 until the first recording (Java creates samples lazily). */
   private current = -1;
   /** Java's `Value` stat: the last recorded value, 0 before any recording, never windowed. */
@@ -38,11 +47,8 @@ export class WindowedStat {
     }
     this.samples = Math.floor(config.samples);
     this.windowMs = config.windowMs;
-    this.start = new Float64Array(this.samples).fill(Number.NaN);
-    this.count = new Float64Array(this.samples);
-    this.sum = new Float64Array(this.samples);
-    this.lo = new Float64Array(this.samples);
-    this.hi = new Float64Array(this.samples);
+    this.data = new Float64Array(this.samples * FIELDS);
+    for (let i = 0; i < this.samples; i++) this.data[i * FIELDS + START] = Number.NaN;
   }
 
   /**
@@ -52,18 +58,18 @@ export class WindowedStat {
   record(count: number, sum: number, min: number, max: number, last: number, nowMs: number): void {
     if (!(count > 0)) return;
     const i = this.slotFor(nowMs);
-    this.count[i]! += count;
-    this.sum[i]! += sum;
-    if (min < this.lo[i]!) this.lo[i] = min;
-    if (max > this.hi[i]!) this.hi[i] = max;
+    this.data[i * FIELDS + COUNT]! += count;
+    this.data[i * FIELDS + SUM]! += sum;
+    if (min < this.data[i * FIELDS + LO]!) this.data[i * FIELDS + LO] = min;
+    if (max > this.data[i * FIELDS + HI]!) this.data[i * FIELDS + HI] = max;
     this.last = last;
   }
 
   /** Adds to the windowed sum only (for `-rate` stats, where min/max are not read). */
   add(amount: number, nowMs: number): void {
     const i = this.slotFor(nowMs);
-    this.count[i]! += 1;
-    this.sum[i]! += amount;
+    this.data[i * FIELDS + COUNT]! += 1;
+    this.data[i * FIELDS + SUM]! += amount;
   }
 
   /** Java `Max`: the largest value in the live samples, NaN when none was recorded. */
@@ -72,8 +78,8 @@ export class WindowedStat {
     let m = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < this.samples; i++) {
       if (!this.live(i, nowMs)) continue;
-      n += this.count[i]!;
-      if (this.hi[i]! > m) m = this.hi[i]!;
+      n += this.data[i * FIELDS + COUNT]!;
+      if (this.data[i * FIELDS + HI]! > m) m = this.data[i * FIELDS + HI]!;
     }
     return n === 0 ? Number.NaN : m;
   }
@@ -84,8 +90,8 @@ export class WindowedStat {
     let m = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.samples; i++) {
       if (!this.live(i, nowMs)) continue;
-      n += this.count[i]!;
-      if (this.lo[i]! < m) m = this.lo[i]!;
+      n += this.data[i * FIELDS + COUNT]!;
+      if (this.data[i * FIELDS + LO]! < m) m = this.data[i * FIELDS + LO]!;
     }
     return n === 0 ? Number.NaN : m;
   }
@@ -96,8 +102,8 @@ export class WindowedStat {
     let s = 0;
     for (let i = 0; i < this.samples; i++) {
       if (!this.live(i, nowMs)) continue;
-      n += this.count[i]!;
-      s += this.sum[i]!;
+      n += this.data[i * FIELDS + COUNT]!;
+      s += this.data[i * FIELDS + SUM]!;
     }
     return n === 0 ? Number.NaN : s / n;
   }
@@ -105,7 +111,7 @@ export class WindowedStat {
   /** Values recorded in the live samples (the weight of `avg` when averaging several stats). */
   liveCount(nowMs: number): number {
     let n = 0;
-    for (let i = 0; i < this.samples; i++) if (this.live(i, nowMs)) n += this.count[i]!;
+    for (let i = 0; i < this.samples; i++) if (this.live(i, nowMs)) n += this.data[i * FIELDS + COUNT]!;
     return n;
   }
 
@@ -118,8 +124,8 @@ export class WindowedStat {
     let oldest = nowMs;
     for (let i = 0; i < this.samples; i++) {
       if (!this.live(i, nowMs)) continue;
-      s += this.sum[i]!;
-      if (this.start[i]! < oldest) oldest = this.start[i]!;
+      s += this.data[i * FIELDS + SUM]!;
+      if (this.data[i * FIELDS + START]! < oldest) oldest = this.data[i * FIELDS + START]!;
     }
     let elapsed = nowMs - oldest;
     const fullWindows = Math.floor(elapsed / this.windowMs);
@@ -130,20 +136,20 @@ export class WindowedStat {
 
   /** Java's `purgeObsoleteSamples` as a read-only test: a sample older than the whole window is ignored. */
   private live(i: number, nowMs: number): boolean {
-    const start = this.start[i]!;
+    const start = this.data[i * FIELDS + START]!;
     return start === start && nowMs - start < this.samples * this.windowMs;
   }
 
   /** The sample to record into, advancing (and resetting) the ring when the current one is complete. */
   private slotFor(nowMs: number): number {
     let i = this.current;
-    if (i < 0 || nowMs - this.start[i]! >= this.windowMs) {
+    if (i < 0 || nowMs - this.data[i * FIELDS + START]! >= this.windowMs) {
       i = this.current = (i + 1) % this.samples;
-      this.start[i] = nowMs;
-      this.count[i] = 0;
-      this.sum[i] = 0;
-      this.lo[i] = Number.POSITIVE_INFINITY;
-      this.hi[i] = Number.NEGATIVE_INFINITY;
+      this.data[i * FIELDS + START] = nowMs;
+      this.data[i * FIELDS + COUNT] = 0;
+      this.data[i * FIELDS + SUM] = 0;
+      this.data[i * FIELDS + LO] = Number.POSITIVE_INFINITY;
+      this.data[i * FIELDS + HI] = Number.NEGATIVE_INFINITY;
     }
     return i;
   }

@@ -35,8 +35,8 @@ export class LoadMeter {
   wrap(route: string, metrics: SourceTaskMetrics | undefined): SourceTaskMetrics {
     const inner = metrics ?? NO_METRICS;
     return {
-      partition: (labels): PartitionMetrics => {
-        const p = inner.partition(labels);
+      partition: (labels, rounds): PartitionMetrics => {
+        const p = inner.partition(labels, rounds);
         const unit = partitionUnit(route, labels.topic, labels.partition);
         if (!this.since.has(unit)) this.since.set(unit, this.clock());
         return {
@@ -51,6 +51,7 @@ export class LoadMeter {
             this.lags.set(unit, records);
             p.lag(records);
           },
+          lagUnknown: () => p.lagUnknown?.(),
           lost: (records) => p.lost(records),
           remove: () => {
             // The partition's task stopped here (it moved, or the route stopped): no longer ours to report.

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchSession } from '../../src/kafka/fetch-session.ts';
-import { isRetriable, type KafkaCluster, type RecordSink, type RecordSource } from '../../src/kafka/index.ts';
+import {
+  isRetriable,
+  type KafkaCluster,
+  type RecordSink,
+  type RecordSource,
+  type UndecodedFetchedPartition,
+} from '../../src/kafka/index.ts';
 import { KafkajsRecordSource } from '../../src/kafka/kafkajs/record-source.ts';
 import { useBrokerFaults } from '../support/broker-faults.ts';
 import { openTestCluster, testKafka, uniqueName } from '../support/kafka.ts';
@@ -119,6 +125,22 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     expect(seen).toEqual(['a1', 'a2', 'b1', 'c1', 'd1']);
   });
 
+  it('changedOnly: an idle round answers no partition; a round after one record answers that partition alone', async () => {
+    const requests = () => positions.map((offset, partition) => ({ topic, partition, offset }));
+    expect(await round()).toBe(0); // the positions the previous test moved are listed once
+    expect(await source.fetchUndecoded(requests(), { changedOnly: true })).toEqual([]);
+    await sendTo(5, ['w1']);
+    let answered: UndecodedFetchedPartition[] = [];
+    const deadline = Date.now() + 10_000;
+    while (answered.length === 0 && Date.now() < deadline)
+      answered = await source.fetchUndecoded(requests(), { changedOnly: true });
+    expect(answered.map((f) => f.partition)).toEqual([5]);
+    expect((await answered[0]!.decode()).map((r) => r.value!.toString())).toEqual(['w1']);
+    positions[5] = answered[0]!.nextOffset;
+    seen.push('w1');
+    expect(await source.fetchUndecoded(requests(), { changedOnly: true })).toEqual([]);
+  });
+
   it('close() closes the session on the broker: its id is unknown afterwards', async () => {
     const s = session();
     const id = s.id;
@@ -156,6 +178,6 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     const sent = s.stats.partitionsSent;
     expect(await round()).toBe(0);
     expect(s.stats.partitionsSent).toBe(sent); // incremental again: nothing listed
-    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2', 'x1']); // one round may read both
+    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2', 'w1', 'x1']); // one round may read both
   }, 150_000);
 });

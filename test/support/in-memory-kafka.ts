@@ -310,6 +310,8 @@ export class InMemoryCluster implements KafkaCluster {
 export class InMemoryRecordSource implements RecordSource {
   private readonly kafka: InMemoryKafka;
   private readonly maxWaitMs: number;
+  /** Per partition, what the last `changedOnly` answer was read from and carried. */
+  private readonly lastAnswers = new Map<string, string>();
   closed = false;
 
   constructor(kafka: InMemoryKafka, options: RecordSourceOptions) {
@@ -333,8 +335,26 @@ export class InMemoryRecordSource implements RecordSource {
     return fetched;
   }
 
-  async fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
-    return (await this.fetch(requests)).map(({ records, ...rest }) => ({
+  /**
+   * `changedOnly` answers as an incremental fetch session does: a partition read from the same
+   * offset as last time, with no records, no error and the same high watermark and log start, is
+   * left out.
+   */
+  async fetchUndecoded(
+    requests: FetchRequest[],
+    options?: { changedOnly?: boolean },
+  ): Promise<UndecodedFetchedPartition[]> {
+    let fetched = await this.fetch(requests);
+    if (options?.changedOnly === true) {
+      fetched = fetched.filter((f, i) => {
+        const k = `${f.topic}\0${f.partition}`;
+        const now = `${requests[i]!.offset}/${f.highWatermark}/${f.logStartOffset}`;
+        const unchanged = f.records.length === 0 && f.error === undefined && this.lastAnswers.get(k) === now;
+        this.lastAnswers.set(k, now);
+        return !unchanged;
+      });
+    }
+    return fetched.map(({ records, ...rest }) => ({
       ...rest,
       batchRecordCount: records.length,
       decode: async () => {

@@ -35,14 +35,28 @@ export interface PartitionMetrics {
   polled(count: number, bytes: number, minAgeMs: number, maxAgeMs: number, sumAgeMs: number): void;
   acked(count: number, minLatencyMs: number, maxLatencyMs: number, sumLatencyMs: number): void;
   lag(records: number): void;
+  /** The latest fetch did not answer the partition's end (an error, no leader): its lag is not current. */
+  lagUnknown?(): void;
   lost(records: number): void;
   /** Source batches produced as they are (`shallow`) and decoded and re-encoded (`deep`). */
   batches?(shallow: number, deep: number): void;
   remove(): void;
 }
 
+/**
+ * The task's fetch rounds, as the metrics see them: `lastMs` is when the latest one was answered.
+ * A round leaves out partitions that had nothing new, so a partition caught up at its last
+ * {@link PartitionMetrics.lag} stays caught up as of `lastMs`.
+ */
+export interface FetchRounds {
+  readonly lastMs: number;
+}
+
 export interface SourceTaskMetrics {
-  partition(labels: { source: string; target: string; topic: string; partition: number }): PartitionMetrics;
+  partition(
+    labels: { source: string; target: string; topic: string; partition: number },
+    rounds?: FetchRounds,
+  ): PartitionMetrics;
 }
 
 const NO_OP_PARTITION: PartitionMetrics = {

@@ -91,6 +91,14 @@ interface PartitionProgress {
   producing: boolean;
   /** When the partition's last record was acknowledged (Date.now()). */
   lastAckedAt: number;
+  /**
+   * The source high watermark the latest answer for the partition carried; -1 when unknown (not
+   * answered yet, or the latest answer was an error). A round that leaves the partition out
+   * (`changedOnly`) found it unchanged: this still holds.
+   */
+  highWatermark: bigint;
+  /** The fetch round (see {@link SourceTask.round}) whose answer last had records of the partition. */
+  recordsRound: number;
   /** Records were acknowledged since the partition was last found idle: one idle sync is owed. */
   idleSyncOwed: boolean;
   /** How the partition's last produced batch was copied, and why deep: logged when it changes. */
@@ -166,6 +174,18 @@ export class SourceTask {
   private readonly options: SourceTaskOptions;
   private readonly logger: Logger;
   private readonly progress = new Map<string, PartitionProgress>();
+  /** {@link progress} by topic, then partition: looked up per fetched partition without building a key. */
+  private readonly progressByTopic = new Map<string, Map<number, PartitionProgress>>();
+  /**
+   * Partitions owing an idle offset sync ({@link PartitionProgress.idleSyncOwed}): the only ones an
+   * idle round looks at, so an idle round costs nothing per quiet partition.
+   */
+  private readonly idleSyncOwed = new Set<PartitionProgress>();
+  /** Partitions whose acknowledged position is not stored yet: what the next flush writes. */
+  private readonly unflushed = new Set<PartitionProgress>();
+  /** Fetch rounds answered so far; the time of the latest is what the metrics' recovery point follows. */
+  private round = 0;
+  private readonly rounds = { lastMs: Number.NaN };
   private stopping = false;
   private loop: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -251,13 +271,16 @@ export class SourceTask {
     for (const tp of partitions) {
       const key = topicPartitionKey(tp);
       const resume = resumeOffset(stored.get(key));
-      const metrics = (this.options.metrics ?? NO_METRICS).partition({
-        source: sourceAlias,
-        target: this.options.targetAlias,
-        topic: policy.formatRemoteTopic(sourceAlias, tp.topic),
-        partition: tp.partition,
-      });
-      this.progress.set(key, {
+      const metrics = (this.options.metrics ?? NO_METRICS).partition(
+        {
+          source: sourceAlias,
+          target: this.options.targetAlias,
+          topic: policy.formatRemoteTopic(sourceAlias, tp.topic),
+          partition: tp.partition,
+        },
+        this.rounds,
+      );
+      const p: PartitionProgress = {
         tp,
         key,
         remoteTopic: policy.formatRemoteTopic(sourceAlias, tp.topic),
@@ -266,10 +289,16 @@ export class SourceTask {
         flushed: resume !== undefined ? resume - 1n : undefined,
         producing: false,
         lastAckedAt: 0,
+        highWatermark: -1n,
+        recordsRound: -1,
         idleSyncOwed: false,
         copyMode: undefined,
         metrics,
-      });
+      };
+      this.progress.set(key, p);
+      let parts = this.progressByTopic.get(tp.topic);
+      if (parts === undefined) this.progressByTopic.set(tp.topic, (parts = new Map()));
+      parts.set(tp.partition, p);
       if (resume === undefined) needReset.set(tp.topic, [...(needReset.get(tp.topic) ?? []), tp]);
     }
     for (const [topic, tps] of needReset) {
@@ -280,13 +309,25 @@ export class SourceTask {
           { topic },
         );
       }
-      const offsets = await this.options.sourceAdmin.listOffsets(topic);
-      for (const tp of tps) {
-        const o = offsets.find((x) => x.partition === tp.partition);
-        const p = this.progress.get(topicPartitionKey(tp))!;
-        p.nextFetch = o ? (this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest) : 0n;
-      }
     }
+    // All topics at once: the Kafka admin answers concurrent listOffsets calls with one metadata
+    // refresh and one ListOffsets request per leader (src/kafka/kafkajs/admin.ts), where one topic
+    // after another cost a metadata refresh of every topic listed so far, each time.
+    const admin = this.options.sourceAdmin;
+    await Promise.all(
+      [...needReset].map(async ([topic, tps]) => {
+        const offsets = await admin.listOffsets(topic);
+        for (const tp of tps) {
+          const o = offsets.find((x) => x.partition === tp.partition);
+          const p = this.progressOf(tp.topic, tp.partition)!;
+          p.nextFetch = o ? (this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest) : 0n;
+        }
+      }),
+    );
+  }
+
+  private progressOf(topic: string, partition: number): PartitionProgress | undefined {
+    return this.progressByTopic.get(topic)?.get(partition);
   }
 
   /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
@@ -296,7 +337,9 @@ export class SourceTask {
       partition: p.tp.partition,
       offset: p.nextFetch,
     }));
-    return this.options.sourceRecords.fetchUndecoded(requests).then(
+    // changedOnly: an idle partition is left out of the answer (incremental fetch sessions), so the
+    // rest of the round (absorbFetch, sendIdleOffsetSyncs) does nothing for it.
+    return this.options.sourceRecords.fetchUndecoded(requests, { changedOnly: true }).then(
       (fetched) => ({ fetched }),
       (error: unknown) => ({ error }),
     );
@@ -333,7 +376,7 @@ export class SourceTask {
         this.retries.succeeded('fetch', 'fetch from source');
         const withRecords = await this.absorbFetch(result.fetched);
         if (this.stopping) break; // no fetch is issued once stop began
-        this.sendIdleOffsetSyncs(result.fetched);
+        this.sendIdleOffsetSyncs();
         // Positions have moved past this round: the next one is fetched (and held as bytes) while
         // this one is decoded and produced.
         next = this.fetchRound();
@@ -369,36 +412,54 @@ export class SourceTask {
     });
   }
 
-  /** Advances fetch positions; handles out-of-range (retention loss); returns partitions with records. */
+  /**
+   * Advances fetch positions; handles out-of-range (retention loss); returns partitions with
+   * records. Visits only the partitions the round answered: a partition left out had nothing new
+   * (see {@link fetchRound}), so its position, high watermark and lag stand.
+   */
   private async absorbFetch(fetched: UndecodedFetchedPartition[]): Promise<UndecodedFetchedPartition[]> {
+    const round = ++this.round;
     const withRecords: UndecodedFetchedPartition[] = [];
     for (const f of fetched) {
-      const p = this.progress.get(topicPartitionKey(f));
+      const p = this.progressOf(f.topic, f.partition);
       if (!p) continue;
       if (f.error === 'OFFSET_OUT_OF_RANGE') {
+        p.highWatermark = -1n;
+        p.metrics.lagUnknown?.();
         await this.handleOutOfRange(p);
         continue;
       }
-      if (f.batchRecordCount > 0) withRecords.push(f);
+      if (f.batchRecordCount > 0) {
+        withRecords.push(f);
+        p.recordsRound = round;
+      }
       p.nextFetch = f.nextOffset;
+      p.highWatermark = f.highWatermark;
       if (f.highWatermark >= 0n) p.metrics.lag(Number(f.highWatermark - p.nextFetch));
+      else p.metrics.lagUnknown?.();
     }
+    // Every partition the round covered and left out is caught up as of now if it was before.
+    this.rounds.lastMs = Date.now();
     return withRecords;
   }
 
-  /** Promotes the delayed sync of each partition this round found caught up and quiet (see the class doc). */
-  private sendIdleOffsetSyncs(fetched: UndecodedFetchedPartition[]): void {
+  /**
+   * Promotes the delayed sync of each partition the latest round found caught up and quiet (see
+   * the class doc). Looks only at partitions that owe one (records acknowledged since they were
+   * last found idle), whether or not the round answered them: one it left out is as it was.
+   */
+  private sendIdleOffsetSyncs(): void {
     const syncs = this.options.offsetSyncs;
     const idleMs = this.options.idleOffsetSyncMs ?? IDLE_OFFSET_SYNC_MS;
-    if (syncs === undefined || idleMs < 0) return;
+    if (syncs === undefined || idleMs < 0 || this.idleSyncOwed.size === 0) return;
     const now = Date.now();
     let promoted = false;
-    for (const f of fetched) {
-      const p = this.progress.get(topicPartitionKey(f));
-      if (p === undefined || !p.idleSyncOwed || p.producing || now - p.lastAckedAt < idleMs) continue;
-      const caughtUp = f.error === undefined && f.batchRecordCount === 0 && f.highWatermark >= 0n;
-      if (!caughtUp || p.nextFetch < f.highWatermark) continue;
+    for (const p of this.idleSyncOwed) {
+      if (p.producing || now - p.lastAckedAt < idleMs) continue;
+      const caughtUp = p.recordsRound !== this.round && p.highWatermark >= 0n && p.nextFetch >= p.highWatermark;
+      if (!caughtUp) continue;
       p.idleSyncOwed = false;
+      this.idleSyncOwed.delete(p);
       if (syncs.promoteIdleOffsetSync(p.tp)) promoted = true;
     }
     if (promoted) syncs.firePendingOffsetSyncs();
@@ -420,7 +481,7 @@ export class SourceTask {
     for (let i = 0; i < fetched.length; i++) {
       const pieces = decoded[i]!.filter((piece) => piece.batch !== undefined || piece.records.length > 0);
       if (pieces.length === 0) continue;
-      const p = this.progress.get(topicPartitionKey(fetched[i]!))!;
+      const p = this.progressOf(fetched[i]!.topic, fetched[i]!.partition)!;
       let count = 0;
       let bytes = 0;
       let minAge = Number.MAX_SAFE_INTEGER;
@@ -664,6 +725,8 @@ export class SourceTask {
       p.lastAcked = lastOffset;
       p.lastAckedAt = now;
       p.idleSyncOwed = true;
+      this.idleSyncOwed.add(p);
+      this.unflushed.add(p);
       p.metrics.acked(count, min, max, sum);
     }
   }
@@ -690,21 +753,34 @@ export class SourceTask {
   }
 
   private async storeAndRelease(): Promise<void> {
+    // One store at a time: an early round store still writing finishes first, so an older
+    // snapshot never lands after a newer one.
+    await this.storingRound;
     await this.storePositions();
     // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
     this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
     this.options.offsetSyncs?.firePendingOffsetSyncs();
   }
 
-  /** Stores every acknowledged position not yet stored. */
+  /**
+   * Stores every acknowledged position not yet stored — only partitions acknowledged since the
+   * last store, so an idle task's flush writes nothing.
+   */
   private async storePositions(): Promise<void> {
-    const changed = [...this.progress.values()].filter((p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed);
+    const changed = [...this.unflushed].filter((p) => p.lastAcked !== undefined && p.lastAcked !== p.flushed);
+    this.unflushed.clear();
     if (changed.length > 0) {
       const snapshot = changed.map((p) => ({ p, offset: p.lastAcked! }));
-      await this.options.positions.writeSourcePositions(
-        this.options.sourceAlias,
-        snapshot.map(({ p, offset }) => ({ topic: p.tp.topic, partition: p.tp.partition, offset })),
-      );
+      try {
+        await this.options.positions.writeSourcePositions(
+          this.options.sourceAlias,
+          snapshot.map(({ p, offset }) => ({ topic: p.tp.topic, partition: p.tp.partition, offset })),
+        );
+      } catch (err) {
+        // Not stored: the next flush tries them again.
+        for (const { p } of snapshot) this.unflushed.add(p);
+        throw err;
+      }
       for (const { p, offset } of snapshot) p.flushed = offset;
     }
   }

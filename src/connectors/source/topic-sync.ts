@@ -363,16 +363,24 @@ export class TopicSynchronizer {
     });
     // What now exists on the target is known at once (Java re-lists the target after start-up
     // creation), so the next config sync covers it.
-    for (const remote of created) this.#rememberTarget(remote, targetCountsOfCreated.get(remote)!);
-    for (const { remote, count } of grow.filter((g) => grown.includes(g.remote))) this.#rememberTarget(remote, count);
+    const grownSet = new Set(grown);
+    this.#rememberTarget([
+      ...created.map((remote) => ({ remote, count: targetCountsOfCreated.get(remote)! })),
+      ...grow.filter((g) => grownSet.has(g.remote)),
+    ]);
     return { created, grown: grown.sort(), failed };
   }
 
-  #rememberTarget(remote: string, count: number): void {
-    const known = new Set(this.#knownTarget.filter((tp) => tp.topic === remote).map((tp) => tp.partition));
+  /** Adds the partitions of created or grown remote topics to the known target set, in one pass and one sort. */
+  #rememberTarget(topics: readonly { remote: string; count: number }[]): void {
+    if (topics.length === 0) return;
+    const known = new Set(this.#knownTarget.map(topicPartitionKey));
     const added: TopicPartition[] = [];
-    for (let partition = 0; partition < count; partition++) {
-      if (!known.has(partition)) added.push({ topic: remote, partition });
+    for (const { remote, count } of topics) {
+      for (let partition = 0; partition < count; partition++) {
+        const tp = { topic: remote, partition };
+        if (!known.has(topicPartitionKey(tp))) added.push(tp);
+      }
     }
     if (added.length > 0) this.#knownTarget = [...this.#knownTarget, ...added].sort(compareTopicPartitions);
   }
@@ -401,8 +409,9 @@ export class TopicSynchronizer {
     if (newTopics.length === 0) return [];
     const results = await this.#deps.targetAdmin.createTopics(newTopics);
     const created: string[] = [];
+    const byName = new Map(newTopics.map((t) => [t.name, t]));
     for (const result of results) {
-      const topic = newTopics.find((t) => t.name === result.name);
+      const topic = byName.get(result.name);
       if (result.error === undefined) {
         created.push(result.name);
         this.#log.info(

@@ -57,6 +57,8 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   /** The kafkajs cluster behind {@link admin}: its metadata topic list, see {@link forgetDeletedTopics}. */
   private readonly adminCluster: InternalCluster | undefined;
+  /** {@link listOffsets} calls waiting for the next batch (answered together, see there). */
+  private offsetQueue: { topic: string; resolve: (offsets: Promise<PartitionOffsets[]>) => void }[] = [];
 
   constructor(connection: KafkajsConnection) {
     this.connection = connection;
@@ -141,7 +143,61 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   createTopics(topics: NewTopic[]): Promise<{ name: string; error?: string }[]> {
-    return this.op({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () => this.createEach(topics));
+    return this.op({ op: 'createTopics', ...topicsContext(topics.map((t) => t.name)) }, () =>
+      topics.length > 1 && this.adminCluster !== undefined
+        ? this.createTogether(topics, this.adminCluster)
+        : this.createEach(topics),
+    );
+  }
+
+  /**
+   * Many topics in one CreateTopics request per {@link CREATE_TOPICS_CHUNK} (Java's
+   * `Admin.createTopics` sends them all in one), then one wait for all their leaders. One request
+   * per topic, each followed by its own leader wait, cost a metadata refresh of every topic the
+   * admin knows per topic and wait round: minutes for 1,000 new topics. kafkajs's own
+   * `createTopics` reports "all failed topics already existed" without naming them, so the
+   * controller is asked directly; per-topic errors come back by name. If a request fails as a
+   * whole (no controller, a timeout), its topics go one by one as before.
+   */
+  private async createTogether(
+    topics: NewTopic[],
+    cluster: InternalCluster,
+  ): Promise<{ name: string; error?: string }[]> {
+    await this.client();
+    const results: { name: string; error?: string }[] = [];
+    for (let i = 0; i < topics.length; i += CREATE_TOPICS_CHUNK) {
+      const chunk = topics.slice(i, i + CREATE_TOPICS_CHUNK);
+      const errors = new Map<string, string>();
+      try {
+        await cluster.refreshMetadataIfNecessary();
+        const controller = await cluster.findControllerBroker();
+        await controller.createTopics({
+          timeout: CREATE_TOPICS_TIMEOUT_MS,
+          topics: chunk.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor,
+            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (err) {
+        const perTopic = (err as { errors?: unknown }).errors;
+        if (!Array.isArray(perTopic)) {
+          results.push(...(await this.createEach(chunk)));
+          continue;
+        }
+        for (const e of perTopic as { topic?: string; type?: string; message?: string }[]) {
+          if (e.topic !== undefined) errors.set(e.topic, e.type ?? e.message ?? 'UNKNOWN_SERVER_ERROR');
+        }
+      }
+      const created = chunk.filter((t) => !errors.has(t.name)).map((t) => t.name);
+      await waitForLeaders(await this.client(), created);
+      for (const t of chunk) {
+        const error = errors.get(t.name);
+        results.push(error === undefined ? { name: t.name } : { name: t.name, error });
+      }
+    }
+    return results;
   }
 
   /** One CreateTopics call per topic; each topic's failure is reported in its result, by Kafka's error name. */
@@ -165,7 +221,7 @@ export class KafkajsAdmin implements KafkaAdmin {
             ],
           });
           if (!created) return { name: t.name, error: 'TOPIC_ALREADY_EXISTS' };
-          await waitForLeaders(admin, t.name);
+          await waitForLeaders(admin, [t.name]);
           return { name: t.name };
         } catch (err) {
           // Kafka's name (e.g. TOPIC_ALREADY_EXISTS, INVALID_CONFIG) when it is a Kafka error, else the client's text.
@@ -353,13 +409,82 @@ export class KafkajsAdmin implements KafkaAdmin {
     }
   }
 
+  /**
+   * Calls made in the same turn of the event loop are answered together: one metadata refresh
+   * and one ListOffsets request per leader for all their topics (kafkajs's `fetchTopicOffsets`
+   * refreshes the metadata of every topic it has seen each time it meets a new one, so 1,000
+   * topics one after another were 1,000 growing refreshes). If the batch fails as a whole, each
+   * topic is asked alone, so each caller gets its own topic's answer or error.
+   */
   listOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.op({ op: 'listOffsets', topic }, async () => {
-      const offsets = await (await this.client()).fetchTopicOffsets(topic);
-      return offsets
-        .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
-        .sort((a, b) => a.partition - b.partition);
-    });
+    return this.op(
+      { op: 'listOffsets', topic },
+      () =>
+        new Promise<PartitionOffsets[]>((resolve) => {
+          this.offsetQueue.push({ topic, resolve });
+          if (this.offsetQueue.length === 1) setImmediate(() => void this.answerOffsetQueue());
+        }),
+    );
+  }
+
+  private async answerOffsetQueue(): Promise<void> {
+    const batch = this.offsetQueue;
+    this.offsetQueue = [];
+    const topics = [...new Set(batch.map((b) => b.topic))];
+    let together: Map<string, PartitionOffsets[]> | undefined;
+    if (topics.length > 1 && this.adminCluster !== undefined) {
+      together = await this.offsetsTogether(topics, this.adminCluster).catch(() => undefined);
+    }
+    const alone = new Map<string, Promise<PartitionOffsets[]>>();
+    for (const { topic, resolve } of batch) {
+      const offsets = together?.get(topic);
+      if (offsets !== undefined) {
+        resolve(Promise.resolve(offsets.map((o) => ({ ...o }))));
+        continue;
+      }
+      let answer = alone.get(topic);
+      if (answer === undefined) alone.set(topic, (answer = this.offsetsOf(topic)));
+      resolve(answer);
+    }
+  }
+
+  /** Earliest and latest offsets of every partition of `topics`: one ListOffsets per leader for each end. */
+  private async offsetsTogether(topics: string[], cluster: InternalCluster): Promise<Map<string, PartitionOffsets[]>> {
+    await this.client();
+    await cluster.addMultipleTargetTopics(topics);
+    const specs = topics.map((topic) => ({
+      topic,
+      partitions: cluster.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })),
+    }));
+    if (specs.some((s) => s.partitions.length === 0)) throw new Error('a topic has no partition metadata');
+    const [latest, earliest] = await Promise.all([
+      cluster.fetchTopicsOffset(specs.map((s) => ({ ...s, fromBeginning: false }))),
+      cluster.fetchTopicsOffset(specs.map((s) => ({ ...s, fromBeginning: true }))),
+    ]);
+    const low = new Map<string, Map<number, string>>();
+    for (const t of earliest) low.set(t.topic, new Map(t.partitions.map((p) => [p.partition, p.offset])));
+    const out = new Map<string, PartitionOffsets[]>();
+    for (const t of latest) {
+      const lows = low.get(t.topic);
+      const offsets: PartitionOffsets[] = [];
+      for (const p of t.partitions) {
+        const l = lows?.get(p.partition);
+        if (l === undefined) throw new Error(`no earliest offset for ${t.topic}-${p.partition}`);
+        offsets.push({ partition: p.partition, earliest: BigInt(l), latest: BigInt(p.offset) });
+      }
+      out.set(
+        t.topic,
+        offsets.sort((a, b) => a.partition - b.partition),
+      );
+    }
+    return out;
+  }
+
+  private async offsetsOf(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await (await this.client()).fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, earliest: BigInt(o.low), latest: BigInt(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   deleteRecords(topic: string, partitions: { partition: number; beforeOffset: bigint }[]): Promise<void> {
@@ -405,17 +530,26 @@ function groupsContext(groupIds: readonly string[]): Record<string, unknown> {
   return { groups: groupIds.length };
 }
 
+/** Topics per CreateTopics request of {@link KafkajsAdmin.createTopics}. */
+const CREATE_TOPICS_CHUNK = 500;
+/** How long the controller may take to create one request's topics (below the client's 30 s request timeout). */
+const CREATE_TOPICS_TIMEOUT_MS = 20_000;
+
 /**
- * Waits (bounded) until the brokers know a just-created topic and every partition has a leader,
- * so that callers can describe and use it right away. Gives up quietly: the topic exists.
+ * Waits (bounded) until the brokers know just-created topics and every partition has a leader,
+ * so that callers can describe and use them right away: one metadata request for all of them per
+ * try. Gives up quietly: the topics exist.
  */
-async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 10_000): Promise<void> {
+async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 10_000): Promise<void> {
+  if (names.length === 0) return;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const ready =
+        topics.length === names.length &&
+        topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
     } catch {
       // not known to the broker yet
     }

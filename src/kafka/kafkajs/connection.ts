@@ -29,6 +29,8 @@ export class KafkajsConnection {
   private readonly tlsMaterialError: unknown;
   private cluster: InternalCluster | undefined;
   private connecting: Promise<InternalCluster> | undefined;
+  /** New topics of {@link leadersOf} calls of this turn of the event loop, added in one refresh. */
+  private learning: { topics: Set<string>; added: Promise<void> } | undefined;
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
     scheduleIdleChecksWithoutNegativeTimeouts();
@@ -99,7 +101,7 @@ export class KafkajsConnection {
     const unknown = topics.filter((t) => !cluster.targetTopics.has(t));
     try {
       if (refresh) await cluster.refreshMetadata();
-      if (unknown.length > 0) await cluster.addMultipleTargetTopics(unknown);
+      if (unknown.length > 0) await this.learnTogether(cluster, unknown);
       else await cluster.refreshMetadataIfNecessary();
     } catch (err) {
       if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)
@@ -118,6 +120,27 @@ export class KafkajsConnection {
     }
     for (const t of topics) if (!out.has(t)) out.set(t, new Map());
     return out;
+  }
+
+  /**
+   * kafkajs refreshes the metadata of every topic it knows once per call that adds a new one, one
+   * call at a time: a first produce to 1,000 new remote topics (one send per topic) made 1,000
+   * growing refreshes. The calls of one turn of the event loop add their topics in one refresh. If
+   * it fails (kafkajs then forgets the new topics), every caller gets the error and takes the
+   * fallback of {@link leadersOf} with its own topics, as before.
+   */
+  private learnTogether(cluster: InternalCluster, topics: readonly string[]): Promise<void> {
+    let batch = this.learning;
+    if (batch === undefined) {
+      const set = new Set<string>();
+      const added = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.learning = undefined;
+        return cluster.addMultipleTargetTopics([...set]);
+      });
+      batch = this.learning = { topics: set, added };
+    }
+    for (const t of topics) batch.topics.add(t);
+    return batch.added;
   }
 
   async broker(nodeId: number): Promise<InternalBroker> {

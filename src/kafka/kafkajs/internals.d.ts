@@ -61,6 +61,16 @@ export interface InternalBroker {
     retentionTime?: number;
     topics: { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[];
   }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
+  /** One CreateTopics request; per-topic failures reject with a KafkaJSAggregateError (`errors[i].topic`, `.type`). */
+  createTopics(request: {
+    topics: {
+      topic: string;
+      numPartitions: number;
+      replicationFactor: number;
+      configEntries: { name: string; value: string }[];
+    }[];
+    timeout?: number;
+  }): Promise<unknown>;
   disconnect(): Promise<void>;
 }
 
@@ -91,4 +101,8 @@ export interface InternalCluster {
   };
   /** Refreshes when the metadata is older than metadataMaxAge (what addMultipleTargetTopics does when nothing is new). */
   refreshMetadataIfNecessary(): Promise<void>;
+  /** ListOffsets per leader; offsets as decimal strings. */
+  fetchTopicsOffset(
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }

@@ -68,11 +68,11 @@ export class KafkajsRecordSource implements RecordSource {
     });
   }
 
-  fetchUndecoded(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
-    return this.connection.portErrors({ op: 'fetch' }, () => this.fetchAll(requests));
+  fetchUndecoded(requests: FetchRequest[], options?: { changedOnly?: boolean }): Promise<UndecodedFetchedPartition[]> {
+    return this.connection.portErrors({ op: 'fetch' }, () => this.fetchAll(requests, options?.changedOnly ?? false));
   }
 
-  private async fetchAll(requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
+  private async fetchAll(requests: FetchRequest[], changedOnly = false): Promise<UndecodedFetchedPartition[]> {
     if (requests.length === 0) return [];
     const byLeader = new Map<number, FetchRequest[]>();
     const results: UndecodedFetchedPartition[] = [];
@@ -93,17 +93,26 @@ export class KafkajsRecordSource implements RecordSource {
       if (list === undefined) byLeader.set(leader, [r]);
       else list.push(r);
     }
-    const perLeader = await Promise.all([...byLeader].map(([leader, reqs]) => this.fetchFromLeader(leader, reqs)));
+    const perLeader = await Promise.all(
+      [...byLeader].map(([leader, reqs]) => this.fetchFromLeader(leader, reqs, changedOnly)),
+    );
     return results.concat(...perLeader);
   }
 
-  private fetchFromLeader(leader: number, requests: FetchRequest[]): Promise<UndecodedFetchedPartition[]> {
-    return this.connection.portErrors({ op: 'fetch', brokerId: leader }, () => this.fetchFrom(leader, requests));
+  private fetchFromLeader(
+    leader: number,
+    requests: FetchRequest[],
+    changedOnly: boolean,
+  ): Promise<UndecodedFetchedPartition[]> {
+    return this.connection.portErrors({ op: 'fetch', brokerId: leader }, () =>
+      this.fetchFrom(leader, requests, changedOnly),
+    );
   }
 
   private async fetchFrom(
     leader: number,
     requests: FetchRequest[],
+    changedOnly: boolean,
     retryingSession = false,
   ): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
@@ -144,8 +153,16 @@ export class KafkajsRecordSource implements RecordSource {
       // opens a new one, as Java's consumer does on its next poll.
       const sessionLost =
         response.errorCode === FETCH_SESSION_ID_NOT_FOUND || response.errorCode === INVALID_FETCH_SESSION_EPOCH;
-      if (sessionLost && !retryingSession) return this.fetchFrom(leader, requests, true);
+      if (sessionLost && !retryingSession) return this.fetchFrom(leader, requests, changedOnly, true);
       throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
+    }
+    if (changedOnly) {
+      // Only what the broker answered: an idle partition of an incremental round costs nothing here.
+      return session
+        .changes(plan, response)
+        .map(({ topic, fetchOffset, answer }) =>
+          this.partitionResult({ topic, partition: answer.partition, offset: fetchOffset }, answer),
+        );
     }
     const answers = session.completed(plan, response);
     const out: UndecodedFetchedPartition[] = [];

@@ -128,7 +128,7 @@ class BrokerModel {
 }
 
 /** The client of the record source: plans, sends, retries a lost session once with a full fetch. */
-function fetchThrough(
+function fetchCompletedThrough(
   session: FetchSession,
   broker: BrokerModel,
   requests: SessionFetchRequest[],
@@ -137,6 +137,39 @@ function fetchThrough(
     const plan = session.plan(requests);
     const response = broker.handle(plan);
     if (response.errorCode === 0) return session.completed(plan, response);
+    session.failed(plan, response.errorCode);
+    if (attempt > 0) throw new Error(`fetch failed twice: error ${response.errorCode}`);
+  }
+}
+
+/**
+ * The client of {@link FetchSession.changes}: it keeps each partition's last answer (`view`) and
+ * takes a partition left out as that answer without records, as the source task does.
+ */
+function fetchChangesThrough(
+  session: FetchSession,
+  broker: BrokerModel,
+  requests: SessionFetchRequest[],
+  view: Map<string, FetchPartitionResponse>,
+): (FetchPartitionResponse | undefined)[] {
+  for (let attempt = 0; ; attempt++) {
+    const plan = session.plan(requests);
+    const response = broker.handle(plan);
+    if (response.errorCode === 0) {
+      const answered = new Map<string, FetchPartitionResponse>();
+      for (const a of session.changes(plan, response)) {
+        const key = `${a.topic}/${a.answer.partition}`;
+        // Read from the offset the caller asked for.
+        expect(a.fetchOffset).toBe(requests.find((r) => `${r.topic}/${r.partition}` === key)!.fetchOffset);
+        answered.set(key, a.answer);
+        view.set(key, a.answer);
+      }
+      return requests.map((r) => {
+        const key = `${r.topic}/${r.partition}`;
+        const last = answered.get(key) ?? view.get(key);
+        return last === undefined || answered.has(key) ? last : { ...last, records: null };
+      });
+    }
     session.failed(plan, response.errorCode);
     if (attempt > 0) throw new Error(`fetch failed twice: error ${response.errorCode}`);
   }
@@ -266,12 +299,15 @@ describe('FetchSession', () => {
     expect(session.plan([request('a', 0, 0n)]).sessionEpoch).toBe(1);
   });
 
-  it.each(Array.from({ length: 40 }, (_, i) => 1000 + i))(
-    'seed %i: answers through the session equal full-fetch answers',
-    (seed) => {
+  it.each(Array.from({ length: 40 }, (_, i) => [1000 + i, i % 2 === 0 ? 'completed' : 'changes'] as const))(
+    'seed %i: answers through the session (%s) equal full-fetch answers',
+    (seed, mode) => {
       const next = random(seed);
       const broker = new BrokerModel();
       const session = new FetchSession({ openOnFirstFetch: true });
+      const view = new Map<string, FetchPartitionResponse>();
+      const fetchThrough = (s: FetchSession, b: BrokerModel, requests: SessionFetchRequest[]) =>
+        mode === 'completed' ? fetchCompletedThrough(s, b, requests) : fetchChangesThrough(s, b, requests, view);
       const all: [string, number][] = [];
       for (const t of ['a', 'b', 'c']) for (let p = 0; p < 4; p++) all.push([t, p]);
       const positions = new Map<string, bigint>();
@@ -314,7 +350,10 @@ describe('FetchSession', () => {
           expect(answers.map(comparable)).toEqual(
             other.map((r) => comparable(broker.read(r.topic, r.partition, r.fetchOffset))),
           );
-          session.completed(inFlight, broker.handle(inFlight));
+          const response = broker.handle(inFlight);
+          if (mode === 'completed') session.completed(inFlight, response);
+          else
+            for (const c of session.changes(inFlight, response)) view.set(`${c.topic}/${c.answer.partition}`, c.answer);
           continue;
         }
         const expected = requests.map((r) => comparable(broker.read(r.topic, r.partition, r.fetchOffset)));

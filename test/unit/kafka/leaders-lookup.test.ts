@@ -65,4 +65,38 @@ describe('leader lookups with many topics', () => {
     await connection.leadersOf(['t1'], true);
     expect(calls.refresh).toBe(1);
   });
+
+  it('concurrent lookups of new topics (a first produce to many remote topics) add them in one refresh', async () => {
+    const { connection, calls } = fakeCluster(1000);
+    const names = Array.from({ length: 1000 }, (_, i) => `t${i}`);
+    const leaders = await Promise.all(names.map((t) => connection.leaders(t)));
+    expect(calls.add).toEqual([names]);
+    expect(leaders[999]).toEqual(
+      new Map([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
+  });
+
+  it('a failed joint refresh (one topic missing) lets each caller look up its own topics, as before', async () => {
+    const { connection, calls, cluster } = fakeCluster(3);
+    const add = cluster.addMultipleTargetTopics;
+    cluster.addMultipleTargetTopics = async (names: string[]) => {
+      if (names.includes('gone') && names.length > 1) {
+        calls.add.push([...names]);
+        throw Object.assign(new Error('unknown topic'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      }
+      await add(names);
+    };
+    cluster.targetTopics.add('t2'); // known before: the fallback may run
+    const [t0, t1] = await Promise.all([
+      connection.leaders('t0'),
+      connection.leaders('t1'),
+      connection.leaders('gone'),
+    ]);
+    expect(calls.add[0]).toEqual(['t0', 't1', 'gone']);
+    expect(t0!.get(1)).toBe(2);
+    expect(t1!.get(0)).toBe(1);
+  });
 });

@@ -148,6 +148,30 @@ describe('SourceMetrics beyond Java: lag, retention loss, recovery point', () =>
     expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel)).toBe(1_010);
   });
 
+  it('a caught-up partition left out of later fetch rounds (nothing new) follows the latest round', async () => {
+    const { clock, registry, metrics } = setup(4_000_000);
+    const rounds = { lastMs: 4_000_000 };
+    const p = metrics.partition(labels, rounds);
+    const behind = metrics.partition({ ...labels, partition: 4 }, rounds);
+    const sel4 = { ...sel, partition: '4' };
+    p.lag(0); // caught up at 4 000 000; later rounds leave it out
+    behind.lag(7); // 7 records behind: a round leaving it out does not make it caught up
+    clock.now = rounds.lastMs = 4_030_000;
+    expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel)).toBe(4_030);
+    expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel4)).toBeUndefined();
+    // Records fetched and in flight: not caught up until acknowledged.
+    p.polled(2, 0, 5, 5, 10);
+    p.lag(0);
+    clock.now = rounds.lastMs = 4_031_000;
+    expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel)).toBe(4_030);
+    p.acked(2, 10, 10, 20);
+    expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel)).toBe(4_031);
+    // The partition's fetch fails (no leader): later rounds say nothing about it.
+    p.lagUnknown();
+    clock.now = rounds.lastMs = 4_040_000;
+    expect(await value(registry, 'mm2ts_source_recovery_point_timestamp_seconds', sel)).toBe(4_031);
+  });
+
   it('under continuous load follows the newest acknowledged record timestamp', async () => {
     const { clock, registry, metrics } = setup(2_000_000);
     const p = metrics.partition(labels);

@@ -395,6 +395,40 @@ describe('SourceTask', () => {
     await stopped(h);
   });
 
+  it('an idle round costs nothing per quiet partition: of 8,000 partitions, a round with records on one visits that one', async () => {
+    const visited: number[] = [];
+    const metrics = {
+      partition: ({ partition }: { partition: number }): PartitionMetrics => ({
+        polled: () => {},
+        acked: () => {},
+        lag: () => void visited.push(partition),
+        lost: () => {},
+        remove: () => {},
+      }),
+    };
+    const h = await harness(
+      { partitions: 8_000, perPartition: 0, withSyncs: true },
+      { metrics, idleOffsetSyncMs: 1_000 },
+    );
+    await h.task.start();
+    // The first round answers every partition (nothing known yet about any); later idle ones none.
+    await advance(1_600, 100);
+    expect(visited.length).toBeGreaterThanOrEqual(8_000);
+    visited.length = 0;
+    await advance(2_000, 100);
+    expect(visited).toEqual([]);
+    h.source.produce(TOPIC, records(4321, 3));
+    await advance(600, 100);
+    expect(copied(h.target, 4321)).toHaveLength(3);
+    expect(new Set(visited)).toEqual(new Set([4321]));
+    // Quiet again: its last record's idle sync is still sent, though no round answers it any more.
+    visited.length = 0;
+    await advance(2_000, 100);
+    expect(visited).toEqual([]);
+    expect(sentSyncs(h)).toEqual(['4321:0->0@0', '4321:2->2@0']);
+    await stopped(h);
+  });
+
   it('idleOffsetSyncMs < 0 keeps Java behaviour: the last sync waits for the position flush', async () => {
     const h = await harness({ partitions: 1, perPartition: 250, withSyncs: true }, { idleOffsetSyncMs: -1 });
     await h.task.start();
