@@ -235,7 +235,7 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
         `[scale-out partitions on Kafka ${version}] produced ${produced}; on B ${final.target}; lost 0; ` +
           `three members shared ${PARTITIONS} partitions in ${spreadMs} ms (duplicates ${atStart.duplicates}); ` +
           `kill -9 of a member with ${victimPartitions.length} partitions: moved in ${killMovedMs} ms ` +
-          `(session timeout ${SESSION_TIMEOUT_MS} ms), duplicates ${killDuplicates} per partition ${JSON.stringify(killByPartition)} ` +
+          `(session timeout ${SESSION_TIMEOUT_MS} ms), duplicates ${killDuplicates} in all, per partition ${JSON.stringify(killByPartition)} ` +
           `(flush window of a partition ${PARTITION_FLUSH_WINDOW}, bound ${KILL_DUPLICATES_BOUND}); ` +
           `newcomer took ${afterJoin[2]!.length} partitions in ${joinMovedMs} ms, ${kept} unaffected tasks kept their start counters, ` +
           `partitions moved out of member 0: ${moved}, duplicates ${joinDuplicates}; ` +
