@@ -111,6 +111,9 @@ export class KafkajsRecordSink implements RecordSink {
         let queue = byPartition.get(piece.partition);
         if (queue === undefined) byPartition.set(piece.partition, (queue = []));
         if (piece.batch !== undefined) queue.push({ partition: piece.partition, records: [], batch: piece.batch });
+        // The decoder's summary says when the piece fits one batch: then no walk, no copy of its list.
+        else if (piece.summary && piece.summary.fieldBytes + piece.summary.count * RECORD_OVERHEAD <= MAX_BATCH_BYTES)
+          queue.push({ partition: piece.partition, records: piece.records });
         else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
       }
       return this.sendQueues(topic, [...byPartition.values()]);
