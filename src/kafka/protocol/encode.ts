@@ -25,8 +25,7 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   const baseTimestamp = timestampOf(first, now);
 
   // Pass 1: sizes (and the max timestamp / last offset delta).
-  if (bodySizesScratch.length < count) bodySizesScratch = new Int32Array(Math.max(count, 2 * bodySizesScratch.length));
-  const bodySizes = bodySizesScratch; // shared: passes 1 and 2 run with no await between them
+  const bodySizes = new Array<number>(count);
   let recordsSize = 0;
   let maxTimestamp = -1;
   let lastOffsetDelta = -1;
@@ -45,12 +44,11 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
 
   // Pass 2: write the records where they will stay (uncompressed) or into one scratch buffer.
   const compressed = compression !== 'none';
-  const scratch = compressed ? takeScratch(recordsSize) : undefined;
-  const out0 = scratch ?? Buffer.allocUnsafe(BATCH.OVERHEAD + recordsSize);
+  const out0 = Buffer.allocUnsafe(compressed ? recordsSize : BATCH.OVERHEAD + recordsSize);
   let pos = compressed ? 0 : BATCH.OVERHEAD;
   for (let i = 0; i < count; i++) {
     const rec = records[i] as RecordInput;
-    pos = writeVarint(out0, pos, bodySizes[i]!);
+    pos = writeVarint(out0, pos, bodySizes[i] as number);
     out0[pos++] = 0; // record attributes: unused
     pos = writeVarlong(out0, pos, timestampOf(rec, now) - baseTimestamp);
     pos = writeVarint(out0, pos, rec.offsetDelta ?? i);
@@ -73,14 +71,8 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   }
 
   let batch: Buffer;
-  if (scratch !== undefined) {
-    let packed: Buffer;
-    try {
-      packed = await compress(compression, scratch.subarray(0, recordsSize), { level: options.compressionLevel });
-    } finally {
-      // The codecs have read it once their promise settles (none returns a view of its input).
-      giveBackScratch(scratch);
-    }
+  if (compressed) {
+    const packed = await compress(compression, out0, { level: options.compressionLevel });
     batch = Buffer.allocUnsafe(BATCH.OVERHEAD + packed.length);
     packed.copy(batch, BATCH.OVERHEAD);
   } else {
@@ -105,35 +97,6 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   batch.writeInt32BE(count, BATCH.RECORD_COUNT);
   batch.writeUInt32BE(crc32c(batch, BATCH.ATTRIBUTES), BATCH.CRC);
   return batch;
-}
-
-/** Record body sizes between the two passes of {@link encodeRecordBatch}; grown as needed. */
-let bodySizesScratch = new Int32Array(1024);
-
-/**
- * Scratch buffers for the uncompressed records of a compressed batch, reused: the records are
- * written there, compressed, and the scratch is not needed once the codec's promise settles. A
- * fresh buffer per batch (up to the record sink's 900,000-byte cut) was a large allocation per
- * produce batch that only a full garbage collection gave back, so dead ones piled up between
- * collections. Batches encoded at the same time (one per partition of a produce round) take one
- * each; {@link SCRATCH_KEPT} are kept at most, each of {@link SCRATCH_BYTES} so any batch of the
- * sink fits; smaller batches than {@link SCRATCH_MIN_BYTES} get their own (they die young).
- */
-const scratchKept: Buffer[] = [];
-const SCRATCH_KEPT = 8;
-const SCRATCH_BYTES = 1_048_576;
-const SCRATCH_MIN_BYTES = 65_536;
-
-function takeScratch(size: number): Buffer {
-  if (size < SCRATCH_MIN_BYTES) return Buffer.allocUnsafe(size);
-  // Every kept one is SCRATCH_BYTES or more: the last one fits unless this batch is larger.
-  const last = scratchKept[scratchKept.length - 1];
-  if (last !== undefined && last.length >= size) return scratchKept.pop()!;
-  return Buffer.allocUnsafe(Math.max(size, SCRATCH_BYTES));
-}
-
-function giveBackScratch(buf: Buffer): void {
-  if (buf.length >= SCRATCH_BYTES && scratchKept.length < SCRATCH_KEPT) scratchKept.push(buf);
 }
 
 /** A record's timestamp, or the batch's "now" when it has none (absent, or Kafka's -1). */
