@@ -187,20 +187,48 @@ export interface PassThroughBatch {
   readonly maxTimestamp: number;
 }
 
+/**
+ * What a decoder learned of the records it decoded, summed once while decoding: what the source
+ * task's metrics and acknowledgement and the sink's batch cut need of a piece's records as a whole,
+ * so none of them walks the records again.
+ */
+export interface RecordsSummary {
+  readonly count: number;
+  /** Value bytes (0 per null value). */
+  readonly valueBytes: number;
+  /** Key, value and header bytes as on the wire, length prefixes included (what the encoder copies per record). */
+  readonly fieldBytes: number;
+  readonly minTimestamp: number;
+  readonly maxTimestamp: number;
+  /**
+   * The first record's timestamp and Σ (timestamp − firstTimestamp) over the records: a sum of
+   * ages is `count · (now − firstTimestamp) − timestampDeltaSum`, exact where Σ timestamp (beyond
+   * 2^53 from about 4,500 records on) would not be.
+   */
+  readonly firstTimestamp: number;
+  readonly timestampDeltaSum: number;
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+}
+
 /** Part of a fetched partition, in offset order: decoded records, or one batch passed through. */
 export type FetchedPiece =
   | { readonly batch: PassThroughBatch; readonly records?: undefined }
-  /** `batches`: source batches decoded into `records`; `blocker`: why the first could not pass through. */
+  /**
+   * `batches`: source batches decoded into `records`; `blocker`: why the first could not pass
+   * through; `summary`: the records summed up by the decoder (absent: walk them).
+   */
   | {
       readonly records: ConsumedRecord[];
       readonly batches: number;
       readonly blocker?: string;
+      readonly summary?: RecordsSummary;
       readonly batch?: undefined;
     };
 
 /** What {@link RecordSink.sendPieces} writes to one partition: records (cut into batches) or a whole batch. */
 export type ProducePiece = { readonly partition: number } & (
-  | { readonly records: ProducerRecord[]; readonly batch?: undefined }
+  | { readonly records: ProducerRecord[]; readonly summary?: RecordsSummary; readonly batch?: undefined }
   | { readonly batch: PassThroughBatch; readonly records?: undefined }
 );
 

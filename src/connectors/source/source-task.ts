@@ -7,6 +7,7 @@ import type {
   PassThroughRule,
   ProducePiece,
   ProduceResult,
+  RecordsSummary,
   RecordSink,
   RecordSource,
 } from '../../kafka/index.ts';
@@ -504,13 +505,13 @@ export class SourceTask {
         }
         deep += piece.batches;
         count += piece.records.length;
-        for (const r of piece.records) {
-          bytes += recordValueBytes(r);
-          const age = now - r.timestamp;
-          if (age < minAge) minAge = age;
-          if (age > maxAge) maxAge = age;
-          sumAge += age;
-        }
+        const ages = recordAges(piece, now);
+        if (ages.min < minAge) minAge = ages.min;
+        if (ages.max > maxAge) maxAge = ages.max;
+        sumAge += ages.sum;
+        // The decoder's summary has the value bytes; only a piece without one is walked.
+        if (piece.summary !== undefined) bytes += piece.summary.valueBytes;
+        else for (const r of piece.records) bytes += recordValueBytes(r);
       }
       p.metrics.polled(count, bytes, minAge, maxAge, sumAge);
       p.metrics.batches?.(shallow, deep);
@@ -689,12 +690,17 @@ export class SourceTask {
           continue;
         }
         const records = piece.records;
-        for (const r of records) {
-          const latency = now - r.timestamp;
-          if (latency < min) min = latency;
-          if (latency > max) max = latency;
-          sum += latency;
-        }
+        if (records.length === 0) continue;
+        const latencies = recordAges(piece, now);
+        if (latencies.min < min) min = latencies.min;
+        if (latencies.max > max) max = latencies.max;
+        sum += latencies.sum;
+        // Offsets only increase within a partition, so a span of count − 1 means no upstream gap:
+        // then every part of the piece is one contiguous run, its offsets counted from the first.
+        const summary = piece.summary;
+        const firstOffset = summary !== undefined ? summary.firstOffset : records[0]!.offset;
+        const lastOfPiece = summary !== undefined ? summary.lastOffset : records[records.length - 1]!.offset;
+        const contiguous = lastOfPiece - firstOffset === BigInt(records.length - 1);
         // Walk the piece batch by batch: a contiguous upstream piece is one offset-sync call.
         let i = 0;
         while (i < records.length) {
@@ -702,9 +708,8 @@ export class SourceTask {
           const take = Math.min(records.length - i, batch.recordCount - cursor.index);
           if (syncs && batch.baseOffset >= 0n) {
             const downstreamFirst = batch.baseOffset + BigInt(cursor.index);
-            const first = records[i]!.offset;
-            // Offsets only increase within a partition, so this span means no upstream gap.
-            if (records[i + take - 1]!.offset - first === BigInt(take - 1)) {
+            const first = contiguous ? firstOffset + BigInt(i) : records[i]!.offset;
+            if (contiguous || records[i + take - 1]!.offset - first === BigInt(take - 1)) {
               syncs.maybeQueueOffsetSyncsRun(p.tp, first, downstreamFirst, take);
             } else {
               for (let j = 0; j < take; j++)
@@ -719,7 +724,7 @@ export class SourceTask {
           i += take;
         }
         count += records.length;
-        lastOffset = records[records.length - 1]!.offset;
+        lastOffset = lastOfPiece;
       }
       if (lastOffset === undefined) continue;
       p.lastAcked = lastOffset;
@@ -904,13 +909,43 @@ function batchAges(b: PassThroughBatch, now: number): { min: number; max: number
   return { min, max, sum: ((min + max) / 2) * b.recordCount };
 }
 
+/**
+ * Ages (now − record timestamp) of a piece's decoded records: from the decoder's summary when it
+ * has one (no walk), else record by record.
+ */
+function recordAges(
+  piece: { readonly records: readonly ConsumedRecord[]; readonly summary?: RecordsSummary },
+  now: number,
+): { min: number; max: number; sum: number } {
+  const s = piece.summary;
+  if (s !== undefined) {
+    return {
+      min: now - s.maxTimestamp,
+      max: now - s.minTimestamp,
+      sum: s.count * (now - s.firstTimestamp) - s.timestampDeltaSum,
+    };
+  }
+  let min = Number.MAX_SAFE_INTEGER;
+  let max = Number.MIN_SAFE_INTEGER;
+  let sum = 0;
+  for (const r of piece.records) {
+    const age = now - r.timestamp;
+    if (age < min) min = age;
+    if (age > max) max = age;
+    sum += age;
+  }
+  return { min, max, sum };
+}
+
 /** The pieces of a produce group as the sink takes them, in order per partition. */
 function producePieces(units: PartitionPieces[]): ProducePiece[] {
   const out: ProducePiece[] = [];
   for (const { p, pieces } of units) {
     const partition = p.tp.partition;
     for (const piece of pieces) {
-      out.push(piece.batch !== undefined ? { partition, batch: piece.batch } : { partition, records: piece.records });
+      if (piece.batch !== undefined) out.push({ partition, batch: piece.batch });
+      else if (piece.summary !== undefined) out.push({ partition, records: piece.records, summary: piece.summary });
+      else out.push({ partition, records: piece.records });
     }
   }
   return out;

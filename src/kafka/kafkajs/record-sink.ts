@@ -7,6 +7,7 @@ import type {
   ProducerRecord,
   RecordSink,
   RecordSinkOptions,
+  RecordsSummary,
 } from '../port.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
@@ -37,6 +38,11 @@ function estimatedSize(r: ProducerRecord): number {
   let size = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers ?? []) size += 8 + h.key.length * 3 + (h.value?.length ?? 0);
   return size;
+}
+
+/** Whether the records a decoder summed up make one batch (as {@link chunk} would cut them); none make no batch. */
+function fitsOneBatch(s: RecordsSummary | undefined): boolean {
+  return s !== undefined && s.count > 0 && s.fieldBytes + s.count * RECORD_OVERHEAD <= MAX_BATCH_BYTES;
 }
 
 /** Splits one partition's records, in order, into chunks that each fit one batch. */
@@ -111,6 +117,8 @@ export class KafkajsRecordSink implements RecordSink {
         let queue = byPartition.get(piece.partition);
         if (queue === undefined) byPartition.set(piece.partition, (queue = []));
         if (piece.batch !== undefined) queue.push({ partition: piece.partition, records: [], batch: piece.batch });
+        // The decoder's summary says when the piece fits one batch: then no walk, no copy of its list.
+        else if (fitsOneBatch(piece.summary)) queue.push({ partition: piece.partition, records: piece.records });
         else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
       }
       return this.sendQueues(topic, [...byPartition.values()]);

@@ -9,9 +9,7 @@ import type {
   UndecodedFetchedPartition,
 } from '../port.ts';
 import { decodeRecordsInto, readRecordBatchViews, recordsSection } from '../protocol/decode.ts';
-import { decodeFetchedRecordsInto } from '../protocol/fetched-record.ts';
-import { passThroughBlocker } from '../protocol/pass-through.ts';
-import type { RecordBatchView } from '../protocol/types.ts';
+import { decodeFetchedPieces } from '../protocol/fetched-pieces.ts';
 import {
   FETCH_API_KEY,
   FETCH_VERSION,
@@ -215,54 +213,22 @@ export class KafkajsRecordSource implements RecordSource {
         : views
     ).filter((v) => !v.isControl);
     const { topic, partition, offset: from } = request;
-    const decodeViews = async (views: RecordBatchView[], toCopy = false): Promise<ConsumedRecord[]> => {
+    const decode = async (): Promise<ConsumedRecord[]> => {
       // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
-      const sections = await Promise.all(views.map(recordsSection));
+      const sections = await Promise.all(kept.map(recordsSection));
       const records: ConsumedRecord[] = [];
-      for (let i = 0; i < views.length; i++) {
-        // Records to copy (decodePieces): one object each, pointing into the section (fetched-record.ts).
-        if (toCopy) {
-          decodeFetchedRecordsInto(views[i]!, sections[i]!, topic, partition, from, records);
-          continue;
-        }
-        const timestampType = views[i]!.timestampType;
-        decodeRecordsInto<ConsumedRecord>(views[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
+      for (let i = 0; i < kept.length; i++) {
+        const timestampType = kept[i]!.timestampType;
+        decodeRecordsInto<ConsumedRecord>(kept[i]!, sections[i]!, records, (offset, timestamp, key, value, headers) =>
           // A (compressed) batch can start before the requested offset: skip what was asked past.
           offset < from ? undefined : { topic, partition, offset, timestamp, timestampType, key, value, headers },
         );
       }
       return records;
     };
-    const decode = (): Promise<ConsumedRecord[]> => decodeViews(kept);
-    const decodePieces = async (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> => {
-      if (passThrough === undefined)
-        return kept.length > 0 ? [{ records: await decodeViews(kept, true), batches: kept.length }] : [];
-      const pieces: FetchedPiece[] = [];
-      let deep: RecordBatchView[] = [];
-      let blocker: string | undefined;
-      const decodeDeep = async (): Promise<void> => {
-        if (deep.length === 0) return;
-        const records = await decodeViews(deep, true);
-        pieces.push(
-          blocker === undefined ? { records, batches: deep.length } : { records, batches: deep.length, blocker },
-        );
-        deep = [];
-        blocker = undefined;
-      };
-      for (const view of kept) {
-        const why = passThroughBlocker(view, from, passThrough);
-        if (why !== undefined) {
-          if (deep.length === 0) blocker = why;
-          deep.push(view);
-          continue;
-        }
-        await decodeDeep();
-        const { bytes, baseOffset, recordCount, baseTimestamp, maxTimestamp } = view;
-        pieces.push({ batch: { bytes, baseOffset, recordCount, baseTimestamp, maxTimestamp } });
-      }
-      await decodeDeep();
-      return pieces;
-    };
+    // Records to copy: one object each, pointing into the section, summed up per piece (fetched-pieces.ts).
+    const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
+      decodeFetchedPieces(kept, topic, partition, from, passThrough);
     const batchRecordCount = kept.reduce((n, v) => n + v.recordCount, 0);
     return { ...base, nextOffset, batchRecordCount, decode, decodePieces };
   }

@@ -86,6 +86,14 @@ export class ByteReader {
     return len;
   }
 
+  /** Skips what {@link string} reads, with the same checks, without making the string. */
+  skipString(): void {
+    const len = this.varint();
+    if (len < 0) throw new RecordBatchError('ERR_KAFKA_CORRUPT_BATCH', 'null header key', { at: this.pos });
+    if (len > this.end - this.pos) throw truncated(this.pos);
+    this.pos += len;
+  }
+
   /** Varint-length-prefixed UTF-8 string; a negative length is invalid (Java rejects null header keys). */
   string(): string {
     const len = this.varint();

@@ -1,0 +1,52 @@
+/**
+ * A fetched partition's batches as the mirror copies them (`UndecodedFetchedPartition.decodePieces`,
+ * src/kafka/port.ts): runs of batches decoded into {@link FetchedRecord}s with their
+ * {@link FetchedSummary}, and batches that may pass through kept whole (pass-through.ts).
+ */
+import type { ConsumedRecord, FetchedPiece, PassThroughRule } from '../port.ts';
+import { recordsSection } from './decode.ts';
+import { decodeFetchedRecordsInto, FetchedSummary } from './fetched-record.ts';
+import { passThroughBlocker } from './pass-through.ts';
+import type { RecordBatchView } from './types.ts';
+
+/**
+ * The pieces of `views` (one partition's data batches, in offset order, control batches removed),
+ * read from offset `from`: with `passThrough` undefined, every batch decoded into one piece.
+ */
+export async function decodeFetchedPieces(
+  views: readonly RecordBatchView[],
+  topic: string,
+  partition: number,
+  from: bigint,
+  passThrough: PassThroughRule | undefined,
+): Promise<FetchedPiece[]> {
+  const decodeRun = async (run: readonly RecordBatchView[], blocker: string | undefined): Promise<FetchedPiece> => {
+    // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
+    const sections = await Promise.all(run.map(recordsSection));
+    const records: ConsumedRecord[] = [];
+    const summary = new FetchedSummary();
+    for (let i = 0; i < run.length; i++)
+      decodeFetchedRecordsInto(run[i]!, sections[i]!, topic, partition, from, records, summary);
+    const piece = { records, batches: run.length, summary };
+    return blocker === undefined ? piece : { ...piece, blocker };
+  };
+  if (passThrough === undefined) return views.length > 0 ? [await decodeRun(views, undefined)] : [];
+  const pieces: FetchedPiece[] = [];
+  let deep: RecordBatchView[] = [];
+  let blocker: string | undefined;
+  for (const view of views) {
+    const why = passThroughBlocker(view, from, passThrough);
+    if (why !== undefined) {
+      if (deep.length === 0) blocker = why;
+      deep.push(view);
+      continue;
+    }
+    if (deep.length > 0) pieces.push(await decodeRun(deep, blocker));
+    deep = [];
+    blocker = undefined;
+    const { bytes, baseOffset, recordCount, baseTimestamp, maxTimestamp } = view;
+    pieces.push({ batch: { bytes, baseOffset, recordCount, baseTimestamp, maxTimestamp } });
+  }
+  if (deep.length > 0) pieces.push(await decodeRun(deep, blocker));
+  return pieces;
+}
