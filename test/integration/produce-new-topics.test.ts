@@ -3,7 +3,8 @@
  * produce-dispatcher.ts): the broker may answer NOT_LEADER_OR_FOLLOWER / UNKNOWN_TOPIC_OR_PARTITION
  * for partitions it has not brought online yet, although the metadata already names their leader.
  * Every record still lands once, and the topics sent together share their requests: a handful of
- * Produce requests for 100 topics, not one (or more, with retries) per topic.
+ * Produce requests for 100 topics, not one (or more, with retries) per topic. A topic the broker
+ * does not know yet is named by our own Metadata request (kafkajs's lookup fails as a whole).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaCluster } from '../../src/kafka/index.ts';
@@ -67,4 +68,15 @@ describe('producing right after CreateTopics on a real broker', () => {
     const offsets = await Promise.all(names.map((t) => admin.listOffsets(t)));
     expect(offsets.flat().every((o) => o.latest === 1n)).toBe(true);
   }, 30_000);
+
+  it('our own Metadata request names each topic the broker does not know instead of failing as a whole', async () => {
+    const known = uniqueName('known');
+    const missing = uniqueName('missing');
+    await admin.createTopics([{ name: known, partitions: 2, replicationFactor: 1 }]);
+    const { leaders, errors } = await connection.leadersEach([known, missing]);
+    expect([...leaders.keys()]).toEqual([known]);
+    expect([...leaders.get(known)!.keys()].sort()).toEqual([0, 1]);
+    expect([...leaders.get(known)!.values()].every((leader) => leader >= 0)).toBe(true);
+    expect(errors).toEqual(new Map([[missing, 3]])); // UNKNOWN_TOPIC_OR_PARTITION
+  });
 });

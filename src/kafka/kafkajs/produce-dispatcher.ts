@@ -11,6 +11,8 @@ import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-error
  * about 11 s, as with the 10 attempts of up to 2 s before.
  */
 const MAX_ATTEMPTS = 15;
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const LEADER_NOT_AVAILABLE = 5;
 /** Largest produce request built from many partitions (the broker's socket.request.max.bytes is 100 MiB). */
 const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
@@ -69,6 +71,8 @@ export class ProduceDispatcher {
   private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  /** Topics a lookup found missing (just created and not known to the broker yet, or deleted). */
+  private readonly missingTopics = new Set<string>();
 
   constructor(connection: KafkajsConnection, options: ProduceDispatcherOptions) {
     this.connection = connection;
@@ -139,33 +143,24 @@ export class ProduceDispatcher {
   /** Sends `batches` (one attempt each): one leader lookup, then one request per leader. */
   private async attempt(batches: Pending[]): Promise<void> {
     const topics = [...new Set(batches.map((p) => p.topic))];
-    const refresh = batches.some((p) => p.stale);
-    let leaders: Map<string, Map<number, number>>;
-    const lookupFailures = new Map<string, unknown>();
-    try {
-      leaders = await this.connection.leadersOf(topics, refresh);
-    } catch (err) {
-      if (topics.length === 1) {
-        for (const p of batches) p.reject(err);
-        return;
-      }
-      // One topic the cluster no longer knows (a deleted remote topic) fails a joint lookup: each
-      // topic is looked up alone, so only that topic's sends fail, as when topics were sent apart.
-      leaders = new Map();
-      const alone = await Promise.allSettled(topics.map((t) => this.connection.leadersOf([t], false)));
-      for (const [i, outcome] of alone.entries()) {
-        const topic = topics[i]!;
-        if (outcome.status === 'fulfilled') leaders.set(topic, outcome.value.get(topic) ?? new Map());
-        else lookupFailures.set(topic, outcome.reason);
-      }
-    }
+    const { leaders, missing, failures } = await this.lookUp(
+      topics,
+      batches.some((p) => p.stale),
+    );
     for (const p of batches) p.stale = false;
     const byLeader = new Map<number, Pending[]>();
     const retrying: Pending[] = [];
     for (const p of batches) {
       const leader = leaders.get(p.topic)?.get(p.partition);
-      if (lookupFailures.has(p.topic)) p.reject(lookupFailures.get(p.topic));
-      else if (leader === undefined) {
+      const missingCode = missing.get(p.topic);
+      if (failures.has(p.topic)) p.reject(failures.get(p.topic));
+      else if (missingCode !== undefined) {
+        // Created but not known to the broker yet (or deleted): asked again, on its own, next round.
+        p.stale = true;
+        p.lastError = protocolError(missingCode, { op: 'produce', topic: p.topic, partition: p.partition });
+        p.reason = kafkaErrorInfo(missingCode).name;
+        retrying.push(p);
+      } else if (leader === undefined) {
         p.reject(
           new KafkaPortError('ERR_UNKNOWN_PARTITION', `topic ${p.topic} has no partition ${p.partition}`, {
             topic: p.topic,
@@ -188,6 +183,54 @@ export class ProduceDispatcher {
     );
     await Promise.all(requests);
     if (retrying.length > 0) this.retry(retrying, batches.length);
+  }
+
+  /**
+   * The leaders of `topics`: from kafkajs's cached metadata (refreshed if asked), except for
+   * topics found missing before, which are asked about on their own (one Metadata request with
+   * an error per topic) until the broker knows them. A joint kafkajs lookup fails as a whole when
+   * one topic is unknown: then every topic is asked about that way. `missing`: topics the broker
+   * does not know (yet), with the error code; `failures`: topics whose lookup failed otherwise.
+   */
+  private async lookUp(
+    topics: string[],
+    refresh: boolean,
+  ): Promise<{
+    leaders: Map<string, Map<number, number>>;
+    missing: Map<string, number>;
+    failures: Map<string, unknown>;
+  }> {
+    const leaders = new Map<string, Map<number, number>>();
+    const missing = new Map<string, number>();
+    const failures = new Map<string, unknown>();
+    const known = this.missingTopics.size === 0 ? topics : topics.filter((t) => !this.missingTopics.has(t));
+    let ask = known.length === topics.length ? [] : topics.filter((t) => this.missingTopics.has(t));
+    if (known.length > 0) {
+      try {
+        for (const [topic, partitions] of await this.connection.leadersOf(known, refresh))
+          leaders.set(topic, partitions);
+      } catch {
+        ask = topics;
+      }
+    }
+    if (ask.length === 0) return { leaders, missing, failures };
+    try {
+      const each = await this.connection.leadersEach(ask);
+      for (const topic of ask) {
+        const partitions = each.leaders.get(topic);
+        const code = each.errors.get(topic) ?? UNKNOWN_TOPIC_OR_PARTITION;
+        if (partitions !== undefined) {
+          leaders.set(topic, partitions);
+          this.missingTopics.delete(topic);
+        } else if (code === UNKNOWN_TOPIC_OR_PARTITION || code === LEADER_NOT_AVAILABLE) {
+          missing.set(topic, code);
+          this.missingTopics.add(topic);
+        } else failures.set(topic, protocolError(code, { op: 'produce', topic }));
+      }
+    } catch (err) {
+      for (const topic of ask) failures.set(topic, err);
+    }
+    return { leaders, missing, failures };
   }
 
   /** One Produce request to `leader`; what must be sent again goes to `retrying`. */

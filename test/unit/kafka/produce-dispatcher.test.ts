@@ -156,21 +156,64 @@ describe('producing to many topics at once', () => {
     expect(calls.requests.length).toBe(2);
   });
 
-  it('a topic the cluster no longer knows fails only its own sends (each topic is then looked up alone)', async () => {
-    const { sink, calls, connection } = stubbedSink(() => 0);
+  /** kafkajs's joint lookup fails when a topic in it is unknown; our own Metadata request names it. */
+  function withUnknownTopics(connection: KafkajsConnection, unknown: Set<string>) {
     const lookup = connection.leadersOf.bind(connection);
-    connection.leadersOf = (names: readonly string[], refresh?: boolean) =>
-      names.includes('B.gone')
+    const jointLookups: string[][] = [];
+    const ownLookups: string[][] = [];
+    connection.leadersOf = (names: readonly string[], refresh?: boolean) => {
+      jointLookups.push([...names]);
+      return names.some((n) => unknown.has(n))
         ? Promise.reject(Object.assign(new Error('unknown topic'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' }))
         : lookup(names, refresh);
-    const [a, gone, b] = await Promise.allSettled([
+    };
+    connection.leadersEach = async (names: readonly string[]) => {
+      ownLookups.push([...names]);
+      const known = names.filter((n) => !unknown.has(n));
+      return {
+        leaders: await lookup(known),
+        errors: new Map(names.filter((n) => unknown.has(n)).map((n) => [n, UNKNOWN_TOPIC_OR_PARTITION])),
+      };
+    };
+    return { jointLookups, ownLookups };
+  }
+
+  it('a topic just created but not known to the broker yet is retried on its own until it is, the others land at once', async () => {
+    vi.useFakeTimers();
+    const { sink, calls, connection } = stubbedSink(() => 0);
+    const unknown = new Set(['B.new']);
+    const { jointLookups, ownLookups } = withUnknownTopics(connection, unknown);
+    let landed = '';
+    const sends = ['B.a', 'B.new', 'B.b'].map((t) => sink.send(t, records).then(() => (landed += `${t} `)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(landed).toBe('B.a B.b ');
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(landed).toBe('B.a B.b ');
+    unknown.delete('B.new'); // the broker created its logs
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all(sends);
+    expect(landed).toBe('B.a B.b B.new ');
+    // One joint lookup failed; after that B.new was asked about on its own until found.
+    expect(jointLookups.filter((l) => l.includes('B.new'))).toEqual([['B.a', 'B.new', 'B.b']]);
+    expect(ownLookups[0]).toEqual(['B.a', 'B.new', 'B.b']);
+    expect(ownLookups.slice(1).every((l) => l.length === 1 && l[0] === 'B.new')).toBe(true);
+    expect(calls.requests.at(-1)).toEqual([{ topic: 'B.new', partitions: [0, 1] }]);
+  });
+
+  it('a topic the cluster no longer knows fails only its own sends, after its retries', async () => {
+    vi.useFakeTimers();
+    const { sink, calls, connection } = stubbedSink(() => 0);
+    withUnknownTopics(connection, new Set(['B.gone']));
+    const outcomes = Promise.allSettled([
       sink.send('B.a', records),
       sink.send('B.gone', records),
       sink.send('B.b', records),
     ]);
+    await vi.advanceTimersByTimeAsync(20_000);
+    const [a, gone, b] = await outcomes;
     expect(a.status).toBe('fulfilled');
     expect(b.status).toBe('fulfilled');
-    expect(gone).toMatchObject({ status: 'rejected' });
+    expect(gone).toMatchObject({ status: 'rejected', reason: { code: 'KAFKA_UNKNOWN_TOPIC_OR_PARTITION' } });
     expect(calls.requests).toEqual([
       [
         { topic: 'B.a', partitions: [0, 1] },
