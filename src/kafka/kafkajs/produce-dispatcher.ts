@@ -11,6 +11,15 @@ import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-error
  * about 11 s, as with the 10 attempts of up to 2 s before.
  */
 const MAX_ATTEMPTS = 15;
+/**
+ * Least time between two metadata refreshes of the sink's client: a refresh asks for every topic
+ * the client knows (8,000 partitions at 1,000 topics), and batches retry on many timelines; while
+ * a broker creates thousands of new logs, a refresh per retry round (~12 a second) only slowed it
+ * (docs/benchmarks/2026-11-30-scale-3.md). Java's producer spaces its refreshes by its backoff too.
+ */
+const MIN_REFRESH_INTERVAL_MS = 500;
+/** Retries are due on multiples of this: batches failing a few ms apart go again in one round. */
+const RETRY_ROUND_MS = 100;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
 /** Largest produce request built from many partitions (the broker's socket.request.max.bytes is 100 MiB). */
@@ -73,6 +82,8 @@ export class ProduceDispatcher {
   private timerAt = Number.POSITIVE_INFINITY;
   /** Topics a lookup found missing (just created and not known to the broker yet, or deleted). */
   private readonly missingTopics = new Set<string>();
+  /** When this sink last asked for a metadata refresh (ms since the epoch). */
+  private refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(connection: KafkajsConnection, options: ProduceDispatcherOptions) {
     this.connection = connection;
@@ -143,10 +154,10 @@ export class ProduceDispatcher {
   /** Sends `batches` (one attempt each): one leader lookup, then one request per leader. */
   private async attempt(batches: Pending[]): Promise<void> {
     const topics = [...new Set(batches.map((p) => p.topic))];
-    const { leaders, missing, failures } = await this.lookUp(
-      topics,
-      batches.some((p) => p.stale),
-    );
+    const now = Date.now();
+    const refresh = batches.some((p) => p.stale) && now - this.refreshedAt >= MIN_REFRESH_INTERVAL_MS;
+    if (refresh) this.refreshedAt = now;
+    const { leaders, missing, failures } = await this.lookUp(topics, refresh);
     for (const p of batches) p.stale = false;
     const byLeader = new Map<number, Pending[]>();
     const retrying: Pending[] = [];
@@ -342,7 +353,7 @@ export class ProduceDispatcher {
         );
         continue;
       }
-      p.dueAt = now + retryDelayMs(p.attempts);
+      p.dueAt = Math.ceil((now + retryDelayMs(p.attempts)) / RETRY_ROUND_MS) * RETRY_ROUND_MS;
       if (p.dueAt < soonest) soonest = p.dueAt;
       this.queue.push(p);
     }
