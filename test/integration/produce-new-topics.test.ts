@@ -73,7 +73,12 @@ describe('producing right after CreateTopics on a real broker', () => {
     const known = uniqueName('known');
     const missing = uniqueName('missing');
     await admin.createTopics([{ name: known, partitions: 2, replicationFactor: 1 }]);
-    const { leaders, errors } = await connection.leadersEach([known, missing]);
+    // A new client, whose kafkajs metadata was never loaded: the request goes to the bootstrap broker.
+    const fresh = new KafkajsConnection(
+      { clientId: 'produce-new-topics-fresh', bootstrapServers: [clusters['B']!], securityProtocol: 'PLAINTEXT' },
+      silentLogger(),
+    );
+    const { leaders, errors } = await fresh.leadersEach([known, missing]).finally(() => fresh.close());
     expect([...leaders.keys()]).toEqual([known]);
     expect([...leaders.get(known)!.keys()].sort()).toEqual([0, 1]);
     expect([...leaders.get(known)!.values()].every((leader) => leader >= 0)).toBe(true);

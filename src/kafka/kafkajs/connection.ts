@@ -156,10 +156,18 @@ export class KafkajsConnection {
   ): Promise<{ leaders: Map<string, Map<number, number>>; errors: Map<string, number> }> {
     const cluster = await this.internalCluster();
     const nodeId = cluster.brokerPool.metadata?.brokers[0]?.nodeId;
-    if (nodeId === undefined)
-      throw new KafkaPortError('ERR_NO_METADATA', 'no broker known yet to ask for topic metadata', { retriable: true });
+    // No metadata yet (a new client whose first lookup failed): the bootstrap broker kafkajs
+    // connected to (its BrokerPool's seedBroker).
+    const broker =
+      nodeId !== undefined
+        ? await this.broker(nodeId)
+        : (cluster.brokerPool as { seedBroker?: InternalBroker }).seedBroker;
+    if (broker === undefined)
+      throw new KafkaPortError('ERR_NO_METADATA', 'no broker connected yet to ask for topic metadata', {
+        retriable: true,
+      });
     const answer = await this.send(
-      await this.broker(nodeId),
+      broker,
       { apiKey: METADATA_API_KEY, apiVersion: METADATA_VERSION, apiName: 'Metadata' },
       encodeMetadataRequest(topics),
       decodeMetadataResponse,
