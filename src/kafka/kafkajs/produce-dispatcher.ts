@@ -13,9 +13,10 @@ import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-error
 const MAX_ATTEMPTS = 15;
 /**
  * Least time between two metadata refreshes of the sink's client: a refresh asks for every topic
- * the client knows (8,000 partitions at 1,000 topics), and batches retry on many timelines; while
- * a broker creates thousands of new logs, a refresh per retry round (~12 a second) only slowed it
- * (docs/benchmarks/2026-11-30-scale-3.md). Java's producer spaces its refreshes by its backoff too.
+ * the client knows (8,000 partitions at 1,000 topics), and batches retry on many timelines: a
+ * refresh per retry round came ~12 times a second while the broker was creating thousands of new
+ * logs (docs/benchmarks/2026-11-30-scale-3.md). Java's producer spaces its refreshes by its
+ * backoff too.
  */
 const MIN_REFRESH_INTERVAL_MS = 500;
 /** Retries are due on multiples of this: batches failing a few ms apart go again in one round. */
@@ -66,7 +67,7 @@ export interface ProduceDispatcherOptions {
  * to 1,000 just-created remote topics made 1,000 Produce requests, and every retry refreshed the
  * metadata of every topic the client knows for one topic, on its own timeline: while the target
  * broker was still bringing the new partitions online (answering NOT_LEADER_OR_FOLLOWER /
- * UNKNOWN_TOPIC_OR_PARTITION), hundreds of full metadata requests kept it and us busy
+ * UNKNOWN_TOPIC_OR_PARTITION), a full metadata request per topic and retry kept it and us busy
  * (docs/benchmarks/2026-11-30-scale-3.md). Java's producer batches the same way: one
  * ProduceRequest per broker for every partition ready (`Sender.sendProduceRequests`).
  *
