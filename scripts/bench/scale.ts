@@ -21,7 +21,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../../src/kafka/index.ts';
@@ -59,6 +59,9 @@ interface ScaleResult {
   offsetSyncs: number;
   /** Records in the target's `<source>.checkpoints.internal` at the end of the run. */
   checkpoints: number;
+  /** Range of the 1-minute load average while the variant ran (sampled every 5 s). */
+  loadMin: number;
+  loadMax: number;
   profile?: ProfileSummary;
 }
 
@@ -148,6 +151,8 @@ async function main(): Promise<number> {
       mirror: { type: 'string', default: 'ours' },
       group: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
+      // Keep the work folder (the mirrors' logs: with --log-level debug, where the start-up went).
+      'keep-logs': { type: 'boolean', default: false },
       // 512 MB (the test bed's default) was seen to lose the source broker with 8,000 partitions.
       'heap-mb': { type: 'string', default: '1024' },
     },
@@ -283,6 +288,9 @@ async function main(): Promise<number> {
         );
       }
       const sampler = new ProcessSampler(proc.pid);
+      // The machine is shared: the load while a variant runs says how far its times can be trusted.
+      const loads = [loadavg()[0]!];
+      const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5_000);
       let first = Number.NaN;
       let copied = 0;
       while (copied < total) {
@@ -317,6 +325,8 @@ async function main(): Promise<number> {
       const checkpoints = (await tgt.admin.listTopics()).includes(checkpointTopic)
         ? (await tgt.admin.listOffsets(checkpointTopic)).reduce((n, o) => n + Number(o.latest), 0)
         : 0;
+      clearInterval(loadTimer);
+      loads.push(loadavg()[0]!);
       sampler.sample();
       const idleRssMb = sampler.peakRssMb;
       sampler.stop();
@@ -334,6 +344,8 @@ async function main(): Promise<number> {
         scrapeMs: scrapes[1]?.ms ?? Number.NaN,
         offsetSyncs,
         checkpoints,
+        loadMin: Math.min(...loads),
+        loadMax: Math.max(...loads),
       };
       if (values.profile && variant.kind === 'ours') {
         const profile = findCpuProfile(profileDir);
@@ -348,12 +360,12 @@ async function main(): Promise<number> {
   const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s`;
   console.log(`\n${head}\n`);
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
   }
   for (const r of results) {
@@ -363,7 +375,8 @@ async function main(): Promise<number> {
     console.log('');
     for (const a of r.profile.areas.slice(0, 8)) console.log(`- area ${a.percent}% ${a.name}`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (values['keep-logs']) log(`logs kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
   return 0;
 }
 

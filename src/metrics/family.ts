@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
 import { MirrorError } from '../util/errors.ts';
 
 /** Label values of one series, built once when its handle is created. */
@@ -25,8 +25,8 @@ export interface FamilySpec<H extends SeriesOwner> {
  *
  * Why: prom-client's `labels()` children still hash the label set on every `inc`/`set`, which
  * is a string build per call; the replication hot path instead writes plain numbers into its
- * handle, and the cost moves to the scrape (one label hash per series per scrape). Rebuilding
- * the family on each scrape also makes removal free: a handle that is gone has no series.
+ * handle, and the cost moves to the scrape. Rebuilding the family on each scrape also makes
+ * removal free: a handle that is gone has no series.
  */
 export function registerFamily<H extends SeriesOwner>(
   registry: Registry,
@@ -41,39 +41,103 @@ export function registerFamily<H extends SeriesOwner>(
       { metric: spec.name },
     );
   }
-  const { name, help, read } = spec;
-  const labelNames = [...spec.labelNames];
-  if (spec.type === 'counter') {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect(this: Counter) {
-        this.reset();
-        const now = clock();
-        for (const owner of owners()) {
-          const v = read(owner, now);
-          if (v !== undefined) this.inc(owner.labels, v);
-        }
-      },
-    });
-  } else {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect(this: Gauge) {
-        this.reset();
-        const now = clock();
-        for (const owner of owners()) {
-          const v = read(owner, now);
-          if (v !== undefined) this.set(owner.labels, v);
-        }
-      },
-    });
+  // prom-client's registry takes any object of its metric shape (name, get, reset).
+  registry.registerMetric(new LiveFamily(spec, owners, clock) as unknown as Metric);
+}
+
+/**
+ * A family in prom-client's registry whose series are read at scrape time. It is not a
+ * prom-client Gauge or Counter: filling one of those on every scrape hashed and validated every
+ * label set and formatted every label again (the better part of a 50–100 ms scrape at 8,000
+ * partitions, docs/benchmarks/2026-11-30-scale-3.md). Here each series' label text is escaped
+ * once per label set (handles keep theirs for life) and {@link render} writes the family's text
+ * straight away, in exactly the form prom-client's `Registry.getMetricsAsString` would.
+ */
+export class LiveFamily<H extends SeriesOwner> {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly aggregator = 'sum';
+  readonly labelNames: readonly string[];
+  private readonly read: (owner: H, nowMs: number) => number | undefined;
+  private readonly owners: () => Iterable<H>;
+  private readonly clock: () => number;
+  /** `# HELP …` and `# TYPE …`, as prom-client writes them. */
+  private readonly head: string;
+
+  constructor(spec: FamilySpec<H>, owners: () => Iterable<H>, clock: () => number) {
+    this.name = spec.name;
+    this.help = spec.help;
+    this.type = spec.type;
+    this.labelNames = spec.labelNames;
+    this.read = spec.read;
+    this.owners = owners;
+    this.clock = clock;
+    const name = escapeText(spec.name);
+    this.head = `# HELP ${name} ${escapeText(spec.help)}\n# TYPE ${name} ${spec.type}`;
   }
+
+  /** prom-client's view (`registry.getSingleMetric(name).get()`, `getMetricsAsJSON`). */
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: 'counter' | 'gauge';
+    aggregator: 'sum';
+    values: { labels: Record<string, string>; value: number }[];
+  }> {
+    const values: { labels: Record<string, string>; value: number }[] = [];
+    const now = this.clock();
+    for (const owner of this.owners()) {
+      const value = this.read(owner, now);
+      if (value !== undefined) values.push({ labels: { ...owner.labels }, value });
+    }
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  /** Nothing to reset: the values live in the handles (`registry.resetMetrics()` calls this). */
+  reset(): void {}
+
+  /** The family in the Prometheus text format (0.0.4), without a trailing newline. */
+  render(): string {
+    let out = this.head;
+    const now = this.clock();
+    for (const owner of this.owners()) {
+      const value = this.read(owner, now);
+      if (value === undefined) continue;
+      out += `\n${this.name}${labelText(owner.labels)} ${valueText(value)}`;
+    }
+    return out;
+  }
+}
+
+/** `{a="x",b="y"}` for a label set, computed once per label object (handles keep theirs). */
+const labelTexts = new WeakMap<SeriesLabels, string>();
+
+function labelText(labels: SeriesLabels): string {
+  let text = labelTexts.get(labels);
+  if (text === undefined) {
+    const parts: string[] = [];
+    for (const [name, value] of Object.entries(labels)) {
+      // Label values are strings; anything else is written as it is (prom-client does the same).
+      const escaped = typeof value === 'string' ? escapeText(value).replace(/"/g, '\\"') : String(value);
+      parts.push(`${name}="${escaped}"`);
+    }
+    text = parts.length > 0 ? `{${parts.join(',')}}` : '';
+    labelTexts.set(labels, text);
+  }
+  return text;
+}
+
+/** prom-client's escaping of help text and label values (backslash, newline). */
+function escapeText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** prom-client's number format (`getValueAsString`), its `Nan` spelling included. */
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
 }
 
 /**

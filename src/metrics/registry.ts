@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { packageVersion } from '../util/version.ts';
+import { LiveFamily } from './family.ts';
 
 /** Prefix of the Node process metrics and of every metric this appliance adds beyond Java's. */
 export const METRICS_PREFIX = 'mm2ts_';
@@ -17,7 +18,7 @@ export interface MetricsRegistryOptions {
  * groups (SourceMetrics, CheckpointMetrics, StateMetrics) and to the HTTP server.
  */
 export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Registry {
-  const registry = new Registry();
+  const registry = new ApplianceRegistry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
   const buildInfo = new Gauge({
     name: `${METRICS_PREFIX}build_info`,
@@ -27,4 +28,29 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Reg
   });
   buildInfo.set({ version: options.version ?? packageVersion() }, 1);
   return registry;
+}
+
+/** prom-client's own rendering of one metric (not in its type declarations). */
+const renderThroughPromClient = (
+  Registry.prototype as unknown as { getMetricsAsString(this: Registry, metric: unknown): Promise<string> }
+).getMetricsAsString;
+
+/**
+ * prom-client's registry, except that the live families (family.ts) write their own text: the
+ * same bytes as prom-client's `getMetricsAsString`, without rebuilding every series' labels on
+ * every scrape. Default labels (which this appliance never sets) send them the generic way.
+ */
+class ApplianceRegistry extends Registry {
+  private withDefaultLabels = false;
+
+  override setDefaultLabels(labels: object): void {
+    this.withDefaultLabels = Object.keys(labels).length > 0;
+    super.setDefaultLabels(labels);
+  }
+
+  /** Called by `metrics()` for every registered metric. */
+  getMetricsAsString(metric: unknown): Promise<string> {
+    if (metric instanceof LiveFamily && !this.withDefaultLabels) return Promise.resolve(metric.render());
+    return renderThroughPromClient.call(this, metric);
+  }
 }

@@ -1,10 +1,12 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import {
+  registerFamily,
   registerGroupedFamily,
   SeriesSet,
   seriesKey,
   type GroupedFamilySpec,
   type MetricsLevel,
+  type SeriesGroup,
   type SeriesLabels,
 } from './family.ts';
 import { KAFKA_DEFAULT_WINDOW, WindowedStat, type WindowConfig } from './windowed-stat.ts';
@@ -418,24 +420,48 @@ function sourceFamilies(): GroupedFamilySpec<PartitionHandle>[] {
 function registerBatchModes(registry: Registry, set: SeriesSet<PartitionHandle>): void {
   const name = 'mm2ts_source_batches_total';
   if (registry.getSingleMetric(name)) return;
-  new Counter({
-    name,
-    help: 'Source record batches copied as they are (mode="shallow") or decoded and re-encoded (mode="deep")',
-    labelNames: [...set.labelNames, 'mode'],
-    registers: [registry],
-    collect(this: Counter) {
-      this.reset();
-      for (const group of set.seriesGroups()) {
-        let shallow = 0;
-        let deep = 0;
-        for (const m of group.members) {
-          shallow += m.shallowBatches;
-          deep += m.deepBatches;
-        }
-        // Only modes that happened: thousands of idle topics add nothing to a scrape.
-        if (shallow > 0) this.inc({ ...group.labels, mode: 'shallow' }, shallow);
-        if (deep > 0) this.inc({ ...group.labels, mode: 'deep' }, deep);
+  // One label set per group and mode, made once: the scrape renders each one's text once.
+  const seriesOf = new WeakMap<SeriesGroup<PartitionHandle>, { shallow: ModeSeries; deep: ModeSeries }>();
+  function* series(): Iterable<ModeSeries> {
+    for (const group of set.seriesGroups()) {
+      let shallow = 0;
+      let deep = 0;
+      for (const m of group.members) {
+        shallow += m.shallowBatches;
+        deep += m.deepBatches;
       }
+      // Only modes that happened: thousands of idle topics add nothing to a scrape.
+      if (shallow === 0 && deep === 0) continue;
+      let modes = seriesOf.get(group);
+      if (modes === undefined) {
+        modes = {
+          shallow: { labels: Object.freeze({ ...group.labels, mode: 'shallow' }), value: 0 },
+          deep: { labels: Object.freeze({ ...group.labels, mode: 'deep' }), value: 0 },
+        };
+        seriesOf.set(group, modes);
+      }
+      modes.shallow.value = shallow;
+      modes.deep.value = deep;
+      if (shallow > 0) yield modes.shallow;
+      if (deep > 0) yield modes.deep;
+    }
+  }
+  registerFamily(
+    registry,
+    {
+      name,
+      help: 'Source record batches copied as they are (mode="shallow") or decoded and re-encoded (mode="deep")',
+      labelNames: [...set.labelNames, 'mode'],
+      type: 'counter',
+      read: (s: ModeSeries) => s.value,
     },
-  });
+    series,
+    () => 0,
+  );
+}
+
+/** One series of `mm2ts_source_batches_total`: a group's batches of one mode. */
+interface ModeSeries {
+  readonly labels: SeriesLabels;
+  value: number;
 }

@@ -543,7 +543,7 @@ const CREATE_TOPICS_TIMEOUT_MS = 20_000;
 async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 10_000): Promise<void> {
   if (names.length === 0) return;
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: names });
       const ready =
@@ -553,7 +553,10 @@ async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 10_000)
     } catch {
       // not known to the broker yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // 100 ms doubling to 1 s: while a broker creates the logs of thousands of new partitions, the
+    // newest topics can stay unknown to it for seconds, and a metadata request of hundreds of
+    // topics every 100 ms only adds to its load (docs/benchmarks/2026-11-30-scale-3.md).
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 1_000)));
   }
 }
 

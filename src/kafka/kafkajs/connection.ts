@@ -5,6 +5,7 @@ import type { Logger } from '../../util/logger.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkaClientSettings } from '../port.ts';
 import type { ProtocolWriter } from '../wire/codec.ts';
+import { decodeMetadataResponse, encodeMetadataRequest, METADATA_API_KEY, METADATA_VERSION } from '../wire/metadata.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { scheduleIdleChecksWithoutNegativeTimeouts } from './request-queue-timer.ts';
@@ -141,6 +142,46 @@ export class KafkajsConnection {
     }
     for (const t of topics) batch.topics.add(t);
     return batch.added;
+  }
+
+  /**
+   * The leaders of `topics` from one Metadata request of our own to a broker the client knows,
+   * with each topic's own error code. kafkajs's lookups fail as a whole when one topic is unknown
+   * (and retry that first, for seconds): right after CreateTopics a broker may not know the
+   * newest topics yet for tens of seconds while it creates the logs of the ones before
+   * (docs/benchmarks/2026-11-30-scale-3.md). `errors`: topic → Kafka error code.
+   */
+  async leadersEach(
+    topics: readonly string[],
+  ): Promise<{ leaders: Map<string, Map<number, number>>; errors: Map<string, number> }> {
+    const cluster = await this.internalCluster();
+    const nodeId = cluster.brokerPool.metadata?.brokers[0]?.nodeId;
+    // No metadata yet (a new client whose first lookup failed): the bootstrap broker kafkajs
+    // connected to (its BrokerPool's seedBroker).
+    const broker =
+      nodeId !== undefined
+        ? await this.broker(nodeId)
+        : (cluster.brokerPool as { seedBroker?: InternalBroker }).seedBroker;
+    if (broker === undefined)
+      throw new KafkaPortError('ERR_NO_METADATA', 'no broker connected yet to ask for topic metadata', {
+        retriable: true,
+      });
+    const answer = await this.send(
+      broker,
+      { apiKey: METADATA_API_KEY, apiVersion: METADATA_VERSION, apiName: 'Metadata' },
+      encodeMetadataRequest(topics),
+      decodeMetadataResponse,
+    );
+    const leaders = new Map<string, Map<number, number>>();
+    const errors = new Map<string, number>();
+    for (const t of answer) {
+      if (t.errorCode !== 0) {
+        errors.set(t.name, t.errorCode);
+        continue;
+      }
+      leaders.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.leader])));
+    }
+    return { leaders, errors };
   }
 
   async broker(nodeId: number): Promise<InternalBroker> {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CompressionType,
   PassThroughBatch,
@@ -12,17 +11,13 @@ import type {
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { FetchedRecord } from '../protocol/fetched-record.ts';
-import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import type { KafkajsConnection } from './connection.ts';
-import { isRetriable } from '../errors.ts';
-import { toPortError } from './port-errors.ts';
-import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
+import { ProduceDispatcher } from './produce-dispatcher.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 
 /** Records per batch are cut so an uncompressed batch stays under the broker's default message.max.bytes (1 MiB). */
 const MAX_BATCH_BYTES = 900_000;
 const RECORD_OVERHEAD = 24;
-const MAX_ATTEMPTS = 10;
 
 interface PendingChunk {
   partition: number;
@@ -68,11 +63,14 @@ function chunk(partition: number, records: ProducerRecord[]): PendingChunk[] {
  * Writes records to explicit partitions with Produce v7 (acks=all by default), one batch per
  * partition per request as Kafka requires, and resolves only when every record is acknowledged.
  * Within a partition, batches go out one after another, so order holds even across retries;
- * partitions of the same leader share requests.
+ * the partitions of every topic sent at the same time share one request per leader
+ * (produce-dispatcher.ts).
  */
 export class KafkajsRecordSink implements RecordSink {
   private readonly connection: KafkajsConnection;
   private readonly options: Required<Omit<RecordSinkOptions, 'transactionalId' | 'idempotent'>>;
+  /** Batches of every topic sent in one turn share one request per leader (produce-dispatcher.ts). */
+  private readonly dispatcher: ProduceDispatcher;
 
   constructor(connection: KafkajsConnection, options: RecordSinkOptions = {}) {
     if (options.transactionalId !== undefined || options.idempotent) {
@@ -88,6 +86,7 @@ export class KafkajsRecordSink implements RecordSink {
       acks: options.acks ?? -1,
       timeoutMs: options.timeoutMs ?? 30_000,
     };
+    this.dispatcher = new ProduceDispatcher(connection, { acks: this.options.acks, timeoutMs: this.options.timeoutMs });
   }
 
   /** The codec of every batch this sink encodes (the producer's `compression.type`). */
@@ -144,98 +143,26 @@ export class KafkajsRecordSink implements RecordSink {
     return results;
   }
 
-  /** Sends one chunk per partition, retrying the partitions whose leader moved; returns base offsets. */
+  /** Sends one chunk per partition through the dispatcher; returns base offsets once all are acknowledged. */
   private async sendRound(topic: string, chunks: PendingChunk[]): Promise<Map<number, bigint>> {
-    const encoded = new Map<number, Buffer>();
-    await Promise.all(
+    const encoded = await Promise.all(
       chunks.map(async (c) => {
         if (c.batch !== undefined) {
           rewriteForProduce(c.batch.bytes);
-          encoded.set(c.partition, c.batch.bytes);
-          return;
+          return c.batch.bytes;
         }
-        encoded.set(
-          c.partition,
-          // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
-          await encodeRecordBatch({ compression: this.options.compression, records: c.records }),
-        );
+        // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
+        return encodeRecordBatch({ compression: this.options.compression, records: c.records });
       }),
     );
+    // allSettled: no partition of this round is still in flight when the round fails.
+    const outcomes = await Promise.allSettled(
+      chunks.map((c, i) => this.dispatcher.produce(topic, c.partition, encoded[i]!)),
+    );
     const done = new Map<number, bigint>();
-    let pending = [...encoded.keys()];
-    let lastError: KafkaPortError | undefined;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS) {
-        // No leader for some partition on every attempt (or no error recorded): kept non-retriable, as before.
-        throw lastError ?? new KafkaPortError('ERR_PRODUCE', `produce to ${topic} failed`, { topic, retriable: false });
-      }
-      const leaders = await this.connection.leaders(topic, attempt > 1);
-      const byLeader = new Map<number, number[]>();
-      const retry: number[] = [];
-      for (const partition of pending) {
-        const leader = leaders.get(partition);
-        if (leader === undefined) {
-          throw new KafkaPortError('ERR_UNKNOWN_PARTITION', `topic ${topic} has no partition ${partition}`, {
-            topic,
-            partition,
-            retriable: false,
-          });
-        }
-        if (leader < 0) {
-          retry.push(partition);
-          continue;
-        }
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
-      }
-      await Promise.all(
-        [...byLeader].map(async ([leader, partitions]) => {
-          const broker = await this.connection.broker(leader);
-          const body = encodeProduceRequest({
-            transactionalId: null,
-            acks: this.options.acks,
-            timeoutMs: this.options.timeoutMs,
-            topics: [{ topic, partitions: partitions.map((p) => ({ partition: p, records: encoded.get(p)! })) }],
-          });
-          try {
-            const response = await this.connection.send(
-              broker,
-              { apiKey: PRODUCE_API_KEY, apiVersion: PRODUCE_VERSION, apiName: 'Produce' },
-              body,
-              decodeProduceResponse,
-              { expectResponse: this.options.acks !== 0, requestTimeoutMs: this.options.timeoutMs + 5_000 },
-            );
-            if (this.options.acks === 0) {
-              for (const p of partitions) done.set(p, -1n);
-              return;
-            }
-            for (const t of response.topics) {
-              for (const p of t.partitions) {
-                if (p.errorCode === 0) done.set(p.partition, p.baseOffset);
-                else if (isStaleMetadata(p.errorCode) || kafkaErrorInfo(p.errorCode).retriable) {
-                  retry.push(p.partition);
-                  lastError = protocolError(p.errorCode, { op: 'produce', topic, partition: p.partition });
-                } else throw protocolError(p.errorCode, { op: 'produce', topic, partition: p.partition });
-              }
-            }
-          } catch (err) {
-            if (err instanceof KafkaPortError) throw err;
-            const failure = toPortError(err, { op: 'produce', topic }, this.connection.origin);
-            // A fault resending cannot fix (TLS, SASL, a bug) fails the send now.
-            if (!isRetriable(failure)) throw failure;
-            // A broken connection: the request may or may not have been written. Resending can
-            // duplicate but never reorder or lose (MM2's at-least-once contract).
-            lastError = new KafkaPortError(
-              'ERR_PRODUCE_CONNECTION',
-              `produce to ${topic} failed: ${failure.message}`,
-              { ...failure.details, retriable: true },
-              { cause: err },
-            );
-            retry.push(...partitions);
-          }
-        }),
-      );
-      pending = retry;
-      if (pending.length > 0) await sleep(Math.min(100 * 2 ** (attempt - 1), 2_000));
+    for (const [i, o] of outcomes.entries()) {
+      if (o.status === 'rejected') throw o.reason;
+      done.set(chunks[i]!.partition, o.value);
     }
     return done;
   }

@@ -396,7 +396,7 @@ describe('the record sink: a broken connection is resent, a security fault is no
       silentLogger(),
     );
     Object.assign(connection, {
-      leaders: () => Promise.resolve(new Map([[0, 1]])),
+      leadersOf: (topics: string[]) => Promise.resolve(new Map(topics.map((t) => [t, new Map([[0, 1]])]))),
       broker: () => Promise.resolve({}),
       send: () => {
         const failure = failures[sends++];
