@@ -29,7 +29,7 @@ import { freePort } from '../kafka/ports.ts';
 import { REPO_ROOT } from '../kafka/paths.ts';
 import { SINGLE_BROKER_LINES, startTestBed, type TestBed } from '../kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../kafka/versions.ts';
-import { mirrorNodeFlags } from '../mirror-node-flags.ts';
+import { BUILT_MIRROR_SCRIPT, buildMirrorOnce, mirrorNodeFlags } from '../mirror-node-flags.ts';
 import { startMirror } from './mirrors.ts';
 import type { MirrorKind } from './options.ts';
 import { cpuSeconds, ProcessSampler, spawnLogged, stopAllTracked, type Tracked } from './procs.ts';
@@ -183,6 +183,10 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   const results: ScaleResult[] = [];
   try {
+    if (variants.some((v) => v.kind === 'ours' && resolve(v.root) === resolve(REPO_ROOT)) && !values.profile) {
+      log('building the package (npm run build): this checkout runs dist/, as installed');
+      buildMirrorOnce();
+    }
     log(`starting source and target clusters (Kafka ${info.version}); work folder ${dir}`);
     const targets = variants.map((_, k) => `target${k}`);
     bed = await startTestBed({
@@ -269,7 +273,10 @@ async function main(): Promise<number> {
             .map(([key, v]) => `${key} = ${v}`)
             .join('\n') + '\n',
         );
-        const script = join(variant.root, 'src', 'cli', 'connect-mirror-maker.ts');
+        // This checkout runs as installed (built, dist/; built before any clock starts); another
+        // variant's folder (a `git archive` export) and profiled runs take the sources.
+        const built = resolve(variant.root) === resolve(REPO_ROOT) && !values.profile;
+        const script = built ? BUILT_MIRROR_SCRIPT : join(variant.root, 'src', 'cli', 'connect-mirror-maker.ts');
         const flags = [
           ...mirrorNodeFlags(script),
           ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
