@@ -158,14 +158,20 @@ export type RecordBuilder<T> = (
   timestampDelta: number,
 ) => T | undefined;
 
-/** {@link decodeRecords} appending `build`'s records to `out`; same checks and errors. */
-export function decodeRecordsInto<T>(header: RecordBatchHeader, data: Buffer, out: T[], build: RecordBuilder<T>): void {
+/** The batch's record count, refused when its records section cannot hold that many (one byte each at least). */
+export function checkedRecordCount(header: RecordBatchHeader, data: Buffer): number {
   const count = header.recordCount;
   if (count < 0 || count > data.length) {
     throw new RecordBatchError('ERR_KAFKA_CORRUPT_BATCH', `record count ${count} does not fit ${data.length} bytes`, {
       baseOffset: header.baseOffset.toString(),
     });
   }
+  return count;
+}
+
+/** {@link decodeRecords} appending `build`'s records to `out`; same checks and errors. */
+export function decodeRecordsInto<T>(header: RecordBatchHeader, data: Buffer, out: T[], build: RecordBuilder<T>): void {
+  const count = checkedRecordCount(header, data);
   const r = new ByteReader(data);
   const { baseOffset, baseTimestamp } = header;
   const logAppendTime = header.timestampType === 'LogAppendTime' ? header.maxTimestamp : undefined;

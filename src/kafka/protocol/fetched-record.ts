@@ -17,6 +17,7 @@
  * batch (docs/benchmarks/2026-11-30-hot-path.md, docs/benchmarks/2026-11-30-hot-path-2.md).
  */
 import type { ConsumedRecord, RecordHeader, RecordsSummary } from '../port.ts';
+import { checkedRecordCount } from './decode.ts';
 import { RecordBatchError } from './errors.ts';
 import type { RecordBatchHeader, TimestampType } from './types.ts';
 import { ByteReader } from './varint.ts';
@@ -160,12 +161,7 @@ export function decodeFetchedRecordsInto(
   out: ConsumedRecord[],
   summary?: FetchedSummary,
 ): void {
-  const count = header.recordCount;
-  if (count < 0 || count > data.length) {
-    throw new RecordBatchError('ERR_KAFKA_CORRUPT_BATCH', `record count ${count} does not fit ${data.length} bytes`, {
-      baseOffset: header.baseOffset.toString(),
-    });
-  }
+  const count = checkedRecordCount(header, data);
   const r = new ByteReader(data);
   const { baseOffset, timestampType } = header;
   const logAppendTime = timestampType === 'LogAppendTime';
