@@ -172,12 +172,19 @@ function pemPrivateKey(
     return createPrivateKey(encrypted ? { key: block.pem, passphrase: passphrase ?? '' } : { key: block.pem });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
+    // A wrong password usually fails the padding check (a DECRYPT error), but about one time in
+    // 256 the garbage it yields has valid padding and fails later as an unreadable key: for an
+    // encrypted key, any failure is reported on the password, with OpenSSL's code when it is not
+    // the usual one.
+    const usual = /DECRYPT|PASSPHRASE/i.test(`${code} ${(err as Error).message}`);
     problems.push(
-      encrypted && /DECRYPT|PASSPHRASE/i.test(`${code} ${(err as Error).message}`)
+      encrypted
         ? {
             severity: 'error',
             key: passwordKey,
-            message: `${passwordKey} does not decrypt the private key of ${textKey}: set it to the key's password`,
+            message:
+              `${passwordKey} does not decrypt the private key of ${textKey}: set it to the key's password` +
+              (usual ? '' : ` (OpenSSL: ${code || 'unreadable key'}; or the key inside is of a kind Node cannot read)`),
           }
         : {
             severity: 'error',
