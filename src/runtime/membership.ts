@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { GroupMember, type GroupGeneration } from '../connect/membership-group-member.ts';
 import { openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../kafka/index.ts';
 import type { Registry } from 'prom-client';
-import { KafkaPortError } from '../util/errors.ts';
+import { describeError, KafkaPortError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import type { SourceTaskMetrics } from '../connectors/source/source-task-ports.ts';
 import type { TopicPartition } from '../records/index.ts';
@@ -221,7 +221,7 @@ export class Membership {
       this.member?.rejoin();
     } catch (err) {
       this.logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
+        { err: describeError(err) },
         'could not measure the load of the source partitions; the balance is checked again later',
       );
     } finally {

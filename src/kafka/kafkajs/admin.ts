@@ -25,6 +25,7 @@ import { kafkaErrorName } from '../errors.ts';
 import { adminRetry } from './settings.ts';
 import { toPortError, type PortErrorContext } from './port-errors.ts';
 import type { InternalCluster } from './internals.d.ts';
+import { doublingBackoffMs } from '../backoff.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -405,7 +406,7 @@ export class KafkajsAdmin implements KafkaAdmin {
       if (!COORDINATOR_ERRORS.has(code) || attempt >= 10) {
         throw protocolError(code, { op: 'offsetCommit', group: groupId, ...(where ?? {}) });
       }
-      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
+      await new Promise((r) => setTimeout(r, doublingBackoffMs(attempt, 2_000)));
     }
   }
 
@@ -556,7 +557,7 @@ async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 10_000)
     // 100 ms doubling to 1 s: while a broker creates the logs of thousands of new partitions, the
     // newest topics can stay unknown to it for seconds, and a metadata request of hundreds of
     // topics every 100 ms only adds to its load (docs/benchmarks/2026-11-30-scale-3.md).
-    await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 1_000)));
+    await new Promise((resolve) => setTimeout(resolve, doublingBackoffMs(attempt, 1_000)));
   }
 }
 

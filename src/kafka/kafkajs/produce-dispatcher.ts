@@ -4,6 +4,7 @@ import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { toPortError } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
+import { doublingBackoffMs } from '../backoff.ts';
 
 /**
  * Attempts per partition batch before its send fails (with the last error, retriable or not; the
@@ -32,7 +33,7 @@ const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
  * a short cap is cheap and a partition lands soon after its leader can take it.
  */
 function retryDelayMs(attempt: number): number {
-  return Math.min(100 * 2 ** (attempt - 1), 1_000);
+  return doublingBackoffMs(attempt - 1, 1_000);
 }
 
 /** One partition batch waiting for its acknowledgement. */
