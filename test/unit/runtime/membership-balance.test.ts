@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadMirrorMakerConfig } from '../../../src/config/index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadMirrorMakerConfigText } from '../../../src/config/index.ts';
 import type {
   GroupCoordinator,
   GroupCoordinatorOptions,
@@ -151,10 +148,7 @@ describe('SourceRates, bytesPerSecond, wouldMove, BalanceWatch', () => {
   });
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'membership-balance-'));
-const file = join(dir, 'mm2.properties');
-writeFileSync(
-  file,
+const config = loadMirrorMakerConfigText(
   [
     'clusters = A, B',
     'A.bootstrap.servers = a:9092',
@@ -166,7 +160,6 @@ writeFileSync(
     'mm2ts.cluster.rebalance.check.interval.ms = 10000',
   ].join('\n'),
 );
-const config = loadMirrorMakerConfig(file);
 
 /**
  * A coordinator for this member (the leader) and two others that run exactly what the leader gave
@@ -222,7 +215,6 @@ describe("Membership: the leader's periodic balance check", () => {
     }),
   );
   afterEach(() => vi.useRealTimers());
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Starts the member with source partitions arriving at `rate(p)` records/s. */
   async function started(c: GroupOfThree, rate: (p: number) => number) {
