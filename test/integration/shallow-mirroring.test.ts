@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetSyncWriter } from '../../src/connectors/source/offset-sync-writer.ts';
 import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics, SourcePositionStore } from '../../src/connectors/source/source-task-ports.ts';
+import type { PartitionMetrics } from '../../src/connectors/source/source-task-ports.ts';
 import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
-import { decodeOffsetSync, readRunStart, topicPartitionKey } from '../../src/records/index.ts';
+import { decodeOffsetSync, readRunStart } from '../../src/records/index.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { runJavaSource } from '../support/java.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
 import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
+import { MemoryPositions } from '../support/memory-positions.ts';
 
 const PARTITIONS = 2;
 const RECORDS = 40;
@@ -23,17 +24,6 @@ interface Copied {
   topic: string;
   remote: string;
   syncs: string;
-}
-
-class MemoryPositions implements SourcePositionStore {
-  readonly stored = new Map<string, bigint>();
-  sourcePositions(): Map<string, bigint> {
-    return new Map();
-  }
-  writeSourcePositions(_alias: string, positions: readonly { topic: string; partition: number; offset: bigint }[]) {
-    for (const p of positions) this.stored.set(topicPartitionKey(p), p.offset);
-    return Promise.resolve();
-  }
 }
 
 const b64 = (b: Buffer | null): string | null => (b === null ? null : b.toString('base64'));

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { OffsetSyncWriter } from '../../../src/connectors/source/offset-sync-writer.ts';
 import { SHALLOW_MIN_BATCH_BYTES, SourceTask } from '../../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics, SourcePositionStore } from '../../../src/connectors/source/source-task-ports.ts';
+import type { PartitionMetrics } from '../../../src/connectors/source/source-task-ports.ts';
 import type {
   CompressionType,
   ConsumedRecord,
@@ -21,6 +21,7 @@ import { DefaultReplicationPolicy } from '../../../src/policy/index.ts';
 import { decodeOffsetSync, readRunStart, topicPartitionKey, type TopicPartition } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
+import { MemoryPositions } from '../../support/memory-positions.ts';
 
 const TOPIC = 'orders';
 const REMOTE = 'A.orders';
@@ -119,17 +120,6 @@ class PieceSink implements RecordSink {
   }
 
   close() {
-    return Promise.resolve();
-  }
-}
-
-class MemoryPositions implements SourcePositionStore {
-  readonly stored = new Map<string, bigint>();
-  sourcePositions(): Map<string, bigint> {
-    return new Map();
-  }
-  writeSourcePositions(_alias: string, positions: readonly { topic: string; partition: number; offset: bigint }[]) {
-    for (const p of positions) this.stored.set(topicPartitionKey(p), p.offset);
     return Promise.resolve();
   }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SourceTask } from '../../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics, SourcePositionStore } from '../../../src/connectors/source/source-task-ports.ts';
+import type { PartitionMetrics } from '../../../src/connectors/source/source-task-ports.ts';
 import type {
   CompressionType,
   ConsumedRecord,
@@ -19,6 +19,7 @@ import { DefaultReplicationPolicy } from '../../../src/policy/index.ts';
 import { topicPartitionKey } from '../../../src/records/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka } from '../../support/in-memory-kafka.ts';
+import { MemoryPositions } from '../../support/memory-positions.ts';
 
 const TOPIC = 'orders';
 const REMOTE = 'A.orders';
@@ -115,17 +116,6 @@ class PieceSink implements RecordSink {
     return Promise.resolve(results);
   }
   close() {
-    return Promise.resolve();
-  }
-}
-
-class MemoryPositions implements SourcePositionStore {
-  readonly stored = new Map<string, bigint>();
-  sourcePositions(): Map<string, bigint> {
-    return new Map();
-  }
-  writeSourcePositions(_alias: string, positions: readonly { topic: string; partition: number; offset: bigint }[]) {
-    for (const p of positions) this.stored.set(topicPartitionKey(p), p.offset);
     return Promise.resolve();
   }
 }

@@ -2,13 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkStatus } from '../../../src/connect/states.ts';
 import { OffsetSyncWriter } from '../../../src/connectors/source/offset-sync-writer.ts';
 import { SourceTask, type SourceTaskOptions } from '../../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics, SourcePositionStore } from '../../../src/connectors/source/source-task-ports.ts';
+import type { PartitionMetrics } from '../../../src/connectors/source/source-task-ports.ts';
 import type { ProducerRecord } from '../../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../../src/policy/index.ts';
-import { decodeOffsetSync, readRunStart, topicPartitionKey, type TopicPartition } from '../../../src/records/index.ts';
+import { decodeOffsetSync, readRunStart, topicPartitionKey } from '../../../src/records/index.ts';
 import { pino } from 'pino';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
+import { MemoryPositions } from '../../support/memory-positions.ts';
 
 const TOPIC = 'orders';
 const REMOTE = 'A.orders';
@@ -27,23 +28,6 @@ function records(partition: number, count: number, tag = 'v'): ProducerRecord[] 
 }
 
 /** Positions as the Connect offsets store keeps them: last replicated offset per partition. */
-class MemoryPositions implements SourcePositionStore {
-  readonly stored = new Map<string, bigint>();
-  writes = 0;
-  sourcePositions(_alias: string, partitions: readonly TopicPartition[]): Map<string, bigint> {
-    const out = new Map<string, bigint>();
-    for (const tp of partitions) {
-      const o = this.stored.get(topicPartitionKey(tp));
-      if (o !== undefined) out.set(topicPartitionKey(tp), o);
-    }
-    return out;
-  }
-  writeSourcePositions(_alias: string, positions: readonly { topic: string; partition: number; offset: bigint }[]) {
-    this.writes++;
-    for (const p of positions) this.stored.set(topicPartitionKey(p), p.offset);
-    return Promise.resolve();
-  }
-}
 
 interface Harness {
   source: InMemoryKafka;
