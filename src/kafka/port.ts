@@ -165,6 +165,13 @@ export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'recor
    * them when `passThrough` is undefined). Absent: use {@link decode}.
    */
   decodePieces?(passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]>;
+  /**
+   * Says the caller is done with this partition's fetched bytes: every record and batch decoded
+   * from it has been sent and acknowledged and none is read again (the source may then reuse the
+   * memory, src/kafka/buffer-pool.ts). Optional to call (unreleased bytes are garbage collected);
+   * calling it early corrupts what is still read. Later calls do nothing.
+   */
+  release?(): void;
 }
 
 /** When a fetched batch may pass through: the target producer's codec, and the smallest batch worth a produce round. */

@@ -376,6 +376,11 @@ export class SourceTask {
         backoff.reset();
         this.retries.succeeded('fetch', 'fetch from source');
         const withRecords = await this.absorbFetch(result.fetched);
+        // Bytes of partitions without records to copy are not read again (see releaseFetched).
+        if (withRecords.length < result.fetched.length) {
+          const copying = new Set(withRecords);
+          releaseFetched(result.fetched.filter((f) => !copying.has(f)));
+        }
         if (this.stopping) break; // no fetch is issued once stop began
         this.sendIdleOffsetSyncs();
         // Positions have moved past this round: the next one is fetched (and held as bytes) while
@@ -389,7 +394,8 @@ export class SourceTask {
           await producing; // the previous group must be acknowledged first: per-partition order
           this.throwIfProduceFailed();
           if (this.stopping) break;
-          if (toProduce.length > 0) producing = this.produceRecordingFailure(toProduce);
+          if (toProduce.length === 0) releaseFetched(group);
+          else producing = this.produceRecordingFailure(toProduce).then(() => this.releaseProduced(group));
         }
       }
     } finally {
@@ -400,6 +406,16 @@ export class SourceTask {
       await next;
     }
     this.throwIfProduceFailed();
+  }
+
+  /**
+   * After a group's produce settled: with no failure, every record and pass-through batch read from
+   * its fetched bytes is acknowledged and none is read again (positions and offset syncs hold
+   * numbers), and nothing is in flight (the sends settle before `produce` does), so the bytes may
+   * be reused. After a failure they are left to the garbage collector: the safe side.
+   */
+  private releaseProduced(group: UndecodedFetchedPartition[]): void {
+    if (this.produceFailure === undefined) releaseFetched(group);
   }
 
   private throwIfProduceFailed(): void {
@@ -957,4 +973,9 @@ function consumedRecords(units: PartitionPieces[]): ConsumedRecord[] {
   for (const { pieces } of units)
     for (const piece of pieces) if (piece.records !== undefined) for (const r of piece.records) out.push(r);
   return out;
+}
+
+/** Hands fetched partitions' bytes back to their source (`UndecodedFetchedPartition.release`). */
+function releaseFetched(fetched: UndecodedFetchedPartition[]): void {
+  for (const f of fetched) f.release?.();
 }

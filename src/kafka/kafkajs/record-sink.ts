@@ -8,6 +8,7 @@ import type {
   RecordSinkOptions,
   RecordsSummary,
 } from '../port.ts';
+import { dataBuffers } from '../buffer-pool.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { FetchedRecord } from '../protocol/fetched-record.ts';
@@ -164,6 +165,11 @@ export class KafkajsRecordSink implements RecordSink {
       if (o.status === 'rejected') throw o.reason;
       done.set(chunks[i]!.partition, o.value);
     }
+    // Every batch we encoded is acknowledged, so the broker has read all of it: its buffer may be
+    // reused (src/kafka/buffer-pool.ts). A pass-through batch lies in fetched bytes, which their
+    // reader releases. With acks=0 nothing says the socket is done with the bytes: left to the GC.
+    if (this.options.acks !== 0)
+      for (const [i, c] of chunks.entries()) if (c.batch === undefined) dataBuffers.release(encoded[i]!);
     return done;
   }
 

@@ -24,6 +24,7 @@ import {
   INVALID_FETCH_SESSION_EPOCH,
   type FetchSessionStats,
 } from '../fetch-session.ts';
+import { dataBuffers } from '../buffer-pool.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
@@ -61,7 +62,11 @@ export class KafkajsRecordSource implements RecordSource {
     return this.connection.portErrors({ op: 'fetch' }, async () => {
       const fetched = await this.fetchAll(requests);
       return Promise.all(
-        fetched.map(async ({ decode, batchRecordCount: _count, ...rest }) => ({ ...rest, records: await decode() })),
+        // Decoded records point into the fetched bytes for as long as the caller keeps them: never released.
+        fetched.map(async ({ decode, batchRecordCount: _count, release: _release, ...rest }) => ({
+          ...rest,
+          records: await decode(),
+        })),
       );
     });
   }
@@ -230,7 +235,19 @@ export class KafkajsRecordSource implements RecordSource {
     const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
       decodeFetchedPieces(kept, topic, partition, from, passThrough);
     const batchRecordCount = kept.reduce((n, v) => n + v.recordCount, 0);
-    return { ...base, nextOffset, batchRecordCount, decode, decodePieces };
+    const records = p.records;
+    if (records === null || records.length === 0)
+      return { ...base, nextOffset, batchRecordCount, decode, decodePieces };
+    // The response body may come from the data-path pool: this partition holds it until released.
+    // Every partition of one response is built here, synchronously, before any can be released.
+    dataBuffers.retain(records);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      dataBuffers.release(records);
+    };
+    return { ...base, nextOffset, batchRecordCount, decode, decodePieces, release };
   }
 
   /**

@@ -1,5 +1,6 @@
 import Connection from 'kafkajs/src/network/connection.js';
 import type { Socket } from 'node:net';
+import { dataBuffers } from '../buffer-pool.ts';
 
 /**
  * Response framing for kafkajs 2.2.4's broker connections without a `Buffer.concat` per response.
@@ -8,8 +9,8 @@ import type { Socket } from 'node:net';
  * response until the last one arrives, then `Buffer.concat`s them: a multi-MB fetch response is
  * held twice (the chunks, old enough by then to have left the young generation, and the copy),
  * and the copy was 4–11 % of the mirror's CPU (docs/benchmarks/README.md, profile summary). Here
- * the size prefix is read first, one buffer of exactly that size is allocated, and each chunk is
- * copied in as it arrives, so chunks die young; a response that lies whole inside one chunk (most
+ * the size prefix is read first, one buffer of exactly that size is taken (from the data-path
+ * pool, src/kafka/buffer-pool.ts, when large), and each chunk is copied in as it arrives, so chunks die young; a response that lies whole inside one chunk (most
  * small responses) is handed on as a view, with no copy at all.
  *
  * Responses are handed to the connection's request queue exactly as kafkajs does
@@ -106,7 +107,9 @@ function consume(connection: FramedConnection, frame: Frame, data: Buffer): Buff
         at += size;
         continue;
       }
-      frame.body = Buffer.allocUnsafe(size);
+      // From the data-path pool: a fetch response's holders (record-source.ts) return it once its
+      // records are copied; any other response is left to the garbage collector as before.
+      frame.body = dataBuffers.acquire(size);
       frame.filled = 0;
     }
     const body = frame.body;

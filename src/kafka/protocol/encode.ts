@@ -3,6 +3,7 @@
  * inputs. Sizes are computed first so the records are written once into one buffer (the final
  * batch buffer itself when uncompressed).
  */
+import { dataBuffers } from '../buffer-pool.ts';
 import { compress, compressionCode } from '../compression/index.ts';
 import { crc32c } from './crc32c.ts';
 import { FetchedRecord } from './fetched-record.ts';
@@ -44,7 +45,10 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
 
   // Pass 2: write the records where they will stay (uncompressed) or into one scratch buffer.
   const compressed = compression !== 'none';
-  const out0 = Buffer.allocUnsafe(compressed ? recordsSize : BATCH.OVERHEAD + recordsSize);
+  // Large buffers come from the data-path pool (src/kafka/buffer-pool.ts) with one holder: the
+  // scratch is returned once compressed; the batch is the caller's to release (the record sink
+  // does once the target acknowledged it) or to leave to the garbage collector.
+  const out0 = dataBuffers.acquireHeld(compressed ? recordsSize : BATCH.OVERHEAD + recordsSize);
   let pos = compressed ? 0 : BATCH.OVERHEAD;
   for (let i = 0; i < count; i++) {
     const rec = records[i] as RecordInput;
@@ -73,7 +77,8 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   let batch: Buffer;
   if (compressed) {
     const packed = await compress(compression, out0, { level: options.compressionLevel });
-    batch = Buffer.allocUnsafe(BATCH.OVERHEAD + packed.length);
+    dataBuffers.release(out0);
+    batch = dataBuffers.acquireHeld(BATCH.OVERHEAD + packed.length);
     packed.copy(batch, BATCH.OVERHEAD);
   } else {
     batch = out0;
