@@ -177,6 +177,40 @@ export interface Report {
 }
 
 /**
+ * Whether 85 % of the limit fits this machine's CPU. The ceilings are measured one half at a time,
+ * but a mirror runs both brokers at once on the same cores: at a rate R the brokers alone need
+ * R × (their CPU s per record, as measured during our copy) core-seconds per second, and the
+ * mirror gets what is left. The table gives the rate the brokers alone could reach on these
+ * cores (a zero-cost mirror), and the mirror CPU per 1M records that would still leave room for
+ * 85 % of the limit, next to ours. "none" means the brokers alone cannot reach 85 % of the limit
+ * here: no mirror can.
+ */
+function renderCpuBudget(out: string[], drain: DrainRun[], raw: RawRun[], cores: number): void {
+  const rows = drain.filter((d) => d.mirror === 'ours' && Number.isFinite(d.machineBusyPercent));
+  const cases = [...new Set(rows.map((d) => d.case))].filter((c) => raw.some((x) => x.case === c));
+  if (cases.length === 0) return;
+  out.push(`### CPU budget at 85 % of the limit on ${cores} cores (ours, medians; CPU s per 1,000,000 records)`, '');
+  out.push(
+    '| case | limit records/s | brokers (source + target, during our copy) | brokers alone could reach records/s | mirror CPU that leaves room for 85 % | ours |',
+    '| --- | --: | --: | --: | --: | --: |',
+  );
+  for (const c of cases) {
+    const runs = rows.filter((d) => d.case === c);
+    const perM = (pick: (d: DrainRun) => number): number => stat(runs.map((d) => (pick(d) / d.records) * 1e6)).median;
+    const brokers = perM((d) => d.brokerCpuCopySeconds[0]! + d.brokerCpuCopySeconds[1]!);
+    const limit = stat(raw.filter((x) => x.case === c).map((x) => ceilings(x).limit)).median;
+    const allowed = (cores * 1e6) / (0.85 * limit) - brokers;
+    out.push(
+      `| ${c} | ${f(limit)} | ${f(brokers, 1)} | ${f((cores * 1e6) / brokers)} | ${allowed > 0 ? f(allowed, 1) : 'none'} | ${f(
+        perM((d) => d.cpuCopySeconds),
+        1,
+      )} |`,
+    );
+  }
+  out.push('');
+}
+
+/**
  * Who used the CPU during the copy phase, per case and mirror (medians): the mirror, the two
  * brokers, and the machine's saturation. On a 2-core box a mirror that leaves more CPU to the
  * brokers drains faster; this table says how much headroom was left.
@@ -314,6 +348,7 @@ export function renderMarkdown(r: Report): string {
     }
     out.push('');
     renderCpuSplit(out, r.drain);
+    renderCpuBudget(out, r.drain, r.raw, r.machine.nproc);
     renderProfiles(out, r.drain);
   }
 
