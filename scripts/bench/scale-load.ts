@@ -64,6 +64,8 @@ export interface LoadProduced {
   seconds: number;
   /** Ticks that ended later than the next was due: the bench could not keep the rate. */
   lateTicks: number;
+  /** Ascending send → source ack times (ms) of every record: the bench's part of the latency. */
+  ackMs: Float64Array;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function produceSteadyLoad(
   let sent = 0;
   let next = 0;
   let lateTicks = 0;
+  const ackMs: number[] = [];
   const tickMs = 20;
   const t0 = performance.now();
   try {
@@ -98,7 +101,13 @@ export async function produceSteadyLoad(
           batch.push({ partition: tp.partition, key: null, value: loadValue(run, sent, now), timestamp: now });
           byTopic.set(tp.topic, batch);
         }
-        await Promise.all([...byTopic].map(([topic, records]) => sink.send(topic, records)));
+        await Promise.all(
+          [...byTopic].map(async ([topic, records]) => {
+            await sink.send(topic, records);
+            const acked = Date.now() - now;
+            for (let i = 0; i < records.length; i++) ackMs.push(acked);
+          }),
+        );
       }
       const wait = tickMs - ((performance.now() - t0) % tickMs);
       if ((rate * (performance.now() - t0)) / 1000 - sent > (rate * tickMs) / 1000) lateTicks++;
@@ -107,7 +116,7 @@ export async function produceSteadyLoad(
   } finally {
     await sink.close();
   }
-  return { sent, seconds: (performance.now() - t0) / 1000, lateTicks };
+  return { sent, seconds: (performance.now() - t0) / 1000, lateTicks, ackMs: Float64Array.from(ackMs).sort() };
 }
 
 export interface LoadArrival {
@@ -194,6 +203,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p99 of send → source ack (the bench's own produce time, included in the latency). */
+  produceP99Ms: number;
   arrived: number;
   duplicates: number;
   /** Offset-sync records the mirror wrote from the start of the load to its end. */
@@ -242,6 +253,7 @@ export async function steadyLoadPhase(
     p50Ms: Number.NaN,
     p99Ms: Number.NaN,
     maxMs: Number.NaN,
+    produceP99Ms: Number.NaN,
     arrived: 0,
     duplicates: 0,
     offsetSyncs: 0,
@@ -259,6 +271,7 @@ export async function steadyLoadPhase(
     const produced = await produceSteadyLoad(p.source, all, p.rate, p.seconds, p.run);
     result.sent = produced.sent;
     result.achievedRate = produced.sent / produced.seconds;
+    result.produceP99Ms = percentile(produced.ackMs, 99);
     if (produced.lateTicks > 0) p.log(`light load: the bench fell behind the rate in ${produced.lateTicks} ticks`);
     const deadline = Date.now() + p.drainTimeoutMs;
     let copied = await p.copied();
@@ -284,7 +297,7 @@ export async function steadyLoadPhase(
   result.p99Ms = percentile(sorted, 99);
   result.maxMs = sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN;
   p.log(
-    `light load: ${result.arrived}/${result.sent} arrived, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, mirror CPU ${result.cpuPercent.toFixed(1)} %, RSS ${result.rssMb.toFixed(0)} MB${result.problems.length > 0 ? `; ${result.problems.join('; ')}` : ''}`,
+    `light load: ${result.arrived}/${result.sent} arrived, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (bench produce p99 ${result.produceP99Ms} ms), mirror CPU ${result.cpuPercent.toFixed(1)} %, RSS ${result.rssMb.toFixed(0)} MB${result.problems.length > 0 ? `; ${result.problems.join('; ')}` : ''}`,
   );
   return result;
 }

@@ -76,6 +76,8 @@ interface ScaleResult {
   load?: LoadResult;
   /** `--refresh-seconds`: CPU ms one topic refresh costs (NaN when off). */
   refreshCpuMs: number;
+  /** Idle CPU (% of a core) of the restart with `refresh.topics.interval.seconds = --refresh-seconds`. */
+  refreshIdleCpuPercent?: number;
   profile?: ProfileSummary;
 }
 
@@ -280,6 +282,16 @@ async function main(): Promise<number> {
           return;
       }
     };
+    /** After `copyingAgain`: settles, then CPU % of a core over the idle window rounded up to whole refresh intervals. */
+    const idleAfterRestart = async (pid: number, label: string): Promise<number> => {
+      const windowSeconds = Math.ceil(idleSeconds / refreshSeconds) * refreshSeconds;
+      log(`${label}: copying again after its restart; settling ${settleSeconds} s, then idle for ${windowSeconds} s`);
+      await sleep(settleSeconds * 1000);
+      const c0 = cpuSeconds(pid) ?? 0;
+      const t = Date.now();
+      await sleep(windowSeconds * 1000);
+      return (((cpuSeconds(pid) ?? 0) - c0) / ((Date.now() - t) / 1000)) * 100;
+    };
     const launchers: ((extra: Record<string, string>, tag: string) => Promise<{ proc: Tracked; logFile: string }>)[] =
       [];
     for (const [k, variant] of variants.entries()) {
@@ -414,25 +426,13 @@ async function main(): Promise<number> {
       await proc.stop(30_000);
       if (refreshSeconds > 0) {
         // Neither mirror changes its refresh interval while running: a second start on the same
-        // target (it resumes from its stored positions) with the short interval, measured like the
-        // idle phase over a whole number of intervals, against the idle CPU at the default (600 s).
+        // target (it resumes from its stored positions) with the short interval, idle over a whole
+        // number of intervals; the restart at the default below is its baseline.
         ({ proc, logFile } = await launch({ 'refresh.topics.interval.seconds': String(refreshSeconds) }, '-refresh'));
-        const restarted = Date.now();
         await copyingAgain(k, logFile);
-        const windowSeconds = Math.ceil(idleSeconds / refreshSeconds) * refreshSeconds;
-        log(
-          `${variant.name}: copying again ${((Date.now() - restarted) / 1000).toFixed(1)} s after its restart with refresh.topics.interval.seconds = ${refreshSeconds}; settling ${settleSeconds} s, then idle for ${windowSeconds} s`,
-        );
-        await sleep(settleSeconds * 1000);
-        const c0 = cpuSeconds(proc.pid) ?? 0;
-        const r0 = Date.now();
-        await sleep(windowSeconds * 1000);
-        const wall = (Date.now() - r0) / 1000;
-        const refreshCpuPercent = (((cpuSeconds(proc.pid) ?? 0) - c0) / wall) * 100;
-        // The extra CPU per second, times the seconds between two refreshes.
-        result.refreshCpuMs = ((refreshCpuPercent - idleCpuPercent) / 100) * refreshSeconds * 1000;
-        log(
-          `${variant.name}: idle CPU ${refreshCpuPercent.toFixed(1)} % with a refresh every ${refreshSeconds} s against ${idleCpuPercent.toFixed(1)} % at the default: ${result.refreshCpuMs.toFixed(0)} CPU ms per refresh`,
+        result.refreshIdleCpuPercent = await idleAfterRestart(
+          proc.pid,
+          `${variant.name} (refresh every ${refreshSeconds} s)`,
         );
         await proc.stop(30_000);
       }
@@ -451,15 +451,29 @@ async function main(): Promise<number> {
 
     // The light load runs once every variant has had its start-up and idle phase: a variant that
     // came later would otherwise copy the earlier ones' load in its start-up. Each starts again
-    // (resuming), catches up with what the source got since its first start (not measured), then
-    // takes the load.
-    for (const [k, variant] of loadRate > 0 ? variants.entries() : []) {
+    // (resuming), catches up with what the source got since its first start (not measured), is
+    // idle once more at the default refresh interval (the refresh cost's baseline), then takes the
+    // load.
+    for (const [k, variant] of loadRate > 0 || refreshSeconds > 0 ? variants.entries() : []) {
       const result = results[k]!;
       const tgt = clients[k + 1]!;
       const alias = `src${k}`;
-      const { proc, logFile } = await launchers[k]!({}, '-load');
+      const { proc, logFile } = await launchers[k]!({}, '-restart');
       await copyingAgain(k, logFile);
-      log(`${variant.name}: caught up after its restart; settling ${settleSeconds} s before the light load`);
+      if (refreshSeconds > 0) {
+        // The baseline of the refresh cost: the same point in a restarted mirror's life, at the
+        // default interval. The extra CPU per second, times the seconds between two refreshes.
+        const baseline = await idleAfterRestart(proc.pid, `${variant.name} (default refresh)`);
+        result.refreshCpuMs = (((result.refreshIdleCpuPercent ?? NaN) - baseline) / 100) * refreshSeconds * 1000;
+        log(
+          `${variant.name}: idle CPU ${result.refreshIdleCpuPercent?.toFixed(1)} % with a refresh every ${refreshSeconds} s against ${baseline.toFixed(1)} % at the default: ${result.refreshCpuMs.toFixed(0)} CPU ms per refresh`,
+        );
+      }
+      if (loadRate === 0) {
+        await proc.stop(30_000);
+        continue;
+      }
+      log(`${variant.name}: settling ${settleSeconds} s before the light load`);
       await sleep(settleSeconds * 1000);
       const copied = (): Promise<number> => copiedRecords(tgt.cluster, tgt.admin, `${alias}.s-`, partitions);
       const syncTopic = `mm2-offset-syncs.tgt${k}.internal`;
@@ -498,16 +512,16 @@ async function main(): Promise<number> {
   console.log(`\n${head}\n`);
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
   );
   console.log(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     const l = r.load;
     const loadCells = l
-      ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
-      : '– | – | – | – | –';
+      ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${dash(l.produceP99Ms)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
+      : '– | – | – | – | – | –';
     console.log(
       `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
