@@ -21,8 +21,9 @@
  *
  * `--refresh-seconds N`: the cost of one topic refresh (both mirrors re-list the source topics every
  * `refresh.topics.interval.seconds`, 600 s by default). Right after its idle phase each variant
- * starts again with the interval at N, is idle again over a whole number of intervals, and
- * the extra CPU per second over the default's idle figure, times N, is the CPU ms per refresh.
+ * starts again with the interval at N and is idle again over a whole number of intervals; a later
+ * restart at the default is idle the same way, and the extra CPU per second of the first over the
+ * second, times N, is the CPU ms per refresh.
  * `--load-rate N` (`--load-seconds`): once every variant has had its idle phase, each starts again
  * and takes a light steady load, N records/s round-robin over every source partition, written by
  * this process (scripts/bench/scale-load.ts); its CPU and RSS then, the latency of every record
