@@ -18,6 +18,16 @@
  * instead, `--mirror both` ours then Java: the same source, each on its own aliases and target,
  * the same measures (no `/metrics` for Java). `--group` commits one consumer group's offsets on
  * every source partition first, so both mirrors have checkpoints to emit (their volume is counted).
+ *
+ * `--refresh-seconds N`: the cost of one topic refresh (both mirrors re-list the source topics every
+ * `refresh.topics.interval.seconds`, 600 s by default). Right after its idle phase each variant
+ * starts again with the interval at N and is idle again over a whole number of intervals; a later
+ * restart at the default is idle the same way, and the extra CPU per second of the first over the
+ * second, times N, is the CPU ms per refresh.
+ * `--load-rate N` (`--load-seconds`): once every variant has had its idle phase, each starts again
+ * and takes a light steady load, N records/s round-robin over every source partition, written by
+ * this process (scripts/bench/scale-load.ts); its CPU and RSS then, the latency of every record
+ * (source CreateTime → target LogAppendTime) and how many arrived go into the table.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,7 +42,8 @@ import { SUPPORTED_KAFKA_VERSIONS } from '../kafka/versions.ts';
 import { BUILT_MIRROR_SCRIPT, buildMirrorOnce, mirrorNodeFlags } from '../mirror-node-flags.ts';
 import { startMirror } from './mirrors.ts';
 import type { MirrorKind } from './options.ts';
-import { cpuSeconds, ProcessSampler, spawnLogged, stopAllTracked, type Tracked } from './procs.ts';
+import { cpuSeconds, memoryMb, ProcessSampler, spawnLogged, stopAllTracked, type Tracked } from './procs.ts';
+import { LOAD_RECORD_BYTES, steadyLoadPhase, type LoadResult } from './scale-load.ts';
 import { findCpuProfile, summarizeCpuProfile, type ProfileSummary } from './profile.ts';
 
 interface Variant {
@@ -62,6 +73,12 @@ interface ScaleResult {
   /** Range of the 1-minute load average while the variant ran (sampled every 5 s). */
   loadMin: number;
   loadMax: number;
+  /** `--load-rate`: the light steady load after the idle phase. */
+  load?: LoadResult;
+  /** `--refresh-seconds`: CPU ms one topic refresh costs (NaN when off). */
+  refreshCpuMs: number;
+  /** Idle CPU (% of a core) of the restart with `refresh.topics.interval.seconds = --refresh-seconds`. */
+  refreshIdleCpuPercent?: number;
   profile?: ProfileSummary;
 }
 
@@ -155,6 +172,11 @@ async function main(): Promise<number> {
       'keep-logs': { type: 'boolean', default: false },
       // 512 MB (the test bed's default) was seen to lose the source broker with 8,000 partitions.
       'heap-mb': { type: 'string', default: '1024' },
+      // After the idle phase: this many records/s round-robin over every source partition (0: off).
+      'load-rate': { type: 'string', default: '0' },
+      'load-seconds': { type: 'string', default: '30' },
+      // A restart with refresh.topics.interval.seconds = N, idle again: the cost of one refresh (0: off).
+      'refresh-seconds': { type: 'string', default: '0' },
     },
   });
   const topicCount = Number(values.topics);
@@ -163,6 +185,15 @@ async function main(): Promise<number> {
   const settleSeconds = Number(values['settle-seconds']);
   const timeoutMs = Number(values['timeout-seconds']) * 1000;
   const mirror = values.mirror;
+  const loadRate = Number(values['load-rate']);
+  const loadSeconds = Number(values['load-seconds']);
+  const refreshSeconds = Number(values['refresh-seconds']);
+  for (const [flag, v] of [
+    ['--load-rate', loadRate],
+    ['--load-seconds', loadSeconds],
+    ['--refresh-seconds', refreshSeconds],
+  ] as const)
+    if (!Number.isFinite(v) || v < 0) throw new Error(`${flag} must be a number ≥ 0, got "${v}"`);
   if (mirror !== 'ours' && mirror !== 'java' && mirror !== 'both')
     throw new Error(`--mirror must be ours, java or both, got "${mirror}"`);
   const variants = [
@@ -230,6 +261,40 @@ async function main(): Promise<number> {
       log(`committed offsets of group ${GROUP} on all ${total} partitions`);
     }
 
+    // Records on the source topics now (the sum of their end offsets).
+    const sourceRecords = (): Promise<number> => copiedRecords(src.cluster, src.admin, 's-', partitions);
+    /**
+     * After a restart of variant `k`: writes one record and waits until the target has every
+     * source record, so the mirror is copying again (its start-up is over).
+     */
+    const copyingAgain = async (k: number, logFile: string): Promise<void> => {
+      const marker = await src.cluster.recordSink({ acks: 1 });
+      await marker.send(names[0]!, [{ partition: 0, key: null, value: Buffer.from('x') }]);
+      await marker.close();
+      const expected = await sourceRecords();
+      const t = Date.now();
+      for (;;) {
+        if (Date.now() - t > timeoutMs)
+          throw new Error(
+            `${variants[k]!.name}: not caught up ${timeoutMs / 1000} s after its restart (log ${logFile})`,
+          );
+        await sleep(1000);
+        if ((await copiedRecords(clients[k + 1]!.cluster, clients[k + 1]!.admin, `src${k}.s-`, partitions)) >= expected)
+          return;
+      }
+    };
+    /** After `copyingAgain`: settles, then CPU % of a core over the idle window rounded up to whole refresh intervals. */
+    const idleAfterRestart = async (pid: number, label: string): Promise<number> => {
+      const windowSeconds = Math.ceil(idleSeconds / refreshSeconds) * refreshSeconds;
+      log(`${label}: copying again after its restart; settling ${settleSeconds} s, then idle for ${windowSeconds} s`);
+      await sleep(settleSeconds * 1000);
+      const c0 = cpuSeconds(pid) ?? 0;
+      const t = Date.now();
+      await sleep(windowSeconds * 1000);
+      return (((cpuSeconds(pid) ?? 0) - c0) / ((Date.now() - t) / 1000)) * 100;
+    };
+    const launchers: ((extra: Record<string, string>, tag: string) => Promise<{ proc: Tracked; logFile: string }>)[] =
+      [];
     for (const [k, variant] of variants.entries()) {
       const alias = `src${k}`;
       const targetAlias = `tgt${k}`;
@@ -246,30 +311,32 @@ async function main(): Promise<number> {
         'mm2ts.http.listener': `127.0.0.1:${port}`,
         ...variant.properties,
       };
-      let proc: Tracked;
-      let logFile: string;
       const profileDir = join(dir, `${variant.name}-profile`);
-      const started = Date.now();
-      if (variant.kind === 'java') {
-        // The same route (its own aliases and target), the drain bench's Java launcher and its
-        // plugin-discovery setting; the HTTP listener is ours only.
-        const { 'mm2ts.http.listener': _listener, ...shared } = props;
-        const text =
-          Object.entries(shared)
-            .map(([key, v]) => `${key} = ${v}`)
-            .join('\n') +
-          `\n${alias}.plugin.discovery = service_load\n${targetAlias}.plugin.discovery = service_load\n`;
-        const runDir = join(dir, variant.name);
-        mkdirSync(runDir);
-        log(`variant java: Kafka ${info.version} MirrorMaker`);
-        const java = await startMirror('java', text, targetAlias, runDir, info.version);
-        proc = java.proc;
-        logFile = java.logFile;
-      } else {
-        const file = join(dir, `${variant.name}.properties`);
+      // Starts this variant's mirror on `props` plus `extra`; `tag` keeps a restart's files apart.
+      const launch = async (
+        extra: Record<string, string>,
+        tag: string,
+      ): Promise<{ proc: Tracked; logFile: string }> => {
+        const all = { ...props, ...extra };
+        if (variant.kind === 'java') {
+          // The same route (its own aliases and target), the drain bench's Java launcher and its
+          // plugin-discovery setting; the HTTP listener is ours only.
+          const { 'mm2ts.http.listener': _listener, ...shared } = all;
+          const text =
+            Object.entries(shared)
+              .map(([key, v]) => `${key} = ${v}`)
+              .join('\n') +
+            `\n${alias}.plugin.discovery = service_load\n${targetAlias}.plugin.discovery = service_load\n`;
+          const runDir = join(dir, `${variant.name}${tag}`);
+          mkdirSync(runDir);
+          log(`variant java${tag}: Kafka ${info.version} MirrorMaker ${JSON.stringify(extra)}`);
+          const java = await startMirror('java', text, targetAlias, runDir, info.version);
+          return { proc: java.proc, logFile: java.logFile };
+        }
+        const file = join(dir, `${variant.name}${tag}.properties`);
         writeFileSync(
           file,
-          Object.entries(props)
+          Object.entries(all)
             .map(([key, v]) => `${key} = ${v}`)
             .join('\n') + '\n',
         );
@@ -277,32 +344,36 @@ async function main(): Promise<number> {
         // variant's folder (a `git archive` export) and profiled runs take the sources.
         const built = resolve(variant.root) === resolve(REPO_ROOT) && !values.profile;
         const script = built ? BUILT_MIRROR_SCRIPT : join(variant.root, 'src', 'cli', 'connect-mirror-maker.ts');
+        // Only the first start is profiled (its idle phase is what the profile summarizes).
         const flags = [
           ...mirrorNodeFlags(script),
-          ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+          ...(values.profile && tag === '' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
         ];
-        log(`variant ${variant.name}: ${script} ${JSON.stringify(variant.properties)}`);
-        logFile = join(dir, `${variant.name}.log`);
-        proc = spawnLogged(
+        log(`variant ${variant.name}${tag}: ${script} ${JSON.stringify({ ...variant.properties, ...extra })}`);
+        const logFile = join(dir, `${variant.name}${tag}.log`);
+        const proc = spawnLogged(
           variant.name,
           process.execPath,
           [...flags, script, file, '--clusters', targetAlias],
           logFile,
-          {
-            ...process.env,
-            LOG_LEVEL: values['log-level'],
-          },
+          { ...process.env, LOG_LEVEL: values['log-level'] },
         );
-      }
+        return { proc, logFile };
+      };
+      const started = Date.now();
+      let { proc, logFile } = await launch({}, '');
       const sampler = new ProcessSampler(proc.pid);
       // The machine is shared: the load while a variant runs says how far its times can be trusted.
       const loads = [loadavg()[0]!];
       const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5_000);
+      // Everything on the source: one record per partition, plus the one record of each earlier
+      // variant's restart below.
+      const onSource = await sourceRecords();
       let first = Number.NaN;
       let copied = 0;
-      while (copied < total) {
+      while (copied < onSource) {
         if (Date.now() - started > timeoutMs)
-          throw new Error(`${variant.name}: ${copied}/${total} copied after ${timeoutMs / 1000} s (log ${logFile})`);
+          throw new Error(`${variant.name}: ${copied}/${onSource} copied after ${timeoutMs / 1000} s (log ${logFile})`);
         await sleep(1000);
         copied = await copiedRecords(tgt.cluster, tgt.admin, `${alias}.s-`, partitions);
         if (copied > 0 && Number.isNaN(first)) first = (Date.now() - started) / 1000;
@@ -332,18 +403,15 @@ async function main(): Promise<number> {
       const checkpoints = (await tgt.admin.listTopics()).includes(checkpointTopic)
         ? (await tgt.admin.listOffsets(checkpointTopic)).reduce((n, o) => n + Number(o.latest), 0)
         : 0;
-      clearInterval(loadTimer);
-      loads.push(loadavg()[0]!);
       sampler.sample();
-      const idleRssMb = sampler.peakRssMb;
-      sampler.stop();
-      await proc.stop(30_000);
+      // Peak RSS up to the end of the idle phase: start-up and the copy, as before the load phase.
+      const peakRssMb = sampler.peakRssMb;
       const result: ScaleResult = {
         variant: variant.name,
         firstRecordSeconds: first,
         allRecordsSeconds: all,
-        peakRssMb: sampler.peakRssMb,
-        idleRssMb,
+        peakRssMb,
+        idleRssMb: peakRssMb,
         idleCpuPercent,
         idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
         idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
@@ -351,30 +419,120 @@ async function main(): Promise<number> {
         scrapeMs: scrapes[1]?.ms ?? Number.NaN,
         offsetSyncs,
         checkpoints,
-        loadMin: Math.min(...loads),
-        loadMax: Math.max(...loads),
+        loadMin: 0,
+        loadMax: 0,
+        refreshCpuMs: Number.NaN,
       };
+      sampler.stop();
+      await proc.stop(30_000);
+      if (refreshSeconds > 0) {
+        // Neither mirror changes its refresh interval while running: a second start on the same
+        // target (it resumes from its stored positions) with the short interval, idle over a whole
+        // number of intervals; the restart at the default below is its baseline.
+        ({ proc, logFile } = await launch({ 'refresh.topics.interval.seconds': String(refreshSeconds) }, '-refresh'));
+        await copyingAgain(k, logFile);
+        result.refreshIdleCpuPercent = await idleAfterRestart(
+          proc.pid,
+          `${variant.name} (refresh every ${refreshSeconds} s)`,
+        );
+        await proc.stop(30_000);
+      }
+      clearInterval(loadTimer);
+      loads.push(loadavg()[0]!);
+      result.loadMin = Math.min(...loads);
+      result.loadMax = Math.max(...loads);
       if (values.profile && variant.kind === 'ours') {
         const profile = findCpuProfile(profileDir);
         if (profile) result.profile = summarizeCpuProfile(profile, [idleStartUs, idleEndUs], 12);
       }
       results.push(result);
+      launchers.push(launch);
+      log(JSON.stringify({ ...result, profile: undefined }));
+    }
+
+    // The light load runs once every variant has had its start-up and idle phase: a variant that
+    // came later would otherwise copy the earlier ones' load in its start-up. Each starts again
+    // (resuming), catches up with what the source got since its first start (not measured), is
+    // idle once more at the default refresh interval (the refresh cost's baseline), then takes the
+    // load.
+    for (const [k, variant] of loadRate > 0 || refreshSeconds > 0 ? variants.entries() : []) {
+      const result = results[k]!;
+      const tgt = clients[k + 1]!;
+      const alias = `src${k}`;
+      const { proc, logFile } = await launchers[k]!({}, '-restart');
+      await copyingAgain(k, logFile);
+      if (refreshSeconds > 0) {
+        // The baseline of the refresh cost: the same point in a restarted mirror's life, at the
+        // default interval. The extra CPU per second, times the seconds between two refreshes.
+        const baseline = await idleAfterRestart(proc.pid, `${variant.name} (default refresh)`);
+        result.refreshCpuMs = (((result.refreshIdleCpuPercent ?? NaN) - baseline) / 100) * refreshSeconds * 1000;
+        log(
+          `${variant.name}: idle CPU ${result.refreshIdleCpuPercent?.toFixed(1)} % with a refresh every ${refreshSeconds} s against ${baseline.toFixed(1)} % at the default: ${result.refreshCpuMs.toFixed(0)} CPU ms per refresh`,
+        );
+      }
+      if (loadRate === 0) {
+        await proc.stop(30_000);
+        continue;
+      }
+      log(`${variant.name}: settling ${settleSeconds} s before the light load`);
+      await sleep(settleSeconds * 1000);
+      const copied = (): Promise<number> => copiedRecords(tgt.cluster, tgt.admin, `${alias}.s-`, partitions);
+      const syncTopic = `mm2-offset-syncs.tgt${k}.internal`;
+      const loads = [loadavg()[0]!];
+      const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5_000);
+      result.load = await steadyLoadPhase(
+        {
+          source: src.cluster,
+          target: tgt,
+          pid: proc.pid,
+          names,
+          remotePrefix: `${alias}.`,
+          partitions,
+          rate: loadRate,
+          seconds: loadSeconds,
+          run: k,
+          before: await copied(),
+          copied,
+          offsetSyncs: async () => (await src.admin.listOffsets(syncTopic)).reduce((n, o) => n + Number(o.latest), 0),
+          drainTimeoutMs: 60_000,
+          log: (line) => log(`${variant.name}: ${line}`),
+        },
+        { cpuSeconds, rssMb: (pid) => memoryMb(pid)?.rss },
+      );
+      clearInterval(loadTimer);
+      loads.push(loadavg()[0]!);
+      result.loadMin = Math.min(result.loadMin, ...loads);
+      result.loadMax = Math.max(result.loadMax, ...loads);
+      await proc.stop(30_000);
       log(JSON.stringify({ ...result, profile: undefined }));
     }
   } finally {
     await cleanup();
   }
-  const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s`;
+  const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s${loadRate > 0 ? `, light load ${loadRate} records/s × ${LOAD_RECORD_BYTES} B for ${loadSeconds} s` : ''}${refreshSeconds > 0 ? `, refresh every ${refreshSeconds} s against the default` : ''}`;
   console.log(`\n${head}\n`);
+  const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const r of results) {
+    const l = r.load;
+    const loadCells = l
+      ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${dash(l.produceP99Ms)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
+      : '– | – | – | – | – | –';
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
   }
+  for (const r of results)
+    if (r.load && r.load.problems.length > 0) console.log(`\n⚠ ${r.variant} light load: ${r.load.problems.join('; ')}`);
+  if (results.some((r) => r.load && r.load.achievedRate < 0.95 * r.load.rate))
+    console.log(
+      `\nThe bench did not reach the load rate: ${results.map((r) => `${r.variant} ${r.load?.achievedRate.toFixed(0)}`).join(', ')} records/s.`,
+    );
   for (const r of results) {
     if (!r.profile) continue;
     console.log(`\nIdle profile of ${r.variant}: busy ${r.profile.busyMs} ms of ${r.profile.wallMs} ms\n`);
