@@ -9,7 +9,7 @@
  * - fetch, Java: `ConsumerPerformance` with large fetches (java-tools.ts `TUNED_CONSUMER`);
  * - ingest, ours: our produce path (the Kafka port's record sink, the mirror's compression and
  *   acks=all) fed records held in memory, in groups of the mirror's size (source-task.ts
- *   MAX_RECORDS_PER_PRODUCE), one group in flight as in the mirror;
+ *   MAX_RECORDS_PER_PRODUCE), as many groups in flight as the mirror keeps (MAX_GROUPS_IN_FLIGHT);
  * - ingest, Java: `ProducerPerformance` with large batches (java-tools.ts `TUNED_PRODUCER`).
  *
  * Each ceiling is the faster of its two figures.
@@ -19,6 +19,8 @@ import type { Compression } from './options.ts';
 
 /** The mirror's produce group (src/connectors/source/source-task.ts MAX_RECORDS_PER_PRODUCE). */
 const MIRROR_GROUP_RECORDS = 25_000;
+/** The mirror's produce groups in flight per task (source-task.ts MAX_GROUPS_IN_FLIGHT). */
+const MIRROR_GROUPS_IN_FLIGHT = 2;
 /** Records held in memory for the ingest ceiling and sent round and round (bounds the bench's RSS). */
 const INGEST_POOL_RECORDS = 100_000;
 
@@ -100,13 +102,18 @@ export async function ourIngestRate(
   try {
     let sent = 0;
     let bytes = 0;
+    const inFlight: Promise<unknown>[] = [];
     const t0 = performance.now();
     for (let g = 0; sent < records; g = (g + 1) % groups.length) {
       const group = records - sent >= groups[g]!.length ? groups[g]! : groups[g]!.slice(0, records - sent);
-      await sink.send(into, group);
+      if (inFlight.length >= MIRROR_GROUPS_IN_FLIGHT) await inFlight.shift();
+      const sending = sink.send(into, group);
+      sending.catch(() => {}); // awaited below; a failure must not go unhandled while another is awaited
+      inFlight.push(sending);
       sent += group.length;
       bytes += group === groups[g] ? groupBytes[g]! : payloadOf(group);
     }
+    await Promise.all(inFlight);
     return rate(sent, bytes, performance.now() - t0);
   } finally {
     await sink.close();

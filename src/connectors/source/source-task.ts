@@ -149,6 +149,27 @@ const EARLY_STORE_SPACING_MS = 100;
 const MAX_RECORDS_PER_PRODUCE = 25_000;
 
 /**
+ * Produce groups of one task in flight at once (groups of different partitions). With one, the
+ * task idled 20–38 % of a backlog drain waiting for acknowledgements (docs/benchmarks/README.md,
+ * profile summary): the next group was encoded only once the previous one was acknowledged. With
+ * two, one group is encoded and sent while the target appends the other: +6 to +29 % drain rate
+ * in A/B pairs on a quiet machine, for +6 to +41 MB peak RSS (docs/benchmarks/2026-11-30-drain-2.md).
+ */
+const MAX_GROUPS_IN_FLIGHT = 2;
+
+/** A produce group sent and not yet acknowledged (or failed): which partitions it holds. */
+interface GroupInFlight {
+  readonly partitions: ReadonlySet<PartitionProgress>;
+  /** Never rejects (produceRecordingFailure). */
+  readonly done: Promise<void>;
+}
+
+/** Whether a group about to be produced holds a partition of a group in flight. */
+function sharesPartition(inFlight: readonly GroupInFlight[], units: readonly PartitionPieces[]): boolean {
+  return inFlight.some((g) => units.some((u) => g.partitions.has(u.p)));
+}
+
+/**
  * Java's MirrorSourceTask on the Kafka port: copies its partitions in order to the same partition
  * of each remote topic. One fetch runs ahead while the previous batch is being produced, but a
  * partition's next batch is produced only after its previous one was acknowledged, so order holds.
@@ -354,7 +375,7 @@ export class SourceTask {
    * the error landed.
    */
   private async run(): Promise<void> {
-    let producing: Promise<void> = Promise.resolve();
+    const inFlight: GroupInFlight[] = [];
     let next: Promise<FetchOutcome> | undefined = this.fetchRound();
     const backoff = new Backoff(RETRY_BACKOFF);
     try {
@@ -387,22 +408,33 @@ export class SourceTask {
         // this one is decoded and produced.
         next = this.fetchRound();
         // A round is produced in groups of partitions of at most MAX_RECORDS_PER_PRODUCE records
-        // (whole partitions): each group is decoded while the previous one is being produced, so
-        // at most two groups of record objects are alive, whatever the compression ratio.
+        // (whole partitions): each group is decoded while earlier ones are being produced, so at
+        // most MAX_GROUPS_IN_FLIGHT + 1 groups of record objects are alive, whatever the
+        // compression ratio. A group waits for every group in flight that holds one of its
+        // partitions (an earlier round's): per-partition order, and positions and offset syncs
+        // advance per partition in offset order.
         for (const group of byRecordBudget(withRecords, MAX_RECORDS_PER_PRODUCE)) {
           const toProduce = await this.decodeRound(group);
-          await producing; // the previous group must be acknowledged first: per-partition order
+          while (
+            inFlight.length > 0 &&
+            (inFlight.length >= MAX_GROUPS_IN_FLIGHT || sharesPartition(inFlight, toProduce))
+          )
+            await inFlight.shift()!.done;
           this.throwIfProduceFailed();
           if (this.stopping) break;
           if (toProduce.length === 0) releaseFetched(group);
-          else producing = this.produceRecordingFailure(toProduce).then(() => this.releaseProduced(group));
+          else
+            inFlight.push({
+              partitions: new Set(toProduce.map((u) => u.p)),
+              done: this.produceRecordingFailure(toProduce).then(() => this.releaseProduced(group)),
+            });
         }
       }
     } finally {
       // Neither rejects. The fetch issued ahead must finish before the clients close (it ends
       // within fetch.max.wait.ms): a request still running then would reopen a broker connection
       // and keep the process alive.
-      await producing;
+      for (const group of inFlight) await group.done;
       await next;
     }
     this.throwIfProduceFailed();

@@ -420,4 +420,28 @@ describe('SourceTask', () => {
     expect(sentSyncs(h)).toEqual(['0:202->202@0']);
     await stopped(h);
   });
+  it("keeps two produce groups of different partitions in flight; a partition's next group waits for its previous one", async () => {
+    // 3 partitions of 40,000 records, 20,000 per fetch: each round makes three groups of one
+    // partition (25,000-record budget), two rounds. Every send takes 100 ms.
+    const h = await harness({ partitions: 3, perPartition: 40_000 });
+    h.source.maxRecordsPerFetch = 20_000;
+    h.target.inject({ op: 'send', afterMs: 100, times: Infinity });
+    await h.task.start();
+    await advance(50);
+    expect(h.target.calls('send')).toBe(2); // groups 1 and 2 in flight, group 3 waits
+    await eventually(() => {
+      for (let p = 0; p < 3; p++) expect(copied(h.target, p)).toHaveLength(40_000);
+    });
+    for (let p = 0; p < 3; p++) expect(copied(h.target, p)).toEqual(records(p, 40_000).map((r) => r.value!.toString()));
+    expect(h.target.calls('send')).toBe(6);
+    const stopping = h.task.stop();
+    await advance(1_000);
+    await stopping;
+    expect([...h.positions.stored].sort()).toEqual([
+      [key(0), 39_999n],
+      [key(1), 39_999n],
+      [key(2), 39_999n],
+    ]);
+    expect(unhandled).not.toHaveBeenCalled();
+  });
 });
