@@ -16,32 +16,14 @@ import type { KafkajsConnection } from './connection.ts';
 import { ProduceDispatcher } from './produce-dispatcher.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 
-/**
- * Largest batch on the wire: under the broker's default `message.max.bytes` (1 MiB + 12), which
- * limits a batch as sent, compressed or not. Uncompressed, records are cut at this size.
- */
+/** Records per batch are cut so an uncompressed batch stays under the broker's default message.max.bytes (1 MiB). */
 const MAX_BATCH_BYTES = 900_000;
-/**
- * Compressed batches are cut by their uncompressed size at what should compress to
- * {@link MAX_BATCH_BYTES} at the ratio this sink has seen, up to this much: a batch is one produce
- * round trip per partition (Kafka takes one batch per partition per request), so cutting 100-byte
- * lz4 records at 900 KB uncompressed cost four to five round trips per partition where one or two
- * do. Consumers decompress a batch whole: 4 MiB keeps that modest (Java's lz4 frames have 4 MiB
- * blocks at most).
- */
-const MAX_UNCOMPRESSED_BATCH_BYTES = 4 * 1024 * 1024;
-/** A compressed batch over this is cut in two and encoded again (the ratio was optimistic). */
-const MAX_COMPRESSED_BATCH_BYTES = 1_000_000;
-/** Room left under {@link MAX_BATCH_BYTES} for batches compressing worse than the ratio seen. */
-const RATIO_MARGIN = 0.75;
 const RECORD_OVERHEAD = 24;
 
 interface PendingChunk {
   partition: number;
   /** Records to encode into one batch, or (when `batch` is set) none. */
   records: ProducerRecord[];
-  /** Their estimated encoded size, uncompressed (`estimatedSize`). */
-  bytes: number;
   /** A fetched batch sent as it is (pass-through); its header is rewritten before sending. */
   batch?: PassThroughBatch;
 }
@@ -54,41 +36,28 @@ function estimatedSize(r: ProducerRecord): number {
   return size;
 }
 
-/** The estimated size of the records a decoder summed up, when they fit one batch cut at `cut` (as {@link chunk} would); else undefined. */
-function oneBatchBytes(s: RecordsSummary | undefined, cut: number): number | undefined {
-  if (s === undefined || s.count === 0) return undefined;
-  const bytes = s.fieldBytes + s.count * RECORD_OVERHEAD;
-  return bytes <= cut ? bytes : undefined;
+/** Whether the records a decoder summed up make one batch (as {@link chunk} would cut them); none make no batch. */
+function fitsOneBatch(s: RecordsSummary | undefined): boolean {
+  return s !== undefined && s.count > 0 && s.fieldBytes + s.count * RECORD_OVERHEAD <= MAX_BATCH_BYTES;
 }
 
-/** Splits one partition's records, in order, into chunks of at most `cut` estimated bytes each (one record at least). */
-function chunk(partition: number, records: ProducerRecord[], cut: number): PendingChunk[] {
+/** Splits one partition's records, in order, into chunks that each fit one batch. */
+function chunk(partition: number, records: ProducerRecord[]): PendingChunk[] {
   const chunks: PendingChunk[] = [];
   let current: ProducerRecord[] = [];
   let bytes = 0;
   for (const r of records) {
     const size = estimatedSize(r);
-    if (current.length > 0 && bytes + size > cut) {
-      chunks.push({ partition, records: current, bytes });
+    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+      chunks.push({ partition, records: current });
       current = [];
       bytes = 0;
     }
     current.push(r);
     bytes += size;
   }
-  if (current.length > 0) chunks.push({ partition, records: current, bytes });
+  if (current.length > 0) chunks.push({ partition, records: current });
   return chunks;
-}
-
-/** Two chunks of `c`'s records, in order (it holds two records at least). */
-function halves(c: PendingChunk): [PendingChunk, PendingChunk] {
-  const mid = Math.ceil(c.records.length / 2);
-  const first = c.records.slice(0, mid);
-  const firstBytes = first.reduce((n, r) => n + estimatedSize(r), 0);
-  return [
-    { partition: c.partition, records: first, bytes: firstBytes },
-    { partition: c.partition, records: c.records.slice(mid), bytes: c.bytes - firstBytes },
-  ];
 }
 
 /**
@@ -103,11 +72,6 @@ export class KafkajsRecordSink implements RecordSink {
   private readonly options: Required<Omit<RecordSinkOptions, 'transactionalId' | 'idempotent'>>;
   /** Batches of every topic sent in one turn share one request per leader (produce-dispatcher.ts). */
   private readonly dispatcher: ProduceDispatcher;
-  /**
-   * Compressed / estimated uncompressed bytes of the batches this sink compressed, smoothed; a
-   * worse batch counts at once. 1 until the first one: cut as if uncompressed.
-   */
-  private compressionRatio = 1;
 
   constructor(connection: KafkajsConnection, options: RecordSinkOptions = {}) {
     if (options.transactionalId !== undefined || options.idempotent) {
@@ -139,10 +103,9 @@ export class KafkajsRecordSink implements RecordSink {
         if (list) list.push(r);
         else byPartition.set(r.partition, [r]);
       }
-      const cut = this.batchCut();
       return this.sendQueues(
         topic,
-        [...byPartition].map(([partition, list]) => chunk(partition, list, cut)),
+        [...byPartition].map(([partition, list]) => chunk(partition, list)),
       );
     });
   }
@@ -150,28 +113,16 @@ export class KafkajsRecordSink implements RecordSink {
   sendPieces(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]> {
     return this.connection.portErrors({ op: 'produce', topic }, () => {
       const byPartition = new Map<number, PendingChunk[]>();
-      const cut = this.batchCut();
       for (const piece of pieces) {
         let queue = byPartition.get(piece.partition);
         if (queue === undefined) byPartition.set(piece.partition, (queue = []));
-        if (piece.batch !== undefined) {
-          queue.push({ partition: piece.partition, records: [], bytes: piece.batch.bytes.length, batch: piece.batch });
-          continue;
-        }
+        if (piece.batch !== undefined) queue.push({ partition: piece.partition, records: [], batch: piece.batch });
         // The decoder's summary says when the piece fits one batch: then no walk, no copy of its list.
-        const bytes = oneBatchBytes(piece.summary, cut);
-        if (bytes !== undefined) queue.push({ partition: piece.partition, records: piece.records, bytes });
-        else for (const c of chunk(piece.partition, piece.records, cut)) queue.push(c);
+        else if (fitsOneBatch(piece.summary)) queue.push({ partition: piece.partition, records: piece.records });
+        else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
       }
       return this.sendQueues(topic, [...byPartition.values()]);
     });
-  }
-
-  /** Estimated uncompressed bytes at which records are cut into batches (see {@link MAX_UNCOMPRESSED_BATCH_BYTES}). */
-  private batchCut(): number {
-    if (this.options.compression === 'none') return MAX_BATCH_BYTES;
-    const cut = (MAX_BATCH_BYTES * RATIO_MARGIN) / this.compressionRatio;
-    return Math.max(MAX_BATCH_BYTES, Math.min(MAX_UNCOMPRESSED_BATCH_BYTES, Math.floor(cut)));
   }
 
   /** Sends each partition's chunks in order; round i sends the i-th chunk of every partition. */
@@ -179,8 +130,8 @@ export class KafkajsRecordSink implements RecordSink {
     // A partition's next chunk waits for its previous one: order holds across retries.
     const results: ProduceResult[] = [];
     for (let round = 0; queues.some((q) => q.length > round); round++) {
-      const baseOffsets = await this.sendRound(topic, queues, round);
       const chunks = queues.flatMap((q) => q.slice(round, round + 1));
+      const baseOffsets = await this.sendRound(topic, chunks);
       for (const c of chunks) {
         results.push({
           topic,
@@ -193,31 +144,18 @@ export class KafkajsRecordSink implements RecordSink {
     return results;
   }
 
-  /**
-   * Sends chunk `round` of every queue through the dispatcher; returns base offsets once all are
-   * acknowledged. A compressed batch that came out too large is cut in two in its queue (the
-   * second half goes in the next round) and encoded again.
-   */
-  private async sendRound(topic: string, queues: PendingChunk[][], round: number): Promise<Map<number, bigint>> {
-    const encodeChunk = async (queue: PendingChunk[]): Promise<Buffer> => {
-      for (;;) {
-        const c = queue[round]!;
+  /** Sends one chunk per partition through the dispatcher; returns base offsets once all are acknowledged. */
+  private async sendRound(topic: string, chunks: PendingChunk[]): Promise<Map<number, bigint>> {
+    const encoded = await Promise.all(
+      chunks.map(async (c) => {
         if (c.batch !== undefined) {
           rewriteForProduce(c.batch.bytes);
           return c.batch.bytes;
         }
         // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
-        const batch = await encodeRecordBatch({ compression: this.options.compression, records: c.records });
-        if (this.options.compression === 'none') return batch;
-        this.noteCompression(batch.length, c.bytes);
-        if (batch.length <= MAX_COMPRESSED_BATCH_BYTES || c.records.length < 2) return batch;
-        dataBuffers.release(batch);
-        queue.splice(round, 1, ...halves(c));
-      }
-    };
-    const active = queues.filter((q) => q.length > round);
-    const encoded = await Promise.all(active.map(encodeChunk));
-    const chunks = active.map((q) => q[round]!);
+        return encodeRecordBatch({ compression: this.options.compression, records: c.records });
+      }),
+    );
     // allSettled: no partition of this round is still in flight when the round fails.
     const outcomes = await Promise.allSettled(
       chunks.map((c, i) => this.dispatcher.produce(topic, c.partition, encoded[i]!)),
@@ -233,12 +171,6 @@ export class KafkajsRecordSink implements RecordSink {
     if (this.options.acks !== 0)
       for (const [i, c] of chunks.entries()) if (c.batch === undefined) dataBuffers.release(encoded[i]!);
     return done;
-  }
-
-  /** Keeps {@link compressionRatio}: a batch compressing worse counts at once, a better one by half. */
-  private noteCompression(compressedBytes: number, estimatedBytes: number): void {
-    const ratio = compressedBytes / Math.max(1, estimatedBytes);
-    this.compressionRatio = ratio >= this.compressionRatio ? ratio : (this.compressionRatio + ratio) / 2;
   }
 
   close(): Promise<void> {
