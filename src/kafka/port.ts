@@ -145,6 +145,12 @@ export interface RecordSourceOptions {
   maxBytes?: number;
   /** Java `max.partition.fetch.bytes`. */
   maxPartitionBytes?: number;
+  /**
+   * Java `check.crcs` (default true): verify each fetched batch's CRC-32C. Off, a corrupted batch
+   * is copied as it is read (a pass-through batch is still refused by the target broker, which
+   * checks every batch's CRC; a re-encoded one gets a new CRC over the corrupted bytes).
+   */
+  checkCrcs?: boolean;
 }
 
 /** Reads partitions from explicit positions, without joining a consumer group. */

@@ -103,6 +103,14 @@ export function replicationConsumer(route: RouteConfig): {
       value: reset,
     });
   }
+  // Java's ConfigDef BOOLEAN: "true" or "false", any case, blanks trimmed; anything else is refused.
+  const checkCrcs = (c.get('check.crcs') ?? 'true').trim().toLowerCase();
+  if (checkCrcs !== 'true' && checkCrcs !== 'false') {
+    throw new ConfigError(`check.crcs = ${checkCrcs}: valid values are true, false`, {
+      key: `${route.source}.consumer.check.crcs`,
+      value: checkCrcs,
+    });
+  }
   const isolation = (c.get('isolation.level') ?? 'read_uncommitted').trim().toLowerCase();
   const num = (key: string): number | undefined => {
     const v = c.get(key);
@@ -110,6 +118,7 @@ export function replicationConsumer(route: RouteConfig): {
   };
   const options: RecordSourceOptions = {
     isolationLevel: isolation === 'read_committed' ? 'read_committed' : 'read_uncommitted',
+    checkCrcs: checkCrcs === 'true',
   };
   const maxWait = num('fetch.max.wait.ms');
   const minBytes = num('fetch.min.bytes');

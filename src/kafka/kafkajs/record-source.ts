@@ -55,6 +55,7 @@ export class KafkajsRecordSource implements RecordSource {
       minBytes: options.minBytes ?? 1,
       maxBytes: options.maxBytes ?? 52_428_800,
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
+      checkCrcs: options.checkCrcs ?? true,
     };
   }
 
@@ -205,7 +206,8 @@ export class KafkajsRecordSource implements RecordSource {
       }
       throw protocolError(p.errorCode, { op: 'fetch', topic: request.topic, partition: request.partition });
     }
-    const views = p.records && p.records.length > 0 ? readRecordBatchViews(p.records) : [];
+    const views =
+      p.records && p.records.length > 0 ? readRecordBatchViews(p.records, { verifyCrc: this.options.checkCrcs }) : [];
     // The next position passes every complete batch, including control and aborted ones we drop.
     let nextOffset = request.offset;
     for (const view of views) {
