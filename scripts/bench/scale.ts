@@ -480,9 +480,17 @@ async function main(): Promise<number> {
       const syncTopic = `mm2-offset-syncs.tgt${k}.internal`;
       const loads = [loadavg()[0]!];
       const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5_000);
+      // A client of its own: the bench's source client has been idle for minutes by now, past the
+      // broker's connections.max.idle.ms (10 min), and its first Metadata request to a closed
+      // connection timed out in the first full-size run.
+      const loadSource = openKafkaCluster({
+        clientId: `mm2-bench-scale-load-${k}`,
+        bootstrapServers: [bed.bootstrap['source']!],
+        securityProtocol: 'PLAINTEXT',
+      });
       result.load = await steadyLoadPhase(
         {
-          source: src.cluster,
+          source: loadSource,
           target: tgt,
           pid: proc.pid,
           names,
@@ -498,7 +506,7 @@ async function main(): Promise<number> {
           log: (line) => log(`${variant.name}: ${line}`),
         },
         { cpuSeconds, rssMb: (pid) => memoryMb(pid)?.rss },
-      );
+      ).finally(() => loadSource.close());
       clearInterval(loadTimer);
       loads.push(loadavg()[0]!);
       result.loadMin = Math.min(result.loadMin, ...loads);
