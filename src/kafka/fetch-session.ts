@@ -17,6 +17,16 @@
  * the outcome. One request at a time uses the session; a request planned while another is in
  * flight is a sessionless full fetch (session id 0, epoch -1), which leaves the session untouched.
  *
+ * A session pays off while few partitions change per round. When an answer has records for many
+ * partitions ({@link BUSY_PARTITIONS}), the next fetches are sessionless full fetches until one
+ * comes back quiet; then a new session opens (closing the old one). Measured on Kafka 4.1.2 with
+ * a light load spread over 1,600 partitions (200 topics): incremental answers took 180–900 ms,
+ * growing with the partitions answered with records and with the topic count (3–4 s at 8,000
+ * partitions), against ~20 ms sessionless; the broker moves every session partition answered
+ * with records to the end of its session map (kafka.server.IncrementalFetchContext). Java's
+ * consumer, which keys sessions by topic id (Fetch v13+; we send v11, keyed by name), did not show
+ * it on the same brokers (docs/benchmarks/2026-11-30-scale-4.md).
+ *
  * A session holds broker memory for each of its partitions until it is closed or evicted (the
  * broker keeps `max.incremental.fetch.session.cache.slots`, 1,000 by default). So the first fetch
  * is sessionless and only the second opens a session: a reader that fetches once (a lookup of one
@@ -33,6 +43,8 @@ export const INVALID_FETCH_SESSION_EPOCH = 71;
 const INITIAL_EPOCH = 0;
 const SESSIONLESS_EPOCH = -1;
 const MAX_EPOCH = 0x7fffffff;
+/** An answer with records for more partitions than this makes the next fetches sessionless (see the module doc). */
+export const BUSY_PARTITIONS = 8;
 
 export interface SessionFetchRequest {
   topic: string;
@@ -54,6 +66,8 @@ export interface FetchSessionPlan {
   requests: readonly SessionFetchRequest[];
   /** False for a sessionless fetch planned while the session was busy. */
   readonly usesSession: boolean;
+  /** A sessionless fetch planned because many partitions had records ({@link BUSY_PARTITIONS}). */
+  readonly bypass?: boolean;
 }
 
 /** What the broker holds for one session partition, and what it answered last. */
@@ -80,6 +94,8 @@ export class FetchSession {
   private epoch = INITIAL_EPOCH;
   private inFlight = false;
   private fetched = false;
+  /** The last answer had records for more than {@link BUSY_PARTITIONS} partitions: fetch sessionless. */
+  private bypassing = false;
   private cached = new Map<string, Map<number, CachedPartition>>();
   /** Partitions in {@link cached}, all topics together. */
   private cachedCount = 0;
@@ -106,10 +122,11 @@ export class FetchSession {
   plan(requests: readonly SessionFetchRequest[]): FetchSessionPlan {
     const first = !this.fetched && !this.openOnFirstFetch;
     this.fetched = true;
-    if (this.inFlight || first) {
+    if (this.inFlight || first || this.bypassing) {
       this.stats.sessionlessFetches++;
       this.stats.partitionsSent += requests.length;
-      return { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false };
+      const bypass = this.bypassing && !this.inFlight;
+      return { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false, ...(bypass ? { bypass } : {}) };
     }
     this.inFlight = true;
     if (this.epoch === INITIAL_EPOCH) {
@@ -205,7 +222,10 @@ export class FetchSession {
    */
   completed(plan: FetchSessionPlan, response: FetchSessionResponse): (FetchPartitionResponse | undefined)[] {
     const answered = answersOf(response);
-    if (!plan.usesSession) return plan.requests.map((r) => answered.get(r.topic)?.get(r.partition));
+    if (!plan.usesSession) {
+      this.noteBusy(plan, response);
+      return plan.requests.map((r) => answered.get(r.topic)?.get(r.partition));
+    }
     this.absorb(plan, response);
     const out: (FetchPartitionResponse | undefined)[] = [];
     for (const r of plan.requests) {
@@ -213,6 +233,7 @@ export class FetchSession {
       if (answer !== undefined) out.push(answer);
       else out.push(plan.full ? undefined : unchanged(r.partition, this.cached.get(r.topic)!.get(r.partition)!));
     }
+    this.noteBusy(plan, response);
     return out;
   }
 
@@ -227,6 +248,7 @@ export class FetchSession {
   changes(plan: FetchSessionPlan, response: FetchSessionResponse): SessionFetchAnswer[] {
     const out: SessionFetchAnswer[] = [];
     if (!plan.usesSession) {
+      this.noteBusy(plan, response);
       // Sessionless: nothing cached; the offsets are the requested ones.
       const offsets = new Map<string, Map<number, bigint>>();
       for (const t of plan.topics) {
@@ -250,7 +272,28 @@ export class FetchSession {
         if (c !== undefined) out.push({ topic: t.topic, fetchOffset: c.fetchOffset, answer });
       }
     }
+    this.noteBusy(plan, response);
     return out;
+  }
+
+  /**
+   * After a session or bypass answer: records for more than {@link BUSY_PARTITIONS} partitions
+   * make the next fetches sessionless; a quiet answer ends that, and the next fetch opens a new
+   * session (epoch 0 with the old id, which closes it). A sessionless fetch planned because
+   * another was in flight says nothing about the session.
+   */
+  private noteBusy(plan: FetchSessionPlan, response: FetchSessionResponse): void {
+    if (!plan.usesSession && plan.bypass !== true) return;
+    let withRecords = 0;
+    for (const t of response.topics)
+      for (const answer of t.partitions) if (answer.records !== null && answer.records.length > 0) withRecords++;
+    const busy = withRecords > BUSY_PARTITIONS;
+    if (busy && !this.bypassing) {
+      // The broker's session keeps the offsets it had; the next session fetch is a full one.
+      this.epoch = INITIAL_EPOCH;
+      this.forgetAll();
+    }
+    this.bypassing = busy;
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  BUSY_PARTITIONS,
   FETCH_SESSION_ID_NOT_FOUND,
   FetchSession,
   INVALID_FETCH_SESSION_EPOCH,
@@ -249,6 +250,44 @@ describe('FetchSession', () => {
     session.completed(fourth, broker.handle(fourth));
     expect(broker.sessions.get(1)!.parts.has('b/0')).toBe(false);
     expect(session.stats).toMatchObject({ fullFetches: 1, incrementalFetches: 3, partitionsSent: 5 });
+  });
+
+  it('an answer with records for many partitions makes the next fetches sessionless; a quiet one opens a new session', () => {
+    // Incremental answers cost the broker per partition answered with records (module doc): under
+    // a load spread over many partitions, full sessionless fetches answer in a fraction of the time.
+    const broker = new BrokerModel();
+    const session = new FetchSession({ openOnFirstFetch: true });
+    const parts = Array.from({ length: BUSY_PARTITIONS + 4 }, (_, p) => p);
+    const at = new Map(parts.map((p) => [p, 0n]));
+    const requests = () => parts.map((p) => request('a', p, at.get(p)!));
+    const round = () => {
+      const plan = session.plan(requests());
+      for (const c of session.changes(plan, broker.handle(plan)))
+        if (c.answer.records !== null) at.set(c.answer.partition, c.answer.highWatermark);
+      return plan;
+    };
+    expect(round()).toMatchObject({ sessionId: 0, sessionEpoch: 0, full: true, usesSession: true });
+    // Records on every partition: more than BUSY_PARTITIONS answered with records.
+    for (const p of parts) broker.log('a', p).highWatermark = 5n;
+    expect(round()).toMatchObject({ sessionId: 1, sessionEpoch: 1, full: false });
+    for (const p of parts) broker.log('a', p).highWatermark = 9n;
+    expect(round()).toMatchObject({ sessionId: 0, sessionEpoch: -1, full: true, usesSession: false, bypass: true });
+    // Still busy: sessionless again, reading from the positions the last answer moved to.
+    for (const p of parts) broker.log('a', p).highWatermark = 12n;
+    const busy = round();
+    expect(busy).toMatchObject({ sessionEpoch: -1, bypass: true });
+    expect(busy.topics[0]!.partitions.every((p) => p.fetchOffset === 9n)).toBe(true);
+    // Quiet (records on BUSY_PARTITIONS partitions at most): the next fetch opens a new session,
+    // naming the old one so the broker closes it, listing every partition at its position.
+    for (const p of parts.slice(0, BUSY_PARTITIONS)) broker.log('a', p).highWatermark = 13n;
+    expect(round()).toMatchObject({ sessionEpoch: -1, bypass: true });
+    const reopened = round();
+    expect(reopened).toMatchObject({ sessionId: 1, sessionEpoch: 0, full: true, usesSession: true });
+    expect(reopened.topics[0]!.partitions.map((p) => p.fetchOffset)).toEqual(
+      parts.map((p) => (p < BUSY_PARTITIONS ? 13n : 12n)),
+    );
+    expect(round()).toMatchObject({ sessionEpoch: 1, full: false, topics: [] });
+    expect(parts.every((p) => at.get(p) === (p < BUSY_PARTITIONS ? 13n : 12n))).toBe(true);
   });
 
   it('a fetch planned while another is in flight is sessionless and leaves the session alone', () => {
