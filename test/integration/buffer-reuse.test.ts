@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics } from '../../src/connectors/source/source-task-ports.ts';
 import { dataBuffers } from '../../src/kafka/buffer-pool.ts';
 import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
 import { MemoryPositions } from '../support/memory-positions.ts';
+import { noTaskMetrics } from '../support/no-metrics.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
@@ -15,16 +15,6 @@ const PARTITIONS = 3;
 /** 1,200 records of ~1.5 KB per partition: fetch responses and encoded batches of 64 KiB and more, pooled. */
 const RECORDS = 3_600;
 const VALUE_BYTES = 1_500;
-
-const noMetrics = {
-  partition: (): PartitionMetrics => ({
-    polled: () => {},
-    acked: () => {},
-    lag: () => {},
-    lost: () => {},
-    remove: () => {},
-  }),
-};
 
 /**
  * The data path reuses its large buffers (src/kafka/buffer-pool.ts): a fetch response's bytes go
@@ -83,7 +73,7 @@ describe('data-path buffer reuse on real brokers', () => {
         sourceAdmin: adminA,
         targetSink: await b.recordSink({ compression: codec }),
         positions: new MemoryPositions(),
-        metrics: noMetrics,
+        metrics: noTaskMetrics,
         autoOffsetReset: 'earliest',
         offsetFlushIntervalMs: 60_000,
         shallowMirroring: shallow,

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SourceTask } from '../../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics } from '../../../src/connectors/source/source-task-ports.ts';
 import type {
   ConsumedRecord,
   FetchRequest,
@@ -15,6 +14,7 @@ import { DefaultReplicationPolicy } from '../../../src/policy/index.ts';
 import { silentLogger } from '../../../src/util/logger.ts';
 import { InMemoryKafka, kafkaError } from '../../support/in-memory-kafka.ts';
 import { MemoryPositions } from '../../support/memory-positions.ts';
+import { noTaskMetrics } from '../../support/no-metrics.ts';
 
 const TOPIC = 'orders';
 const REMOTE = 'A.orders';
@@ -86,15 +86,6 @@ describe('source task: releasing fetched bytes', () => {
       },
       close: () => innerSink.close(),
     };
-    const metrics = {
-      partition: (): PartitionMetrics => ({
-        polled: () => {},
-        acked: () => {},
-        lag: () => {},
-        lost: () => {},
-        remove: () => {},
-      }),
-    };
     const task = new SourceTask({
       sourceAlias: 'A',
       targetAlias: 'B',
@@ -105,7 +96,7 @@ describe('source task: releasing fetched bytes', () => {
       sourceAdmin: await source.cluster().admin(),
       targetSink: sink,
       positions: new MemoryPositions(),
-      metrics,
+      metrics: noTaskMetrics,
       autoOffsetReset: 'earliest',
       offsetFlushIntervalMs: 60_000,
       logger: silentLogger(),
