@@ -152,7 +152,7 @@ const MAX_RECORDS_PER_PRODUCE = 25_000;
  * Produce groups of one task in flight at once (groups of different partitions). With one, the
  * task idled 20–38 % of a backlog drain waiting for acknowledgements (docs/benchmarks/README.md,
  * profile summary): the next group was encoded only once the previous one was acknowledged. With
- * two, one group is encoded and sent while the target appends the other: +6 to +29 % drain rate
+ * two, one group is encoded and sent while the target appends the other: −3 to +29 % drain rate
  * in A/B pairs on a quiet machine, for +6 to +41 MB peak RSS (docs/benchmarks/2026-11-30-drain-2.md).
  */
 const MAX_GROUPS_IN_FLIGHT = 2;
