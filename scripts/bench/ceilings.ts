@@ -16,11 +16,12 @@
  */
 import type { ConsumedRecord, KafkaCluster, RecordSource } from '../../src/kafka/index.ts';
 import type { Compression } from './options.ts';
+// The mirror's own produce group size and groups in flight: the ingest ceiling produces as it does.
+import {
+  MAX_GROUPS_IN_FLIGHT as MIRROR_GROUPS_IN_FLIGHT,
+  MAX_RECORDS_PER_PRODUCE as MIRROR_GROUP_RECORDS,
+} from '../../src/connectors/source/source-task.ts';
 
-/** The mirror's produce group (src/connectors/source/source-task.ts MAX_RECORDS_PER_PRODUCE). */
-const MIRROR_GROUP_RECORDS = 25_000;
-/** The mirror's produce groups in flight per task (source-task.ts MAX_GROUPS_IN_FLIGHT). */
-const MIRROR_GROUPS_IN_FLIGHT = 2;
 /** Records held in memory for the ingest ceiling and sent round and round (bounds the bench's RSS). */
 const INGEST_POOL_RECORDS = 100_000;
 

@@ -125,8 +125,9 @@ export class FetchSession {
     if (this.inFlight || first || this.bypassing) {
       this.stats.sessionlessFetches++;
       this.stats.partitionsSent += requests.length;
-      const bypass = this.bypassing && !this.inFlight;
-      return { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false, ...(bypass ? { bypass } : {}) };
+      // While bypassing no session fetch is in flight: noteBusy turns it on only once one ended.
+      const plan = { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false };
+      return this.bypassing ? { ...plan, bypass: true } : plan;
     }
     this.inFlight = true;
     if (this.epoch === INITIAL_EPOCH) {

@@ -146,7 +146,7 @@ const EARLY_STORE_SPACING_MS = 100;
  * the records of an uncompressed one. Measured in the 2,000,000 × 100 B drain: peak RSS with lz4
  * 539 → 345 MB (uncompressed 376 → 337 MB) at unchanged throughput and CPU; 50,000 gave 388 MB.
  */
-const MAX_RECORDS_PER_PRODUCE = 25_000;
+export const MAX_RECORDS_PER_PRODUCE = 25_000;
 
 /**
  * Produce groups of one task in flight at once (groups of different partitions). With one, the
@@ -155,7 +155,7 @@ const MAX_RECORDS_PER_PRODUCE = 25_000;
  * two, one group is encoded and sent while the target appends the other: −3 to +29 % drain rate
  * in A/B pairs on a quiet machine, for +6 to +41 MB peak RSS (docs/benchmarks/2026-11-30-drain-2.md).
  */
-const MAX_GROUPS_IN_FLIGHT = 2;
+export const MAX_GROUPS_IN_FLIGHT = 2;
 
 /** A produce group sent and not yet acknowledged (or failed): which partitions it holds. */
 interface GroupInFlight {
