@@ -551,7 +551,7 @@ export class SourceTask {
       }
       p.idleSyncOwed = false;
       this.idleSyncOwed.delete(p);
-      // A partition whose delayed sync a position flush already sent owes nothing and costs nothing.
+      // Nothing delayed (its last record's sync was a required one, already sent): no budget spent.
       if (syncs.promoteIdleOffsetSync(p.tp)) {
         budget.take();
         this.idleSyncs.promoted++;
