@@ -17,6 +17,7 @@ import { isRetriable, recordValueBytes } from '../../kafka/index.ts';
 import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { byRecordBudget } from './record-budget.ts';
+import { IDLE_OFFSET_SYNCS_PER_SECOND, IdleSyncBudget } from './idle-sync-budget.ts';
 import { resumeOffset } from './source-position.ts';
 import {
   NO_METRICS,
@@ -57,6 +58,12 @@ export interface SourceTaskOptions {
    * behaviour: only the position flush promotes delayed syncs).
    */
   idleOffsetSyncMs?: number;
+  /**
+   * Idle promotions per second at most, and at most this many at once (a token bucket; default
+   * {@link IDLE_OFFSET_SYNCS_PER_SECOND}; `Infinity`: no limit). Partitions the budget holds back
+   * keep their place in line, oldest-owed first (see {@link SourceTask}).
+   */
+  idleOffsetSyncsPerSecond?: number;
   /** How long {@link SourceTask.stop} waits for the final offset syncs to be acknowledged (default 10 s). */
   finalOffsetSyncsTimeoutMs?: number;
   /**
@@ -133,6 +140,13 @@ export const IDLE_OFFSET_SYNC_MS = 1_000;
  */
 export const SHALLOW_MIN_BATCH_BYTES = 65_536;
 
+/**
+ * While the idle-sync budget holds partitions back, the first round that does says so at INFO;
+ * later ones at DEBUG, this far apart at least. A hold-back after this long without one is news
+ * again (INFO).
+ */
+const IDLE_HELD_BACK_LOG_MS = 60_000;
+
 /** Default bound of the final offset-sync sends at stop (within the process's 30 s stop budget). */
 const FINAL_OFFSET_SYNCS_TIMEOUT_MS = 10_000;
 /** The first flush interval of a task stores acknowledged rounds at once for this long at most… */
@@ -186,7 +200,13 @@ function sharesPartition(inFlight: readonly GroupInFlight[], units: readonly Par
  * would re-read them after a failover. So when a fetch finds a partition caught up (its next
  * offset at the high watermark, nothing of it being produced) and no record of it was
  * acknowledged for `idleOffsetSyncMs`, its delayed sync is promoted and sent now: one extra sync
- * per partition per idle period at most, none while records keep flowing.
+ * per partition per idle period at most, none while records keep flowing. A sparse load over many
+ * partitions (a record each every few seconds) would still make one for nearly every record, so
+ * these early promotions share a per-task budget ({@link IdleSyncBudget},
+ * `idleOffsetSyncsPerSecond`): partitions past it wait in the order they first came to owe one,
+ * each keeping its place while more records arrive (its delayed sync moves to the newest record),
+ * and get one sync when their turn comes. The position flush still promotes every delayed sync,
+ * so none waits longer than `offset.flush.interval.ms`.
  *
  * {@link stop} drains, stores the acknowledged positions, then sends the offset syncs it owes
  * (Java's final `commit()`: delayed syncs promoted and fired) and waits for them, within a bound,
@@ -199,10 +219,15 @@ export class SourceTask {
   /** {@link progress} by topic, then partition: looked up per fetched partition without building a key. */
   private readonly progressByTopic = new Map<string, Map<number, PartitionProgress>>();
   /**
-   * Partitions owing an idle offset sync ({@link PartitionProgress.idleSyncOwed}): the only ones an
-   * idle round looks at, so an idle round costs nothing per quiet partition.
+   * Partitions owing an idle offset sync ({@link PartitionProgress.idleSyncOwed}), in the order
+   * they came to owe one (the budget's line): the only ones an idle round looks at, so an idle
+   * round costs nothing per quiet partition.
    */
   private readonly idleSyncOwed = new Set<PartitionProgress>();
+  /** Bounds the idle promotions of {@link sendIdleOffsetSyncs}; undefined while idle syncs are off. */
+  private readonly idleSyncBudget: IdleSyncBudget | undefined;
+  /** Idle promotions sent, and when the budget last held a partition back and last said so. */
+  private readonly idleSyncs = { promoted: 0, heldBackAt: Number.NaN, heldBackLoggedAt: Number.NaN };
   /** Partitions whose acknowledged position is not stored yet: what the next flush writes. */
   private readonly unflushed = new Set<PartitionProgress>();
   /** Fetch rounds answered so far; the time of the latest is what the metrics' recovery point follows. */
@@ -240,6 +265,10 @@ export class SourceTask {
       (options.shallowMirroring ?? true) && sink.sendPieces !== undefined && sink.compression !== undefined
         ? { codec: sink.compression, minBatchBytes: options.shallowMinBatchBytes ?? SHALLOW_MIN_BATCH_BYTES }
         : undefined;
+    this.idleSyncBudget =
+      options.offsetSyncs !== undefined && (options.idleOffsetSyncMs ?? IDLE_OFFSET_SYNC_MS) >= 0
+        ? new IdleSyncBudget(options.idleOffsetSyncsPerSecond ?? IDLE_OFFSET_SYNCS_PER_SECOND, Date.now())
+        : undefined;
   }
 
   /**
@@ -256,6 +285,14 @@ export class SourceTask {
 
   get assignedPartitions(): readonly TopicPartition[] {
     return this.options.partitions;
+  }
+
+  /**
+   * Idle offset syncs of this task: how many were promoted, and how many partitions the budget
+   * holds back now (caught up, quiet, owing one). Counting those walks the owing partitions.
+   */
+  idleOffsetSyncStats(): { promoted: number; heldBack: number } {
+    return { promoted: this.idleSyncs.promoted, heldBack: this.heldBackIdleSyncs(Date.now()) };
   }
 
   /**
@@ -494,24 +531,64 @@ export class SourceTask {
 
   /**
    * Promotes the delayed sync of each partition the latest round found caught up and quiet (see
-   * the class doc). Looks only at partitions that owe one (records acknowledged since they were
-   * last found idle), whether or not the round answered them: one it left out is as it was.
+   * the class doc), oldest-owed first, while the idle-sync budget lasts. Looks only at partitions
+   * that owe one (records acknowledged since they were last found idle), whether or not the round
+   * answered them: one it left out is as it was. Once the budget is spent the walk stops, so a
+   * round costs at most the partitions it promotes plus those in front of them not idle yet.
    */
   private sendIdleOffsetSyncs(): void {
     const syncs = this.options.offsetSyncs;
-    const idleMs = this.options.idleOffsetSyncMs ?? IDLE_OFFSET_SYNC_MS;
-    if (syncs === undefined || idleMs < 0 || this.idleSyncOwed.size === 0) return;
+    const budget = this.idleSyncBudget;
+    if (syncs === undefined || budget === undefined || this.idleSyncOwed.size === 0) return;
     const now = Date.now();
     let promoted = false;
+    let heldBack = false;
     for (const p of this.idleSyncOwed) {
-      if (p.producing || now - p.lastAckedAt < idleMs) continue;
-      const caughtUp = p.recordsRound !== this.round && p.highWatermark >= 0n && p.nextFetch >= p.highWatermark;
-      if (!caughtUp) continue;
+      if (!this.idleSyncDue(p, now)) continue;
+      if (!budget.available(now)) {
+        heldBack = true;
+        break;
+      }
       p.idleSyncOwed = false;
       this.idleSyncOwed.delete(p);
-      if (syncs.promoteIdleOffsetSync(p.tp)) promoted = true;
+      // Nothing delayed (its last record's sync was a required one, already sent): no budget spent.
+      if (syncs.promoteIdleOffsetSync(p.tp)) {
+        budget.take();
+        this.idleSyncs.promoted++;
+        promoted = true;
+      }
     }
     if (promoted) syncs.firePendingOffsetSyncs();
+    if (heldBack) this.noteIdleSyncsHeldBack(now);
+  }
+
+  /** Whether `p`, owing an idle sync, has earned it: quiet for `idleOffsetSyncMs` and caught up as of the latest round. */
+  private idleSyncDue(p: PartitionProgress, now: number): boolean {
+    if (p.producing || now - p.lastAckedAt < (this.options.idleOffsetSyncMs ?? IDLE_OFFSET_SYNC_MS)) return false;
+    return p.recordsRound !== this.round && p.highWatermark >= 0n && p.nextFetch >= p.highWatermark;
+  }
+
+  /** Partitions due an idle sync that the budget holds back (a walk of the owing ones). */
+  private heldBackIdleSyncs(now: number): number {
+    let due = 0;
+    for (const p of this.idleSyncOwed) if (this.idleSyncDue(p, now)) due++;
+    return due;
+  }
+
+  /**
+   * Logs that the budget holds partitions back: INFO when it starts (or starts again after
+   * {@link IDLE_HELD_BACK_LOG_MS} without), DEBUG while it lasts, once per that interval at most.
+   */
+  private noteIdleSyncsHeldBack(now: number): void {
+    const s = this.idleSyncs;
+    const news = !(now - s.heldBackAt < IDLE_HELD_BACK_LOG_MS);
+    s.heldBackAt = now;
+    if (!news && now - s.heldBackLoggedAt < IDLE_HELD_BACK_LOG_MS) return;
+    s.heldBackLoggedAt = now;
+    this.logger[news ? 'info' : 'debug'](
+      { waiting: this.heldBackIdleSyncs(now), perSecond: this.idleSyncBudget!.perSecond, promoted: s.promoted },
+      'idle offset syncs are held back by the per-task budget; partitions get theirs oldest first, or at the next position flush',
+    );
   }
 
   /**
@@ -778,6 +855,7 @@ export class SourceTask {
       p.lastAcked = lastOffset;
       p.lastAckedAt = now;
       p.idleSyncOwed = true;
+      // A partition still owing keeps its place in line (a Set keeps first insertion order).
       this.idleSyncOwed.add(p);
       this.unflushed.add(p);
       p.metrics.acked(count, min, max, sum);
@@ -813,6 +891,10 @@ export class SourceTask {
     // Java's commit(): promote, then fire — an idle task gets no other chance to send them.
     this.options.offsetSyncs?.promoteDelayedOffsetSyncs();
     this.options.offsetSyncs?.firePendingOffsetSyncs();
+    // Every partition's last acknowledged record has its sync on the way now: none owes an idle
+    // one (records acknowledged from here on make it owe again, at the end of the line).
+    for (const p of this.idleSyncOwed) p.idleSyncOwed = false;
+    this.idleSyncOwed.clear();
   }
 
   /**
