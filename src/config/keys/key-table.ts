@@ -640,7 +640,7 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     'mm2ts.offset-syncs.idle.ms',
     'long',
     '1000',
-    "mirrormaker-ts only: when a partition has copied everything it fetched and nothing new was acknowledged for this long, the offset sync of its last record is written at once (instead of at the next position flush), so a group that just caught up translates exactly; at most one extra sync per partition per idle period. A negative value keeps Java's behaviour (the held-back sync waits for the flush). Java MM2 ignores the key.",
+    "mirrormaker-ts only: when a partition has copied everything it fetched and nothing new was acknowledged for this long, the offset sync of its last record is written at once (instead of at the next position flush), so a group that just caught up translates exactly; at most one extra sync per partition per idle period, and at most 100 a second per source task (more partitions going idle at once get theirs oldest first, or at the next position flush). A negative value keeps Java's behaviour (the held-back sync waits for the flush). Java MM2 ignores the key.",
     { ...OURS, scope: 'connector', connectors: SOURCE },
   ),
   key(
