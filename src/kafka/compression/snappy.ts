@@ -1,4 +1,5 @@
 import * as snappyNative from 'snappy';
+import type { InlineLimits } from './inline.ts';
 import { CompressionError, type CompressionCodec } from './types.ts';
 
 /**
@@ -19,6 +20,13 @@ export const XERIAL_HEADER_LENGTH = 16;
 /** SnappyOutputStream's default block size. */
 export const XERIAL_BLOCK_SIZE = 32 * 1024;
 
+/**
+ * See inline.ts: one 32 KiB chunk or less compresses inline (~30 µs against ~50 through the pool at
+ * 16 KiB; from 64 KiB the synchronous form costs more), and a compressed input below 16 KiB
+ * decompresses inline (~20 µs against ~40). Larger inputs use the pool, their chunks in parallel.
+ */
+export const SNAPPY_INLINE: InlineLimits = { compressBelow: 32 * 1024, decompressBelow: 16 * 1024 };
+
 export const snappy: CompressionCodec = {
   type: 'snappy',
   code: 2,
@@ -37,10 +45,11 @@ async function encodeXerial(data: Uint8Array): Promise<Buffer> {
   // Chunks compress in parallel on the libuv pool; small inputs (one chunk, the common case for
   // record batches of small records) cost a single native call.
   const chunkCount = Math.max(1, Math.ceil(data.length / XERIAL_BLOCK_SIZE));
-  const pending: Promise<Buffer>[] = new Array<Promise<Buffer>>(chunkCount);
+  const inline = data.length < SNAPPY_INLINE.compressBelow;
+  const pending: (Buffer | Promise<Buffer>)[] = new Array<Buffer | Promise<Buffer>>(chunkCount);
   for (let i = 0; i < chunkCount; i++) {
-    const start = i * XERIAL_BLOCK_SIZE;
-    pending[i] = snappyNative.compress(data.subarray(start, Math.min(start + XERIAL_BLOCK_SIZE, data.length)));
+    const chunk = data.subarray(i * XERIAL_BLOCK_SIZE, Math.min((i + 1) * XERIAL_BLOCK_SIZE, data.length));
+    pending[i] = inline ? snappyNative.compressSync(chunk) : snappyNative.compress(chunk);
   }
   const blocks = await Promise.all(pending);
   let total = XERIAL_HEADER_LENGTH;
@@ -59,7 +68,8 @@ async function encodeXerial(data: Uint8Array): Promise<Buffer> {
 }
 
 async function decodeSnappy(data: Uint8Array): Promise<Buffer> {
-  if (!hasXerialMagic(data)) return uncompressRaw(data);
+  const inline = data.length < SNAPPY_INLINE.decompressBelow;
+  if (!hasXerialMagic(data)) return uncompressRaw(data, inline);
   const view = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const pending: Promise<Buffer>[] = [];
   let pos = 0;
@@ -75,17 +85,21 @@ async function decodeSnappy(data: Uint8Array): Promise<Buffer> {
     if (length < 0 || length > view.length - pos) {
       throw new CompressionError('snappy', `xerial chunk of ${length} bytes at byte ${pos - 4} overruns the input`);
     }
-    pending.push(uncompressRaw(view.subarray(pos, pos + length)));
+    pending.push(uncompressRaw(view.subarray(pos, pos + length), inline));
     pos += length;
   }
   const blocks = await Promise.all(pending);
   return blocks.length === 1 && blocks[0] !== undefined ? blocks[0] : Buffer.concat(blocks);
 }
 
-async function uncompressRaw(block: Uint8Array): Promise<Buffer> {
+async function uncompressRaw(block: Uint8Array, inline: boolean): Promise<Buffer> {
   try {
     // With asBuffer: true the native side always answers a Buffer; the declared union is for asBuffer: false.
-    return (await snappyNative.uncompress(block, { asBuffer: true })) as Buffer;
+    return (
+      inline
+        ? snappyNative.uncompressSync(block, { asBuffer: true })
+        : await snappyNative.uncompress(block, { asBuffer: true })
+    ) as Buffer;
   } catch (err) {
     throw new CompressionError('snappy', 'corrupt snappy block', { cause: err });
   }
