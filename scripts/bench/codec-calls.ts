@@ -82,7 +82,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const lines = [
   `Node ${process.version}; ${SECONDS} s per cell; CPU µs per call (lower is cheaper); input = uncompressed bytes.`,
   '',
-  '| codec | input | compressed | compress: pool | inline | ours | decompress: pool | inline | ours |',
+  '| codec | input | compressed/raw | compress: pool | inline | ours | decompress: pool | inline | ours |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const [type, forms] of Object.entries(CODECS) as [Exclude<CompressionType, 'none'>, (typeof CODECS)['lz4']][]) {
