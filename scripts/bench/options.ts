@@ -33,6 +33,12 @@ export interface BenchOptions {
   /** `batch.size` of the preload producer (with `linger.ms=50`); absent: the producer default (16 KB). */
   preloadBatchBytes?: number;
   /**
+   * `--from-source-append`: steady-state source topics are LogAppendTime too, so latency runs from
+   * the source broker's append to the target broker's — replication alone, without the load
+   * generator's linger and round trip (which the default CreateTime measure includes).
+   */
+  fromSourceAppend?: boolean;
+  /**
    * `--instances 1,2,3`: the scale-out mode (instances.ts) instead of the mirror comparison: each
    * count of our processes in one group (`mm2ts.cluster.enabled`), `solo` one process without it.
    */
@@ -45,7 +51,7 @@ export type InstanceCount = number | 'solo';
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
        [--runs N] [--mirror ours|java|both] [--steady] [--latency] [--records N] [--rate N[,N…]] [--seconds N]
        [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]
-       [--preload-batch-bytes N] [--instances solo,1,2,3]`;
+       [--preload-batch-bytes N] [--instances solo,1,2,3] [--from-source-append]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
 const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
@@ -88,6 +94,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'preload-batch-bytes': { type: 'string' },
       instances: { type: 'string' },
+      'from-source-append': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -146,5 +153,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ? { preloadBatchBytes: positiveInt('preload-batch-bytes', values['preload-batch-bytes'], 0) }
       : {}),
     ...(instances ? { instances } : {}),
+    ...(values['from-source-append'] ? { fromSourceAppend: true } : {}),
   };
 }

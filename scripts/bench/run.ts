@@ -390,6 +390,8 @@ async function rawRun(
  * target broker overwrites it with the arrival time. Topics are fresh per run and a mirror copies
  * offsets 1:1 here, so source (partition, offset) pairs with target (partition, offset):
  * latency = target LogAppendTime − source CreateTime, both stamped by this host's clock.
+ * With `--from-source-append` the source topic is LogAppendTime as well: latency = target
+ * LogAppendTime − source LogAppendTime, the mirror's part alone (fetch wait, copy, produce).
  */
 async function steadyRun(
   b: Bench,
@@ -401,8 +403,9 @@ async function steadyRun(
   const { steadySeconds: seconds, partitions } = b.options;
   const compression = b.options.compressions[0]!;
   const { targetAlias, topic, remote, runDir, properties } = nextRoute(b, mirror, (k) => `steady-${k}`, compression);
-  await createTopic(b.source, topic, partitions);
-  await createTopic(b.target, remote, partitions, { 'message.timestamp.type': 'LogAppendTime' });
+  const appendTime = { 'message.timestamp.type': 'LogAppendTime' };
+  await createTopic(b.source, topic, partitions, b.options.fromSourceAppend ? appendTime : undefined);
+  await createTopic(b.target, remote, partitions, appendTime);
   const result: SteadyRun = {
     mirror,
     run,
