@@ -86,7 +86,7 @@ export class KafkajsConnection {
   }
 
   /** The broker leading each partition of `topic`, from (refreshed if asked) metadata. */
-  async leaders(topic: string, refresh = false): Promise<Map<number, number>> {
+  async leaders(topic: string, refresh = false): Promise<ReadonlyMap<number, number>> {
     return (await this.leadersOf([topic], refresh)).get(topic)!;
   }
 
@@ -97,28 +97,29 @@ export class KafkajsConnection {
    * topics² per fetch, which dominated an idle mirror of 1,000 topics
    * (docs/benchmarks/2026-11-30-scale.md). Topics without metadata map to an empty map.
    */
-  async leadersOf(topics: readonly string[], refresh = false): Promise<Map<string, Map<number, number>>> {
+  async leadersOf(topics: readonly string[], refresh = false): Promise<Map<string, ReadonlyMap<number, number>>> {
     const cluster = await this.internalCluster();
     const unknown = topics.filter((t) => !cluster.targetTopics.has(t));
+    let out: Map<string, ReadonlyMap<number, number>> | undefined;
     try {
       if (refresh) await cluster.refreshMetadata();
       if (unknown.length > 0) await this.learnTogether(cluster, unknown);
-      else await cluster.refreshMetadataIfNecessary();
+      else if (metadataExpired(cluster)) await cluster.refreshMetadataIfNecessary();
+      else {
+        // Fresh metadata: kafkajs would refresh only if a known topic is missing from it.
+        const cached = leadersIn(cluster, topics);
+        if (cached.complete) out = cached.leaders;
+        else await cluster.refreshMetadataIfNecessary();
+      }
     } catch (err) {
       if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)
         throw err;
       // As in leaders(): forget the topics asked about before, one may have been deleted.
       cluster.targetTopics = new Set();
       await cluster.addMultipleTargetTopics([...topics]);
+      out = undefined;
     }
-    const wanted = new Set(topics);
-    const out = new Map<string, Map<number, number>>();
-    for (const t of cluster.brokerPool.metadata?.topicMetadata ?? []) {
-      if (!wanted.has(t.topic)) continue;
-      const leaders = new Map<number, number>();
-      for (const p of t.partitionMetadata) leaders.set(p.partitionId, p.leader);
-      out.set(t.topic, leaders);
-    }
+    out ??= leadersIn(cluster, topics).leaders;
     for (const t of topics) if (!out.has(t)) out.set(t, new Map());
     return out;
   }
@@ -153,7 +154,7 @@ export class KafkajsConnection {
    */
   async leadersEach(
     topics: readonly string[],
-  ): Promise<{ leaders: Map<string, Map<number, number>>; errors: Map<string, number> }> {
+  ): Promise<{ leaders: Map<string, ReadonlyMap<number, number>>; errors: Map<string, number> }> {
     const cluster = await this.internalCluster();
     const nodeId = cluster.brokerPool.metadata?.brokers[0]?.nodeId;
     // No metadata yet (a new client whose first lookup failed): the bootstrap broker kafkajs
@@ -294,4 +295,50 @@ function requestHeader(
   at = out.writeInt16BE(id === null ? -1 : id.length, at);
   if (id !== null) id.copy(out, at);
   return out;
+}
+
+/**
+ * Whether kafkajs' `refreshMetadataIfNecessary` would refresh on age alone: no metadata yet, or
+ * older than `metadataMaxAge`. Its other test — every topic the client knows present in the
+ * metadata — compares topics × topics names on every call (`BrokerPool.refreshMetadataIfNecessary`),
+ * which was 28 % of an idle mirror's CPU at 1,000 topics, one call per fetch round
+ * (docs/benchmarks/2026-11-30-scale-5.md); {@link leadersIn} tests only the topics asked about.
+ */
+function metadataExpired(cluster: InternalCluster): boolean {
+  const pool = cluster.brokerPool;
+  return pool.metadata == null || pool.metadataExpireAt == null || Date.now() > pool.metadataExpireAt;
+}
+
+/**
+ * Every topic's partition leaders, built once per metadata snapshot: kafkajs replaces
+ * `brokerPool.metadata` at each refresh and never changes it in place, so a fetch round looks its
+ * topics up instead of rebuilding 8,000 partitions' leaders (5 % of the idle CPU above).
+ */
+const leaderTables = new WeakMap<object, Map<string, ReadonlyMap<number, number>>>();
+
+/** The leaders of each of `topics` found in the cached metadata; `complete` when every one was. */
+function leadersIn(
+  cluster: InternalCluster,
+  topics: readonly string[],
+): { leaders: Map<string, ReadonlyMap<number, number>>; complete: boolean } {
+  const leaders = new Map<string, ReadonlyMap<number, number>>();
+  const metadata = cluster.brokerPool.metadata;
+  if (metadata === undefined) return { leaders, complete: topics.length === 0 };
+  let table = leaderTables.get(metadata);
+  if (table === undefined) {
+    table = new Map();
+    for (const t of metadata.topicMetadata ?? []) {
+      const byPartition = new Map<number, number>();
+      for (const p of t.partitionMetadata) byPartition.set(p.partitionId, p.leader);
+      table.set(t.topic, byPartition);
+    }
+    leaderTables.set(metadata, table);
+  }
+  let complete = true;
+  for (const t of topics) {
+    const found = table.get(t);
+    if (found === undefined) complete = false;
+    else leaders.set(t, found);
+  }
+  return { leaders, complete };
 }

@@ -98,6 +98,8 @@ export interface InternalCluster {
       brokers: { nodeId: number; host: string; port: number }[];
       topicMetadata?: { topic: string; partitionMetadata: PartitionMetadata[] }[];
     };
+    /** Epoch ms after which `refreshMetadataIfNecessary` refreshes (set at each refresh: now + metadataMaxAge). */
+    metadataExpireAt?: number | null;
   };
   /** Refreshes when the metadata is older than metadataMaxAge (what addMultipleTargetTopics does when nothing is new). */
   refreshMetadataIfNecessary(): Promise<void>;

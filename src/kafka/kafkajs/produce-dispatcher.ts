@@ -209,11 +209,11 @@ export class ProduceDispatcher {
     topics: string[],
     refresh: boolean,
   ): Promise<{
-    leaders: Map<string, Map<number, number>>;
+    leaders: Map<string, ReadonlyMap<number, number>>;
     missing: Map<string, number>;
     failures: Map<string, unknown>;
   }> {
-    const leaders = new Map<string, Map<number, number>>();
+    const leaders = new Map<string, ReadonlyMap<number, number>>();
     const missing = new Map<string, number>();
     const failures = new Map<string, unknown>();
     const known = this.missingTopics.size === 0 ? topics : topics.filter((t) => !this.missingTopics.has(t));

@@ -99,4 +99,36 @@ describe('leader lookups with many topics', () => {
     expect(t0!.get(1)).toBe(2);
     expect(t1!.get(0)).toBe(1);
   });
+
+  it('fresh metadata holding every topic asked about: no kafkajs refresh check (its topics × topics scan), leaders from one table per snapshot', async () => {
+    const { connection, calls, cluster } = fakeCluster(1000);
+    const names = Array.from({ length: 1000 }, (_, i) => `t${i}`);
+    for (const n of names) cluster.targetTopics.add(n);
+    const pool = cluster.brokerPool as { metadata: object; metadataExpireAt?: number };
+    pool.metadataExpireAt = Date.now() + 60_000;
+    const first = await connection.leadersOf(names);
+    const second = await connection.leadersOf(names);
+    expect(calls.ifNecessary).toBe(0);
+    expect(second.get('t7')).toBe(first.get('t7')); // the same table, not rebuilt per round
+    expect(second.get('t7')?.get(1)).toBe(2);
+
+    // A topic asked about but missing from the metadata: kafkajs decides, as before.
+    cluster.targetTopics.add('gone');
+    const withGone = await connection.leadersOf(['t1', 'gone']);
+    expect(calls.ifNecessary).toBe(1);
+    expect(withGone.get('gone')).toEqual(new Map());
+    expect(withGone.get('t1')?.get(0)).toBe(1);
+
+    // Expired metadata: kafkajs' check runs; a new snapshot gets a new table.
+    pool.metadataExpireAt = Date.now() - 1;
+    await connection.leadersOf(['t7']);
+    expect(calls.ifNecessary).toBe(2);
+    pool.metadata = {
+      brokers: [],
+      topicMetadata: [{ topic: 't7', partitionMetadata: [{ partitionId: 0, leader: 3 }] }],
+    };
+    pool.metadataExpireAt = Date.now() + 60_000;
+    expect((await connection.leadersOf(['t7'])).get('t7')?.get(0)).toBe(3);
+    expect(calls.ifNecessary).toBe(2);
+  });
 });
