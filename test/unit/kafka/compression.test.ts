@@ -13,7 +13,12 @@ import {
   decompress,
   kafkajsCodecFactory,
 } from '../../../src/kafka/compression/index.ts';
-import { LZ4_FRAME_MAGIC, lz4FrameDescriptorLength, lz4HeaderChecksum } from '../../../src/kafka/compression/lz4.ts';
+import {
+  LZ4_BLOCK_BYTES,
+  LZ4_FRAME_MAGIC,
+  lz4FrameDescriptorLength,
+  lz4HeaderChecksum,
+} from '../../../src/kafka/compression/lz4.ts';
 import { XERIAL_BLOCK_SIZE, XERIAL_MAGIC } from '../../../src/kafka/compression/snappy.ts';
 import { xxhash32 } from '../../../src/kafka/compression/xxhash32.ts';
 
@@ -187,6 +192,32 @@ describe('lz4 frame format', () => {
       expect(pos + 4 * ((flg >> 2) & 1)).toBe(frame.length);
     });
   }
+
+  it("writes Java's producer frame shape: BD 64 KiB, one block per 64 KiB of input, incompressible blocks stored", async () => {
+    const javaHeader = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40]);
+    for (const size of [0, 1, LZ4_BLOCK_BYTES, LZ4_BLOCK_BYTES + 1, 300_000, 900_000]) {
+      const input = sample(size); // every third 4 KiB is random: some blocks may not shrink
+      const frame = await compress('lz4', input);
+      expect(frame.subarray(0, 6).equals(javaHeader), `header (${size} bytes)`).toBe(true);
+      expect(frame[6]).toBe(lz4HeaderChecksum(frame, 2));
+      const blocks: { size: number; stored: boolean }[] = [];
+      let pos = 7;
+      for (let word = frame.readUInt32LE(pos); word !== 0; word = frame.readUInt32LE(pos)) {
+        blocks.push({ size: word & 0x7fffffff, stored: word >>> 31 === 1 });
+        pos += 4 + (word & 0x7fffffff);
+      }
+      expect(pos + 4, `end mark closes the frame (${size} bytes)`).toBe(frame.length);
+      expect(blocks.length).toBe(Math.ceil(size / LZ4_BLOCK_BYTES));
+      for (const b of blocks) expect(b.size).toBeLessThanOrEqual(LZ4_BLOCK_BYTES);
+      expect((await decompress('lz4', frame)).equals(input), `round trip (${size} bytes)`).toBe(true);
+    }
+    const noise = randomBytes(LZ4_BLOCK_BYTES * 2 + 10);
+    const stored = await compress('lz4', noise);
+    expect(stored.readUInt32LE(7) >>> 31, 'an incompressible block is stored').toBe(1);
+    expect(stored.readUInt32LE(7) & 0x7fffffff).toBe(LZ4_BLOCK_BYTES);
+    expect(stored.length).toBe(7 + 3 * 4 + noise.length + 4);
+    expect((await decompress('lz4', stored)).equals(noise)).toBe(true);
+  });
 
   function handBuiltFrame(payload: Buffer, hcOverride?: number): Buffer {
     const head = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0]);
