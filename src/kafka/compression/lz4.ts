@@ -6,14 +6,17 @@ import { xxhash32 } from './xxhash32.ts';
 /**
  * lz4 (code 3): the LZ4 *frame* format (magic 04 22 4D 18), as Java's Lz4BlockOutputStream writes.
  *
- * Encoding writes the frames Java's producer writes (`KafkaLZ4BlockOutputStream` with its default
- * 64 KiB blocks): FLG 0x60 (version 01, independent blocks, no block/content checksum, no content
- * size, no dict id), BD 0x40 (64 KiB), the header checksum, then each 64 KiB of input as one block,
- * compressed by lz4-napi's block encoder (lz4_flex) or stored as it is when compressing does not
- * make it smaller (high bit of the block size, as Java does), then the end mark. Why not lz4-napi's
- * own frame encoder: for a batch of ~900 KB it picks 4 MiB blocks, allocating ~8 MiB of buffers per
- * call on the pool threads, and a Java broker validates each batch by decompressing it with buffers
- * of the frame's block size. The unit tests pin the header bits and block sizes.
+ * Encoding writes frames of 256 KiB blocks: FLG 0x60 (version 01, independent blocks, no
+ * block/content checksum, no content size, no dict id), BD 0x50 (256 KiB), the header checksum,
+ * then each 256 KiB of input as one block, compressed by lz4-napi's block encoder (lz4_flex) or
+ * stored as it is when compressing does not make it smaller (high bit of the block size, as Java's
+ * `KafkaLZ4BlockOutputStream` does), then the end mark: what Java's `KafkaLZ4BlockInputStream`
+ * reads (it accepts BD 4..7 and rejects dependent blocks and a dict id). The block size, measured
+ * in the lz4 drains (docs/benchmarks/2026-11-30-lz4-blocks.md): lz4-napi's own frame encoder picks
+ * 4 MiB blocks for a ~900 KB batch, allocating ~8 MiB of buffers per call on the pool threads
+ * (peak RSS ~30 MB higher); Java's producer default, 64 KiB, made the target broker spend
+ * 60–80 % more CPU per record validating 100 B records (and the drain 17–20 % slower).
+ * The unit tests pin the header bits and block sizes.
  *
  * Decoding uses lz4_flex's frame decoder. Kafka clients before 0.10 (magic v0 message sets) wrote
  * a wrong header checksum (KAFKA-3160; Java still tolerates it for magic 0), so if a frame fails to
@@ -24,7 +27,7 @@ export const LZ4_FRAME_MAGIC = 0x184d2204;
 
 /**
  * See inline.ts. Compressing inline is cheaper up to ~256 KiB (~210 µs against ~300 through the
- * pool) and the same at 900 KB; larger inputs compress their 64 KiB blocks in parallel on the pool. Decompressing inline is cheaper only for small frames (a 16 KiB
+ * pool) and the same at 900 KB; larger inputs compress their 256 KiB blocks in parallel on the pool. Decompressing inline is cheaper only for small frames (a 16 KiB
  * batch, ~4.5 KiB compressed: ~20 µs against ~65); from ~64 KiB decompressed the synchronous form
  * costs more than the pool's (lz4-napi's synchronous output buffers grow as they go).
  */
@@ -58,12 +61,12 @@ function decompressFrame(data: Uint8Array): Promise<Buffer> {
     : lz4Native.decompressFrame(data);
 }
 
-/** Java's `KafkaLZ4BlockOutputStream.BLOCKSIZE_64KB`: input bytes per block. */
-export const LZ4_BLOCK_BYTES = 64 * 1024;
+/** Input bytes per block of the frames we write (BD code 5; see the module doc for why). */
+export const LZ4_BLOCK_BYTES = 256 * 1024;
 
-/** Magic, FLG 0x60, BD 0x40 (64 KiB blocks) and their header checksum: every frame we write starts so. */
+/** Magic, FLG 0x60, BD 0x50 (256 KiB blocks) and their header checksum: every frame we write starts so. */
 const FRAME_HEADER: Buffer = (() => {
-  const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0]);
+  const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x50, 0]);
   header[6] = lz4HeaderChecksum(header, 2);
   return header;
 })();

@@ -193,8 +193,8 @@ describe('lz4 frame format', () => {
     });
   }
 
-  it("writes Java's producer frame shape: BD 64 KiB, one block per 64 KiB of input, incompressible blocks stored", async () => {
-    const javaHeader = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40]);
+  it('writes 256 KiB-block frames: BD 0x50, one block per 256 KiB of input, incompressible blocks stored', async () => {
+    const javaHeader = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x50]);
     for (const size of [0, 1, LZ4_BLOCK_BYTES, LZ4_BLOCK_BYTES + 1, 300_000, 900_000]) {
       const input = sample(size); // every third 4 KiB is random: some blocks may not shrink
       const frame = await compress('lz4', input);
