@@ -7,7 +7,8 @@ import { xxhash32 } from './xxhash32.ts';
  * lz4 (code 3): the LZ4 *frame* format (magic 04 22 4D 18), as Java's Lz4BlockOutputStream writes.
  *
  * Encoding writes frames of 256 KiB blocks: FLG 0x60 (version 01, independent blocks, no
- * block/content checksum, no content size, no dict id), BD 0x50 (256 KiB), the header checksum,
+ * block/content checksum, no content size, no dict id), BD 0x50 (256 KiB; 0x40, Java's 64 KiB, for
+ * inputs of one such block or less, so small batches are byte for byte Java's), the header checksum,
  * then each 256 KiB of input as one block, compressed by lz4-napi's block encoder (lz4_flex) or
  * stored as it is when compressing does not make it smaller (high bit of the block size, as Java's
  * `KafkaLZ4BlockOutputStream` does), then the end mark: what Java's `KafkaLZ4BlockInputStream`
@@ -61,15 +62,25 @@ function decompressFrame(data: Uint8Array): Promise<Buffer> {
     : lz4Native.decompressFrame(data);
 }
 
-/** Input bytes per block of the frames we write (BD code 5; see the module doc for why). */
+/** Input bytes per block of the frames we write for inputs over 64 KiB (BD code 5; see the module doc). */
 export const LZ4_BLOCK_BYTES = 256 * 1024;
 
-/** Magic, FLG 0x60, BD 0x50 (256 KiB blocks) and their header checksum: every frame we write starts so. */
-const FRAME_HEADER: Buffer = (() => {
-  const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x50, 0]);
+/** Java's `KafkaLZ4BlockOutputStream.BLOCKSIZE_64KB`, the block size its producer writes. */
+const JAVA_BLOCK_BYTES = 64 * 1024;
+
+/** Magic, FLG 0x60, BD, and their header checksum. */
+function frameHeader(bd: number): Buffer {
+  const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, bd, 0]);
   header[6] = lz4HeaderChecksum(header, 2);
   return header;
-})();
+}
+
+/**
+ * Inputs of one 64 KiB block or less get Java's own header (BD 0x40): one block either way, and the
+ * frame is then byte for byte what Java's producer writes (test/unit/kafka/java-fixtures.test.ts).
+ */
+const JAVA_FRAME_HEADER = frameHeader(0x40);
+const FRAME_HEADER = frameHeader(0x50);
 
 /** lz4-napi's block encoder prefixes each block with its uncompressed length (4 bytes, little-endian). */
 const BLOCK_SIZE_PREFIX = 4;
@@ -91,7 +102,7 @@ async function compressFrame(data: Uint8Array): Promise<Buffer> {
     total += 4 + Math.min(raw, blocks[i]!.length - BLOCK_SIZE_PREFIX);
   }
   const out = Buffer.allocUnsafe(total);
-  let pos = FRAME_HEADER.copy(out, 0);
+  let pos = (input.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER).copy(out, 0);
   for (let i = 0; i < count; i++) {
     const start = i * LZ4_BLOCK_BYTES;
     const raw = Math.min(LZ4_BLOCK_BYTES, input.length - start);
