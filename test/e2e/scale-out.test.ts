@@ -186,7 +186,10 @@ describe('scale-out: several instances, one job', () => {
       expect(view.generation).toBeGreaterThan(0);
       // The REST API: GET /members is the same view; connector status names this member as worker_id.
       const members = (await (await fetch(`${restarted.httpUrl}/members`)).json()) as MemberView & { enabled: boolean };
-      expect(members).toMatchObject({ enabled: true, instance: view.instance, generation: view.generation });
+      expect(members).toMatchObject({ enabled: true, instance: view.instance });
+      // The same generation, or a later one: another rebalance may complete between the two reads
+      // (seen in CI: 9 in /status, 10 in /members a moment later).
+      expect(members.generation).toBeGreaterThanOrEqual(view.generation!);
       expect(members.members?.map((m) => m.instance)).toContain(view.instance);
       const sourceStatus = (await (
         await fetch(`${restarted.httpUrl}/connectors/${encodeURIComponent('A->B.MirrorSourceConnector')}/status`)
@@ -196,7 +199,7 @@ describe('scale-out: several instances, one job', () => {
       expect(metricValue(samples, 'mm2ts_group_routes_moved_total', { direction: 'in' })).toBe(2);
       expect(metricValue(samples, 'mm2ts_group_partitions_moved_total', { direction: 'in' })).toBeGreaterThanOrEqual(4);
       expect(metricValue(samples, 'mm2ts_group_rebalances_total')).toBeGreaterThanOrEqual(2);
-      expect(metricValue(samples, 'mm2ts_group_generation')).toBe(view.generation);
+      expect(metricValue(samples, 'mm2ts_group_generation')).toBeGreaterThanOrEqual(members.generation!);
       const produced = (await load.stop()).get(topic)!;
       const final = await waitForMirror(restarted, 'every record on B', copied, (c) => c.problems.length === 0, 45_000);
       const killDuplicates = final.duplicates - afterGraceful.duplicates;
