@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { COMPRESSION_TYPES, KAFKAJS_CODEC_FACTORIES, compressionCode } from '../../src/kafka/compression/index.ts';
 import type { CompressionType } from '../../src/kafka/compression/index.ts';
 import { decodeRecordBatches, encodeRecordBatch, type RecordInput } from '../../src/kafka/protocol/index.ts';
+import { cpuMicrosPerCall } from './cpu-per-call.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1;
@@ -53,22 +54,9 @@ function makeRecords(count: number, valueSize: number): RecordInput[] {
   return records;
 }
 
-/**
- * Calls per CPU second (user + system of the whole process, so codec work on the libuv pool counts).
- * CPU time rather than wall time, so other load on a shared machine distorts the figures less.
- */
+/** Calls per CPU second (see cpu-per-call.ts). */
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn(); // warm-up
-  let n = 0;
-  const cpu0 = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const limit = BigInt(Math.round(SECONDS * 1e9));
-  while (process.hrtime.bigint() - start < limit) {
-    await fn();
-    n++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return n / ((cpu.user + cpu.system) / 1e6);
+  return 1e6 / (await cpuMicrosPerCall(fn, SECONDS));
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -15,6 +15,7 @@ import * as zlib from 'node:zlib';
 import * as lz4Native from 'lz4-napi';
 import * as snappyNative from 'snappy';
 import { compress, decompress, type CompressionType } from '../../src/kafka/compression/index.ts';
+import { cpuMicrosPerCall } from './cpu-per-call.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1.5;
@@ -32,20 +33,10 @@ function payload(bytes: number): Buffer {
   return Buffer.from(s.slice(0, bytes), 'latin1');
 }
 
-/** CPU microseconds per call over SECONDS of back-to-back calls (after a warm-up). */
-async function cost(call: () => unknown): Promise<number> {
+/** CPU microseconds per call over SECONDS, from a collected heap, after a warm-up. */
+function cost(call: () => unknown): Promise<number> {
   collect();
-  for (let i = 0; i < 50; i++) await call();
-  let n = 0;
-  const cpu0 = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const limit = BigInt(Math.round(SECONDS * 1e9));
-  while (process.hrtime.bigint() - start < limit) {
-    await call();
-    n++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / n;
+  return cpuMicrosPerCall(call, SECONDS, 50);
 }
 
 interface Forms {
