@@ -96,13 +96,14 @@ async function compressFrame(data: Uint8Array): Promise<Buffer> {
     pending[i] = inline ? lz4Native.compressSync(chunk) : lz4Native.compress(chunk);
   }
   const blocks = inline ? (pending as Buffer[]) : await Promise.all(pending);
-  let total = FRAME_HEADER.length + 4; // header, end mark
+  const header = input.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER;
+  let total = header.length + 4; // header, end mark
   for (let i = 0; i < count; i++) {
     const raw = Math.min(LZ4_BLOCK_BYTES, input.length - i * LZ4_BLOCK_BYTES);
     total += 4 + Math.min(raw, blocks[i]!.length - BLOCK_SIZE_PREFIX);
   }
   const out = Buffer.allocUnsafe(total);
-  let pos = (input.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER).copy(out, 0);
+  let pos = header.copy(out, 0);
   for (let i = 0; i < count; i++) {
     const start = i * LZ4_BLOCK_BYTES;
     const raw = Math.min(LZ4_BLOCK_BYTES, input.length - start);

@@ -1,5 +1,5 @@
 import * as snappyNative from 'snappy';
-import type { InlineLimits } from './inline.ts';
+import { asBuffer, type InlineLimits } from './inline.ts';
 import { CompressionError, type CompressionCodec } from './types.ts';
 
 /**
@@ -70,7 +70,7 @@ async function encodeXerial(data: Uint8Array): Promise<Buffer> {
 async function decodeSnappy(data: Uint8Array): Promise<Buffer> {
   const inline = data.length < SNAPPY_INLINE.decompressBelow;
   if (!hasXerialMagic(data)) return uncompressRaw(data, inline);
-  const view = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const view = asBuffer(data);
   const pending: Promise<Buffer>[] = [];
   let pos = 0;
   while (pos < view.length) {

@@ -109,6 +109,14 @@ describe('source task: the idle offset-sync budget', () => {
     }
   }
 
+  /** {@link harness}, started, 100 ms into its first fetch rounds. */
+  async function running(partitions: number, extra: Partial<SourceTaskOptions> = {}): Promise<Harness> {
+    const h = await harness(partitions, extra);
+    await h.task.start();
+    await advance(100);
+    return h;
+  }
+
   async function stopped(h: Harness): Promise<void> {
     const stopping = h.task.stop();
     await advance(1_000);
@@ -127,9 +135,7 @@ describe('source task: the idle offset-sync budget', () => {
 
   it('500 partitions going idle at once: the burst in the first round, the rest at the refill rate, oldest-owed first', async () => {
     expect(IDLE_OFFSET_SYNCS_PER_SECOND).toBe(100);
-    const h = await harness(500);
-    await h.task.start();
-    await advance(100);
+    const h = await running(500);
     // Partitions 250–499 get records first, 0–249 200 ms later: that is the order they owe a sync in.
     h.source.produce(TOPIC, records(range(250, 500), 3));
     await advance(200);
@@ -155,9 +161,7 @@ describe('source task: the idle offset-sync budget', () => {
   });
 
   it('a partition that keeps receiving records while it waits keeps its place and gets one sync, for its latest record', async () => {
-    const h = await harness(500);
-    await h.task.start();
-    await advance(100);
+    const h = await running(500);
     h.source.produce(TOPIC, records(range(250, 500), 3));
     await advance(200);
     h.source.produce(TOPIC, records(range(0, 250), 3));
@@ -180,9 +184,7 @@ describe('source task: the idle offset-sync budget', () => {
   });
 
   it('a handful of partitions going idle (up to the burst) are all promoted in the same round, as without a budget', async () => {
-    const h = await harness(100);
-    await h.task.start();
-    await advance(100);
+    const h = await running(100);
     h.source.produce(TOPIC, records(range(0, 100), 3));
     const seen = await timeline(h, 3_000, () => lastRecordSyncs(h).length);
     const first = seen.find((s) => s.idle > 0)!;
@@ -193,9 +195,7 @@ describe('source task: the idle offset-sync budget', () => {
 
   it('the position flush still sends every delayed sync; and leaves none owing', async () => {
     // The first flush comes 2 s after start, about 1.2 s after the 500 partitions went idle.
-    const h = await harness(500, { offsetFlushIntervalMs: 2_000 });
-    await h.task.start();
-    await advance(100);
+    const h = await running(500, { offsetFlushIntervalMs: 2_000 });
     h.source.produce(TOPIC, records(range(0, 500), 3));
     await advance(1_400);
     // Quiet since about 100 ms after start: the first caught-up round sent the burst…
@@ -219,9 +219,7 @@ describe('source task: the idle offset-sync budget', () => {
   });
 
   it('idleOffsetSyncsPerSecond sets the rate and burst; Infinity holds nothing back', async () => {
-    const slow = await harness(30, { idleOffsetSyncsPerSecond: 10 });
-    await slow.task.start();
-    await advance(100);
+    const slow = await running(30, { idleOffsetSyncsPerSecond: 10 });
     slow.source.produce(TOPIC, records(range(0, 30), 3));
     const seen = await timeline(slow, 4_000, () => lastRecordSyncs(slow).length);
     const first = seen.find((s) => s.idle > 0)!;
@@ -231,9 +229,7 @@ describe('source task: the idle offset-sync budget', () => {
     expect(all.at - first.at).toBeLessThanOrEqual(2_600);
     await stopped(slow);
 
-    const unbounded = await harness(1_000, { idleOffsetSyncsPerSecond: Infinity });
-    await unbounded.task.start();
-    await advance(100);
+    const unbounded = await running(1_000, { idleOffsetSyncsPerSecond: Infinity });
     unbounded.source.produce(TOPIC, records(range(0, 1_000), 3));
     const all1000 = await timeline(unbounded, 2_000, () => lastRecordSyncs(unbounded).length);
     expect(all1000.find((s) => s.idle > 0)!.idle).toBe(1_000);
@@ -243,9 +239,7 @@ describe('source task: the idle offset-sync budget', () => {
   it('says when the budget holds partitions back: one line with the number waiting, not one per partition', async () => {
     const lines: { level: number; msg: string; waiting?: number; perSecond?: number }[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    const h = await harness(500, { logger });
-    await h.task.start();
-    await advance(100);
+    const h = await running(500, { logger });
     h.source.produce(TOPIC, records(range(0, 500), 3));
     await advance(6_000);
     expect(lastRecordSyncs(h)).toHaveLength(500);
