@@ -17,9 +17,9 @@ const RECORDS = 3_600;
 const VALUE_BYTES = 1_500;
 
 /**
- * The data path reuses its large buffers (src/kafka/buffer-pool.ts): a fetch response's bytes go
- * back to the pool once every record read from them is acknowledged, an encoded batch once the
- * target acknowledged it. A buffer handed out again too early would be overwritten by the next
+ * The data path reuses its large buffers (src/kafka/buffer-pool.ts): a fetch response's bytes and
+ * its decompressed sections (src/kafka/section-arena.ts) go back to the pool once every record read
+ * from them is acknowledged, an encoded batch once the target acknowledged it. A buffer handed out again too early would be overwritten by the next
  * response or batch while still read: the target would hold other records than the source. Here
  * a source task copies several MB through buffers that are reused while it runs, and the target
  * holds the source's records byte for byte, deep (decoded, re-encoded) and pass-through.

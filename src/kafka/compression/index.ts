@@ -7,11 +7,11 @@ import { gzip } from './gzip.ts';
 import { lz4 } from './lz4.ts';
 import { none } from './none.ts';
 import { snappy } from './snappy.ts';
-import type { CompressOptions, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
+import type { CompressOptions, CompressTarget, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
 import { zstd } from './zstd.ts';
 
 export { CompressionError } from './types.ts';
-export type { CompressOptions, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
+export type { CompressOptions, CompressTarget, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
 export { kafkajsCodecFactory, KAFKAJS_CODEC_FACTORIES } from './kafkajs-adapter.ts';
 export type { KafkajsCodec, KafkajsCodecFactory, KafkajsEncoderLike } from './kafkajs-adapter.ts';
 
@@ -54,6 +54,25 @@ export function compress(
   options?: CompressOptions,
 ): Promise<Buffer> {
   return codecFor(type).compress(data, options);
+}
+
+/**
+ * Compress `data` into a buffer from `target.allocate`, the compressed bytes from `target.headroom`
+ * on (a record batch's header goes before them): the codec writes there itself where it can (lz4),
+ * otherwise its output is copied.
+ */
+export async function compressInto(
+  type: CompressionType | CompressionCode,
+  data: Uint8Array,
+  target: CompressTarget,
+  options?: CompressOptions,
+): Promise<Buffer> {
+  const codec = codecFor(type);
+  if (codec.compressInto !== undefined) return codec.compressInto(data, target, options);
+  const packed = await codec.compress(data, options);
+  const out = target.allocate(target.headroom + packed.length);
+  out.set(packed, target.headroom);
+  return out;
 }
 
 /** Decompress `data`. Rejects with CompressionError on corrupt input. 'none' returns the input itself. */

@@ -1,6 +1,6 @@
 import * as lz4Native from 'lz4-napi';
 import { asBuffer, type InlineLimits } from './inline.ts';
-import { CompressionError, type CompressionCodec } from './types.ts';
+import { CompressionError, type CompressTarget, type CompressionCodec } from './types.ts';
 import { xxhash32 } from './xxhash32.ts';
 
 /**
@@ -37,7 +37,8 @@ export const LZ4_INLINE: InlineLimits = { compressBelow: 256 * 1024, decompressB
 export const lz4: CompressionCodec = {
   type: 'lz4',
   code: 3,
-  compress: (data) => compressFrame(data),
+  compress: (data) => compressFrame(data, undefined),
+  compressInto: (data, target) => compressFrame(data, target),
   async decompress(data) {
     try {
       return await decompressFrame(data);
@@ -85,7 +86,8 @@ const FRAME_HEADER = frameHeader(0x50);
 /** lz4-napi's block encoder prefixes each block with its uncompressed length (4 bytes, little-endian). */
 const BLOCK_SIZE_PREFIX = 4;
 
-async function compressFrame(data: Uint8Array): Promise<Buffer> {
+/** The frame, written from `target.headroom` of the target's buffer when there is one (no copy of the frame). */
+async function compressFrame(data: Uint8Array, target: CompressTarget | undefined): Promise<Buffer> {
   const input = asBuffer(data);
   const count = Math.ceil(input.length / LZ4_BLOCK_BYTES);
   const inline = input.length < LZ4_INLINE.compressBelow;
@@ -97,13 +99,14 @@ async function compressFrame(data: Uint8Array): Promise<Buffer> {
   }
   const blocks = inline ? (pending as Buffer[]) : await Promise.all(pending);
   const header = input.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER;
-  let total = header.length + 4; // header, end mark
+  const headroom = target?.headroom ?? 0;
+  let total = headroom + header.length + 4; // header, end mark
   for (let i = 0; i < count; i++) {
     const raw = Math.min(LZ4_BLOCK_BYTES, input.length - i * LZ4_BLOCK_BYTES);
     total += 4 + Math.min(raw, blocks[i]!.length - BLOCK_SIZE_PREFIX);
   }
-  const out = Buffer.allocUnsafe(total);
-  let pos = header.copy(out, 0);
+  const out = target === undefined ? Buffer.allocUnsafe(total) : target.allocate(total);
+  let pos = headroom + header.copy(out, headroom);
   for (let i = 0; i < count; i++) {
     const start = i * LZ4_BLOCK_BYTES;
     const raw = Math.min(LZ4_BLOCK_BYTES, input.length - start);

@@ -14,11 +14,20 @@ export interface CompressOptions {
   level?: number;
 }
 
+/** Where {@link compressInto} writes: the compressed bytes start at `headroom` of a buffer from `allocate`. */
+export interface CompressTarget {
+  readonly headroom: number;
+  /** A buffer of exactly `size` bytes (headroom included), e.g. from the data-path pool. */
+  allocate(size: number): Buffer;
+}
+
 /** One Kafka compression codec over whole buffers. Both directions run off the event loop where the codec allows. */
 export interface CompressionCodec {
   readonly type: CompressionType;
   readonly code: CompressionCode;
   compress(data: Uint8Array, options?: CompressOptions): Promise<Buffer>;
+  /** {@link compress} written straight into the target (no intermediate buffer); absent: compress, then copy. */
+  compressInto?(data: Uint8Array, target: CompressTarget, options?: CompressOptions): Promise<Buffer>;
   decompress(data: Uint8Array): Promise<Buffer>;
 }
 

@@ -25,6 +25,7 @@ import {
   type FetchSessionStats,
 } from '../fetch-session.ts';
 import { dataBuffers } from '../buffer-pool.ts';
+import { SectionArena } from '../section-arena.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
@@ -234,12 +235,20 @@ export class KafkajsRecordSource implements RecordSource {
       return records;
     };
     // Records to copy: one object each, pointing into the section, summed up per piece (fetched-pieces.ts).
-    const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
-      decodeFetchedPieces(kept, topic, partition, from, passThrough);
     const batchRecordCount = kept.reduce((n, v) => n + v.recordCount, 0);
     const records = p.records;
     if (records === null || records.length === 0)
-      return { ...base, nextOffset, batchRecordCount, decode, decodePieces };
+      return {
+        ...base,
+        nextOffset,
+        batchRecordCount,
+        decode,
+        decodePieces: (passThrough) => decodeFetchedPieces(kept, topic, partition, from, passThrough),
+      };
+    // Decompressed sections are copied into pooled chunks this partition holds until released.
+    const arena = new SectionArena();
+    const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
+      decodeFetchedPieces(kept, topic, partition, from, passThrough, arena);
     // The response body may come from the data-path pool: this partition holds it until released.
     // Every partition of one response is built here, synchronously, before any can be released.
     dataBuffers.retain(records);
@@ -248,6 +257,7 @@ export class KafkajsRecordSource implements RecordSource {
       if (released) return;
       released = true;
       dataBuffers.release(records);
+      arena.release();
     };
     return { ...base, nextOffset, batchRecordCount, decode, decodePieces, release };
   }

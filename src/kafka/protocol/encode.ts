@@ -4,11 +4,14 @@
  * batch buffer itself when uncompressed).
  */
 import { dataBuffers } from '../buffer-pool.ts';
-import { compress, compressionCode } from '../compression/index.ts';
+import { compressInto, compressionCode } from '../compression/index.ts';
 import { crc32c } from './crc32c.ts';
 import { FetchedRecord } from './fetched-record.ts';
 import { ATTR, BATCH, type EncodeRecordBatchOptions, type RecordInput } from './types.ts';
 import { sizeOfVarint, sizeOfVarlong, utf8Length, writeUtf8, writeVarint, writeVarlong } from './varint.ts';
+
+/** Compressed batches: the pooled batch buffer, its header first (one holder, as for uncompressed batches). */
+const BATCH_TARGET = { headroom: BATCH.OVERHEAD, allocate: (size: number): Buffer => dataBuffers.acquireHeld(size) };
 
 /**
  * Encode one record batch. Defaults follow Java's producer: partitionLeaderEpoch -1, producerId -1,
@@ -76,10 +79,9 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
 
   let batch: Buffer;
   if (compressed) {
-    const packed = await compress(compression, out0, { level: options.compressionLevel });
+    // The codec writes the batch body straight into the pooled batch buffer, after the header.
+    batch = await compressInto(compression, out0, BATCH_TARGET, { level: options.compressionLevel });
     dataBuffers.release(out0);
-    batch = dataBuffers.acquireHeld(BATCH.OVERHEAD + packed.length);
-    packed.copy(batch, BATCH.OVERHEAD);
   } else {
     batch = out0;
   }

@@ -4,6 +4,7 @@
  * {@link FetchedSummary}, and batches that may pass through kept whole (pass-through.ts).
  */
 import type { ConsumedRecord, FetchedPiece, PassThroughRule } from '../port.ts';
+import type { SectionArena } from '../section-arena.ts';
 import { recordsSection } from './decode.ts';
 import { decodeFetchedRecordsInto, FetchedSummary } from './fetched-record.ts';
 import { passThroughBlocker } from './pass-through.ts';
@@ -19,10 +20,13 @@ export async function decodeFetchedPieces(
   partition: number,
   from: bigint,
   passThrough: PassThroughRule | undefined,
+  arena?: SectionArena,
 ): Promise<FetchedPiece[]> {
+  const sectionOf = async (view: RecordBatchView): Promise<Buffer> =>
+    view.compression === 'none' || arena === undefined ? recordsSection(view) : arena.copy(await recordsSection(view));
   const decodeRun = async (run: readonly RecordBatchView[], blocker: string | undefined): Promise<FetchedPiece> => {
     // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
-    const sections = await Promise.all(run.map(recordsSection));
+    const sections = await Promise.all(run.map(sectionOf));
     const records: ConsumedRecord[] = [];
     const summary = new FetchedSummary();
     for (let i = 0; i < run.length; i++)

@@ -1,0 +1,46 @@
+import { dataBuffers, type BufferPool } from './buffer-pool.ts';
+
+/** Chunk size: a fetched partition's decompressed batches (16 KiB each from a default producer) share a few of these. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Pooled memory for the decompressed records sections of one fetched partition, released with it.
+ *
+ * Why: a codec hands back each decompressed section in a fresh buffer that only a garbage
+ * collection frees, and the records decoded from it stay alive until the target acknowledged them,
+ * long enough to be promoted: in an lz4 drain ~100 MB of such buffers waited for the next full
+ * collection. Copied here at once (a memcpy), the codec's buffer dies young, and the copies are
+ * slices of a few pooled chunks that return to the pool when the partition is released.
+ */
+export class SectionArena {
+  readonly #pool: BufferPool;
+  readonly #chunks: Buffer[] = [];
+  #current: Buffer | undefined;
+  #used = 0;
+
+  constructor(pool: BufferPool = dataBuffers) {
+    this.#pool = pool;
+  }
+
+  /** A copy of `bytes` that stays valid until {@link release}. */
+  copy(bytes: Uint8Array): Buffer {
+    const size = bytes.length;
+    if (this.#current === undefined || this.#current.length - this.#used < size) {
+      this.#current = this.#pool.acquireHeld(Math.max(CHUNK_BYTES, size));
+      this.#chunks.push(this.#current);
+      this.#used = 0;
+    }
+    const slice = this.#current.subarray(this.#used, this.#used + size);
+    slice.set(bytes);
+    this.#used += size;
+    return slice;
+  }
+
+  /** Returns every chunk to the pool: no copy handed out may be read afterwards. */
+  release(): void {
+    for (const chunk of this.#chunks) this.#pool.release(chunk);
+    this.#chunks.length = 0;
+    this.#current = undefined;
+    this.#used = 0;
+  }
+}
