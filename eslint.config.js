@@ -82,6 +82,15 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // Node preloads (NODE_OPTIONS=--import) stay plain JS: npm, on whatever node runs it, loads them too.
+  {
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', setInterval: 'readonly' },
+    },
+  },
   // The status page's browser script (plain JS, served as is): no type information, browser globals.
   {
     files: ['src/http/ui/**/*.js'],
