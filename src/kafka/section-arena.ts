@@ -8,9 +8,11 @@ const CHUNK_BYTES = 256 * 1024;
  *
  * Why: a codec hands back each decompressed section in a fresh buffer that only a garbage
  * collection frees, and the records decoded from it stay alive until the target acknowledged them,
- * long enough to be promoted: in an lz4 drain ~100 MB of such buffers waited for the next full
- * collection. Copied here at once (a memcpy), the codec's buffer dies young, and the copies are
- * slices of a few pooled chunks that return to the pool when the partition is released.
+ * long enough to be promoted: at the peak of a 100 B lz4 drain ~55 MB of such buffers waited for
+ * a full collection (docs/benchmarks/2026-11-30-section-arena.md). Copied here at once (a memcpy),
+ * the codec's buffer dies young, and the copies are slices of a few pooled chunks that return to
+ * the pool when the partition is released. A partition decoded again after its release gets
+ * chunks nobody releases: the garbage collector takes them, as any buffer not returned.
  */
 export class SectionArena {
   readonly #pool: BufferPool;
