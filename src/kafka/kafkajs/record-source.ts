@@ -237,14 +237,9 @@ export class KafkajsRecordSource implements RecordSource {
     // Records to copy: one object each, pointing into the section, summed up per piece (fetched-pieces.ts).
     const batchRecordCount = kept.reduce((n, v) => n + v.recordCount, 0);
     const records = p.records;
+    // Nothing fetched: no pieces, and no arena (most partitions of an idle estate, every round).
     if (records === null || records.length === 0)
-      return {
-        ...base,
-        nextOffset,
-        batchRecordCount,
-        decode,
-        decodePieces: (passThrough) => decodeFetchedPieces(kept, topic, partition, from, passThrough),
-      };
+      return { ...base, nextOffset, batchRecordCount, decode, decodePieces: () => Promise.resolve([]) };
     // Decompressed sections are copied into pooled chunks this partition holds until released.
     const arena = new SectionArena();
     const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
