@@ -96,10 +96,8 @@ describe('compression codecs', () => {
           out.subarray(0, 61).every((b) => b === 0xee),
           `${type} ${size}: headroom untouched`,
         ).toBe(true);
-        if (type === 'gzip' || type === 'zstd') {
-          // Not deterministic across calls in every build: compare what decompresses.
-          expect((await decompress(type, out.subarray(61))).equals(data), `${type} ${size}`).toBe(true);
-        } else expect(out.subarray(61).equals(expected), `${type} ${size}`).toBe(true);
+        // Every codec is deterministic here (zlib's gzip header carries no time): byte for byte.
+        expect(out.subarray(61).equals(expected), `${type} ${size}`).toBe(true);
       }
     }
     // lz4 writes its frame into the target itself: no whole-frame intermediate buffer.
