@@ -1,4 +1,5 @@
 import { dataBuffers, type BufferPool } from './buffer-pool.ts';
+import type { DecompressTarget } from './compression/index.ts';
 
 /** Chunk size: a fetched partition's decompressed batches (16 KiB each from a default producer) share a few of these. */
 const CHUNK_BYTES = 256 * 1024;
@@ -9,12 +10,13 @@ const CHUNK_BYTES = 256 * 1024;
  * Why: a codec hands back each decompressed section in a fresh buffer that only a garbage
  * collection frees, and the records decoded from it stay alive until the target acknowledged them,
  * long enough to be promoted: at the peak of a 100 B lz4 drain ~55 MB of such buffers waited for
- * a full collection (docs/benchmarks/2026-11-30-section-arena.md). Copied here at once (a memcpy),
- * the codec's buffer dies young, and the copies are slices of a few pooled chunks that return to
- * the pool when the partition is released. A partition decoded again after its release gets
- * chunks nobody releases: the garbage collector takes them, as any buffer not returned.
+ * a full collection (docs/benchmarks/2026-11-30-section-arena.md). Here sections are slices of a
+ * few pooled chunks that return to the pool when the partition is released: lz4 decodes into
+ * them directly (a {@link DecompressTarget}); other codecs' output is copied in at once (a memcpy),
+ * so their buffer dies young. A partition decoded again after its release gets chunks nobody
+ * releases: the garbage collector takes them, as any buffer not returned.
  */
-export class SectionArena {
+export class SectionArena implements DecompressTarget {
   readonly #pool: BufferPool;
   readonly #chunks: Buffer[] = [];
   #current: Buffer | undefined;
@@ -26,15 +28,30 @@ export class SectionArena {
 
   /** A copy of `bytes` that stays valid until {@link release}. */
   copy(bytes: Uint8Array): Buffer {
-    const size = bytes.length;
-    if (this.#current === undefined || this.#current.length - this.#used < size) {
-      this.#current = this.#pool.acquireHeld(Math.max(CHUNK_BYTES, size));
+    this.claim(bytes.length).set(bytes);
+    return this.commit(bytes.length);
+  }
+
+  /**
+   * At least `max` writable bytes after what earlier commits keep (a chunk of its own when the
+   * current one has less room left).
+   */
+  claim(max: number): Buffer {
+    if (this.#current === undefined || this.#current.length - this.#used < max) {
+      this.#current = this.#pool.acquireHeld(Math.max(CHUNK_BYTES, max));
       this.#chunks.push(this.#current);
       this.#used = 0;
     }
-    const slice = this.#current.subarray(this.#used, this.#used + size);
-    slice.set(bytes);
-    this.#used += size;
+    return this.#current.subarray(this.#used);
+  }
+
+  /** Keeps the first `length` bytes of the last {@link claim}: they stay valid until {@link release}. */
+  commit(length: number): Buffer {
+    const current = this.#current;
+    if (current === undefined || this.#used + length > current.length)
+      throw new RangeError(`commit of ${length} bytes exceeds the last claim`);
+    const slice = current.subarray(this.#used, this.#used + length);
+    this.#used += length;
     return slice;
   }
 

@@ -7,11 +7,25 @@ import { gzip } from './gzip.ts';
 import { lz4 } from './lz4.ts';
 import { none } from './none.ts';
 import { snappy } from './snappy.ts';
-import type { CompressOptions, CompressTarget, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
+import type {
+  CompressOptions,
+  CompressTarget,
+  CompressionCode,
+  CompressionCodec,
+  CompressionType,
+  DecompressTarget,
+} from './types.ts';
 import { zstd } from './zstd.ts';
 
 export { CompressionError } from './types.ts';
-export type { CompressOptions, CompressTarget, CompressionCode, CompressionCodec, CompressionType } from './types.ts';
+export type {
+  CompressOptions,
+  CompressTarget,
+  CompressionCode,
+  CompressionCodec,
+  CompressionType,
+  DecompressTarget,
+} from './types.ts';
 export { kafkajsCodecFactory, KAFKAJS_CODEC_FACTORIES } from './kafkajs-adapter.ts';
 export type { KafkajsCodec, KafkajsCodecFactory, KafkajsEncoderLike } from './kafkajs-adapter.ts';
 
@@ -78,4 +92,20 @@ export async function compressInto(
 /** Decompress `data`. Rejects with CompressionError on corrupt input. 'none' returns the input itself. */
 export function decompress(type: CompressionType | CompressionCode, data: Uint8Array): Promise<Buffer> {
   return codecFor(type).decompress(data);
+}
+
+/**
+ * Decompress `data` into memory claimed from `target`: the codec decodes there itself where it can
+ * (lz4), otherwise its output is copied. Rejects with CompressionError on corrupt input.
+ */
+export async function decompressInto(
+  type: CompressionType | CompressionCode,
+  data: Uint8Array,
+  target: DecompressTarget,
+): Promise<Buffer> {
+  const codec = codecFor(type);
+  if (codec.decompressInto !== undefined) return codec.decompressInto(data, target);
+  const section = await codec.decompress(data);
+  target.claim(section.length).set(section);
+  return target.commit(section.length);
 }

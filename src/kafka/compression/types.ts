@@ -21,6 +21,18 @@ export interface CompressTarget {
   allocate(size: number): Buffer;
 }
 
+/**
+ * Where {@link CompressionCodec.decompressInto} writes: a claim of at least the most bytes the
+ * input can decode to, then a commit of what was written. Nothing may be awaited between the two
+ * (concurrent decompressions share the target).
+ */
+export interface DecompressTarget {
+  /** At least `max` writable bytes; only a {@link commit} keeps what is written there. */
+  claim(max: number): Buffer;
+  /** Keeps the first `length` bytes of the last claim and returns them. */
+  commit(length: number): Buffer;
+}
+
 /** One Kafka compression codec over whole buffers. Both directions run off the event loop where the codec allows. */
 export interface CompressionCodec {
   readonly type: CompressionType;
@@ -29,6 +41,8 @@ export interface CompressionCodec {
   /** {@link compress} written straight into the target (no intermediate buffer); absent: compress, then copy. */
   compressInto?(data: Uint8Array, target: CompressTarget, options?: CompressOptions): Promise<Buffer>;
   decompress(data: Uint8Array): Promise<Buffer>;
+  /** {@link decompress} written into the target's memory (no buffer of the codec's own); absent: decompress, then copy. */
+  decompressInto?(data: Uint8Array, target: DecompressTarget): Promise<Buffer>;
 }
 
 /** A compression failure with the codec named, so a corrupt batch is reported as such (never skipped). */

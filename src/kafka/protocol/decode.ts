@@ -3,7 +3,7 @@
  * input instead of intermediate copies: keys, values and header values are views into the fetched
  * (or decompressed) bytes.
  */
-import { compressionTypeOf, decompress } from '../compression/index.ts';
+import { compressionTypeOf, decompress, decompressInto, type DecompressTarget } from '../compression/index.ts';
 import type { RecordHeader } from '../port.ts';
 import { crc32c } from './crc32c.ts';
 import { RecordBatchError } from './errors.ts';
@@ -220,6 +220,11 @@ function corrupt(header: RecordBatchHeader, message: string): RecordBatchError {
 /** The uncompressed records section of a batch (the view itself when not compressed). */
 export async function recordsSection(view: RecordBatchView): Promise<Buffer> {
   return view.compression === 'none' ? view.recordsData : decompress(view.compression, view.recordsData);
+}
+
+/** {@link recordsSection}, a compressed one decompressed into memory claimed from `target`. */
+export async function recordsSectionInto(view: RecordBatchView, target: DecompressTarget): Promise<Buffer> {
+  return view.compression === 'none' ? view.recordsData : decompressInto(view.compression, view.recordsData, target);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { ConsumedRecord, FetchedPiece, PassThroughRule } from '../port.ts';
 import type { SectionArena } from '../section-arena.ts';
-import { recordsSection } from './decode.ts';
+import { recordsSection, recordsSectionInto } from './decode.ts';
 import { decodeFetchedRecordsInto, FetchedSummary } from './fetched-record.ts';
 import { passThroughBlocker } from './pass-through.ts';
 import type { RecordBatchView } from './types.ts';
@@ -22,8 +22,8 @@ export async function decodeFetchedPieces(
   passThrough: PassThroughRule | undefined,
   arena?: SectionArena,
 ): Promise<FetchedPiece[]> {
-  const sectionOf = async (view: RecordBatchView): Promise<Buffer> =>
-    view.compression === 'none' || arena === undefined ? recordsSection(view) : arena.copy(await recordsSection(view));
+  const sectionOf = (view: RecordBatchView): Promise<Buffer> =>
+    arena === undefined ? recordsSection(view) : recordsSectionInto(view, arena);
   const decodeRun = async (run: readonly RecordBatchView[], blocker: string | undefined): Promise<FetchedPiece> => {
     // Compressed batches are decompressed concurrently (off the event loop), then decoded in order.
     const sections = await Promise.all(run.map(sectionOf));
