@@ -26,12 +26,6 @@ export class SectionArena implements DecompressTarget {
     this.#pool = pool;
   }
 
-  /** A copy of `bytes` that stays valid until {@link release}. */
-  copy(bytes: Uint8Array): Buffer {
-    this.claim(bytes.length).set(bytes);
-    return this.commit(bytes.length);
-  }
-
   /**
    * At least `max` writable bytes after what earlier commits keep (a chunk of its own when the
    * current one has less room left).

@@ -15,9 +15,10 @@ import type {
   CompressionType,
   DecompressTarget,
 } from './types.ts';
+import { copyIntoTarget } from './types.ts';
 import { zstd } from './zstd.ts';
 
-export { CompressionError } from './types.ts';
+export { CompressionError, copyIntoTarget } from './types.ts';
 export type {
   CompressOptions,
   CompressTarget,
@@ -105,7 +106,5 @@ export async function decompressInto(
 ): Promise<Buffer> {
   const codec = codecFor(type);
   if (codec.decompressInto !== undefined) return codec.decompressInto(data, target);
-  const section = await codec.decompress(data);
-  target.claim(section.length).set(section);
-  return target.commit(section.length);
+  return copyIntoTarget(target, await codec.decompress(data));
 }

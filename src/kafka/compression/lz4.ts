@@ -1,7 +1,13 @@
 import * as lz4Native from 'lz4-napi';
 import { asBuffer, type InlineLimits } from './inline.ts';
 import { decodeLz4Block, lz4BlockOutputBound } from './lz4-block.ts';
-import { CompressionError, type CompressTarget, type CompressionCodec, type DecompressTarget } from './types.ts';
+import {
+  CompressionError,
+  copyIntoTarget,
+  type CompressTarget,
+  type CompressionCodec,
+  type DecompressTarget,
+} from './types.ts';
 import { xxhash32 } from './xxhash32.ts';
 
 /**
@@ -52,10 +58,7 @@ export const lz4: CompressionCodec = {
       return Promise.reject(new CompressionError('lz4', 'corrupt or truncated lz4 frame', { cause: err }));
     }
     // Not a frame we decode here (or too large for the event loop): lz4_flex's, then one copy.
-    return lz4.decompress(data).then((section) => {
-      target.claim(section.length).set(section);
-      return target.commit(section.length);
-    });
+    return lz4.decompress(data).then((section) => copyIntoTarget(target, section));
   },
   async decompress(data) {
     try {

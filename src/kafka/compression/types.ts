@@ -33,6 +33,12 @@ export interface DecompressTarget {
   commit(length: number): Buffer;
 }
 
+/** `section` copied into one claim of `target`: the form every codec without a decoder of its own takes. */
+export function copyIntoTarget(target: DecompressTarget, section: Uint8Array): Buffer {
+  target.claim(section.length).set(section);
+  return target.commit(section.length);
+}
+
 /** One Kafka compression codec over whole buffers. Both directions run off the event loop where the codec allows. */
 export interface CompressionCodec {
   readonly type: CompressionType;

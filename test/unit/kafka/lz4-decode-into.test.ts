@@ -46,7 +46,7 @@ function frame(blocks: { bytes: Buffer; stored?: boolean }[], contentSize?: numb
   if (contentSize !== undefined) size.writeBigUInt64LE(BigInt(contentSize));
   const head = Buffer.concat([Buffer.from([0x04, 0x22, 0x4d, 0x18]), descriptor, size, Buffer.alloc(1)]);
   head[head.length - 1] = lz4HeaderChecksum(head, descriptor.length + size.length);
-  const parts = [head];
+  const parts: Buffer[] = [head];
   for (const b of blocks) {
     const word = Buffer.alloc(4);
     word.writeUInt32LE((b.bytes.length | (b.stored === true ? 0x80000000 : 0)) >>> 0);
