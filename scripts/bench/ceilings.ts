@@ -9,7 +9,7 @@
  * - fetch, Java: `ConsumerPerformance` with large fetches (java-tools.ts `TUNED_CONSUMER`);
  * - ingest, ours: our produce path (the Kafka port's record sink, the mirror's compression and
  *   acks=all) fed records held in memory, in groups of the mirror's size (source-task.ts
- *   MAX_RECORDS_PER_PRODUCE), as many groups in flight as the mirror keeps (MAX_GROUPS_IN_FLIGHT);
+ *   MAX_RECORDS_PER_PRODUCE and MAX_BYTES_PER_PRODUCE), as many groups in flight as the mirror keeps (MAX_GROUPS_IN_FLIGHT);
  * - ingest, Java: `ProducerPerformance` with large batches (java-tools.ts `TUNED_PRODUCER`).
  *
  * Each ceiling is the faster of its two figures.
@@ -20,6 +20,7 @@ import type { Compression } from './options.ts';
 import {
   MAX_GROUPS_IN_FLIGHT as MIRROR_GROUPS_IN_FLIGHT,
   MAX_RECORDS_PER_PRODUCE as MIRROR_GROUP_RECORDS,
+  MAX_BYTES_PER_PRODUCE as MIRROR_GROUP_BYTES,
 } from '../../src/connectors/source/source-task.ts';
 
 /** Records held in memory for the ingest ceiling and sent round and round (bounds the bench's RSS). */
@@ -94,10 +95,21 @@ export async function ourIngestRate(
       positions.set(f.partition, f.nextOffset);
     }
   }
-  const groups: ConsumedRecord[][] = [];
-  for (let i = 0; i < pool.length; i += MIRROR_GROUP_RECORDS) groups.push(pool.slice(i, i + MIRROR_GROUP_RECORDS));
-  const payloadOf = (group: ConsumedRecord[]): number =>
-    group.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
+  const sizeOf = (r: ConsumedRecord): number => (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  // Groups as the mirror cuts them: by records and by decoded bytes, whichever binds first.
+  const groups: ConsumedRecord[][] = [[]];
+  let groupBytesSoFar = 0;
+  for (const r of pool) {
+    const last = groups[groups.length - 1]!;
+    if (last.length > 0 && (last.length >= MIRROR_GROUP_RECORDS || groupBytesSoFar + sizeOf(r) > MIRROR_GROUP_BYTES)) {
+      groups.push([r]);
+      groupBytesSoFar = sizeOf(r);
+    } else {
+      last.push(r);
+      groupBytesSoFar += sizeOf(r);
+    }
+  }
+  const payloadOf = (group: ConsumedRecord[]): number => group.reduce((n, r) => n + sizeOf(r), 0);
   const groupBytes = groups.map(payloadOf);
   const sink = await target.recordSink({ acks: -1, compression });
   try {

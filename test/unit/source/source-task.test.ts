@@ -420,6 +420,31 @@ describe('SourceTask', () => {
     expect(sentSyncs(h)).toEqual(['0:202->202@0']);
     await stopped(h);
   });
+  it('cuts produce groups by decoded bytes too, by what each partition held in its previous decode', async () => {
+    // 4 partitions of 2,000 records with 4 KiB values, 1,000 per partition per fetch: two rounds
+    // of 4,000 records each (under the 25,000-record budget). The first round's sizes are not
+    // known yet: one group. The second expects 4 MB per partition: groups of two (8 MiB budget).
+    const h = await harness({ partitions: 4, perPartition: 0 });
+    const big = Buffer.alloc(4096, 'x');
+    for (let p = 0; p < 4; p++)
+      h.source.produce(
+        TOPIC,
+        records(p, 2_000).map((r) => ({ ...r, value: Buffer.concat([Buffer.from(`${r.value!.toString()}|`), big]) })),
+      );
+    h.source.maxRecordsPerFetch = 1_000;
+    await h.task.start();
+    await eventually(() => {
+      for (let p = 0; p < 4; p++) expect(copied(h.target, p)).toHaveLength(2_000);
+    });
+    for (let p = 0; p < 4; p++)
+      expect(copied(h.target, p).map((v) => v.slice(0, v.indexOf('|')))).toEqual(
+        records(p, 2_000).map((r) => r.value!.toString()),
+      );
+    expect(h.target.calls('send')).toBe(1 + 2);
+    await stopped(h);
+    expect(unhandled).not.toHaveBeenCalled();
+  });
+
   it("keeps two produce groups of different partitions in flight; a partition's next group waits for its previous one", async () => {
     // 3 partitions of 40,000 records, 20,000 per fetch: each round makes three groups of one
     // partition (25,000-record budget), two rounds. Every send takes 100 ms.
