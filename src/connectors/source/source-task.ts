@@ -173,8 +173,9 @@ export const MAX_RECORDS_PER_PRODUCE = 25_000;
  * from each partition's previous decode ({@link PartitionProgress.bytesPerRecord}). A group's
  * records sections stay in memory until the target acknowledged the whole group, and up to
  * MAX_GROUPS_IN_FLIGHT + 1 groups are alive: 25,000 records of 1 KB are 25 MB each. Measured in
- * the 500,000 × 1 KB lz4 drain: peak RSS 305 → 232 MB at the same rate and CPU with groups of
- * ~8 MB; 100 B records stay bounded by the record budget (8 MiB is ~60,000 of them).
+ * the 500,000 × 1 KB lz4 drain: peak RSS 302–309 → 235–243 MB at the same rate and CPU
+ * (docs/benchmarks/2026-12-01-group-bytes.md); 100 B records stay bounded by the record budget
+ * (8 MiB is ~60,000 of them).
  */
 export const MAX_BYTES_PER_PRODUCE = 8 * 1024 * 1024;
 
@@ -668,6 +669,7 @@ export class SourceTask {
           bytes += piece.summary.valueBytes;
           held += piece.summary.fieldBytes;
         } else {
+          // Without a summary (another source's records) the values stand for the whole record.
           const before = bytes;
           for (const r of piece.records) bytes += recordValueBytes(r);
           held += bytes - before;
