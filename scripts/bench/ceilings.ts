@@ -96,21 +96,21 @@ export async function ourIngestRate(
     }
   }
   const sizeOf = (r: ConsumedRecord): number => (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  const payloadOf = (group: ConsumedRecord[]): number => group.reduce((n, r) => n + sizeOf(r), 0);
   // Groups as the mirror cuts them: by records and by decoded bytes, whichever binds first.
-  const groups: ConsumedRecord[][] = [[]];
-  let groupBytesSoFar = 0;
+  const groups: ConsumedRecord[][] = [];
+  const groupBytes: number[] = [];
   for (const r of pool) {
-    const last = groups[groups.length - 1]!;
-    if (last.length > 0 && (last.length >= MIRROR_GROUP_RECORDS || groupBytesSoFar + sizeOf(r) > MIRROR_GROUP_BYTES)) {
-      groups.push([r]);
-      groupBytesSoFar = sizeOf(r);
+    const size = sizeOf(r);
+    const last = groups.length - 1;
+    if (last >= 0 && groups[last]!.length < MIRROR_GROUP_RECORDS && groupBytes[last]! + size <= MIRROR_GROUP_BYTES) {
+      groups[last]!.push(r);
+      groupBytes[last]! += size;
     } else {
-      last.push(r);
-      groupBytesSoFar += sizeOf(r);
+      groups.push([r]);
+      groupBytes.push(size);
     }
   }
-  const payloadOf = (group: ConsumedRecord[]): number => group.reduce((n, r) => n + sizeOf(r), 0);
-  const groupBytes = groups.map(payloadOf);
   const sink = await target.recordSink({ acks: -1, compression });
   try {
     let sent = 0;

@@ -219,8 +219,7 @@ async function compressFrame(data: Uint8Array, target: CompressTarget | undefine
 /** The frame descriptor length (FLG, BD, optional content size, optional dict id), or undefined if not a frame. */
 export function lz4FrameDescriptorLength(frame: Uint8Array): number | undefined {
   if (frame.length < 7) return undefined;
-  const magic = ((frame[0] ?? 0) | ((frame[1] ?? 0) << 8) | ((frame[2] ?? 0) << 16) | ((frame[3] ?? 0) << 24)) >>> 0;
-  if (magic !== LZ4_FRAME_MAGIC) return undefined;
+  if (readUInt32LE(frame, 0) !== LZ4_FRAME_MAGIC) return undefined;
   const flg = frame[4] ?? 0;
   return 2 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0);
 }
