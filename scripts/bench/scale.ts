@@ -5,7 +5,9 @@
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
  * `--idle-seconds` once everything is copied, the bytes it writes and reads per second then (its
  * fetch requests and responses, from /proc/<pid>/io), `/metrics` size and scrape time, and
- * offset-sync records written.
+ * offset-sync records written. Above it, how long the bench's own client took to create the
+ * source topics and write their records: the brokers' pace at making that many partitions
+ * writable, which any mirror's copy into a fresh target waits on as well.
  *
  * Variants run one after the other on the same source, each into its own fresh target cluster (so
  * the second does not find the first one's 1,000 remote topics there), within minutes of each
@@ -203,6 +205,8 @@ async function main(): Promise<number> {
   const info = SUPPORTED_KAFKA_VERSIONS[values['kafka-version']];
   if (!info) throw new Error(`--kafka-version must be one of ${Object.keys(SUPPORTED_KAFKA_VERSIONS).join(', ')}`);
   const total = topicCount * partitions;
+  /** How long the bench's own client took to create the source topics and write their records. */
+  const setup = { createSeconds: Number.NaN, writeSeconds: Number.NaN };
   const dir = mkdtempSync(join(tmpdir(), 'mm2-bench-scale-'));
   let bed: TestBed | undefined;
   const clients: { cluster: KafkaCluster; admin: KafkaAdmin }[] = [];
@@ -239,7 +243,8 @@ async function main(): Promise<number> {
     const names = Array.from({ length: topicCount }, (_, i) => `s-${String(i).padStart(5, '0')}`);
     let t0 = Date.now();
     await createTopics(src.admin, names, partitions);
-    log(`created ${topicCount} topics × ${partitions} partitions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    setup.createSeconds = (Date.now() - t0) / 1000;
+    log(`created ${topicCount} topics × ${partitions} partitions in ${setup.createSeconds.toFixed(1)} s`);
     t0 = Date.now();
     const sink = await src.cluster.recordSink({ acks: 1 });
     for (const topic of names) {
@@ -249,7 +254,8 @@ async function main(): Promise<number> {
       );
     }
     await sink.close();
-    log(`wrote one record to each of ${total} partitions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    setup.writeSeconds = (Date.now() - t0) / 1000;
+    log(`wrote one record to each of ${total} partitions in ${setup.writeSeconds.toFixed(1)} s`);
     if (values.group) {
       // One group that has consumed everything: each mirror's checkpoint connector translates it.
       await src.admin.commitGroupOffsets(
@@ -519,6 +525,11 @@ async function main(): Promise<number> {
   }
   const head = `${topicCount} topics × ${partitions} partitions (${total} partitions, one record each), Kafka ${info.version}, idle window ${idleSeconds} s${loadRate > 0 ? `, light load ${loadRate} records/s × ${LOAD_RECORD_BYTES} B for ${loadSeconds} s` : ''}${refreshSeconds > 0 ? `, refresh every ${refreshSeconds} s against the default` : ''}`;
   console.log(`\n${head}\n`);
+  // The same broker work a mirror's copy waits for (its remote topics created, each partition able
+  // to take a record), done by the bench's own client on the source: what this machine allows.
+  console.log(
+    `The bench's own client took ${setup.createSeconds.toFixed(1)} s to create the source topics (CreateTopics in chunks of 50) and ${setup.writeSeconds.toFixed(1)} s more to write one record to every partition: ${(setup.createSeconds + setup.writeSeconds).toFixed(1)} s in all.\n`,
+  );
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
     '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
