@@ -103,11 +103,16 @@ function parseVariant(text: string): Variant {
   return { name, kind: 'ours', root: resolve(root || REPO_ROOT), properties };
 }
 
+/**
+ * Topics per CreateTopics request of the bench's own set-up: small chunks, each retried, as a
+ * loaded broker times CreateTopics out (the topics of a timed-out request may exist already,
+ * which the retry accepts).
+ */
+const CREATE_CHUNK = 50;
+
 async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
-  // Small chunks, each retried: a loaded broker times CreateTopics out (the topics of a timed-out
-  // request may exist already, which the retry accepts).
-  for (let i = 0; i < names.length; i += 50) {
-    const chunk = names.slice(i, i + 50).map((name) => ({ name, partitions, replicationFactor: 1 }));
+  for (let i = 0; i < names.length; i += CREATE_CHUNK) {
+    const chunk = names.slice(i, i + CREATE_CHUNK).map((name) => ({ name, partitions, replicationFactor: 1 }));
     for (let attempt = 1; ; attempt++) {
       const result = await admin.createTopics(chunk).catch((err: unknown) => {
         if (attempt >= 5) throw err;
@@ -528,7 +533,7 @@ async function main(): Promise<number> {
   // The same broker work a mirror's copy waits for (its remote topics created, each partition able
   // to take a record), done by the bench's own client on the source: what this machine allows.
   console.log(
-    `The bench's own client took ${setup.createSeconds.toFixed(1)} s to create the source topics (CreateTopics in chunks of 50) and ${setup.writeSeconds.toFixed(1)} s more to write one record to every partition: ${(setup.createSeconds + setup.writeSeconds).toFixed(1)} s in all.\n`,
+    `The bench's own client took ${setup.createSeconds.toFixed(1)} s to create the source topics (CreateTopics in chunks of ${CREATE_CHUNK}) and ${setup.writeSeconds.toFixed(1)} s more to write one record to every partition: ${(setup.createSeconds + setup.writeSeconds).toFixed(1)} s in all.\n`,
   );
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
