@@ -15,8 +15,9 @@
  * allocates fast, so objects that outlived two scavenges and died soon after (the record objects
  * of a drain, the produce retries of 8,000 partitions waiting for their leaders) piled up to four
  * times the live heap. Measured (docs/benchmarks/2026-12-01-scale-8.md): peak RSS at 8,000
- * partitions 336–421 → 316 MB, 100 B lz4 drain 284–296 → 243–248 MB for ~5 % more CPU there, the
- * other drains unchanged within their spread. `scripts/mirror-node-flags.ts` reads the flags from
+ * partitions 336–421 → 316 MB, 100 B lz4 drain 284–296 → 243–248 MB for ~5 % more CPU there; the
+ * cost is 1 KB uncompressed records, +20–35 % CPU for no memory gain (their large buffers'
+ * collections start sooner too). `scripts/mirror-node-flags.ts` reads the flags from
  * this line, so the benchmark and the demo run what the bin runs.
  */
 import { assertSupportedNode } from './node-version.ts';
