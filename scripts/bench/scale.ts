@@ -166,8 +166,13 @@ async function main(): Promise<number> {
       topics: { type: 'string', default: '1000' },
       partitions: { type: 'string', default: '8' },
       'idle-seconds': { type: 'string', default: '30' },
-      // Wait after the copy before the idle window (past the first position flush, 60 s after start, for a steady figure).
+      // Wait after a copy before an idle window.
       'settle-seconds': { type: 'string', default: '10' },
+      // The mirrors' offset.flush.interval.ms (MM2's default, 60 s), in seconds. The first flush
+      // after the copy stores the position of every partition copied (8,000 records for 8,000
+      // partitions, ~0.8 MB, and its CPU): a one-time cost of the copy, not of idling, so the first
+      // idle window starts this long (+ 5 s) after the last record arrived at least.
+      'flush-seconds': { type: 'string', default: '60' },
       'timeout-seconds': { type: 'string', default: '300' },
       variant: { type: 'string', multiple: true },
       'kafka-version': { type: 'string', default: '4.1.2' },
@@ -190,6 +195,8 @@ async function main(): Promise<number> {
   const partitions = Number(values.partitions);
   const idleSeconds = Number(values['idle-seconds']);
   const settleSeconds = Number(values['settle-seconds']);
+  const flushSeconds = Number(values['flush-seconds']);
+  const firstSettleSeconds = Math.max(settleSeconds, flushSeconds + 5);
   const timeoutMs = Number(values['timeout-seconds']) * 1000;
   const mirror = values.mirror;
   const loadRate = Number(values['load-rate']);
@@ -199,6 +206,8 @@ async function main(): Promise<number> {
     ['--load-rate', loadRate],
     ['--load-seconds', loadSeconds],
     ['--refresh-seconds', refreshSeconds],
+    ['--settle-seconds', settleSeconds],
+    ['--flush-seconds', flushSeconds],
   ] as const)
     if (!Number.isFinite(v) || v < 0) throw new Error(`${flag} must be a number ≥ 0, got "${v}"`);
   if (mirror !== 'ours' && mirror !== 'java' && mirror !== 'both')
@@ -391,9 +400,9 @@ async function main(): Promise<number> {
       }
       const all = (Date.now() - started) / 1000;
       log(
-        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling ${settleSeconds} s, then idle for ${idleSeconds} s`,
+        `${variant.name}: all ${total} records on the target after ${all.toFixed(1)} s; settling ${firstSettleSeconds} s (past the next position flush), then idle for ${idleSeconds} s`,
       );
-      await sleep(settleSeconds * 1000);
+      await sleep(firstSettleSeconds * 1000);
       const idleStartUs = Number(process.hrtime.bigint() / 1000n);
       const cpu0 = cpuSeconds(proc.pid) ?? 0;
       const io0 = ioBytes(proc.pid);
