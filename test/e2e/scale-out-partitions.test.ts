@@ -13,15 +13,12 @@ const PER_TICK = 2;
 const TICK_MS = 200;
 /** `offset.flush.interval.ms` of baseProperties. */
 const FLUSH_MS = 1_000;
-/** The records one flush window of a partition can hold (bursts every TICK_MS). */
-const PARTITION_FLUSH_WINDOW = PER_TICK * (FLUSH_MS / TICK_MS + 1);
 /**
- * Duplicates a kill -9 may cause per partition: the records the dead member copied since it last
- * stored the partition's position (one flush window), plus two ticks of the load in flight — sent
- * before the kill and appended by the target, but never acknowledged to the member, or
- * acknowledged while the position write was under way.
+ * The records one flush window of a partition holds (bursts every TICK_MS): what a kill -9 re-copies
+ * per partition when position writes are quick; logged beside the per-partition bounds the test
+ * asserts (what the victim copied past its stored positions).
  */
-const KILL_DUPLICATES_BOUND = PARTITION_FLUSH_WINDOW + 2 * PER_TICK;
+const PARTITION_FLUSH_WINDOW = PER_TICK * (FLUSH_MS / TICK_MS + 1);
 
 interface MemberView {
   state: string;
@@ -179,10 +176,29 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       // What the source held at the kill: once each of the victim's partitions is copied past it, its
       // re-copied flush window has landed, so later phases do not count those duplicates as theirs.
       const atKill = await readSequences(ctx.a, ctx.adminA, topic);
+      // The positions stored when the victim dies (its last writes may land after this read: the
+      // new owners then start later, with fewer duplicates) and, read before the session timeout
+      // lets anyone else copy its partitions, how far it had copied each of them.
+      const storedAtKill = await storedPositions(members[0]!, topic);
       victim.signal('SIGKILL');
       const killedAt = Date.now();
       await victim.exited;
       ctx.forget(victim);
+      const copiedByVictim = await readSequences(ctx.b, ctx.adminB, `A.${topic}`);
+      /**
+       * Per victim partition, the duplicates its new owner may make: what the victim copied past
+       * its last stored position (sequence n sits at offset n of A), plus two ticks it may have had
+       * in flight that landed after the read above.
+       */
+      const killBounds = new Map(
+        victimPartitions.map((tp) => {
+          const p = Number(tp.slice(tp.lastIndexOf(':') + 1));
+          const stored = storedAtKill.get(tp);
+          const storedSeq = stored === undefined ? -1 : (atKill.get(p)?.[stored] ?? stored);
+          const copiedSeq = Math.max(-1, ...(copiedByVictim.get(p) ?? []));
+          return [p, Math.max(0, copiedSeq - storedSeq) + 2 * PER_TICK] as const;
+        }),
+      );
       const two = members.slice(0, 2);
       await waitFor(
         'the survivors copy every partition',
@@ -277,7 +293,7 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
           `three members shared ${PARTITIONS} partitions in ${spreadMs} ms (duplicates ${atStart.duplicates}); ` +
           `kill -9 of a member with ${victimPartitions.length} partitions: moved in ${killMovedMs} ms ` +
           `(session timeout ${SESSION_TIMEOUT_MS} ms), duplicates ${killDuplicates} in all, per partition ${JSON.stringify(killByPartition)} ` +
-          `(flush window of a partition ${PARTITION_FLUSH_WINDOW}, bound ${KILL_DUPLICATES_BOUND}); ` +
+          `(flush window of a partition ${PARTITION_FLUSH_WINDOW}; bounds ${JSON.stringify(Object.fromEntries(killBounds))}); ` +
           `newcomer took ${afterJoin[2]!.length} partitions in ${joinMovedMs} ms, ${kept} unaffected tasks kept their start counters, ` +
           `partitions moved out of member 0: ${moved}, duplicates ${joinDuplicates}; ` +
           `rolling restart of 3 in ${rollMs} ms: duplicates ${rollDuplicates}; generation ${generation}`,
@@ -285,13 +301,16 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       expect(final.problems).toEqual([]);
       expect(atStart.duplicates).toBe(0);
       expect(killMovedMs).toBeLessThan(SESSION_TIMEOUT_MS + 3_000);
-      // Only the dead member's partitions are copied again, at most what it copied since it last
-      // stored their positions: one flush window and what was in flight (docs/scale-out.md "When a
-      // member goes"). The kill lands a second or two after the member took its partitions, still
-      // in the first flush interval, where a task stores every acknowledged round.
+      // Only the dead member's partitions are copied again, and each at most from where the victim
+      // last stored it (docs/scale-out.md "When a member goes"): its new owner reads the latest
+      // positions before it starts. How stale that store was depends on the flush interval and on
+      // how long a position write takes: one flush window on a quiet machine (the figure logged
+      // above), twice that when the suite loads the machine (20 of one partition in a CI run).
       for (const [p, d] of Object.entries(killByPartition)) {
         expect(victimNumbers.has(Number(p))).toBe(true);
-        expect(d).toBeLessThanOrEqual(KILL_DUPLICATES_BOUND);
+        expect(d, `duplicates of partition ${p} (victim past its stored position + in flight)`).toBeLessThanOrEqual(
+          killBounds.get(Number(p))!,
+        );
       }
       expect(joinDuplicates).toBe(0);
       expect(rollDuplicates).toBe(0);
