@@ -26,6 +26,7 @@ import { adminRetry } from './settings.ts';
 import { toPortError, type PortErrorContext } from './port-errors.ts';
 import type { InternalCluster } from './internals.d.ts';
 import { doublingBackoffMs } from '../backoff.ts';
+import { createTopicsChunks } from './create-topics-chunks.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -152,8 +153,9 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   /**
-   * Many topics in one CreateTopics request per {@link CREATE_TOPICS_CHUNK} (Java's
-   * `Admin.createTopics` sends them all in one), then one wait for all their leaders. One request
+   * Many topics in one CreateTopics request, cut by {@link createTopicsChunks} (Java's
+   * `Admin.createTopics` sends them all in one; a KRaft controller refuses more than 10,000
+   * partitions in one), then one wait for all their leaders. One request
    * per topic, each followed by its own leader wait, cost a metadata refresh of every topic the
    * admin knows per topic and wait round: minutes for 1,000 new topics. kafkajs's own
    * `createTopics` reports "all failed topics already existed" without naming them, so the
@@ -166,8 +168,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   ): Promise<{ name: string; error?: string }[]> {
     await this.client();
     const results: { name: string; error?: string }[] = [];
-    for (let i = 0; i < topics.length; i += CREATE_TOPICS_CHUNK) {
-      const chunk = topics.slice(i, i + CREATE_TOPICS_CHUNK);
+    for (const chunk of createTopicsChunks(topics)) {
       const errors = new Map<string, string>();
       try {
         await cluster.refreshMetadataIfNecessary();
@@ -531,8 +532,6 @@ function groupsContext(groupIds: readonly string[]): Record<string, unknown> {
   return { groups: groupIds.length };
 }
 
-/** Topics per CreateTopics request of {@link KafkajsAdmin.createTopics}. */
-const CREATE_TOPICS_CHUNK = 500;
 /** How long the controller may take to create one request's topics (below the client's 30 s request timeout). */
 const CREATE_TOPICS_TIMEOUT_MS = 20_000;
 
