@@ -154,8 +154,8 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   /**
    * Many topics in one CreateTopics request, cut by {@link createTopicsChunks} (Java's
-   * `Admin.createTopics` sends them all in one; a KRaft controller refuses more than 10,000
-   * partitions in one), then one wait for all their leaders. One request
+   * `Admin.createTopics` sends them all in one, which a KRaft controller refuses beyond 10,000
+   * metadata records), then one wait for all their leaders. One request
    * per topic, each followed by its own leader wait, cost a metadata refresh of every topic the
    * admin knows per topic and wait round: minutes for 1,000 new topics. kafkajs's own
    * `createTopics` reports "all failed topics already existed" without naming them, so the

@@ -1,7 +1,4 @@
-/**
- * How many topics one CreateTopics request of the admin carries at most. One request per topic
- * cost a metadata refresh of every topic the admin knows per topic: minutes for 1,000 new topics.
- */
+/** How many topics one CreateTopics request of the admin carries at most (src/kafka/kafkajs/admin.ts says why many). */
 export const CREATE_TOPICS_PER_REQUEST = 500;
 
 /**
