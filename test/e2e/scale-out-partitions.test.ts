@@ -53,11 +53,14 @@ async function spread(mms: RunningMirrorMaker[], topic: string): Promise<string[
   return views.map((v) => (v!.member!.partitions['A->B'] ?? []).filter((tp) => tp.startsWith(`${topic}:`)).sort());
 }
 
+/** The partition number of a `topic:partition` unit. */
+const partitionOf = (tp: string): number => Number(tp.slice(tp.lastIndexOf(':') + 1));
+
 /**
  * The positions stored in the route's offsets topic (`GET …/offsets`, read to its end first) of
- * `topic`'s partitions, as `topic:partition -> offset of the last record copied`.
+ * `topic`'s partitions, as `partition -> offset of the last record copied`.
  */
-async function storedPositions(mm: RunningMirrorMaker, topic: string): Promise<Map<string, number>> {
+async function storedPositions(mm: RunningMirrorMaker, topic: string): Promise<Map<number, number>> {
   const res = await fetch(`${mm.httpUrl}/connectors/${encodeURIComponent('A->B.MirrorSourceConnector')}/offsets`, {
     signal: AbortSignal.timeout(10_000),
   });
@@ -66,9 +69,7 @@ async function storedPositions(mm: RunningMirrorMaker, topic: string): Promise<M
     offsets: { partition: { topic: string; partition: number }; offset: { offset: number } }[];
   };
   return new Map(
-    body.offsets
-      .filter((o) => o.partition.topic === topic)
-      .map((o) => [`${o.partition.topic}:${o.partition.partition}`, o.offset.offset]),
+    body.offsets.filter((o) => o.partition.topic === topic).map((o) => [o.partition.partition, o.offset.offset]),
   );
 }
 
@@ -159,17 +160,17 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
       // kill -9 of one: its partitions go to the two others within the session timeout.
       const victim = members[2]!;
       const victimPartitions = (await spread(members, topic))![2]!;
+      const victimNumbers = new Set(victimPartitions.map(partitionOf));
       // The kill measures a member in steady state, so it waits until the backlog each partition's
       // first owner copied at the start is stored. A kill after a round is acknowledged and before
       // its position write lands copies that round again whatever the cadence (Java's as well):
       // under a loaded machine the first write landed 0.8-1.4 s after the task started, and a kill
       // in that gap re-copied the whole start-up backlog (50 records of a partition in one CI run).
       // That the backlog is stored within its round at all is source-task-takeover-store.test.ts's.
-      const backlogEnd = new Map([...atStart.sourceLast].map(([p, last]) => [`${topic}:${p}`, last]));
       await waitFor(
         "the victim's start-up backlog is stored",
         () => storedPositions(members[0]!, topic),
-        (stored) => victimPartitions.every((tp) => (stored.get(tp) ?? -1) >= backlogEnd.get(tp)!),
+        (stored) => [...victimNumbers].every((p) => (stored.get(p) ?? -1) >= atStart.sourceLast.get(p)!),
         20_000,
         200,
       );
@@ -191,9 +192,8 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
        * in flight that landed after the read above.
        */
       const killBounds = new Map(
-        victimPartitions.map((tp) => {
-          const p = Number(tp.slice(tp.lastIndexOf(':') + 1));
-          const stored = storedAtKill.get(tp);
+        [...victimNumbers].map((p) => {
+          const stored = storedAtKill.get(p);
           const storedSeq = stored === undefined ? -1 : (atKill.get(p)?.[stored] ?? stored);
           const copiedSeq = Math.max(-1, ...(copiedByVictim.get(p) ?? []));
           return [p, Math.max(0, copiedSeq - storedSeq) + 2 * PER_TICK] as const;
@@ -208,7 +208,6 @@ describe('scale-out by partitions: three, four and rolling instances', () => {
         200,
       );
       const killMovedMs = Date.now() - killedAt;
-      const victimNumbers = new Set(victimPartitions.map((tp) => Number(tp.slice(tp.lastIndexOf(':') + 1))));
       // The kill's re-copies land before the join is counted: the duplicate count settles (the same
       // over two reads 2 s apart) and every partition the victim had was copied again past the kill.
       await waitFor(
