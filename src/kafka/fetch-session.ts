@@ -46,11 +46,11 @@ const MAX_EPOCH = 0x7fffffff;
 /** An answer with records for more partitions than this makes the next fetches sessionless (see the module doc). */
 export const BUSY_PARTITIONS = 8;
 
+/** One partition a fetch asks for, from `offset` (the port's FetchRequest has this shape). */
 export interface SessionFetchRequest {
-  topic: string;
-  partition: number;
-  fetchOffset: bigint;
-  partitionMaxBytes: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
 }
 
 export interface FetchSessionPlan {
@@ -72,8 +72,9 @@ export interface FetchSessionPlan {
 
 /** What the broker holds for one session partition, and what it answered last. */
 interface CachedPartition {
+  readonly topic: string;
+  readonly partition: number;
   fetchOffset: bigint;
-  partitionMaxBytes: number;
   highWatermark: bigint;
   lastStableOffset: bigint;
   logStartOffset: bigint;
@@ -99,10 +100,21 @@ export class FetchSession {
   private cached = new Map<string, Map<number, CachedPartition>>();
   /** Partitions in {@link cached}, all topics together. */
   private cachedCount = 0;
+  /**
+   * The cached entry of each position of the last incremental plan's requests. A round asking for
+   * the same partitions in the same order (a reader's usual round) finds each one here with a
+   * comparison instead of two map lookups. Every entry is in {@link cached}: {@link forgetAll}
+   * clears both, and a partition the session forgets was not asked for by the plan that forgot
+   * it, which overwrote or cut off its position here.
+   */
+  private aligned: (CachedPartition | undefined)[] = [];
   /** `openOnFirstFetch`: open the session with the very first fetch (tests); otherwise with the second. */
   private readonly openOnFirstFetch: boolean;
-  constructor(options: { openOnFirstFetch?: boolean } = {}) {
+  /** Every partition's `partition_max_bytes` (Java `max.partition.fetch.bytes`). */
+  private readonly partitionMaxBytes: number;
+  constructor(options: { openOnFirstFetch?: boolean; partitionMaxBytes?: number } = {}) {
     this.openOnFirstFetch = options.openOnFirstFetch ?? false;
+    this.partitionMaxBytes = options.partitionMaxBytes ?? 1_048_576;
   }
 
   readonly stats: FetchSessionStats = {
@@ -126,7 +138,7 @@ export class FetchSession {
       this.stats.sessionlessFetches++;
       this.stats.partitionsSent += requests.length;
       // While bypassing no session fetch is in flight: noteBusy turns it on only once one ended.
-      const plan = { ...fullPlan(requests, 0, SESSIONLESS_EPOCH), usesSession: false };
+      const plan = { ...fullPlan(requests, this.partitionMaxBytes, 0, SESSIONLESS_EPOCH), usesSession: false };
       return this.bypassing ? { ...plan, bypass: true } : plan;
     }
     this.inFlight = true;
@@ -134,20 +146,25 @@ export class FetchSession {
       this.stats.fullFetches++;
       this.stats.partitionsSent += requests.length;
       // Naming the old id with epoch 0 closes it on the broker as the new one opens.
-      return { ...fullPlan(requests, this.sessionId, INITIAL_EPOCH), usesSession: true };
+      return { ...fullPlan(requests, this.partitionMaxBytes, this.sessionId, INITIAL_EPOCH), usesSession: true };
     }
     this.stats.incrementalFetches++;
     // One pass over the requests, allocating only for partitions that are listed: an idle
-    // partition costs a map lookup and a comparison.
+    // partition costs a few comparisons (two map lookups when the requests' order changed).
     const changed = new Map<string, FetchSessionPlan['topics'][number]['partitions']>();
+    const aligned = this.aligned;
+    if (aligned.length !== requests.length) aligned.length = requests.length;
     let matched = 0;
-    for (const r of requests) {
-      const c = this.cached.get(r.topic)?.get(r.partition);
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i]!;
+      let c = aligned[i];
+      if (c === undefined || c.partition !== r.partition || c.topic !== r.topic)
+        aligned[i] = c = this.cached.get(r.topic)?.get(r.partition);
       if (c !== undefined) matched++;
-      if (c !== undefined && c.fetchOffset === r.fetchOffset && c.partitionMaxBytes === r.partitionMaxBytes) continue;
+      if (c !== undefined && c.fetchOffset === r.offset) continue;
       let list = changed.get(r.topic);
       if (list === undefined) changed.set(r.topic, (list = []));
-      list.push({ partition: r.partition, fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes });
+      list.push({ partition: r.partition, fetchOffset: r.offset, partitionMaxBytes: this.partitionMaxBytes });
       this.stats.partitionsSent++;
     }
     // Every session partition was requested again (the usual round): nothing to forget, and no
@@ -189,7 +206,7 @@ export class FetchSession {
    */
   closePlan(): FetchSessionPlan | undefined {
     if (this.sessionId === 0 || this.inFlight) return undefined;
-    const plan = { ...fullPlan([], this.sessionId, SESSIONLESS_EPOCH), usesSession: false };
+    const plan = { ...fullPlan([], this.partitionMaxBytes, this.sessionId, SESSIONLESS_EPOCH), usesSession: false };
     this.sessionId = 0;
     this.epoch = INITIAL_EPOCH;
     this.forgetAll();
@@ -213,6 +230,7 @@ export class FetchSession {
   private forgetAll(): void {
     this.cached.clear();
     this.cachedCount = 0;
+    this.aligned = [];
   }
 
   /**
@@ -326,14 +344,14 @@ export class FetchSession {
         const c = parts.get(r.partition);
         if (c === undefined) {
           parts.set(r.partition, {
+            topic: t.topic,
+            partition: r.partition,
             fetchOffset: r.fetchOffset,
-            partitionMaxBytes: r.partitionMaxBytes,
             ...UNKNOWN_OFFSETS,
           });
           this.cachedCount++;
         } else {
           c.fetchOffset = r.fetchOffset;
-          c.partitionMaxBytes = r.partitionMaxBytes;
         }
       }
     }
@@ -396,6 +414,7 @@ function unchanged(partition: number, c: CachedPartition): FetchPartitionRespons
 
 function fullPlan(
   requests: readonly SessionFetchRequest[],
+  partitionMaxBytes: number,
   sessionId: number,
   sessionEpoch: number,
 ): Omit<FetchSessionPlan, 'usesSession'> {
@@ -403,7 +422,7 @@ function fullPlan(
   for (const r of requests) {
     let list = topics.get(r.topic);
     if (list === undefined) topics.set(r.topic, (list = []));
-    list.push({ partition: r.partition, fetchOffset: r.fetchOffset, partitionMaxBytes: r.partitionMaxBytes });
+    list.push({ partition: r.partition, fetchOffset: r.offset, partitionMaxBytes });
   }
   return {
     sessionId,

@@ -1,6 +1,7 @@
 import type {
   ConsumedRecord,
   FetchedPiece,
+  FetchRequest,
   UndecodedFetchedPartition,
   KafkaAdmin,
   PassThroughBatch,
@@ -91,6 +92,8 @@ interface PartitionProgress {
   readonly remoteTopic: string;
   /** Next upstream offset to fetch (runs ahead of what is acknowledged by one batch). */
   nextFetch: bigint;
+  /** The request of the latest fetch round: kept while {@link nextFetch} stands, so an idle round allocates nothing. */
+  fetchRequest: FetchRequest | undefined;
   /** Last upstream offset the target acknowledged: what a position flush stores. */
   lastAcked: bigint | undefined;
   /** Last position written to the offsets topic. */
@@ -371,6 +374,7 @@ export class SourceTask {
         key,
         remoteTopic: policy.formatRemoteTopic(sourceAlias, tp.topic),
         nextFetch: resume ?? -1n,
+        fetchRequest: undefined,
         lastAcked: resume !== undefined ? resume - 1n : undefined,
         flushed: resume !== undefined ? resume - 1n : undefined,
         producing: false,
@@ -419,11 +423,16 @@ export class SourceTask {
 
   /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
   private fetchRound(): Promise<FetchOutcome> {
-    const requests = [...this.progress.values()].map((p) => ({
-      topic: p.tp.topic,
-      partition: p.tp.partition,
-      offset: p.nextFetch,
-    }));
+    // The same partitions in the same order every round, which lets the record source keep its
+    // grouping by leader and its fetch sessions compare positions without lookups.
+    const requests = new Array<FetchRequest>(this.progress.size);
+    let i = 0;
+    for (const p of this.progress.values()) {
+      let r = p.fetchRequest;
+      if (r === undefined || r.offset !== p.nextFetch)
+        p.fetchRequest = r = { topic: p.tp.topic, partition: p.tp.partition, offset: p.nextFetch };
+      requests[i++] = r;
+    }
     // changedOnly: an idle partition is left out of the answer (incremental fetch sessions), so the
     // rest of the round (absorbFetch, sendIdleOffsetSyncs) does nothing for it.
     return this.options.sourceRecords.fetchUndecoded(requests, { changedOnly: true }).then(

@@ -27,6 +27,7 @@ import {
 import { dataBuffers } from '../buffer-pool.ts';
 import { SectionArena } from '../section-arena.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
+import { LeaderLayout } from './leader-layout.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
@@ -47,6 +48,8 @@ export class KafkajsRecordSource implements RecordSource {
   private staleTopics = new Set<string>();
   /** One incremental fetch session per leader broker id. */
   private readonly sessions = new Map<number, FetchSession>();
+  /** The last round's partitions grouped by leader, reused while partitions and leaders stand. */
+  private layout: LeaderLayout | undefined;
 
   constructor(connection: KafkajsConnection, options: RecordSourceOptions = {}) {
     this.connection = connection;
@@ -79,24 +82,24 @@ export class KafkajsRecordSource implements RecordSource {
 
   private async fetchAll(requests: FetchRequest[], changedOnly = false): Promise<UndecodedFetchedPartition[]> {
     if (requests.length === 0) return [];
-    const byLeader = new Map<number, FetchRequest[]>();
     const results: UndecodedFetchedPartition[] = [];
-    // One pass and one metadata lookup per round: linear in partitions, whatever the topic count.
-    const topics = [...new Set(requests.map((r) => r.topic))];
+    const sameLayout = this.layout !== undefined && this.layout.matches(requests);
+    const topics = sameLayout ? this.layout!.topics : [...new Set(requests.map((r) => r.topic))];
     const refresh = topics.some((t) => this.staleTopics.has(t));
     for (const t of topics) this.staleTopics.delete(t);
     const leadersByTopic = await this.connection.leadersOf(topics, refresh);
-    for (const r of requests) {
-      const leader = leadersByTopic.get(r.topic)?.get(r.partition);
-      if (leader === undefined || leader < 0) {
-        // No leader right now: report an empty read; the next call refreshes metadata.
-        this.staleTopics.add(r.topic);
-        results.push(emptyResult(r));
-        continue;
-      }
-      const list = byLeader.get(leader);
-      if (list === undefined) byLeader.set(leader, [r]);
-      else list.push(r);
+    if (!sameLayout || !this.layout!.sameLeaders(leadersByTopic))
+      this.layout = new LeaderLayout(requests, topics, leadersByTopic);
+    const byLeader = new Map<number, FetchRequest[]>();
+    for (const [leader, positions] of this.layout!.byLeader) {
+      const reqs = new Array<FetchRequest>(positions.length);
+      for (let i = 0; i < positions.length; i++) reqs[i] = requests[positions[i]!]!;
+      byLeader.set(leader, reqs);
+    }
+    for (const i of this.layout!.leaderless) {
+      // No leader right now: report an empty read; the next call refreshes metadata.
+      this.staleTopics.add(requests[i]!.topic);
+      results.push(emptyResult(requests[i]!));
     }
     const perLeader = await Promise.all(
       [...byLeader].map(([leader, reqs]) => this.fetchFromLeader(leader, reqs, changedOnly)),
@@ -122,14 +125,7 @@ export class KafkajsRecordSource implements RecordSource {
   ): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
     const session = this.sessionWith(leader);
-    const plan = session.plan(
-      requests.map((r) => ({
-        topic: r.topic,
-        partition: r.partition,
-        fetchOffset: r.offset,
-        partitionMaxBytes: this.options.maxPartitionBytes,
-      })),
-    );
+    const plan = session.plan(requests);
     const body = encodeFetchRequest({
       maxWaitMs: this.options.maxWaitMs,
       minBytes: this.options.minBytes,
@@ -181,7 +177,8 @@ export class KafkajsRecordSource implements RecordSource {
   /** The fetch session with one leader (KIP-227), opened by the first fetch from it. */
   private sessionWith(leader: number): FetchSession {
     let session = this.sessions.get(leader);
-    if (session === undefined) this.sessions.set(leader, (session = new FetchSession()));
+    if (session === undefined)
+      this.sessions.set(leader, (session = new FetchSession({ partitionMaxBytes: this.options.maxPartitionBytes })));
     return session;
   }
 
