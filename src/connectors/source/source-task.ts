@@ -90,10 +90,10 @@ interface PartitionProgress {
   readonly tp: TopicPartition;
   readonly key: string;
   readonly remoteTopic: string;
-  /** Next upstream offset to fetch (runs ahead of what is acknowledged by one batch). */
-  nextFetch: bigint;
-  /** The request of the latest fetch round: kept while {@link nextFetch} stands, so an idle round allocates nothing. */
-  fetchRequest: FetchRequest | undefined;
+  /** Next upstream offset to fetch (runs ahead of what is acknowledged by one batch); moved by `moveTo` only. */
+  readonly nextFetch: bigint;
+  /** Where the partition's request sits in the task's fetch requests (`fetchRequests`). */
+  readonly requestAt: number;
   /** Last upstream offset the target acknowledged: what a position flush stores. */
   lastAcked: bigint | undefined;
   /** Last position written to the offsets topic. */
@@ -244,6 +244,8 @@ export class SourceTask {
   private readonly options: SourceTaskOptions;
   private readonly logger: Logger;
   private readonly progress = new Map<string, PartitionProgress>();
+  /** Each partition's fetch request at its position, in {@link progress} order (see {@link moveTo}). */
+  private readonly fetchRequests: FetchRequest[] = [];
   /** {@link progress} by topic, then partition: looked up per fetched partition without building a key. */
   private readonly progressByTopic = new Map<string, Map<number, PartitionProgress>>();
   /**
@@ -355,6 +357,10 @@ export class SourceTask {
 
   private async initPositions(): Promise<void> {
     const { sourceAlias, partitions, positions, policy } = this.options;
+    // A retry after a failed attempt starts over: one entry and one request per partition.
+    this.progress.clear();
+    this.progressByTopic.clear();
+    this.fetchRequests.length = 0;
     const stored = positions.sourcePositions(sourceAlias, partitions);
     const needReset = new Map<string, TopicPartition[]>();
     for (const tp of partitions) {
@@ -374,7 +380,7 @@ export class SourceTask {
         key,
         remoteTopic: policy.formatRemoteTopic(sourceAlias, tp.topic),
         nextFetch: resume ?? -1n,
-        fetchRequest: undefined,
+        requestAt: this.fetchRequests.length,
         lastAcked: resume !== undefined ? resume - 1n : undefined,
         flushed: resume !== undefined ? resume - 1n : undefined,
         producing: false,
@@ -387,6 +393,7 @@ export class SourceTask {
         metrics,
       };
       this.progress.set(key, p);
+      this.fetchRequests.push({ topic: tp.topic, partition: tp.partition, offset: p.nextFetch });
       let parts = this.progressByTopic.get(tp.topic);
       if (parts === undefined) this.progressByTopic.set(tp.topic, (parts = new Map()));
       parts.set(tp.partition, p);
@@ -411,10 +418,16 @@ export class SourceTask {
         for (const tp of tps) {
           const o = offsets.find((x) => x.partition === tp.partition);
           const p = this.progressOf(tp.topic, tp.partition)!;
-          p.nextFetch = o ? (this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest) : 0n;
+          this.moveTo(p, o ? (this.options.autoOffsetReset === 'latest' ? o.latest : o.earliest) : 0n);
         }
       }),
     );
+  }
+
+  /** Moves `p`'s fetch position: the one place it changes, so its request in {@link fetchRequests} follows. */
+  private moveTo(p: PartitionProgress, offset: bigint): void {
+    (p as { nextFetch: bigint }).nextFetch = offset;
+    this.fetchRequests[p.requestAt] = { topic: p.tp.topic, partition: p.tp.partition, offset };
   }
 
   private progressOf(topic: string, partition: number): PartitionProgress | undefined {
@@ -423,16 +436,10 @@ export class SourceTask {
 
   /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
   private fetchRound(): Promise<FetchOutcome> {
-    // The same partitions in the same order every round, which lets the record source keep its
-    // grouping by leader and its fetch sessions compare positions without lookups.
-    const requests = new Array<FetchRequest>(this.progress.size);
-    let i = 0;
-    for (const p of this.progress.values()) {
-      let r = p.fetchRequest;
-      if (r === undefined || r.offset !== p.nextFetch)
-        p.fetchRequest = r = { topic: p.tp.topic, partition: p.tp.partition, offset: p.nextFetch };
-      requests[i++] = r;
-    }
+    // A copy: positions may move while the fetch runs. The same partitions in the same order every
+    // round, an idle one's request the same object, let the record source keep its grouping by
+    // leader and its fetch sessions skip a partition with one comparison.
+    const requests = this.fetchRequests.slice();
     // changedOnly: an idle partition is left out of the answer (incremental fetch sessions), so the
     // rest of the round (absorbFetch, sendIdleOffsetSyncs) does nothing for it.
     return this.options.sourceRecords.fetchUndecoded(requests, { changedOnly: true }).then(
@@ -556,7 +563,7 @@ export class SourceTask {
         withRecords.push(f);
         p.recordsRound = round;
       }
-      p.nextFetch = f.nextOffset;
+      if (f.nextOffset !== p.nextFetch) this.moveTo(p, f.nextOffset);
       p.highWatermark = f.highWatermark;
       if (f.highWatermark >= 0n) p.metrics.lag(Number(f.highWatermark - p.nextFetch));
       else p.metrics.lagUnknown?.();
@@ -747,7 +754,7 @@ export class SourceTask {
           },
         );
       }
-      p.nextFetch = o.earliest;
+      this.moveTo(p, o.earliest);
       return;
     }
     // Past the end: the source log was truncated or recreated. Java's consumer applies auto.offset.reset.
@@ -762,7 +769,7 @@ export class SourceTask {
         `position of ${p.tp.topic}-${p.tp.partition} is out of range and auto.offset.reset=none`,
       );
     }
-    p.nextFetch = reset;
+    this.moveTo(p, reset);
   }
 
   /** Copies one group of a fetched round to the target, retrying retriable failures until acknowledged or stopped. */

@@ -32,6 +32,10 @@ export class KafkajsConnection {
   private connecting: Promise<InternalCluster> | undefined;
   /** New topics of {@link leadersOf} calls of this turn of the event loop, added in one refresh. */
   private learning: { topics: Set<string>; added: Promise<void> } | undefined;
+  /** The last {@link leadersOf} answer read from fresh metadata, for the same topics asked again. */
+  private lastLeaders:
+    | { topics: readonly string[]; metadata: object; leaders: ReadonlyMap<string, ReadonlyMap<number, number>> }
+    | undefined;
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
     scheduleIdleChecksWithoutNegativeTimeouts();
@@ -96,9 +100,25 @@ export class KafkajsConnection {
    * `findTopicPartitionMetadata` scans every topic's metadata: asking topic by topic costs
    * topics² per fetch, which dominated an idle mirror of 1,000 topics
    * (docs/benchmarks/2026-11-30-scale.md). Topics without metadata map to an empty map.
+   *
+   * A reader asking for the same topics array as last time (a source task's fetch rounds, see
+   * LeaderLayout) under the same fresh metadata gets the same answer back without a pass over
+   * its topics.
    */
-  async leadersOf(topics: readonly string[], refresh = false): Promise<Map<string, ReadonlyMap<number, number>>> {
+  async leadersOf(
+    topics: readonly string[],
+    refresh = false,
+  ): Promise<ReadonlyMap<string, ReadonlyMap<number, number>>> {
     const cluster = await this.internalCluster();
+    const last = this.lastLeaders;
+    if (
+      !refresh &&
+      last !== undefined &&
+      last.topics === topics &&
+      last.metadata === cluster.brokerPool.metadata &&
+      !metadataExpired(cluster)
+    )
+      return last.leaders;
     const unknown = topics.filter((t) => !cluster.targetTopics.has(t));
     let out: Map<string, ReadonlyMap<number, number>> | undefined;
     try {
@@ -108,8 +128,12 @@ export class KafkajsConnection {
       else {
         // Fresh metadata: kafkajs would refresh only if a known topic is missing from it.
         const cached = leadersIn(cluster, topics);
-        if (cached.complete) out = cached.leaders;
-        else await cluster.refreshMetadataIfNecessary();
+        if (cached.complete) {
+          const metadata = cluster.brokerPool.metadata!;
+          this.lastLeaders = { topics, metadata, leaders: cached.leaders };
+          return cached.leaders;
+        }
+        await cluster.refreshMetadataIfNecessary();
       }
     } catch (err) {
       if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || cluster.targetTopics.size === 0)

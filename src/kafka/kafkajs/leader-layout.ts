@@ -15,12 +15,12 @@ export class LeaderLayout {
   private readonly topicAt: string[];
   private readonly partitionAt: Int32Array;
   /** Each topic's leader table as metadata gave it: a refresh replaces the tables. */
-  private readonly leaders: Map<string, ReadonlyMap<number, number>>;
+  private readonly leaders: ReadonlyMap<string, ReadonlyMap<number, number>>;
 
   constructor(
     requests: readonly FetchRequest[],
     topics: readonly string[],
-    leadersByTopic: Map<string, ReadonlyMap<number, number>>,
+    leadersByTopic: ReadonlyMap<string, ReadonlyMap<number, number>>,
   ) {
     this.topics = topics;
     this.leaders = leadersByTopic;
@@ -52,7 +52,8 @@ export class LeaderLayout {
   }
 
   /** The same leader table for every topic (unchanged metadata hands out the same tables). */
-  sameLeaders(leadersByTopic: Map<string, ReadonlyMap<number, number>>): boolean {
+  sameLeaders(leadersByTopic: ReadonlyMap<string, ReadonlyMap<number, number>>): boolean {
+    if (leadersByTopic === this.leaders) return true;
     if (leadersByTopic.size !== this.leaders.size) return false;
     for (const [topic, table] of leadersByTopic) if (this.leaders.get(topic) !== table) return false;
     return true;

@@ -131,4 +131,38 @@ describe('leader lookups with many topics', () => {
     expect((await connection.leadersOf(['t7'])).get('t7')?.get(0)).toBe(3);
     expect(calls.ifNecessary).toBe(2);
   });
+
+  it('the same topics array under the same fresh metadata gets the same answer back; a refresh, new metadata or expiry asks again', async () => {
+    const { connection, calls, cluster } = fakeCluster(3);
+    const names = ['t0', 't1', 't2'];
+    for (const n of names) cluster.targetTopics.add(n);
+    const pool = cluster.brokerPool as { metadata: object; metadataExpireAt?: number };
+    pool.metadataExpireAt = Date.now() + 60_000;
+    const first = await connection.leadersOf(names);
+    expect(await connection.leadersOf(names)).toBe(first);
+    // Another array with the same topics is looked up (only the caller knows it did not change).
+    const copy = await connection.leadersOf([...names]);
+    expect(copy).not.toBe(first);
+    expect(copy).toEqual(first);
+    expect(await connection.leadersOf(names)).not.toBe(first); // the last answer was for the copy
+    const again = await connection.leadersOf(names);
+    expect(await connection.leadersOf(names)).toBe(again);
+    // Asked to refresh: kafkajs refreshes, whatever the cache.
+    await connection.leadersOf(names, true);
+    expect(calls.refresh).toBe(1);
+    // A new snapshot (a refresh elsewhere): the new leaders.
+    const moved = await connection.leadersOf(names);
+    pool.metadata = {
+      brokers: [],
+      topicMetadata: names.map((topic) => ({ topic, partitionMetadata: [{ partitionId: 0, leader: 9 }] })),
+    };
+    const after = await connection.leadersOf(names);
+    expect(after).not.toBe(moved);
+    expect(after.get('t1')?.get(0)).toBe(9);
+    // Expired: kafkajs' check runs.
+    const checks = calls.ifNecessary;
+    pool.metadataExpireAt = Date.now() - 1;
+    await connection.leadersOf(names);
+    expect(calls.ifNecessary).toBe(checks + 1);
+  });
 });

@@ -179,7 +179,7 @@ describe('producing to many topics at once', () => {
       ownLookups.push([...names]);
       const known = names.filter((n) => !unknown.has(n));
       return {
-        leaders: await lookup(known),
+        leaders: new Map(await lookup(known)),
         errors: new Map(names.filter((n) => unknown.has(n)).map((n) => [n, UNKNOWN_TOPIC_OR_PARTITION])),
       };
     };

@@ -246,6 +246,22 @@ describe('SourceTask', () => {
     await stopping;
   });
 
+  it('a start-up position lookup that fails and is retried fetches and copies each partition once', async () => {
+    const h = await harness({ partitions: 3, perPartition: 5 });
+    h.source.inject({ op: 'listOffsets', error: () => kafkaError('LEADER_NOT_AVAILABLE', true) });
+    await h.task.start();
+    await eventually(() => {
+      for (let p = 0; p < 3; p++) expect(copied(h.target, p)).toEqual(records(p, 5).map((r) => r.value!.toString()));
+    });
+    expect(h.source.calls('listOffsets')).toBeGreaterThan(1);
+    await advance(2_000); // more rounds: nothing copied twice
+    for (let p = 0; p < 3; p++) expect(copied(h.target, p)).toHaveLength(5);
+    const stopping = h.task.stop();
+    await advance(1_000);
+    await stopping;
+    expect([0, 1, 2].map((p) => h.positions.stored.get(key(p)))).toEqual([4n, 4n, 4n]);
+  });
+
   it('retention loss: counts the records lost, moves to the log start (retrying its lookup), copies the rest', async () => {
     const h = await harness({ partitions: 1, perPartition: 100 });
     h.positions.stored.set(key(0), 9n); // resumes at 10
