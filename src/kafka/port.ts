@@ -151,6 +151,11 @@ export interface RecordSourceOptions {
    * checks every batch's CRC; a re-encoded one gets a new CRC over the corrupted bytes).
    */
   checkCrcs?: boolean;
+  /**
+   * Partitions per incremental fetch session with one leader (4,000): a leader with more is
+   * fetched through several sessions (why: src/kafka/kafkajs/record-source.ts).
+   */
+  sessionPartitions?: number;
 }
 
 /** Reads partitions from explicit positions, without joining a consumer group. */

@@ -76,16 +76,23 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     }
   }
 
-  /** The record source's session with the topic's one leader. */
-  function session(): FetchSession {
-    const sessions = (source as unknown as { sessions: Map<number, FetchSession> }).sessions;
+  /** A record source's sessions with the topic's one leader, and their size. */
+  function leaderSessions(reader: KafkajsRecordSource): { size: number; sessions: FetchSession[] } {
+    const sessions = (reader as unknown as { sessions: Map<number, { size: number; sessions: FetchSession[] }> })
+      .sessions;
     expect(sessions.size).toBe(1);
     return [...sessions.values()][0]!;
   }
 
+  /** The record source's one session with the topic's one leader. */
+  function session(): FetchSession {
+    const { sessions } = leaderSessions(source);
+    expect(sessions).toHaveLength(1);
+    return sessions[0]!;
+  }
+
   it('after the first round, idle partitions are not listed and are still answered', async () => {
     expect(await round()).toBe(0); // the first fetch is sessionless: no session yet
-    expect((source as unknown as { sessions: Map<number, FetchSession> }).sessions.size).toBe(1);
     expect(session().id).toBe(0);
     await sendTo(0, ['a1', 'a2']);
     await readUntilSeen(['a1', 'a2']);
@@ -148,8 +155,7 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     const other = (await cluster.recordSource({ maxWaitMs: 50 })) as KafkajsRecordSource;
     await other.fetch([{ topic, partition: 0, offset: 0n }]);
     await other.fetch([{ topic, partition: 0, offset: 0n }]); // the second fetch opens a session
-    const otherSessions = (other as unknown as { sessions: Map<number, FetchSession> }).sessions;
-    const otherSession = [...otherSessions.values()][0]!;
+    const otherSession = leaderSessions(other).sessions[0]!;
     const otherId = otherSession.id;
     const otherEpoch = (otherSession as unknown as { epoch: number }).epoch;
     expect(otherId).toBeGreaterThan(0);
@@ -165,6 +171,88 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     expect(s.stats.resets).toBe(resets + 1);
   });
 
+  it('a leader with more partitions than sessionPartitions is fetched through several sessions, each incremental', async () => {
+    const reader = (await cluster.recordSource({ maxWaitMs: 50, sessionPartitions: 2 })) as KafkajsRecordSource;
+    try {
+      const at = [...positions];
+      const requests = () => at.map((offset, partition) => ({ topic, partition, offset }));
+      await reader.fetchUndecoded(requests(), { changedOnly: true }); // sessionless first fetches
+      await reader.fetchUndecoded(requests(), { changedOnly: true }); // each opens its session
+      const { sessions } = leaderSessions(reader);
+      expect(sessions).toHaveLength(3); // 6 partitions, 2 per session
+      expect(new Set(sessions.map((s) => s.id)).size).toBe(3);
+      expect(sessions.every((s) => s.id > 0)).toBe(true);
+      const sent = reader.fetchSessionStats().get(1)!.partitionsSent;
+      expect(await reader.fetchUndecoded(requests(), { changedOnly: true })).toEqual([]);
+      expect(reader.fetchSessionStats().get(1)!.partitionsSent).toBe(sent); // idle: nothing listed
+      // Records on partitions of the first and the last session: both answered, nothing else.
+      await sendTo(0, ['m1']);
+      await sendTo(5, ['m2']);
+      const read = new Map<number, string[]>();
+      const deadline = Date.now() + 10_000;
+      while (read.size < 2 && Date.now() < deadline)
+        for (const f of await reader.fetchUndecoded(requests(), { changedOnly: true })) {
+          read.set(
+            f.partition,
+            (await f.decode()).map((r) => r.value!.toString()),
+          );
+          at[f.partition] = f.nextOffset;
+        }
+      expect([...read].sort()).toEqual([
+        [0, ['m1']],
+        [5, ['m2']],
+      ]);
+      expect(reader.fetchSessionStats().get(1)!.resets).toBe(0);
+    } finally {
+      await reader.close();
+    }
+    // The main reader reads them as well (it keeps its own positions).
+    await readUntilSeen(['m1', 'm2']);
+  });
+
+  it('a fetch through a session that times out (the broker stopped) halves the sessions; records flow once it answers', async () => {
+    // A fetch times out after kafkajs' request timeout (30 s; a longer one per request only).
+    const reader = (await cluster.recordSource({ maxWaitMs: 50, sessionPartitions: 6 })) as KafkajsRecordSource;
+    const at = [...positions];
+    const requests = () => at.map((offset, partition) => ({ topic, partition, offset }));
+    try {
+      await reader.fetchUndecoded(requests(), { changedOnly: true });
+      await reader.fetchUndecoded(requests(), { changedOnly: true });
+      expect(leaderSessions(reader).sessions[0]!.id).toBeGreaterThan(0);
+      faults.pause('B');
+      let failure: unknown;
+      try {
+        await reader.fetchUndecoded(requests(), { changedOnly: true });
+      } catch (err) {
+        failure = err;
+      } finally {
+        faults.resume('B');
+      }
+      expect(isRetriable(failure)).toBe(true);
+      expect(String(failure)).toMatch(/timed out/);
+      expect(leaderSessions(reader).size).toBe(3);
+      await sendTo(2, ['p1']);
+      await sendTo(4, ['p2']);
+      const read: string[] = [];
+      const deadline = Date.now() + 30_000;
+      while (read.length < 2 && Date.now() < deadline) {
+        const fetched = await reader.fetchUndecoded(requests(), { changedOnly: true }).catch((err: unknown) => {
+          if (!isRetriable(err)) throw err;
+          return [];
+        });
+        for (const f of fetched) {
+          for (const r of await f.decode()) read.push(r.value!.toString());
+          at[f.partition] = f.nextOffset;
+        }
+      }
+      expect(read.sort()).toEqual(['p1', 'p2']);
+      expect(leaderSessions(reader).sessions).toHaveLength(2);
+    } finally {
+      await reader.close();
+    }
+    await readUntilSeen(['p1', 'p2']);
+  }, 90_000);
+
   it('records flow across a broker restart (the session is gone with it)', async () => {
     const s = session();
     const resets = s.stats.resets;
@@ -178,6 +266,6 @@ describe('fetch sessions (KIP-227) on real brokers', () => {
     const sent = s.stats.partitionsSent;
     expect(await round()).toBe(0);
     expect(s.stats.partitionsSent).toBe(sent); // incremental again: nothing listed
-    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2', 'w1', 'x1']); // one round may read both
+    expect([...seen].sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'd1', 'e1', 'e2', 'm1', 'm2', 'p1', 'p2', 'w1', 'x1']); // one round may read both
   }, 150_000);
 });

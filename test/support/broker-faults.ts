@@ -1,6 +1,12 @@
 import { afterAll } from 'vitest';
 import type { RunningCluster } from '../../scripts/kafka/broker.ts';
-import { killTestBedCluster, restartTestBedCluster, startTestBed, type TestBed } from '../../scripts/kafka/testbed.ts';
+import {
+  killTestBedCluster,
+  readTestBedState,
+  restartTestBedCluster,
+  startTestBed,
+  type TestBed,
+} from '../../scripts/kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../../scripts/kafka/versions.ts';
 import { runKafkaJava } from './java.ts';
 import { testKafka } from './kafka.ts';
@@ -27,13 +33,32 @@ function stateFile(): string {
 export function useBrokerFaults(): {
   kill(alias: string): Promise<RunningCluster>;
   restart(alias: string): Promise<RunningCluster>;
+  /** Stops the broker process (SIGSTOP): connections stay open and nothing is answered. */
+  pause(alias: string): void;
+  /** Lets a paused broker go on (SIGCONT): it answers what queued up meanwhile. */
+  resume(alias: string): void;
 } {
   const down = new Set<string>();
+  const paused = new Map<string, number>();
   afterAll(async () => {
+    for (const pid of paused.values()) process.kill(pid, 'SIGCONT');
+    paused.clear();
     for (const alias of down) await restartTestBedCluster(stateFile(), alias, 90_000);
     down.clear();
   }, 120_000);
   return {
+    pause: (alias) => {
+      const cluster = readTestBedState(stateFile()).find((c) => c.alias === alias);
+      if (cluster === undefined) throw new Error(`no cluster ${alias} in the test bed`);
+      process.kill(cluster.pid, 'SIGSTOP');
+      paused.set(alias, cluster.pid);
+    },
+    resume: (alias) => {
+      const pid = paused.get(alias);
+      if (pid === undefined) throw new Error(`cluster ${alias} is not paused`);
+      process.kill(pid, 'SIGCONT');
+      paused.delete(alias);
+    },
     kill: async (alias) => {
       const cluster = await killTestBedCluster(stateFile(), alias);
       down.add(alias);

@@ -32,6 +32,29 @@ import type { KafkajsConnection } from './connection.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
+/**
+ * Partitions per fetch session with one leader. A broker keeps a session of Fetch v11 (which
+ * names topics; v13+ sends topic ids) in a linear-probing hash map keyed by partition and topic
+ * name, and numbered topic names (s-00000 … s-01999) fall into a few dense runs of it: on Kafka
+ * 4.1.2, opening one session of 1,000 / 2,000 / 4,000 / 8,000 such partitions took 0.2 / 0.2 /
+ * 0.5 / 1.1 s, and one of 16,000 kept the broker's fetch thread busy for minutes
+ * (`ImplicitLinkedHashCollection.changeCapacity` under `FullFetchContext.createNewSession`, seen
+ * with jstack) while the request timed out and was sent again, and nothing was copied
+ * (docs/benchmarks/2026-12-01-fetch-session-size.md). A leader with more partitions is fetched
+ * through several sessions of at most this many.
+ */
+const SESSION_PARTITIONS = 4_000;
+
+/** A leader's fetch sessions, each for up to `size` partitions (in request order). */
+interface LeaderSessions {
+  size: number;
+  readonly sessions: FetchSession[];
+}
+
+/** kafkajs gave up waiting for the broker's answer (`requestTimeout`). */
+function isRequestTimeout(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'KafkaJSRequestTimeoutError';
+}
 /** Closing a fetch session is a courtesy to the broker: do not hold a shutdown up for it. */
 const CLOSE_SESSION_TIMEOUT_MS = 2_000;
 
@@ -46,8 +69,8 @@ export class KafkajsRecordSource implements RecordSource {
   private readonly connection: KafkajsConnection;
   private readonly options: Required<RecordSourceOptions>;
   private staleTopics = new Set<string>();
-  /** One incremental fetch session per leader broker id. */
-  private readonly sessions = new Map<number, FetchSession>();
+  /** The incremental fetch sessions with each leader, by broker id. */
+  private readonly sessions = new Map<number, LeaderSessions>();
   /** The last round's partitions grouped by leader, reused while partitions and leaders stand. */
   private layout: LeaderLayout | undefined;
 
@@ -60,6 +83,7 @@ export class KafkajsRecordSource implements RecordSource {
       maxBytes: options.maxBytes ?? 52_428_800,
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
       checkCrcs: options.checkCrcs ?? true,
+      sessionPartitions: options.sessionPartitions ?? SESSION_PARTITIONS,
     };
   }
 
@@ -117,19 +141,50 @@ export class KafkajsRecordSource implements RecordSource {
     );
   }
 
+  /**
+   * One leader's partitions, through its fetch sessions: one per {@link LeaderSessions.size}
+   * partitions, in request order (the same partitions stay in the same session while the
+   * caller's order stands). Their requests go out together on the leader's connection, which
+   * the broker answers one after another: every request but the last asks for an answer at once
+   * (max wait 0), so an idle round waits `fetch.max.wait.ms` once, not once per session.
+   */
   private async fetchFrom(
     leader: number,
     requests: FetchRequest[],
     changedOnly: boolean,
+  ): Promise<UndecodedFetchedPartition[]> {
+    const sessions = this.sessionsWith(leader);
+    const size = sessions.size;
+    if (requests.length <= size) return this.fetchThrough(leader, sessions, 0, requests, changedOnly, 1);
+    const count = Math.ceil(requests.length / size);
+    const parts = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        this.fetchThrough(leader, sessions, i, requests.slice(i * size, (i + 1) * size), changedOnly, count),
+      ),
+    );
+    return parts.flat();
+  }
+
+  /** Fetches `requests` through the leader's session `index` of `count`. */
+  private async fetchThrough(
+    leader: number,
+    sessions: LeaderSessions,
+    index: number,
+    requests: FetchRequest[],
+    changedOnly: boolean,
+    count: number,
     retryingSession = false,
   ): Promise<UndecodedFetchedPartition[]> {
     const broker = await this.connection.broker(leader);
-    const session = this.sessionWith(leader);
+    const session = (sessions.sessions[index] ??= new FetchSession({
+      partitionMaxBytes: this.options.maxPartitionBytes,
+    }));
     const plan = session.plan(requests);
     const body = encodeFetchRequest({
-      maxWaitMs: this.options.maxWaitMs,
+      maxWaitMs: index === count - 1 ? this.options.maxWaitMs : 0,
       minBytes: this.options.minBytes,
-      maxBytes: this.options.maxBytes,
+      // The sessions' answers are held together: together within the reader's bound.
+      maxBytes: Math.max(this.options.maxPartitionBytes, Math.ceil(this.options.maxBytes / count)),
       isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
       session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: plan.forgottenTopics },
       topics: plan.topics,
@@ -146,6 +201,7 @@ export class KafkajsRecordSource implements RecordSource {
     } catch (err) {
       // The broker may or may not have applied the request: its session state is unknown now.
       session.failed(plan);
+      if (plan.usesSession && isRequestTimeout(err)) this.shrinkSessions(leader, sessions, requests.length);
       throw err;
     }
     if (response.errorCode !== 0) {
@@ -154,7 +210,8 @@ export class KafkajsRecordSource implements RecordSource {
       // opens a new one, as Java's consumer does on its next poll.
       const sessionLost =
         response.errorCode === FETCH_SESSION_ID_NOT_FOUND || response.errorCode === INVALID_FETCH_SESSION_EPOCH;
-      if (sessionLost && !retryingSession) return this.fetchFrom(leader, requests, changedOnly, true);
+      if (sessionLost && !retryingSession)
+        return this.fetchThrough(leader, sessions, index, requests, changedOnly, count, true);
       throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
     }
     if (changedOnly) {
@@ -174,17 +231,47 @@ export class KafkajsRecordSource implements RecordSource {
     return out;
   }
 
-  /** The fetch session with one leader (KIP-227), opened by the first fetch from it. */
-  private sessionWith(leader: number): FetchSession {
-    let session = this.sessions.get(leader);
-    if (session === undefined)
-      this.sessions.set(leader, (session = new FetchSession({ partitionMaxBytes: this.options.maxPartitionBytes })));
-    return session;
+  /** The fetch sessions with one leader (KIP-227), each opened by the first fetches through it. */
+  private sessionsWith(leader: number): LeaderSessions {
+    let sessions = this.sessions.get(leader);
+    if (sessions === undefined)
+      this.sessions.set(leader, (sessions = { size: this.options.sessionPartitions, sessions: [] }));
+    return sessions;
   }
 
-  /** Fetch session counters per leader (benchmarks, tests). */
+  /**
+   * A session fetch of `partitions` partitions timed out: the broker may be stuck building or
+   * updating the session (see {@link SESSION_PARTITIONS}). Later rounds use sessions of half as
+   * many partitions (not below an eighth of `sessionPartitions`); the requests already queued on
+   * the connection are answered once the broker is done.
+   */
+  private shrinkSessions(leader: number, sessions: LeaderSessions, partitions: number): void {
+    const smallest = Math.ceil(this.options.sessionPartitions / 8);
+    const size = Math.max(smallest, Math.floor(Math.min(sessions.size, partitions) / 2));
+    if (size >= sessions.size) return;
+    this.connection.logger.warn(
+      { brokerId: leader, partitions, sessionPartitions: size },
+      'a fetch through a session timed out; fetching through smaller sessions from now on',
+    );
+    sessions.size = size;
+  }
+
+  /** Fetch session counters per leader, all its sessions together (benchmarks, tests). */
   fetchSessionStats(): Map<number, FetchSessionStats> {
-    return new Map([...this.sessions].map(([leader, s]) => [leader, { ...s.stats }]));
+    return new Map(
+      [...this.sessions].map(([leader, { sessions }]) => {
+        const total: FetchSessionStats = {
+          fullFetches: 0,
+          incrementalFetches: 0,
+          sessionlessFetches: 0,
+          resets: 0,
+          partitionsSent: 0,
+        };
+        for (const s of sessions)
+          for (const key of Object.keys(total) as (keyof FetchSessionStats)[]) total[key] += s.stats[key];
+        return [leader, total];
+      }),
+    );
   }
 
   private partitionResult(request: FetchRequest, p: FetchPartitionResponse): UndecodedFetchedPartition {
@@ -259,26 +346,28 @@ export class KafkajsRecordSource implements RecordSource {
    * hold broker memory until evicted. Connections belong to the shared KafkajsConnection.
    */
   async close(): Promise<void> {
-    const closing = [...this.sessions].map(async ([leader, session]) => {
-      const plan = session.closePlan();
-      if (plan === undefined) return;
-      const body = encodeFetchRequest({
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 0,
-        isolationLevel: 0,
-        session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: [] },
-        topics: [],
-      });
-      const broker = await this.connection.broker(leader);
-      await this.connection.send(
-        broker,
-        { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
-        body,
-        decodeFetchResponse,
-        { requestTimeoutMs: CLOSE_SESSION_TIMEOUT_MS },
-      );
-    });
+    const closing = [...this.sessions].flatMap(([leader, { sessions }]) =>
+      sessions.map(async (session) => {
+        const plan = session.closePlan();
+        if (plan === undefined) return;
+        const body = encodeFetchRequest({
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 0,
+          isolationLevel: 0,
+          session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: [] },
+          topics: [],
+        });
+        const broker = await this.connection.broker(leader);
+        await this.connection.send(
+          broker,
+          { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
+          body,
+          decodeFetchResponse,
+          { requestTimeoutMs: CLOSE_SESSION_TIMEOUT_MS },
+        );
+      }),
+    );
     this.sessions.clear();
     // A broker that is gone has lost the session anyway; nothing to report.
     await Promise.allSettled(closing);
