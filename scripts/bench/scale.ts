@@ -4,8 +4,8 @@
  * partition, then runs our mirror (`topics = s-.*`) once per variant (same source) and prints
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
  * `--idle-seconds` once everything is copied, the bytes it writes and reads per second then (its
- * fetch requests and responses, from /proc/<pid>/io), `/metrics` size and scrape time, and
- * offset-sync records written. Above it, how long the bench's own client took to create the
+ * fetch requests and responses, from /proc/<pid>/io), how long one record written after the idle
+ * phase takes to reach the target, `/metrics` size and scrape time, and offset-sync records written. Above it, how long the bench's own client took to create the
  * source topics and write their records: the brokers' pace at making that many partitions
  * writable, which any mirror's copy into a fresh target waits on as well.
  *
@@ -66,6 +66,8 @@ interface ScaleResult {
   /** Socket + file bytes the mirror wrote / read per second while idle (/proc/<pid>/io wchar, rchar). */
   idleWriteKBps: number;
   idleReadKBps: number;
+  /** Seconds from a record written to the source after the idle phase to its copy on the target. */
+  afterIdleSeconds: number;
   /** Ours only (Java has no Prometheus endpoint): NaN for Java. */
   metricsBytes: number;
   scrapeMs: number;
@@ -419,6 +421,20 @@ async function main(): Promise<number> {
       scrapes.sort((a, b) => a.ms - b.ms);
       const syncTopic = `mm2-offset-syncs.${targetAlias}.internal`;
       const offsetSyncs = (await src.admin.listOffsets(syncTopic)).reduce((n, o) => n + Number(o.latest), 0);
+      // One record after the idle phase, on the last partition: how long the idle mirror takes to
+      // copy it (a mirror whose fetches stall once idle never does; NaN after --timeout-seconds).
+      const late = await src.cluster.recordSink({ acks: 1 });
+      await late.send(names[names.length - 1]!, [{ partition: partitions - 1, key: null, value: Buffer.from('late') }]);
+      await late.close();
+      const lateAt = Date.now();
+      let afterIdleSeconds = Number.NaN;
+      while (Date.now() - lateAt < timeoutMs) {
+        await sleep(100);
+        if ((await copiedRecords(tgt.cluster, tgt.admin, `${alias}.s-`, partitions)) > onSource) {
+          afterIdleSeconds = (Date.now() - lateAt) / 1000;
+          break;
+        }
+      }
       const checkpointTopic = `${alias}.checkpoints.internal`;
       const checkpoints = (await tgt.admin.listTopics()).includes(checkpointTopic)
         ? (await tgt.admin.listOffsets(checkpointTopic)).reduce((n, o) => n + Number(o.latest), 0)
@@ -435,6 +451,7 @@ async function main(): Promise<number> {
         idleCpuPercent,
         idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
         idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
+        afterIdleSeconds,
         metricsBytes: scrapes[1]?.bytes ?? Number.NaN,
         scrapeMs: scrapes[1]?.ms ?? Number.NaN,
         offsetSyncs,
@@ -546,10 +563,10 @@ async function main(): Promise<number> {
   );
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | a record after idle (s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
   );
   console.log(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     const l = r.load;
@@ -557,7 +574,7 @@ async function main(): Promise<number> {
       ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${dash(l.produceP99Ms)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
       : '– | – | – | – | – | –';
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${dash(r.afterIdleSeconds, 2)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
   }
   for (const r of results)

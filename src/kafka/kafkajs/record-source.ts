@@ -83,7 +83,7 @@ export class KafkajsRecordSource implements RecordSource {
       maxBytes: options.maxBytes ?? 52_428_800,
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
       checkCrcs: options.checkCrcs ?? true,
-      sessionPartitions: options.sessionPartitions ?? SESSION_PARTITIONS,
+      sessionPartitions: Math.max(1, options.sessionPartitions ?? SESSION_PARTITIONS),
     };
   }
 
