@@ -436,9 +436,9 @@ export class SourceTask {
 
   /** Fetches the next round from the current positions; never rejects (the loop decides on errors). */
   private fetchRound(): Promise<FetchOutcome> {
-    // A copy: positions may move while the fetch runs. The same partitions in the same order every
-    // round, an idle one's request the same object, let the record source keep its grouping by
-    // leader and its fetch sessions skip a partition with one comparison.
+    // A copy: positions may move while the fetch runs. Every round lists the same partitions in the
+    // same order, an idle partition's request the same object as before: the record source keeps
+    // its grouping by leader, and its fetch sessions skip an idle partition with a comparison.
     const requests = this.fetchRequests.slice();
     // changedOnly: an idle partition is left out of the answer (incremental fetch sessions), so the
     // rest of the round (absorbFetch, sendIdleOffsetSyncs) does nothing for it.

@@ -4,8 +4,8 @@ import type { FetchRequest } from '../port.ts';
  * Which positions of a round's requests each leader is fetched for, and which have no leader.
  * A reader asks for the same partitions in the same order round after round (a source task's
  * positions): checking that costs two comparisons per partition, where grouping anew costs a set
- * of topics and a leader lookup per partition, every round (the bulk of an idle mirror's work at
- * thousands of partitions, docs/benchmarks/2026-12-01-scale-9.md). The topic and partition of each
+ * of topics and a leader lookup per partition, every round (a quarter of an idle mirror's
+ * main-thread time at 8,000 partitions, docs/benchmarks/2026-12-01-scale-9.md). The topic and partition of each
  * position are copied: the caller may reuse its array.
  */
 export class LeaderLayout {

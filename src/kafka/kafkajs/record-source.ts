@@ -36,8 +36,8 @@ const OFFSET_OUT_OF_RANGE = 1;
  * Partitions per fetch session with one leader. A broker keeps a session of Fetch v11 (which
  * names topics; v13+ sends topic ids) in a linear-probing hash map keyed by partition and topic
  * name, and numbered topic names (s-00000 … s-01999) fall into a few dense runs of it: on Kafka
- * 4.1.2, opening one session of 1,000 / 2,000 / 4,000 / 8,000 such partitions took 0.2 / 0.2 /
- * 0.5 / 1.1 s, and one of 16,000 kept the broker's fetch thread busy for minutes
+ * 4.1.2, the round opening one session of 1,000 / 2,000 / 4,000 / 8,000 such partitions took
+ * 0.7 / 0.7 / 1.0 / 1.6 s (500 ms of it the max wait), and one of 16,000 kept the broker's fetch thread busy for minutes
  * (`ImplicitLinkedHashCollection.changeCapacity` under `FullFetchContext.createNewSession`, seen
  * with jstack) while the request timed out and was sent again, and nothing was copied
  * (docs/benchmarks/2026-12-01-fetch-session-size.md). A leader with more partitions is fetched
@@ -51,10 +51,6 @@ interface LeaderSessions {
   readonly sessions: FetchSession[];
 }
 
-/** kafkajs gave up waiting for the broker's answer (`requestTimeout`). */
-function isRequestTimeout(err: unknown): boolean {
-  return (err as { name?: unknown } | null)?.name === 'KafkaJSRequestTimeoutError';
-}
 /** Closing a fetch session is a courtesy to the broker: do not hold a shutdown up for it. */
 const CLOSE_SESSION_TIMEOUT_MS = 2_000;
 
@@ -385,4 +381,9 @@ function emptyResult(r: FetchRequest): UndecodedFetchedPartition {
     highWatermark: -1n,
     logStartOffset: -1n,
   };
+}
+
+/** kafkajs gave up waiting for the broker's answer (`requestTimeout`). */
+function isRequestTimeout(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'KafkaJSRequestTimeoutError';
 }
