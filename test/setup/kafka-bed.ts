@@ -32,8 +32,6 @@ export interface ProvidedKafka {
   source: 'KAFKA_CLUSTERS' | 'testcontainers' | 'local-jvm';
   /** alias -> host:port; always has A and B. */
   clusters: Record<string, string>;
-  /** alias -> broker JVM pid, for local-jvm brokers only (failure tests pause them). */
-  pids?: Record<string, number>;
   /** SASL listeners and users: local-jvm brokers only. */
   sasl?: ProvidedSasl;
   /** SSL and SASL_SSL listeners, CA and client certificates: local-jvm brokers only. */
@@ -136,7 +134,6 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   const info = SUPPORTED_KAFKA_VERSIONS[version];
   if (!info) throw new Error(`no test-bed support for Kafka ${version}`);
   const bed = await startTestBed({ aliases: TEST_ALIASES, info, ownerPid: process.pid, log });
-  const pids = Object.fromEntries(bed.clusters.map((c) => [c.alias, c.pid]));
   const sasl: ProvidedSasl = {
     clusters: bed.saslBootstrap,
     mechanisms: [...SCRAM_MECHANISMS],
@@ -153,7 +150,7 @@ export async function provideKafka(version: string): Promise<{ kafka: ProvidedKa
   };
   log(`SSL (mTLS) ${JSON.stringify(bed.sslBootstrap)}; SASL_SSL ${JSON.stringify(bed.saslSslBootstrap)}`);
   return {
-    kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, pids, sasl, tls, stateFile: bed.stateFile },
+    kafka: { version, source: 'local-jvm', clusters: bed.bootstrap, sasl, tls, stateFile: bed.stateFile },
     stop: bed.stop,
   };
 }
