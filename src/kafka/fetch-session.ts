@@ -93,6 +93,11 @@ export interface FetchSessionStats {
   partitionsSent: number;
 }
 
+/** Counters before any fetch (a session's start, or a sum over sessions). */
+export function noFetches(): FetchSessionStats {
+  return { fullFetches: 0, incrementalFetches: 0, sessionlessFetches: 0, resets: 0, partitionsSent: 0 };
+}
+
 export class FetchSession {
   private sessionId = 0;
   private epoch = INITIAL_EPOCH;
@@ -120,13 +125,7 @@ export class FetchSession {
     this.partitionMaxBytes = options.partitionMaxBytes ?? 1_048_576;
   }
 
-  readonly stats: FetchSessionStats = {
-    fullFetches: 0,
-    incrementalFetches: 0,
-    sessionlessFetches: 0,
-    resets: 0,
-    partitionsSent: 0,
-  };
+  readonly stats: FetchSessionStats = noFetches();
 
   /** The session id the broker gave, 0 while there is none. */
   get id(): number {

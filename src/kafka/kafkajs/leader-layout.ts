@@ -17,6 +17,27 @@ export class LeaderLayout {
   /** Each topic's leader table as metadata gave it: a refresh replaces the tables. */
   private readonly leaders: ReadonlyMap<string, ReadonlyMap<number, number>>;
 
+  /**
+   * The topics of `requests`, to look their leaders up: `previous`'s own array when it was made
+   * for the same partitions in the same order (no pass to collect them), which {@link next}
+   * then recognizes.
+   */
+  static topicsFor(previous: LeaderLayout | undefined, requests: readonly FetchRequest[]): readonly string[] {
+    if (previous !== undefined && previous.matches(requests)) return previous.topics;
+    return [...new Set(requests.map((r) => r.topic))];
+  }
+
+  /** `previous` while it stands for `requests` (its topics, see {@link topicsFor}) under the same leaders, else a new layout. */
+  static next(
+    previous: LeaderLayout | undefined,
+    requests: readonly FetchRequest[],
+    topics: readonly string[],
+    leadersByTopic: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  ): LeaderLayout {
+    if (previous !== undefined && previous.topics === topics && previous.sameLeaders(leadersByTopic)) return previous;
+    return new LeaderLayout(requests, topics, leadersByTopic);
+  }
+
   constructor(
     requests: readonly FetchRequest[],
     topics: readonly string[],

@@ -22,6 +22,7 @@ import {
   FETCH_SESSION_ID_NOT_FOUND,
   FetchSession,
   INVALID_FETCH_SESSION_EPOCH,
+  noFetches,
   type FetchSessionStats,
 } from '../fetch-session.ts';
 import { dataBuffers } from '../buffer-pool.ts';
@@ -103,20 +104,18 @@ export class KafkajsRecordSource implements RecordSource {
   private async fetchAll(requests: FetchRequest[], changedOnly = false): Promise<UndecodedFetchedPartition[]> {
     if (requests.length === 0) return [];
     const results: UndecodedFetchedPartition[] = [];
-    const sameLayout = this.layout !== undefined && this.layout.matches(requests);
-    const topics = sameLayout ? this.layout!.topics : [...new Set(requests.map((r) => r.topic))];
+    const topics = LeaderLayout.topicsFor(this.layout, requests);
     const refresh = topics.some((t) => this.staleTopics.has(t));
     for (const t of topics) this.staleTopics.delete(t);
     const leadersByTopic = await this.connection.leadersOf(topics, refresh);
-    if (!sameLayout || !this.layout!.sameLeaders(leadersByTopic))
-      this.layout = new LeaderLayout(requests, topics, leadersByTopic);
+    this.layout = LeaderLayout.next(this.layout, requests, topics, leadersByTopic);
     const byLeader = new Map<number, FetchRequest[]>();
-    for (const [leader, positions] of this.layout!.byLeader) {
+    for (const [leader, positions] of this.layout.byLeader) {
       const reqs = new Array<FetchRequest>(positions.length);
       for (let i = 0; i < positions.length; i++) reqs[i] = requests[positions[i]!]!;
       byLeader.set(leader, reqs);
     }
-    for (const i of this.layout!.leaderless) {
+    for (const i of this.layout.leaderless) {
       // No leader right now: report an empty read; the next call refreshes metadata.
       this.staleTopics.add(requests[i]!.topic);
       results.push(emptyResult(requests[i]!));
@@ -256,13 +255,7 @@ export class KafkajsRecordSource implements RecordSource {
   fetchSessionStats(): Map<number, FetchSessionStats> {
     return new Map(
       [...this.sessions].map(([leader, { sessions }]) => {
-        const total: FetchSessionStats = {
-          fullFetches: 0,
-          incrementalFetches: 0,
-          sessionlessFetches: 0,
-          resets: 0,
-          partitionsSent: 0,
-        };
+        const total = noFetches();
         for (const s of sessions)
           for (const key of Object.keys(total) as (keyof FetchSessionStats)[]) total[key] += s.stats[key];
         return [leader, total];

@@ -12,11 +12,9 @@ import { seededRandom } from '../../support/seeded-random.ts';
 
 type Leaders = Map<string, ReadonlyMap<number, number>>;
 
-/** What fetchAll does with a layout: reuse it when it matches, else make a new one. */
+/** What fetchAll does with a layout: topics to look up, then the layout to fetch by. */
 function nextLayout(previous: LeaderLayout | undefined, requests: FetchRequest[], leaders: Leaders): LeaderLayout {
-  const same = previous !== undefined && previous.matches(requests);
-  const topics = same ? previous.topics : [...new Set(requests.map((r) => r.topic))];
-  return same && previous.sameLeaders(leaders) ? previous : new LeaderLayout(requests, topics, leaders);
+  return LeaderLayout.next(previous, requests, LeaderLayout.topicsFor(previous, requests), leaders);
 }
 
 /** The grouping as requests: per leader, in request order; and the leaderless ones. */
