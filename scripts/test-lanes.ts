@@ -83,15 +83,31 @@ function vitest(args: string[], report: string): ChildProcess {
   });
 }
 
-/** Copies a lane's output line by line (lines of two lanes never mix mid-line), prefixed with its name. */
-function relay(child: ChildProcess, prefix: string): void {
+/** How many of a lane's last error lines are printed again at the end when the lane failed. */
+const ERROR_TAIL_LINES = 60;
+
+/**
+ * Copies a lane's output line by line (lines of two lanes never mix mid-line), prefixed with its
+ * name, and keeps the last lines of its stderr: a lane that fails early (a global setup that could
+ * not start its brokers) prints its error long before the other lane ends, and only the end of a
+ * CI log is sure to be read.
+ */
+function relay(child: ChildProcess, prefix: string): string[] {
+  const errorTail: string[] = [];
   for (const [stream, out] of [
     [child.stdout, process.stdout],
     [child.stderr, process.stderr],
   ] as const) {
     if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => out.write(`${prefix}${line}\n`));
+    createInterface({ input: stream }).on('line', (line) => {
+      out.write(`${prefix}${line}\n`);
+      if (out === process.stderr) {
+        errorTail.push(line);
+        if (errorTail.length > ERROR_TAIL_LINES) errorTail.shift();
+      }
+    });
   }
+  return errorTail;
 }
 
 function exitCode(child: ChildProcess): Promise<number> {
@@ -120,12 +136,13 @@ async function main(): Promise<number> {
   }
   mkdirSync('test-results', { recursive: true });
   for (const lane of plan) rmSync(lane.report, { force: true });
+  const errorTails: string[][] = [];
   const children = plan.map((lane) => {
     const child = vitest(
       lane.projects.flatMap((p) => ['--project', p]),
       lane.report,
     );
-    relay(child, `[${lane.name}] `);
+    errorTails.push(relay(child, `[${lane.name}] `));
     return child;
   });
   const stop = (signal: NodeJS.Signals): void => {
@@ -138,11 +155,29 @@ async function main(): Promise<number> {
   const missing = plan.filter((lane) => !existsSync(lane.report));
   if (missing.length === 0) {
     const reports = plan.map((lane) => JSON.parse(readFileSync(lane.report, 'utf8')) as VitestReport);
+    // A lane that failed with no failed test in its report failed outside its tests (a global
+    // setup, an unhandled error, a crash of its workers): vitest then reports what it ran, often
+    // nothing, and the summary would read as green. It counts as one failed test, as a missing
+    // report does in .ci/run.
+    reports.forEach((report, i) => {
+      if (codes[i] !== 0 && report.numFailedTests === 0) {
+        report.numFailedTests = 1;
+        report.numTotalTests += 1;
+        report.success = false;
+      }
+    });
     writeFileSync(REPORT, JSON.stringify(merge(reports)));
   } else {
     rmSync(REPORT, { force: true });
     console.error(`no report from lane(s) ${missing.map((l) => l.name).join(', ')}`);
   }
+  plan.forEach((lane, i) => {
+    if (codes[i] === 0 || errorTails[i]!.length === 0) return;
+    console.error(
+      `\n--- lane ${lane.name} failed (exit ${codes[i]}); the last ${errorTails[i]!.length} lines of its stderr:`,
+    );
+    for (const line of errorTails[i]!) console.error(`[${lane.name}] ${line}`);
+  });
   plan.forEach((lane, i) => console.log(`lane ${lane.name}: exit ${codes[i]}`));
   return codes.every((c) => c === 0) && missing.length === 0 ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import {
   startCluster,
   stopCluster,
   TESTBED_MARKER,
+  type ClusterOptions,
   type RunningCluster,
 } from './broker.ts';
 import { RUN_DIR } from './paths.ts';
@@ -131,6 +132,34 @@ export function parseClusterList(text: string): Record<string, string> {
   return result;
 }
 
+/**
+ * Start-up attempts per cluster. A broker's ports are picked free and bound by the JVM seconds
+ * later, after the storage is formatted; on a shared loopback another test bed starting at the same
+ * time (the other lane of `npm test`) or an outgoing connection can take one in between, and the
+ * broker exits with "Address already in use". A second attempt with new ports and a fresh folder
+ * gets past that; a cluster that fails twice fails the bed with the second error.
+ */
+const START_ATTEMPTS = 2;
+
+/**
+ * How long one broker of a bed may take to answer. `npm test` starts four brokers (and their
+ * storage-format JVMs) at once on two cores: 20–31 s each on a warm machine, more on a fresh one
+ * whose jars are not yet in the page cache, where a minute left too little margin.
+ */
+const BED_READY_TIMEOUT_MS = 120_000;
+
+async function startClusterRetried(log: (line: string) => void, options: ClusterOptions): Promise<RunningCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCluster(options);
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || options.port !== undefined) throw err;
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(`cluster ${options.alias} did not start (${first}); starting it again on new ports`);
+    }
+  }
+}
+
 /** Starts one independent single-node cluster per alias, in parallel, and records them in a state file. */
 export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
   const info = options.info ?? selectedKafkaVersion();
@@ -142,12 +171,13 @@ export async function startTestBed(options: TestBedOptions): Promise<TestBed> {
   const tls = generateTestBedTls(join(runDir, 'tls'));
   const results = await Promise.allSettled(
     options.aliases.map((alias) =>
-      startCluster({
+      startClusterRetried(log, {
         alias,
         info,
         libs,
         dir: join(runDir, alias),
         tls,
+        readyTimeoutMs: BED_READY_TIMEOUT_MS,
         ...(options.heapMb !== undefined ? { heapMb: options.heapMb } : {}),
         ...(options.ownerPid !== undefined ? { ownerPid: options.ownerPid } : {}),
         ...(options.brokerProperties ? { brokerProperties: options.brokerProperties } : {}),
