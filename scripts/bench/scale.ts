@@ -47,6 +47,7 @@ import type { MirrorKind } from './options.ts';
 import { cpuSeconds, memoryMb, ProcessSampler, spawnLogged, stopAllTracked, type Tracked } from './procs.ts';
 import { LOAD_RECORD_BYTES, steadyLoadPhase, type LoadResult } from './scale-load.ts';
 import { findCpuProfile, summarizeCpuProfile, type ProfileSummary } from './profile.ts';
+import { CREATE_CHUNK, createTopics } from './source-topics.ts';
 
 interface Variant {
   name: string;
@@ -63,6 +64,11 @@ interface ScaleResult {
   peakRssMb: number;
   idleRssMb: number;
   idleCpuPercent: number;
+  /**
+   * The source broker's CPU over the same idle window (% of a core): what the mirror's idle fetch
+   * rounds cost the broker (variants run one after another against the one source broker).
+   */
+  idleSourceBrokerCpuPercent: number;
   /** Socket + file bytes the mirror wrote / read per second while idle (/proc/<pid>/io wchar, rchar). */
   idleWriteKBps: number;
   idleReadKBps: number;
@@ -103,29 +109,6 @@ function parseVariant(text: string): Variant {
     properties[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   }
   return { name, kind: 'ours', root: resolve(root || REPO_ROOT), properties };
-}
-
-/**
- * Topics per CreateTopics request of the bench's own set-up: small chunks, each retried, as a
- * loaded broker times CreateTopics out (the topics of a timed-out request may exist already,
- * which the retry accepts).
- */
-const CREATE_CHUNK = 50;
-
-async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
-  for (let i = 0; i < names.length; i += CREATE_CHUNK) {
-    const chunk = names.slice(i, i + CREATE_CHUNK).map((name) => ({ name, partitions, replicationFactor: 1 }));
-    for (let attempt = 1; ; attempt++) {
-      const result = await admin.createTopics(chunk).catch((err: unknown) => {
-        if (attempt >= 5) throw err;
-        return undefined;
-      });
-      if (result === undefined) continue;
-      const failed = result.filter((r) => r.error !== undefined && !/exists/i.test(r.error));
-      if (failed.length === 0) break;
-      if (attempt >= 5) throw new Error(`could not create ${failed[0]!.name}: ${failed[0]!.error}`);
-    }
-  }
 }
 
 /** Sum of the high watermarks of `topics` (all partitions), read with one fetch per leader. */
@@ -407,11 +390,15 @@ async function main(): Promise<number> {
       await sleep(firstSettleSeconds * 1000);
       const idleStartUs = Number(process.hrtime.bigint() / 1000n);
       const cpu0 = cpuSeconds(proc.pid) ?? 0;
+      const sourceBrokerPid = bed.clusters.find((c) => c.alias === 'source')!.pid;
+      const brokerCpu0 = cpuSeconds(sourceBrokerPid) ?? Number.NaN;
       const io0 = ioBytes(proc.pid);
       const w0 = Date.now();
       await sleep(idleSeconds * 1000);
       const idleWallSeconds = (Date.now() - w0) / 1000;
       const idleCpuPercent = (((cpuSeconds(proc.pid) ?? 0) - cpu0) / idleWallSeconds) * 100;
+      const idleSourceBrokerCpuPercent =
+        (((cpuSeconds(sourceBrokerPid) ?? Number.NaN) - brokerCpu0) / idleWallSeconds) * 100;
       const io1 = ioBytes(proc.pid);
       const idleEndUs = Number(process.hrtime.bigint() / 1000n);
       // Scrapes after the idle window, so their cost is not counted as idle: median of three.
@@ -454,6 +441,7 @@ async function main(): Promise<number> {
         peakRssMb,
         idleRssMb: peakRssMb,
         idleCpuPercent,
+        idleSourceBrokerCpuPercent,
         idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
         idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
         afterIdleSeconds,
@@ -568,10 +556,10 @@ async function main(): Promise<number> {
   );
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | idle written / read (KB/s) | a record after idle (s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | source broker idle CPU (% of a core) | idle written / read (KB/s) | a record after idle (s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
   );
   console.log(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     const l = r.load;
@@ -579,7 +567,7 @@ async function main(): Promise<number> {
       ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${dash(l.produceP99Ms)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
       : '– | – | – | – | – | –';
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${dash(r.afterIdleSeconds, 2)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(2)} | ${dash(r.idleSourceBrokerCpuPercent, 1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${dash(r.afterIdleSeconds, 2)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
   }
   for (const r of results)

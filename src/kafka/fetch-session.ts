@@ -41,6 +41,8 @@ import type { FetchPartitionResponse } from './wire/fetch.ts';
 /** Top-level errors of an incremental fetch: the session is gone or out of step; start a new one. */
 export const FETCH_SESSION_ID_NOT_FOUND = 70;
 export const INVALID_FETCH_SESSION_EPOCH = 71;
+/** The session was opened naming topics by name and this request names them by id, or the other way. */
+export const FETCH_SESSION_TOPIC_ID_ERROR = 106;
 
 /** Epoch 0: a full fetch that (re)creates the session; -1: a full fetch without any session. */
 const INITIAL_EPOCH = 0;

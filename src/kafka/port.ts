@@ -156,6 +156,11 @@ export interface RecordSourceOptions {
    * fetched through several sessions (why: src/kafka/kafkajs/record-source.ts).
    */
   sessionPartitions?: number;
+  /**
+   * Name topics by id in fetches (Fetch v13, KIP-516) where the broker answers it and has ids
+   * (default true); false: by name (Fetch v11), as before Kafka 3.1.
+   */
+  topicIds?: boolean;
 }
 
 /** Reads partitions from explicit positions, without joining a consumer group. */

@@ -5,7 +5,16 @@ import type { Logger } from '../../util/logger.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkaClientSettings } from '../port.ts';
 import type { ProtocolWriter } from '../wire/codec.ts';
-import { decodeMetadataResponse, encodeMetadataRequest, METADATA_API_KEY, METADATA_VERSION } from '../wire/metadata.ts';
+import {
+  decodeMetadataResponse,
+  decodeMetadataResponseV12,
+  encodeMetadataRequest,
+  encodeMetadataRequestV12,
+  METADATA_API_KEY,
+  METADATA_TOPIC_IDS_VERSION,
+  METADATA_VERSION,
+  type MetadataTopicWithId,
+} from '../wire/metadata.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { scheduleIdleChecksWithoutNegativeTimeouts } from './request-queue-timer.ts';
@@ -179,18 +188,7 @@ export class KafkajsConnection {
   async leadersEach(
     topics: readonly string[],
   ): Promise<{ leaders: Map<string, ReadonlyMap<number, number>>; errors: Map<string, number> }> {
-    const cluster = await this.internalCluster();
-    const nodeId = cluster.brokerPool.metadata?.brokers[0]?.nodeId;
-    // No metadata yet (a new client whose first lookup failed): the bootstrap broker kafkajs
-    // connected to (its BrokerPool's seedBroker).
-    const broker =
-      nodeId !== undefined
-        ? await this.broker(nodeId)
-        : (cluster.brokerPool as { seedBroker?: InternalBroker }).seedBroker;
-    if (broker === undefined)
-      throw new KafkaPortError('ERR_NO_METADATA', 'no broker connected yet to ask for topic metadata', {
-        retriable: true,
-      });
+    const broker = await this.metadataBroker();
     const answer = await this.send(
       broker,
       { apiKey: METADATA_API_KEY, apiVersion: METADATA_VERSION, apiName: 'Metadata' },
@@ -207,6 +205,38 @@ export class KafkajsConnection {
       leaders.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.leader])));
     }
     return { leaders, errors };
+  }
+
+  /**
+   * The topic ids of `topics` (Metadata v12, KIP-516), each with its own error code; undefined
+   * when the broker answers no version with ids (before Kafka 3.1): the reader then names topics.
+   */
+  async topicIdsOf(topics: readonly string[]): Promise<MetadataTopicWithId[] | undefined> {
+    const broker = await this.metadataBroker();
+    if (!supports(broker, METADATA_API_KEY, METADATA_TOPIC_IDS_VERSION)) return undefined;
+    return this.send(
+      broker,
+      { apiKey: METADATA_API_KEY, apiVersion: METADATA_TOPIC_IDS_VERSION, apiName: 'Metadata' },
+      encodeMetadataRequestV12(topics),
+      decodeMetadataResponseV12,
+    );
+  }
+
+  /** A broker to ask for metadata: the first one metadata lists, or the bootstrap broker before any. */
+  private async metadataBroker(): Promise<InternalBroker> {
+    const cluster = await this.internalCluster();
+    const nodeId = cluster.brokerPool.metadata?.brokers[0]?.nodeId;
+    // No metadata yet (a new client whose first lookup failed): the bootstrap broker kafkajs
+    // connected to (its BrokerPool's seedBroker).
+    const broker =
+      nodeId !== undefined
+        ? await this.broker(nodeId)
+        : (cluster.brokerPool as { seedBroker?: InternalBroker }).seedBroker;
+    if (broker === undefined)
+      throw new KafkaPortError('ERR_NO_METADATA', 'no broker connected yet to ask for topic metadata', {
+        retriable: true,
+      });
+    return broker;
   }
 
   async broker(nodeId: number): Promise<InternalBroker> {
@@ -287,6 +317,12 @@ export class KafkajsConnection {
     this.connecting = undefined;
     if (cluster) await cluster.disconnect();
   }
+}
+
+/** Whether `broker` answers version `version` of API `apiKey` (from its ApiVersions answer). */
+export function supports(broker: InternalBroker, apiKey: number, version: number): boolean {
+  const range = broker.versions?.[apiKey];
+  return range !== undefined && range.minVersion <= version && version <= range.maxVersion;
 }
 
 /** The error Node raises for the TLS options of `settings` (bad passphrase, unreadable PEM), if any. */

@@ -49,6 +49,8 @@ export interface InternalConnection {
 
 export interface InternalBroker {
   nodeId: number;
+  /** The broker's ApiVersions answer by API key, once connected. */
+  versions?: Record<number, { minVersion: number; maxVersion: number }> | null;
   connectionPool: {
     send<T>(request: RawProtocolRequest<T>): Promise<T>;
     /** Connects (and authenticates) the pooled connection for this API key if needed. */

@@ -8,8 +8,30 @@ interface KafkaErrorCode {
   message: string;
 }
 
+/**
+ * Codes of the topic-id era (KIP-516) that kafkajs does not list, with Kafka's names; retriable as
+ * in Java's `Errors` (`UnknownTopicIdException` and `InconsistentTopicIdException` are
+ * `InvalidMetadataException`s, so refreshing metadata helps; a session-level topic id mismatch is
+ * cured by a new session).
+ */
+const TOPIC_ID_ERRORS: readonly KafkaErrorCode[] = [
+  { type: 'UNKNOWN_TOPIC_ID', code: 100, retriable: true, message: 'This server does not host this topic ID.' },
+  {
+    type: 'INCONSISTENT_TOPIC_ID',
+    code: 103,
+    retriable: true,
+    message: "The log's topic ID did not match the topic ID in the request.",
+  },
+  {
+    type: 'FETCH_SESSION_TOPIC_ID_ERROR',
+    code: 106,
+    retriable: true,
+    message: 'The fetch session encountered inconsistent topic ID usage.',
+  },
+];
+
 const byCode = new Map<number, KafkaErrorCode>(
-  (kafkajsErrors as { errorCodes: KafkaErrorCode[] }).errorCodes.map((e) => [e.code, e]),
+  [...(kafkajsErrors as { errorCodes: KafkaErrorCode[] }).errorCodes, ...TOPIC_ID_ERRORS].map((e) => [e.code, e]),
 );
 
 /** Kafka's name for an error code (e.g. 6 → NOT_LEADER_OR_FOLLOWER), and whether retrying can help. */
@@ -29,6 +51,8 @@ export function isStaleMetadata(code: number): boolean {
     'LEADER_NOT_AVAILABLE',
     'UNKNOWN_TOPIC_OR_PARTITION',
     'FENCED_LEADER_EPOCH',
+    'UNKNOWN_TOPIC_ID',
+    'INCONSISTENT_TOPIC_ID',
   ].includes(name);
 }
 

@@ -12,37 +12,46 @@ import { decodeRecordsInto, readRecordBatchViews, recordsSection } from '../prot
 import { decodeFetchedPieces } from '../protocol/fetched-pieces.ts';
 import {
   FETCH_API_KEY,
+  FETCH_TOPIC_IDS_VERSION,
   FETCH_VERSION,
   decodeFetchResponse,
+  decodeFetchResponseV13,
   encodeFetchRequest,
+  encodeFetchRequestV13,
   type FetchPartitionResponse,
   type FetchResponseBody,
 } from '../wire/fetch.ts';
 import {
   FETCH_SESSION_ID_NOT_FOUND,
+  FETCH_SESSION_TOPIC_ID_ERROR,
   FetchSession,
   INVALID_FETCH_SESSION_EPOCH,
   noFetches,
+  type FetchSessionPlan,
   type FetchSessionStats,
 } from '../fetch-session.ts';
 import { dataBuffers } from '../buffer-pool.ts';
 import { SectionArena } from '../section-arena.ts';
 import { withoutAbortedTransactions } from './aborted-transactions.ts';
 import { LeaderLayout } from './leader-layout.ts';
-import type { KafkajsConnection } from './connection.ts';
+import { supports, type KafkajsConnection } from './connection.ts';
+import type { InternalBroker } from './internals.d.ts';
+import { TopicIds } from './topic-ids.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
 /**
  * Partitions per fetch session with one leader. A broker keeps a session of Fetch v11 (which
- * names topics; v13+ sends topic ids) in a linear-probing hash map keyed by partition and topic
- * name, and numbered topic names (s-00000 … s-01999) fall into a few dense runs of it: on Kafka
- * 4.1.2, the round opening one session of 1,000 / 2,000 / 4,000 / 8,000 such partitions took
- * 0.7 / 0.7 / 1.0 / 1.6 s (500 ms of it the max wait), and one of 16,000 kept the broker's fetch thread busy for minutes
- * (`ImplicitLinkedHashCollection.changeCapacity` under `FullFetchContext.createNewSession`, seen
- * with jstack) while the request timed out and was sent again, and nothing was copied
- * (docs/benchmarks/2026-12-01-fetch-session-size.md). A leader with more partitions is fetched
- * through several sessions of at most this many.
+ * names topics) in a linear-probing hash map keyed by partition and topic name, and numbered
+ * topic names (s-00000 … s-01999) fall into a few dense runs of it: on Kafka 4.1.2, the round
+ * opening one session of 1,000 / 2,000 / 4,000 / 8,000 such partitions took 0.7 / 0.7 / 1.0 /
+ * 1.6 s (500 ms of it the max wait), and one of 16,000 kept the broker's fetch thread busy for
+ * minutes (`ImplicitLinkedHashCollection.changeCapacity` under `FullFetchContext.createNewSession`,
+ * seen with jstack) while the request timed out and was sent again, and nothing was copied
+ * (docs/benchmarks/2026-12-01-fetch-session-size.md). Fetch v13 names topics by id, which the
+ * broker hashes at random; the bound stays for brokers without ids and as a limit on what one
+ * session answer costs the broker. A leader with more partitions is fetched through several
+ * sessions of at most this many.
  */
 const SESSION_PARTITIONS = 4_000;
 
@@ -70,6 +79,12 @@ export class KafkajsRecordSource implements RecordSource {
   private readonly sessions = new Map<number, LeaderSessions>();
   /** The last round's partitions grouped by leader, reused while partitions and leaders stand. */
   private layout: LeaderLayout | undefined;
+  /** Topic ids of the topics fetched, for Fetch v13 (KIP-516). */
+  private readonly topicIds: TopicIds;
+  private readonly decodeByTopicId = (payload: Buffer): FetchResponseBody =>
+    decodeFetchResponseV13(payload, (hex) => this.topicIds.nameOf(hex));
+  /** Fetch requests sent, by version (tests, benchmarks). */
+  private readonly fetchesByVersion = new Map<number, number>();
 
   constructor(connection: KafkajsConnection, options: RecordSourceOptions = {}) {
     this.connection = connection;
@@ -81,7 +96,9 @@ export class KafkajsRecordSource implements RecordSource {
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
       checkCrcs: options.checkCrcs ?? true,
       sessionPartitions: Math.max(1, options.sessionPartitions ?? SESSION_PARTITIONS),
+      topicIds: options.topicIds ?? true,
     };
+    this.topicIds = new TopicIds((topics) => connection.topicIdsOf(topics));
   }
 
   fetch(requests: FetchRequest[]): Promise<FetchedPartition[]> {
@@ -105,9 +122,22 @@ export class KafkajsRecordSource implements RecordSource {
     if (requests.length === 0) return [];
     const results: UndecodedFetchedPartition[] = [];
     const topics = LeaderLayout.topicsFor(this.layout, requests);
-    const refresh = topics.some((t) => this.staleTopics.has(t));
-    for (const t of topics) this.staleTopics.delete(t);
-    const leadersByTopic = await this.connection.leadersOf(topics, refresh);
+    let stale: string[] = [];
+    if (this.staleTopics.size > 0) {
+      stale = topics.filter((t) => this.staleTopics.has(t));
+      for (const t of stale) this.staleTopics.delete(t);
+    }
+    const leadersByTopic = await this.connection.leadersOf(topics, stale.length > 0);
+    if (this.options.topicIds) {
+      this.topicIds.forget(stale);
+      const { changed } = await this.topicIds.of(topics);
+      if (changed) {
+        // A topic was deleted and created again: sessions hold its old id, and an unchanged
+        // position would never send the new one. The old sessions are left to the broker's eviction.
+        this.connection.logger.info({}, 'a fetched topic has a new topic id; opening new fetch sessions');
+        this.sessions.clear();
+      }
+    }
     this.layout = LeaderLayout.next(this.layout, requests, topics, leadersByTopic);
     const byLeader = new Map<number, FetchRequest[]>();
     for (const [leader, positions] of this.layout.byLeader) {
@@ -175,22 +205,25 @@ export class KafkajsRecordSource implements RecordSource {
       partitionMaxBytes: this.options.maxPartitionBytes,
     }));
     const plan = session.plan(requests);
-    const body = encodeFetchRequest({
+    const request = {
       maxWaitMs: index === count - 1 ? this.options.maxWaitMs : 0,
       minBytes: this.options.minBytes,
       // The sessions' answers are held together: together within the reader's bound.
       maxBytes: Math.max(this.options.maxPartitionBytes, Math.ceil(this.options.maxBytes / count)),
-      isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
+      isolationLevel: this.options.isolationLevel === 'read_committed' ? (1 as const) : (0 as const),
       session: { id: plan.sessionId, epoch: plan.sessionEpoch, forgottenTopics: plan.forgottenTopics },
       topics: plan.topics,
-    });
+    };
+    const byId = this.byTopicId(broker, requests, plan);
+    const version = byId ? FETCH_TOPIC_IDS_VERSION : FETCH_VERSION;
+    this.fetchesByVersion.set(version, (this.fetchesByVersion.get(version) ?? 0) + 1);
     let response: FetchResponseBody;
     try {
       response = await this.connection.send(
         broker,
-        { apiKey: FETCH_API_KEY, apiVersion: FETCH_VERSION, apiName: 'Fetch' },
-        body,
-        decodeFetchResponse,
+        { apiKey: FETCH_API_KEY, apiVersion: version, apiName: 'Fetch' },
+        byId ? encodeFetchRequestV13(request, (t) => this.topicIds.idOf(t)) : encodeFetchRequest(request),
+        byId ? this.decodeByTopicId : decodeFetchResponse,
         { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
       );
     } catch (err) {
@@ -201,10 +234,13 @@ export class KafkajsRecordSource implements RecordSource {
     }
     if (response.errorCode !== 0) {
       session.failed(plan, response.errorCode);
-      // The broker lost the session (restart, eviction) or its epoch: one full fetch right away
-      // opens a new one, as Java's consumer does on its next poll.
+      // The broker lost the session (restart, eviction) or its epoch, or the session was opened
+      // naming topics the other way (by name, by id): one full fetch right away opens a new one,
+      // as Java's consumer does on its next poll.
       const sessionLost =
-        response.errorCode === FETCH_SESSION_ID_NOT_FOUND || response.errorCode === INVALID_FETCH_SESSION_EPOCH;
+        response.errorCode === FETCH_SESSION_ID_NOT_FOUND ||
+        response.errorCode === INVALID_FETCH_SESSION_EPOCH ||
+        response.errorCode === FETCH_SESSION_TOPIC_ID_ERROR;
       if (sessionLost && !retryingSession)
         return this.fetchThrough(leader, sessions, index, requests, changedOnly, count, true);
       throw protocolError(response.errorCode, { op: 'fetch', brokerId: leader });
@@ -224,6 +260,23 @@ export class KafkajsRecordSource implements RecordSource {
       if (answer !== undefined) out.push(this.partitionResult(requests[i]!, answer));
     }
     return out;
+  }
+
+  /**
+   * Whether a request to `broker` for `requests` names topics by id (Fetch v13): allowed, the
+   * broker answers v13, and every topic it names, fetched or forgotten, has a known id.
+   */
+  private byTopicId(broker: InternalBroker, requests: readonly FetchRequest[], plan: FetchSessionPlan): boolean {
+    const ids = this.topicIds;
+    if (!this.options.topicIds || ids.unavailable || !supports(broker, FETCH_API_KEY, FETCH_TOPIC_IDS_VERSION))
+      return false;
+    if (ids.missing.size > 0 && requests.some((r) => ids.missing.has(r.topic))) return false;
+    return plan.forgottenTopics.every((f) => ids.has(f.topic));
+  }
+
+  /** Fetch requests sent so far, by Fetch version (tests, benchmarks). */
+  fetchVersionCounts(): ReadonlyMap<number, number> {
+    return this.fetchesByVersion;
   }
 
   /** The fetch sessions with one leader (KIP-227), each opened by the first fetches through it. */

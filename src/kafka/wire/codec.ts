@@ -1,6 +1,9 @@
 /**
- * Writer and reader for Kafka's classic (non-flexible) protocol types, used for the few requests
- * the adapter frames itself (Fetch v11, Produce v7, IncrementalAlterConfigs v0).
+ * Writer and reader for Kafka's protocol types, used for the few requests the adapter frames
+ * itself (Fetch v11 and v13, Metadata v4 and v12, Produce v7, IncrementalAlterConfigs v0). The
+ * compact types, UUIDs and tagged fields are those of flexible versions (KIP-482): lengths as
+ * unsigned varints of length + 1 (0 for null), and a tagged-field section ending each structure,
+ * which we always write empty and skip when reading.
  */
 export class ProtocolWriter {
   private buf: Buffer;
@@ -96,6 +99,53 @@ export class ProtocolWriter {
     return this;
   }
 
+  bool(v: boolean): this {
+    return this.int8(v ? 1 : 0);
+  }
+
+  /** Unsigned varint (flexible versions' lengths and tag counts). */
+  uvarint(v: number): this {
+    this.ensure(5);
+    let rest = v >>> 0;
+    while (rest >= 0x80) {
+      this.buf[this.at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.buf[this.at++] = rest;
+    return this;
+  }
+
+  compactString(v: string): this {
+    const len = Buffer.byteLength(v, 'utf8');
+    this.uvarint(len + 1);
+    this.ensure(len);
+    this.at += this.buf.write(v, this.at, 'utf8');
+    return this;
+  }
+
+  compactNullableString(v: string | null): this {
+    return v === null ? this.uvarint(0) : this.compactString(v);
+  }
+
+  compactArray<T>(items: readonly T[], write: (item: T, w: this) => void): this {
+    this.uvarint(items.length + 1);
+    for (const item of items) write(item, this);
+    return this;
+  }
+
+  /** A 16-byte UUID (a topic id). */
+  uuid(v: Buffer): this {
+    if (v.length !== 16) throw new RangeError(`a UUID has 16 bytes, got ${v.length}`);
+    this.ensure(16);
+    this.at += v.copy(this.buf, this.at);
+    return this;
+  }
+
+  /** An empty tagged-field section (we never send tagged fields). */
+  noTags(): this {
+    return this.uvarint(0);
+  }
+
   /** The encoded bytes in the duck-typed shape kafkajs's connection accepts for a request body. */
   toKafkajsEncoder(): { buf: Buffer; buffer: Buffer } {
     const out = this.done.length === 0 ? this.buf.subarray(0, this.at) : Buffer.concat(this.chunks());
@@ -169,5 +219,75 @@ export class ProtocolReader {
     const items: T[] = new Array<T>(n);
     for (let i = 0; i < n; i++) items[i] = read(this);
     return items;
+  }
+
+  bool(): boolean {
+    return this.int8() !== 0;
+  }
+
+  uvarint(): number {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.buf[this.at++];
+      if (b === undefined) throw new RangeError('varint runs past the end of the response');
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+    throw new RangeError('varint longer than 5 bytes');
+  }
+
+  compactNullableString(): string | null {
+    const n = this.uvarint();
+    if (n === 0) return null;
+    const v = this.buf.toString('utf8', this.at, this.at + n - 1);
+    this.at += n - 1;
+    return v;
+  }
+
+  compactString(): string {
+    const v = this.compactNullableString();
+    if (v === null) throw new RangeError('unexpected null string');
+    return v;
+  }
+
+  /** A compact array; null (length 0) reads as null. */
+  compactNullableArray<T>(read: (r: this) => T): T[] | null {
+    const n = this.uvarint();
+    if (n === 0) return null;
+    const items: T[] = new Array<T>(n - 1);
+    for (let i = 0; i < n - 1; i++) items[i] = read(this);
+    return items;
+  }
+
+  compactArray<T>(read: (r: this) => T): T[] {
+    return this.compactNullableArray(read) ?? [];
+  }
+
+  /** Compact BYTES or RECORDS as a view into the response buffer (no copy). */
+  compactBytes(): Buffer | null {
+    const n = this.uvarint();
+    if (n === 0) return null;
+    const v = this.buf.subarray(this.at, this.at + n - 1);
+    this.at += n - 1;
+    return v;
+  }
+
+  /** A 16-byte UUID as a view into the response buffer. */
+  uuid(): Buffer {
+    const v = this.buf.subarray(this.at, this.at + 16);
+    if (v.length !== 16) throw new RangeError('UUID runs past the end of the response');
+    this.at += 16;
+    return v;
+  }
+
+  /** Skips a tagged-field section (fields we do not read). */
+  skipTags(): void {
+    const count = this.uvarint();
+    for (let i = 0; i < count; i++) {
+      this.uvarint(); // tag
+      // Read first: `this.at += this.uvarint()` would add to the offset from before the size.
+      const size = this.uvarint();
+      this.at += size;
+    }
   }
 }
