@@ -24,11 +24,13 @@
  * growing with the partitions answered with records and with the topic count (3–4 s at 8,000
  * partitions), against ~20 ms sessionless; the broker moves every session partition answered
  * with records to the end of its session map (kafka.server.IncrementalFetchContext). Java's
- * consumer, which keys sessions by topic id (Fetch v13+; we send v11, keyed by name), did not show
- * it on the same brokers (docs/benchmarks/2026-11-30-scale-4.md): the broker's session map hashes
- * a name-keyed partition by partition and topic name, and numbered topic names fall into dense
- * runs of its linear-probing table, where topic ids hash at random
- * (docs/benchmarks/2026-12-01-fetch-session-size.md; the record source bounds a session's size).
+ * consumer, which keys sessions by topic id (Fetch v13+; we sent v11 then, keyed by name), did not
+ * show it on the same brokers (docs/benchmarks/2026-11-30-scale-4.md): the broker's session map
+ * hashes a name-keyed partition by partition and topic name, and numbered topic names fall into
+ * dense runs of its linear-probing table, where topic ids hash at random
+ * (docs/benchmarks/2026-12-01-fetch-session-size.md; the record source bounds a session's size and
+ * names topics by id where the broker has ids, docs/benchmarks/2026-12-01-fetch-topic-ids.md).
+ * The session itself keys partitions by name either way: ids are the request's encoding.
  *
  * A session holds broker memory for each of its partitions until it is closed or evicted (the
  * broker keeps `max.incremental.fetch.session.cache.slots`, 1,000 by default). So the first fetch

@@ -65,7 +65,8 @@ interface LeaderSessions {
 const CLOSE_SESSION_TIMEOUT_MS = 2_000;
 
 /**
- * Reads partitions from explicit offsets with Fetch v11 sent straight to each partition's leader:
+ * Reads partitions from explicit offsets with Fetch v13 (topics by id; v11 by name where a broker
+ * or topic has no id) sent straight to each partition's leader:
  * no consumer group, no committed offsets, the caller owns every position (as MM2's assign()ed
  * consumer does). Record batches are decoded by our own codec, so header order is kept exactly.
  * Each leader is fetched through an incremental fetch session (KIP-227, src/kafka/fetch-session.ts):
@@ -131,10 +132,13 @@ export class KafkajsRecordSource implements RecordSource {
     if (this.options.topicIds) {
       this.topicIds.forget(stale);
       const { changed } = await this.topicIds.of(topics);
-      if (changed) {
+      if (changed.length > 0) {
         // A topic was deleted and created again: sessions hold its old id, and an unchanged
         // position would never send the new one. The old sessions are left to the broker's eviction.
-        this.connection.logger.info({}, 'a fetched topic has a new topic id; opening new fetch sessions');
+        this.connection.logger.info(
+          { topics: changed.slice(0, 10), topicCount: changed.length },
+          'fetched topics have new topic ids (deleted and created again); opening new fetch sessions',
+        );
         this.sessions.clear();
       }
     }

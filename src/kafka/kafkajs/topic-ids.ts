@@ -60,14 +60,14 @@ export class TopicIds {
   }
 
   /**
-   * Ids for `topics`, looking up the ones not known (one request). `changed`: a topic forgotten
-   * earlier came back with another id (deleted and created again): a fetch session holding the
-   * old id must start over.
+   * Ids for `topics`, looking up the ones not known (one request). `changed`: topics forgotten
+   * earlier that came back with another id (deleted and created again): a fetch session holding
+   * an old id must start over.
    */
-  async of(topics: readonly string[]): Promise<{ changed: boolean }> {
-    if (topics === this.lastTopics || this.unavailable) return { changed: false };
+  async of(topics: readonly string[]): Promise<{ changed: string[] }> {
+    const changed: string[] = [];
+    if (topics === this.lastTopics || this.unavailable) return { changed };
     const unknown = topics.filter((t) => !this.ids.has(t));
-    let changed = false;
     // Only topics already missing (a deleted topic a reader still asks for): asked again every
     // MISSING_RETRY_MS, not every round; meanwhile their leaders' requests name topics.
     const onlyMissing = unknown.every((t) => this.missing.has(t));
@@ -78,13 +78,13 @@ export class TopicIds {
       if (answers === undefined) {
         this.unavailable = true;
         this.missing = new Set(topics);
-        return { changed: false };
+        return { changed };
       }
       for (const answer of answers) {
         if (answer.errorCode !== 0 || answer.topicId.every((b) => b === 0)) continue;
         const hex = answer.topicId.toString('hex');
         const before = this.forgotten.get(answer.name);
-        if (before !== undefined && before !== hex) changed = true;
+        if (before !== undefined && before !== hex) changed.push(answer.name);
         this.forgotten.delete(answer.name);
         this.ids.set(answer.name, answer.topicId);
         this.names.set(hex, answer.name);

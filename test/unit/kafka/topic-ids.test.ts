@@ -28,7 +28,7 @@ describe('TopicIds', () => {
     const c = cluster({ a: ID_A, b: ID_B });
     const ids = new TopicIds(c.lookup);
     const topics = ['a', 'b'];
-    expect(await ids.of(topics)).toEqual({ changed: false });
+    expect(await ids.of(topics)).toEqual({ changed: [] });
     expect(ids.idOf('a').toString('hex')).toBe(ID_A);
     expect(ids.nameOf(ID_B)).toBe('b');
     expect(ids.missing.size).toBe(0);
@@ -75,16 +75,16 @@ describe('TopicIds', () => {
     const topics = ['a', 'b'];
     await ids.of(topics);
     ids.forget(['b']);
-    expect(await ids.of(topics)).toEqual({ changed: false }); // same id
+    expect(await ids.of(topics)).toEqual({ changed: [] }); // same id
     expect(c.lookups).toEqual([['a', 'b'], ['b']]);
     c.ids.set('a', ID_A2);
     ids.forget(['a', 'unknown']);
-    expect(await ids.of(topics)).toEqual({ changed: true });
+    expect(await ids.of(topics)).toEqual({ changed: ['a'] });
     expect(ids.idOf('a').toString('hex')).toBe(ID_A2);
     // Answers by the old id still name the topic: a session may answer by it.
     expect(ids.nameOf(ID_A)).toBe('a');
     expect(ids.nameOf(ID_A2)).toBe('a');
-    expect(await ids.of(topics)).toEqual({ changed: false });
+    expect(await ids.of(topics)).toEqual({ changed: [] });
   });
 
   it('a cluster without topic ids is asked once; every topic stays missing', async () => {
