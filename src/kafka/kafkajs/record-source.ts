@@ -223,10 +223,11 @@ export class KafkajsRecordSource implements RecordSource {
     this.fetchesByVersion.set(version, (this.fetchesByVersion.get(version) ?? 0) + 1);
     let response: FetchResponseBody;
     try {
+      const body = byId ? encodeFetchRequestV13(request, (t) => this.topicIds.idOf(t)) : encodeFetchRequest(request);
       response = await this.connection.send(
         broker,
         { apiKey: FETCH_API_KEY, apiVersion: version, apiName: 'Fetch' },
-        byId ? encodeFetchRequestV13(request, (t) => this.topicIds.idOf(t)) : encodeFetchRequest(request),
+        body,
         byId ? this.decodeByTopicId : decodeFetchResponse,
         { requestTimeoutMs: this.options.maxWaitMs + 30_000 },
       );
@@ -268,14 +269,17 @@ export class KafkajsRecordSource implements RecordSource {
 
   /**
    * Whether a request to `broker` for `requests` names topics by id (Fetch v13): allowed, the
-   * broker answers v13, and every topic it names, fetched or forgotten, has a known id.
+   * broker answers v13, no topic of the session's partitions lacks an id (so a session stays with
+   * one way of naming while a topic has none, instead of being opened again every round), and
+   * every topic the request names, fetched or forgotten, has one now (another call may have
+   * forgotten an id since this one looked them up).
    */
   private byTopicId(broker: InternalBroker, requests: readonly FetchRequest[], plan: FetchSessionPlan): boolean {
     const ids = this.topicIds;
     if (!this.options.topicIds || ids.unavailable || !supports(broker, FETCH_API_KEY, FETCH_TOPIC_IDS_VERSION))
       return false;
     if (ids.missing.size > 0 && requests.some((r) => ids.missing.has(r.topic))) return false;
-    return plan.forgottenTopics.every((f) => ids.has(f.topic));
+    return plan.topics.every((t) => ids.has(t.topic)) && plan.forgottenTopics.every((f) => ids.has(f.topic));
   }
 
   /** Fetch requests sent so far, by Fetch version (tests, benchmarks). */
