@@ -23,6 +23,7 @@ import { REPO_ROOT } from './kafka/paths.ts';
 import { SINGLE_BROKER_LINES } from './kafka/testbed.ts';
 import { startTestBed, type TestBed } from './kafka/testbed.ts';
 import { selectedKafkaVersion } from './kafka/versions.ts';
+import { runMain } from './run-main.ts';
 
 const run = promisify(execFile);
 const N = 300;
@@ -296,10 +297,4 @@ function kcatVersion(): string {
   return m ? `${m[1]} (librdkafka ${m[2]})` : 'unknown';
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -23,6 +23,7 @@ import { startTestBed, type TestBed } from '../kafka/testbed.ts';
 import { SUPPORTED_KAFKA_VERSIONS } from '../kafka/versions.ts';
 import { cpuSeconds } from './procs.ts';
 import { createTopics } from './source-topics.ts';
+import { runMain } from '../run-main.ts';
 
 const log = (line: string): void => console.error(`[bench:fetch-sessions] ${line}`);
 
@@ -218,10 +219,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -40,6 +40,7 @@ import {
   type SteadyRun,
 } from './report.ts';
 import { compareDigests, digestTopic, endOffsets, total, type TopicDigest } from './verify.ts';
+import { runMain } from '../run-main.ts';
 
 const log = (line: string): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -667,10 +668,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -48,6 +48,7 @@ import { cpuSeconds, memoryMb, ProcessSampler, spawnLogged, stopAllTracked, type
 import { LOAD_RECORD_BYTES, steadyLoadPhase, type LoadResult } from './scale-load.ts';
 import { findCpuProfile, summarizeCpuProfile, type ProfileSummary } from './profile.ts';
 import { CREATE_CHUNK, createTopics } from './source-topics.ts';
+import { runMain } from '../run-main.ts';
 
 interface Variant {
   name: string;
@@ -588,10 +589,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -82,6 +82,23 @@ export function encodeFetchRequest(body: FetchRequestBody): ProtocolWriter {
   return w;
 }
 
+/**
+ * A partition answer with its fixed leading fields read, the same in every version we read (v11,
+ * v13); the caller reads its aborted transactions and records into it (one object per partition:
+ * a sessionless round answers every partition).
+ */
+function readPartitionHead(pr: ProtocolReader): FetchPartitionResponse {
+  return {
+    partition: pr.int32(),
+    errorCode: pr.int16(),
+    highWatermark: pr.int64(),
+    lastStableOffset: pr.int64(),
+    logStartOffset: pr.int64(),
+    abortedTransactions: null,
+    records: null,
+  };
+}
+
 export function decodeFetchResponse(payload: Buffer): FetchResponseBody {
   const r = new ProtocolReader(payload);
   r.int32(); // throttle time
@@ -90,28 +107,15 @@ export function decodeFetchResponse(payload: Buffer): FetchResponseBody {
   const topics = r.array((tr) => ({
     topic: tr.string(),
     partitions: tr.array((pr) => {
-      const partition = pr.int32();
-      const partitionError = pr.int16();
-      const highWatermark = pr.int64();
-      const lastStableOffset = pr.int64();
-      const logStartOffset = pr.int64();
+      const answer = readPartitionHead(pr);
       const count = pr.int32();
-      let abortedTransactions: AbortedTransaction[] | null = null;
       if (count >= 0) {
-        abortedTransactions = [];
-        for (let i = 0; i < count; i++) abortedTransactions.push({ producerId: pr.int64(), firstOffset: pr.int64() });
+        const aborted: AbortedTransaction[] = (answer.abortedTransactions = []);
+        for (let i = 0; i < count; i++) aborted.push({ producerId: pr.int64(), firstOffset: pr.int64() });
       }
       pr.int32(); // preferred read replica
-      const records = pr.bytes();
-      return {
-        partition,
-        errorCode: partitionError,
-        highWatermark,
-        lastStableOffset,
-        logStartOffset,
-        abortedTransactions,
-        records,
-      };
+      answer.records = pr.bytes();
+      return answer;
     }),
   }));
   return { errorCode, sessionId, topics };
@@ -175,28 +179,16 @@ export function decodeFetchResponseV13(
   r.compactArray((tr) => {
     const topic = nameOf(tr.uuid().toString('hex'));
     const partitions = tr.compactArray((pr) => {
-      const partition = pr.int32();
-      const partitionError = pr.int16();
-      const highWatermark = pr.int64();
-      const lastStableOffset = pr.int64();
-      const logStartOffset = pr.int64();
-      const abortedTransactions = pr.compactNullableArray((ar) => {
+      const answer = readPartitionHead(pr);
+      answer.abortedTransactions = pr.compactNullableArray((ar) => {
         const aborted = { producerId: ar.int64(), firstOffset: ar.int64() };
         ar.skipTags();
         return aborted;
       });
       pr.int32(); // preferred read replica
-      const records = pr.compactBytes();
+      answer.records = pr.compactBytes();
       pr.skipTags(); // diverging epoch, current leader, snapshot id
-      return {
-        partition,
-        errorCode: partitionError,
-        highWatermark,
-        lastStableOffset,
-        logStartOffset,
-        abortedTransactions,
-        records,
-      };
+      return answer;
     });
     tr.skipTags();
     if (topic !== undefined) topics.push({ topic, partitions });
