@@ -5,6 +5,15 @@ import { LiveFamily } from './family.ts';
 /** Prefix of the Node process metrics and of every metric this appliance adds beyond Java's. */
 export const METRICS_PREFIX = 'mm2ts_';
 
+/**
+ * How often the event-loop delay histogram behind `mm2ts_nodejs_eventloop_lag_*` samples the loop
+ * (`perf_hooks.monitorEventLoopDelay`'s resolution: a timer of its own). prom-client's default, 10 ms,
+ * woke an idle mirror 100 times a second for that alone (docs/benchmarks/2026-12-01-idle-wakeups.md).
+ * At 100 ms a stall of the loop still shows in full in the sample it delays; one shorter than
+ * 100 ms may fall between samples.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export interface MetricsRegistryOptions {
   /** Reported in `mm2ts_build_info{version}`; defaults to the package version. */
   version?: string;
@@ -19,7 +28,12 @@ export interface MetricsRegistryOptions {
  */
 export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Registry {
   const registry = new ApplianceRegistry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
+  if (options.processMetrics !== false)
+    collectDefaultMetrics({
+      register: registry,
+      prefix: METRICS_PREFIX,
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
   const buildInfo = new Gauge({
     name: `${METRICS_PREFIX}build_info`,
     help: 'Always 1; the version label says which mirrormaker-ts build is running',

@@ -17,7 +17,7 @@ import {
 } from '../wire/metadata.ts';
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
-import { scheduleIdleChecksWithoutNegativeTimeouts } from './request-queue-timer.ts';
+import { quietRequestQueueTimers } from './request-queue-timer.ts';
 import { reassembleResponsesWithoutConcat } from './response-reassembly.ts';
 import { kafkajsConfig, tlsOptions } from './settings.ts';
 
@@ -47,7 +47,7 @@ export class KafkajsConnection {
     | undefined;
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
-    scheduleIdleChecksWithoutNegativeTimeouts();
+    quietRequestQueueTimers();
     reassembleResponsesWithoutConcat();
     this.settings = settings;
     this.logger = logger;

@@ -10,8 +10,13 @@ declare module 'kafkajs/src/network/requestQueue/index.js' {
     throttledUntil: number;
     throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
     pending: unknown[];
+    enforceRequestTimeout: boolean;
+    inflight: Map<number, { sentAt: number; requestTimeout: number; timeoutRequest(): void }>;
+    isConnected(): boolean;
     checkPendingRequests(): void;
     scheduleCheckPendingRequests(): void;
+    scheduleRequestTimeoutCheck(): void;
+    destroy(): void;
   }
   export default RequestQueue;
 }

@@ -47,4 +47,52 @@ describe('kafkajs request queue timers', () => {
       afterThrottle: true,
     });
   });
+
+  it('one timer times out the in-flight requests of every connected queue, and stops with the last queue', () => {
+    const script = `
+      const { openKafkaCluster } = await import('./src/kafka/index.ts');
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
+      const cluster = openKafkaCluster({ clientId: 'c', bootstrapServers: ['127.0.0.1:1'], securityProtocol: 'PLAINTEXT' });
+      const RequestQueue = (await import('kafkajs/src/network/requestQueue/index.js')).default;
+      const logger = { debug() {}, warn() {}, namespace() { return this; } };
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      let connected = true;
+      const queues = [0, 1, 2].map(() => new RequestQueue({
+        logger, clientId: 'c', broker: 'b', requestTimeout: 30000, enforceRequestTimeout: true,
+        isConnected: () => connected,
+      }));
+      for (const q of queues) q.scheduleRequestTimeoutCheck();
+      const started = timers() - before;
+      const timedOut = [];
+      // A timed-out request leaves the queue (kafkajs rejects it and deletes it from inflight).
+      const inflight = (q, id, name, ageMs, timeoutMs) => q.inflight.set(id, {
+        sentAt: Date.now() - ageMs, requestTimeout: timeoutMs,
+        timeoutRequest: () => { timedOut.push(name); q.inflight.delete(id); },
+      });
+      inflight(queues[0], 1, 'q0-late', 500, 100);
+      inflight(queues[0], 2, 'q0-fresh', 0, 30000);
+      inflight(queues[2], 1, 'q2-late', 1000, 200);
+      await sleep(250);
+      queues[1].destroy();
+      const afterDestroy = timers() - before;
+      connected = false; // the sockets went away: the next check lets the queues go
+      await sleep(250);
+      const afterDisconnect = timers() - before;
+      await cluster.close();
+      console.log(JSON.stringify({ started, timedOut: timedOut.sort(), afterDestroy, afterDisconnect }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../../..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    // kafkajs ran one 100 ms interval per connected queue: 3, then 2, then none.
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      started: 1,
+      timedOut: ['q0-late', 'q2-late'],
+      afterDestroy: 1,
+      afterDisconnect: 0,
+    });
+  });
 });
