@@ -174,13 +174,20 @@ export class ProduceDispatcher {
         p.reason = kafkaErrorInfo(missingCode).name;
         retrying.push(p);
       } else if (leader === undefined) {
-        p.reject(
-          new KafkaPortError('ERR_UNKNOWN_PARTITION', `topic ${p.topic} has no partition ${p.partition}`, {
-            topic: p.topic,
-            partition: p.partition,
-            retriable: false,
-          }),
+        // The metadata does not list the partition (yet): a topic the target broker is still
+        // creating can be answered without its partitions, and partitions just added are not in
+        // every broker's metadata at once. Seen at 1,000 new topics on a loaded broker: failing
+        // here stopped the task. Java's producer waits for the partition in metadata (max.block.ms)
+        // and Connect retries the send; so do we, refreshing, and after the attempts the source
+        // task retries with its own backoff (the error stays retriable).
+        p.stale = true;
+        p.lastError = new KafkaPortError(
+          'ERR_UNKNOWN_PARTITION',
+          `topic ${p.topic} has no partition ${p.partition} in the target cluster's metadata`,
+          { topic: p.topic, partition: p.partition, retriable: true },
         );
+        p.reason = 'UNKNOWN_PARTITION';
+        retrying.push(p);
       } else if (leader < 0) {
         p.stale = true;
         p.reason = 'NO_LEADER';

@@ -158,6 +158,59 @@ describe('producing to many topics at once', () => {
     expect(calls.lookups.some((l) => l.refresh)).toBe(true);
   });
 
+  it('a partition the metadata does not list yet is retried with a refresh until it is, then lands', async () => {
+    useFakeTime();
+    const { sink, calls, connection } = stubbedSink(() => 0);
+    // connection.leadersOf gives an empty table for a topic its metadata lacks (a topic the
+    // broker is still creating); partition 1 of B.grown shows up a little later (added partitions).
+    let lookups = 0;
+    Object.assign(connection, {
+      leadersOf: (topics: string[], refresh = false) => {
+        calls.lookups.push({ topics: [...topics], refresh });
+        lookups++;
+        return Promise.resolve(
+          new Map(
+            topics.map((t) => {
+              if (lookups <= 2) return [t, t === 'B.new' ? new Map() : new Map([[0, 1]])];
+              return [
+                t,
+                new Map([
+                  [0, 1],
+                  [1, 1],
+                ]),
+              ];
+            }),
+          ),
+        );
+      },
+    });
+    const created = sink.send('B.new', records);
+    const grown = sink.send('B.grown', records);
+    await vi.advanceTimersByTimeAsync(2_000);
+    // Before: both sends failed at once, non-retriable ("has no partition"), and the task with them.
+    await expect(created).resolves.toHaveLength(2);
+    await expect(grown).resolves.toHaveLength(2);
+    expect(calls.lookups.some((l) => l.refresh)).toBe(true);
+  });
+
+  it('a partition the metadata never lists fails its send with a retriable error after the attempts', async () => {
+    useFakeTime();
+    const { sink, connection } = stubbedSink(() => 0);
+    Object.assign(connection, {
+      leadersOf: (topics: string[]) => Promise.resolve(new Map(topics.map((t) => [t, new Map([[0, 1]])]))),
+    });
+    const sent = sink.send('B.t', [{ partition: 5, key: null, value: Buffer.from('x') }]);
+    const outcome = sent.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await vi.advanceTimersByTimeAsync(20_000);
+    const err = (await outcome) as { code?: string; details?: Record<string, unknown>; message?: string };
+    expect(err.code).toBe('ERR_UNKNOWN_PARTITION');
+    expect(err.details?.['retriable']).toBe(true);
+    expect(err.message).toContain('B.t has no partition 5');
+  });
+
   it('two batches for the same partition in one turn go in separate requests (a request names a partition once)', async () => {
     const { sink, calls } = stubbedSink(() => 0);
     await Promise.all([sink.send('B.t', [records[0]!]), sink.send('B.t', [records[0]!]), sink.send('B.u', records)]);
