@@ -179,7 +179,8 @@ export class ProduceDispatcher {
         // every broker's metadata at once. Seen at 1,000 new topics on a loaded broker: failing
         // here stopped the task. Java's producer waits for the partition in metadata (max.block.ms)
         // and Connect retries the send; so do we, refreshing, and after the attempts the source
-        // task retries with its own backoff (the error stays retriable).
+        // task retries with its own backoff (the error stays retriable). A partition that never
+        // shows up keeps the task retrying, which readiness reports (SourceTask.failingSince).
         p.stale = true;
         p.lastError = new KafkaPortError(
           'ERR_UNKNOWN_PARTITION',
