@@ -7,6 +7,16 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
+/** Runs `script` (an ES module) in a child node at the repository root; its last stdout line, parsed. */
+function lastJsonLineOf(script: string): unknown {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('../../..', import.meta.url),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
 describe('kafkajs request queue timers', () => {
   it('an idle queue schedules no check; a pending request of a throttled queue is checked when the throttle ends', () => {
     const script = `
@@ -35,13 +45,8 @@ describe('kafkajs request queue timers', () => {
       await cluster.close();
       console.log(JSON.stringify({ idleChecks, throttledChecks: checkedAt.length, afterThrottle: checkedAt[0] >= until - 2 }));
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: new URL('../../..', import.meta.url),
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
     // Before the change the idle queue was checked every ~1 ms: some hundred times in 200 ms.
-    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+    expect(lastJsonLineOf(script)).toEqual({
       idleChecks: 2,
       throttledChecks: 1,
       afterThrottle: true,
@@ -82,13 +87,8 @@ describe('kafkajs request queue timers', () => {
       await cluster.close();
       console.log(JSON.stringify({ started, timedOut: timedOut.sort(), afterDestroy, afterDisconnect }));
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: new URL('../../..', import.meta.url),
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
     // kafkajs ran one 100 ms interval per connected queue: 3, then 2, then none.
-    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+    expect(lastJsonLineOf(script)).toEqual({
       started: 1,
       timedOut: ['q0-late', 'q2-late'],
       afterDestroy: 1,
