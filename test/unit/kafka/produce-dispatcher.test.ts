@@ -33,8 +33,14 @@ function producedPartitions(body: ProtocolWriter): { topic: string; partitions: 
 /**
  * A sink over a connection stand-in: every partition of every topic is led by broker 1 (or by
  * `leader()`), and `answer` gives each produced partition's error code (0: acknowledged).
+ * `listed` says which partitions the metadata lists for a topic at the n-th lookup (1-based;
+ * default 0 and 1): none is how connection.leadersOf answers a topic its metadata lacks.
  */
-function stubbedSink(answer: (topic: string, partition: number, request: number) => number, leader = () => 1) {
+function stubbedSink(
+  answer: (topic: string, partition: number, request: number) => number,
+  leader = () => 1,
+  listed: (topic: string, lookup: number) => number[] = () => [0, 1],
+) {
   const calls = {
     lookups: [] as { topics: string[]; refresh: boolean }[],
     requests: [] as { topic: string; partitions: number[] }[][],
@@ -46,17 +52,8 @@ function stubbedSink(answer: (topic: string, partition: number, request: number)
   Object.assign(connection, {
     leadersOf: (topics: string[], refresh = false) => {
       calls.lookups.push({ topics: [...topics], refresh });
-      return Promise.resolve(
-        new Map(
-          topics.map((t) => [
-            t,
-            new Map([
-              [0, leader()],
-              [1, leader()],
-            ]),
-          ]),
-        ),
-      );
+      const lookup = calls.lookups.length;
+      return Promise.resolve(new Map(topics.map((t) => [t, new Map(listed(t, lookup).map((p) => [p, leader()]))])));
     },
     broker: () => Promise.resolve({}),
     send: (_broker: unknown, _api: unknown, body: ProtocolWriter): Promise<ProduceResponseBody> => {
@@ -160,30 +157,13 @@ describe('producing to many topics at once', () => {
 
   it('a partition the metadata does not list yet is retried with a refresh until it is, then lands', async () => {
     useFakeTime();
-    const { sink, calls, connection } = stubbedSink(() => 0);
-    // connection.leadersOf gives an empty table for a topic its metadata lacks (a topic the
-    // broker is still creating); partition 1 of B.grown shows up a little later (added partitions).
-    let lookups = 0;
-    Object.assign(connection, {
-      leadersOf: (topics: string[], refresh = false) => {
-        calls.lookups.push({ topics: [...topics], refresh });
-        lookups++;
-        return Promise.resolve(
-          new Map(
-            topics.map((t) => {
-              if (lookups <= 2) return [t, t === 'B.new' ? new Map() : new Map([[0, 1]])];
-              return [
-                t,
-                new Map([
-                  [0, 1],
-                  [1, 1],
-                ]),
-              ];
-            }),
-          ),
-        );
-      },
-    });
+    // For two lookups: B.new not in the metadata at all (a topic the broker is still creating),
+    // B.grown without its partition 1 (partitions just added).
+    const { sink, calls } = stubbedSink(
+      () => 0,
+      () => 1,
+      (topic, lookup) => (lookup > 2 ? [0, 1] : topic === 'B.new' ? [] : [0]),
+    );
     const created = sink.send('B.new', records);
     const grown = sink.send('B.grown', records);
     await vi.advanceTimersByTimeAsync(2_000);
@@ -195,10 +175,7 @@ describe('producing to many topics at once', () => {
 
   it('a partition the metadata never lists fails its send with a retriable error after the attempts', async () => {
     useFakeTime();
-    const { sink, connection } = stubbedSink(() => 0);
-    Object.assign(connection, {
-      leadersOf: (topics: string[]) => Promise.resolve(new Map(topics.map((t) => [t, new Map([[0, 1]])]))),
-    });
+    const { sink } = stubbedSink(() => 0);
     const sent = sink.send('B.t', [{ partition: 5, key: null, value: Buffer.from('x') }]);
     const outcome = sent.then(
       () => undefined,
