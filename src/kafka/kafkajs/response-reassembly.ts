@@ -10,8 +10,11 @@ import { dataBuffers } from '../buffer-pool.ts';
  * held twice (the chunks, old enough by then to have left the young generation, and the copy),
  * and the copy was 4–11 % of the mirror's CPU (docs/benchmarks/README.md, profile summary). Here
  * the size prefix is read first, one buffer of exactly that size is taken (from the data-path
- * pool, src/kafka/buffer-pool.ts, when large), and each chunk is copied in as it arrives, so chunks die young; a response that lies whole inside one chunk (most
- * small responses) is handed on as a view, with no copy at all.
+ * pool, src/kafka/buffer-pool.ts, when large), and each chunk is copied in as it arrives.
+ *
+ * Chunks are views of one read buffer shared by every socket (socket-reads.ts), valid only during
+ * the call: every byte kept is copied, a response lying whole inside one chunk too, and what goes
+ * to kafkajs's own framing (which keeps its chunks) is copied first.
  *
  * Responses are handed to the connection's request queue exactly as kafkajs does
  * (`fulfillRequest({ size, correlationId, payload })`, payload = after the correlation id). While
@@ -61,11 +64,11 @@ export function reassembleResponsesWithoutConcat(): void {
     if (frame === undefined || frame.socket !== this.socket) this[FRAME] = frame = newFrame(this.socket);
     const idle = frame.body === undefined && frame.prefixFilled === 0;
     if (idle && (this.authHandlers !== null || this.bytesBuffered > 0)) {
-      original.call(this, data);
+      original.call(this, Buffer.from(data));
       return;
     }
     const rest = consume(this, frame, data);
-    if (rest !== undefined) original.call(this, rest);
+    if (rest !== undefined) original.call(this, Buffer.from(rest));
   };
 }
 
@@ -100,12 +103,6 @@ function consume(connection: FramedConnection, frame: Frame, data: Buffer): Buff
         frame.body = undefined;
         connection.socket.destroy(new Error(`broker sent a response of ${size} bytes (at least 4 expected)`));
         return undefined;
-      }
-      if (data.length - at >= size) {
-        // The whole response is in this chunk: a view, no copy.
-        deliver(connection, data.subarray(at, at + size));
-        at += size;
-        continue;
       }
       // From the data-path pool: a fetch response's holders (record-source.ts) return it once its
       // records are copied; any other response is left to the garbage collector as before.

@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
 import { sharedTokenSource } from '../oauth-token.ts';
 import type { KafkaClientSettings } from '../port.ts';
+import { socketFactoryReadingIntoOneBuffer } from './socket-reads.ts';
 
 const KafkaLogLevel = kafkajs.logLevel;
 
@@ -134,6 +135,7 @@ export function kafkajsConfig(settings: KafkaClientSettings, logger: Logger): Ka
     retry: clusterRetry(settings),
     logLevel: KafkaLogLevel.INFO,
     logCreator: pinoLogCreator(logger),
+    socketFactory: socketFactoryReadingIntoOneBuffer(),
     ...(ssl !== undefined ? { ssl } : {}),
     ...(sasl !== undefined ? { sasl } : {}),
     // kafkajs re-authenticates a connection (KIP-368) 10 s before the session lifetime the broker

@@ -75,12 +75,41 @@ describe('response reassembly (kafkajs Connection.processData)', () => {
     }
   });
 
-  it('hands a response lying whole in one chunk on as a view of that chunk', () => {
+  it('copies every response out of its chunk: the socket read buffer holding it is overwritten by the next read', () => {
     const { connection, delivered } = fakeConnection();
-    const chunk = Buffer.concat([response(7, 100), response(8, 3)]);
-    connection.processData(chunk);
-    expect(delivered.map((d) => d.correlationId)).toEqual([7, 8]);
-    expect(delivered[0]!.payload.buffer).toBe(chunk.buffer);
+    // One buffer every read lands in (socket-reads.ts): two whole responses and the start of a third…
+    const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+    const stream = Buffer.concat([response(7, 100), response(8, 3), response(9, 70_000), response(10, 20)]);
+    let at = 0;
+    while (at < stream.length) {
+      const n = stream.copy(readBuffer, 0, at, Math.min(stream.length, at + readBuffer.length));
+      connection.processData(readBuffer.subarray(0, n));
+      at += n;
+    }
+    // …then the next read overwrote it.
+    readBuffer.fill(0xee);
+    expect(delivered.map((d) => d.correlationId)).toEqual([7, 8, 9, 10]);
+    expect(delivered[0]!.payload.equals(response(7, 100).subarray(8))).toBe(true);
+    expect(delivered[1]!.payload.equals(response(8, 3).subarray(8))).toBe(true);
+    expect(delivered[2]!.payload.equals(response(9, 70_000).subarray(8))).toBe(true);
+    expect(delivered[3]!.payload.equals(response(10, 20).subarray(8))).toBe(true);
+    for (const d of delivered) expect(d.payload.buffer).not.toBe(readBuffer.buffer);
+  });
+
+  it('copies what it hands to kafkajs framing during a SASL exchange: kafkajs keeps chunks until a response is whole', () => {
+    const { connection } = fakeConnection();
+    const onSuccess = vi.fn();
+    connection.authHandlers = { onSuccess, onError: vi.fn() };
+    Object.assign(connection, { authExpectResponse: true });
+    const readBuffer = Buffer.allocUnsafeSlow(16);
+    const sasl = response(42, 20); // 28 bytes: two reads
+    sasl.copy(readBuffer, 0, 0, 16);
+    connection.processData(readBuffer.subarray(0, 16));
+    readBuffer.fill(0xee);
+    const n = sasl.copy(readBuffer, 0, 16);
+    connection.processData(readBuffer.subarray(0, n));
+    expect(onSuccess).toHaveBeenCalledTimes(1);
+    expect((onSuccess.mock.calls[0]![0] as Buffer).equals(sasl)).toBe(true);
   });
 
   it('leaves a SASL exchange to kafkajs and frames again once it is over', () => {
