@@ -18,7 +18,6 @@ import {
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { quietRequestQueueTimers } from './request-queue-timer.ts';
-import { reassembleResponsesWithoutConcat } from './response-reassembly.ts';
 import { kafkajsConfig, tlsOptions } from './settings.ts';
 
 const { Kafka: KafkaClient } = kafkajs;
@@ -48,7 +47,6 @@ export class KafkajsConnection {
 
   constructor(settings: KafkaClientSettings, logger: Logger) {
     quietRequestQueueTimers();
-    reassembleResponsesWithoutConcat();
     this.settings = settings;
     this.logger = logger;
     this.origin = {

@@ -42,15 +42,18 @@ export function socketFactoryReadingIntoOneBuffer(): ISocketFactory {
         return true;
       },
     };
-    // tls.connect takes `onread` as net.connect does (Node's tls docs); @types/node leaves it out.
-    const tlsOptions = (options: tls.ConnectionOptions): tls.ConnectionOptions => ({ ...options, onread }) as never;
     const socket: net.Socket = ssl
       ? tls.connect(
-          tlsOptions({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...ssl }),
+          withOnread({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onread),
           onConnect,
         )
       : net.connect({ host, port, onread }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
     return socket;
   };
+}
+
+/** tls.connect takes `onread` as net.connect does (Node's tls docs); @types/node leaves it out. */
+function withOnread(options: tls.ConnectionOptions, onread: net.OnReadOpts): tls.ConnectionOptions {
+  return { ...options, onread } as tls.ConnectionOptions;
 }
