@@ -37,8 +37,9 @@ export function socketFactoryReadingIntoOneBuffer(): ISocketFactory {
     // Returns true: false would pause the socket, and kafkajs never resumes one.
     const onread: net.OnReadOpts = {
       buffer,
-      callback: (bytes, into) => {
-        socket.emit('data', Buffer.from(into.buffer, into.byteOffset, bytes));
+      // Node passes `buffer` back as the second argument: the view is of it.
+      callback: (bytes) => {
+        socket.emit('data', buffer.subarray(0, bytes));
         return true;
       },
     };
