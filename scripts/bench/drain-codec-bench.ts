@@ -5,8 +5,10 @@
  * garbage-collection time per 1,000,000 records, per value size and codec; fast enough to compare
  * two versions of src/kafka/protocol within a minute on a shared machine.
  *
- *   node --max-semi-space-size=16 scripts/bench/drain-codec-bench.ts [--root DIR] [--seconds 3]
+ *   node --max-semi-space-size=16 scripts/bench/drain-codec-bench.ts [--root DIR] [--seconds 3] [--transcode]
  *
+ * `--transcode` drives the path the source task takes with a sink that takes encoded batches:
+ * records re-encoded while decoded (src/kafka/protocol/transcode.ts), no record objects.
  * `--root` points at another checkout (an older commit unpacked next to this one) to measure its
  * codec with this driver; a codec without `decodeFetchedPieces` (fetched-pieces.ts) is driven the
  * way the source task drove it before (every record walked for metrics and acknowledgement).
@@ -21,7 +23,10 @@ import type { ConsumedRecord, FetchedPiece, PassThroughRule } from '../../src/ka
 import type * as Protocol from '../../src/kafka/protocol/index.ts';
 import type { RecordBatchView, RecordInput } from '../../src/kafka/protocol/index.ts';
 
-const { values } = parseArgs({ options: { root: { type: 'string' }, seconds: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { root: { type: 'string' }, seconds: { type: 'string' }, transcode: { type: 'boolean' } },
+});
+const TRANSCODE = values.transcode === true;
 const root = resolve(values.root ?? REPO_ROOT);
 const SECONDS = Number(values.seconds ?? 3);
 const proto = (await import(pathToFileURL(join(root, 'src/kafka/protocol/index.ts')).href)) as typeof Protocol;
@@ -32,6 +37,8 @@ type DecodePieces = (
   partition: number,
   from: bigint,
   rule: PassThroughRule | undefined,
+  arena?: undefined,
+  encodeFor?: 'none' | 'lz4',
 ) => Promise<FetchedPiece[]>;
 const decodeFetchedPieces = existsSync(piecesFile)
   ? ((await import(pathToFileURL(piecesFile).href)) as { decodeFetchedPieces: DecodePieces }).decodeFetchedPieces
@@ -83,7 +90,7 @@ function readAsTheTask(pieces: FetchedPiece[], now: number): { count: number; su
   let count = 0;
   let sum = 0;
   for (const piece of pieces) {
-    if (piece.records === undefined) continue;
+    if (piece.batch !== undefined) continue;
     const s = piece.summary;
     if (s !== undefined) {
       // decodeRound and acknowledge: ages from the summary, twice.
@@ -91,6 +98,7 @@ function readAsTheTask(pieces: FetchedPiece[], now: number): { count: number; su
       count += s.count;
       continue;
     }
+    if (piece.records === undefined) continue;
     for (const r of piece.records) sum += proto.recordValueBytes(r) + (now - r.timestamp); // decodeRound
     for (const r of piece.records) sum += now - r.timestamp; // acknowledge
     count += piece.records.length;
@@ -125,7 +133,12 @@ function chunks(pieces: FetchedPiece[]): ConsumedRecord[][] {
   return out;
 }
 
-async function decode(views: RecordBatchView[], partition: number): Promise<FetchedPiece[]> {
+async function decode(
+  views: RecordBatchView[],
+  partition: number,
+  compression: 'none' | 'lz4',
+): Promise<FetchedPiece[]> {
+  if (TRANSCODE) return decodeFetchedPieces!(views, 't', partition, 0n, undefined, undefined, compression);
   if (decodeFetchedPieces !== undefined) return decodeFetchedPieces(views, 't', partition, 0n, undefined);
   const sections = await Promise.all(views.map((v) => proto.recordsSection(v)));
   const records: ConsumedRecord[] = [];
@@ -141,8 +154,9 @@ async function round(data: Buffer[], compression: 'none' | 'lz4'): Promise<numbe
   const inFlight: Buffer[] = [];
   for (let p = 0; p < data.length; p++) {
     const views = proto.readRecordBatchViews(data[p]!);
-    const pieces = await decode(views, p);
+    const pieces = await decode(views, p, compression);
     records += readAsTheTask(pieces, now).count;
+    for (const piece of pieces) for (const b of piece.encoded ?? []) inFlight.push(b.bytes);
     for (const c of chunks(pieces)) inFlight.push(await proto.encodeRecordBatch({ records: c, compression }));
   }
   return inFlight.length > 0 ? records : 0;
@@ -153,7 +167,9 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcMs += e.duration;
 }).observe({ entryTypes: ['gc'] });
 
-console.log(`root ${root}; summary ${decodeFetchedPieces !== undefined ? 'yes' : 'no'}; ${SECONDS} s per case`);
+if (TRANSCODE && decodeFetchedPieces === undefined) throw new Error(`--transcode: ${root} has no fetched-pieces.ts`);
+const mode = TRANSCODE ? 'transcoded' : `decoded, summary ${decodeFetchedPieces !== undefined ? 'yes' : 'no'}`;
+console.log(`root ${root}; ${mode}; ${SECONDS} s per case`);
 console.log('| case | records | CPU s per 1M records | GC ms per 1M records |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [label, size] of [

@@ -178,9 +178,11 @@ export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'recor
   /**
    * The records as pieces in offset order: batches that may be sent as they are under
    * `passThrough` (src/kafka/protocol/pass-through.ts) stay whole, the rest are decoded (all of
-   * them when `passThrough` is undefined). Absent: use {@link decode}.
+   * them when `passThrough` is undefined). With `encodeFor` (a sink that takes
+   * {@link EncodedBatch}es, and its codec), decoded records come re-encoded for it instead of as
+   * records. Absent: use {@link decode}.
    */
-  decodePieces?(passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]>;
+  decodePieces?(passThrough: PassThroughRule | undefined, encodeFor?: CompressionType): Promise<FetchedPiece[]>;
   /**
    * Says the caller is done with this partition's fetched bytes: every record and batch decoded
    * from it has been sent and acknowledged and none is read again (the source may then reuse the
@@ -234,9 +236,28 @@ export interface RecordsSummary {
   readonly lastOffset: bigint;
 }
 
-/** Part of a fetched partition, in offset order: decoded records, or one batch passed through. */
+/**
+ * Fetched records re-encoded, while decoding, into one produce batch for the target's codec, with no
+ * record objects (src/kafka/protocol/transcode.ts): base offset 0, no producer id, CreateTime. Sent
+ * as it is, again by a retry; its bytes come from the data-path pool (src/kafka/buffer-pool.ts) and
+ * the sink releases them once the target acknowledged its whole send.
+ */
+export interface EncodedBatch {
+  readonly bytes: Buffer;
+  readonly recordCount: number;
+  /** Upstream offsets of its first and last records. */
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  /** Every record's upstream offset, present only when they have gaps (last − first > recordCount − 1). */
+  readonly offsets?: BigInt64Array;
+}
+
+/**
+ * Part of a fetched partition, in offset order: decoded records, records re-encoded for the target
+ * (`encoded`), or one batch passed through.
+ */
 export type FetchedPiece =
-  | { readonly batch: PassThroughBatch; readonly records?: undefined }
+  | { readonly batch: PassThroughBatch; readonly records?: undefined; readonly encoded?: undefined }
   /**
    * `batches`: source batches decoded into `records`; `blocker`: why the first could not pass
    * through; `summary`: the records summed up by the decoder (absent: walk them).
@@ -247,12 +268,28 @@ export type FetchedPiece =
       readonly blocker?: string;
       readonly summary?: RecordsSummary;
       readonly batch?: undefined;
+      readonly encoded?: undefined;
+    }
+  /** As decoded records, but re-encoded into `encoded`, in order. */
+  | {
+      readonly encoded: readonly EncodedBatch[];
+      readonly batches: number;
+      readonly blocker?: string;
+      readonly summary: RecordsSummary;
+      readonly batch?: undefined;
+      readonly records?: undefined;
     };
 
 /** What {@link RecordSink.sendPieces} writes to one partition: records (cut into batches) or a whole batch. */
 export type ProducePiece = { readonly partition: number } & (
-  | { readonly records: ProducerRecord[]; readonly summary?: RecordsSummary; readonly batch?: undefined }
-  | { readonly batch: PassThroughBatch; readonly records?: undefined }
+  | {
+      readonly records: ProducerRecord[];
+      readonly summary?: RecordsSummary;
+      readonly batch?: undefined;
+      readonly encoded?: undefined;
+    }
+  | { readonly batch: PassThroughBatch; readonly records?: undefined; readonly encoded?: undefined }
+  | { readonly encoded: EncodedBatch; readonly records?: undefined; readonly batch?: undefined }
 );
 
 export interface RecordSource {

@@ -1,5 +1,6 @@
 import type {
   ConsumedRecord,
+  EncodedBatch,
   FetchedPiece,
   FetchRequest,
   UndecodedFetchedPartition,
@@ -641,15 +642,21 @@ export class SourceTask {
    */
   private async decodeRound(fetched: UndecodedFetchedPartition[]): Promise<PartitionPieces[]> {
     const rule = this.passThrough;
+    // A sink that takes batches gets the records re-encoded for it as they are decoded: what
+    // waits for its acknowledgement is then encoded bytes, not record objects (transcode.ts).
+    const sink = this.options.targetSink;
+    const encodeFor = sink.sendPieces !== undefined ? sink.compression : undefined;
     const decoded = await Promise.all(
       fetched.map((f): Promise<FetchedPiece[]> =>
-        f.decodePieces !== undefined ? f.decodePieces(rule) : f.decode().then((records) => [{ records, batches: 0 }]),
+        f.decodePieces !== undefined
+          ? f.decodePieces(rule, encodeFor)
+          : f.decode().then((records) => [{ records, batches: 0 }]),
       ),
     );
     const units: PartitionPieces[] = [];
     const now = Date.now();
     for (let i = 0; i < fetched.length; i++) {
-      const pieces = decoded[i]!.filter((piece) => piece.batch !== undefined || piece.records.length > 0);
+      const pieces = decoded[i]!.filter((piece) => piece.batch !== undefined || recordCountOf(piece) > 0);
       if (pieces.length === 0) continue;
       const p = this.progressOf(fetched[i]!.topic, fetched[i]!.partition)!;
       let count = 0;
@@ -675,7 +682,7 @@ export class SourceTask {
           continue;
         }
         deep += piece.batches;
-        count += piece.records.length;
+        count += recordCountOf(piece);
         const ages = recordAges(piece, now);
         if (ages.min < minAge) minAge = ages.min;
         if (ages.max > maxAge) maxAge = ages.max;
@@ -684,7 +691,7 @@ export class SourceTask {
         if (piece.summary !== undefined) {
           bytes += piece.summary.valueBytes;
           held += piece.summary.fieldBytes;
-        } else {
+        } else if (piece.records !== undefined) {
           // Without a summary (another source's records) the values stand for the whole record.
           const before = bytes;
           for (const r of piece.records) bytes += recordValueBytes(r);
@@ -874,6 +881,21 @@ export class SourceTask {
           sum += latencies.sum;
           count += b.recordCount;
           lastOffset = b.baseOffset + BigInt(b.recordCount - 1);
+          continue;
+        }
+        if (piece.encoded !== undefined) {
+          for (const encoded of piece.encoded) {
+            const result = cursor.batches[cursor.batch]!;
+            cursor.batch++;
+            if (syncs && result.baseOffset >= 0n) queueEncodedBatchSyncs(syncs, p.tp, encoded, result.baseOffset);
+          }
+          if (piece.summary.count === 0) continue;
+          const latencies = recordAges(piece, now);
+          if (latencies.min < min) min = latencies.min;
+          if (latencies.max > max) max = latencies.max;
+          sum += latencies.sum;
+          count += piece.summary.count;
+          lastOffset = piece.summary.lastOffset;
           continue;
         }
         const records = piece.records;
@@ -1106,7 +1128,7 @@ function batchAges(b: PassThroughBatch, now: number): { min: number; max: number
  * has one (no walk), else record by record.
  */
 function recordAges(
-  piece: { readonly records: readonly ConsumedRecord[]; readonly summary?: RecordsSummary },
+  piece: { readonly records?: readonly ConsumedRecord[]; readonly summary?: RecordsSummary },
   now: number,
 ): { min: number; max: number; sum: number } {
   const s = piece.summary;
@@ -1120,7 +1142,7 @@ function recordAges(
   let min = Number.MAX_SAFE_INTEGER;
   let max = Number.MIN_SAFE_INTEGER;
   let sum = 0;
-  for (const r of piece.records) {
+  for (const r of piece.records ?? []) {
     const age = now - r.timestamp;
     if (age < min) min = age;
     if (age > max) max = age;
@@ -1136,11 +1158,43 @@ function producePieces(units: PartitionPieces[]): ProducePiece[] {
     const partition = p.tp.partition;
     for (const piece of pieces) {
       if (piece.batch !== undefined) out.push({ partition, batch: piece.batch });
+      else if (piece.encoded !== undefined) for (const encoded of piece.encoded) out.push({ partition, encoded });
       else if (piece.summary !== undefined) out.push({ partition, records: piece.records, summary: piece.summary });
       else out.push({ partition, records: piece.records });
     }
   }
   return out;
+}
+
+/** Records in a piece: by its batch header or summary when it has one. */
+function recordCountOf(piece: FetchedPiece): number {
+  if (piece.batch !== undefined) return piece.batch.recordCount;
+  if (piece.summary !== undefined) return piece.summary.count;
+  return piece.records?.length ?? 0;
+}
+
+/**
+ * Offset syncs of one acknowledged batch encoded while decoded: its records landed at
+ * `downstreamBase` on; without gaps upstream they are one contiguous run (one call), else the
+ * runs within its offsets list, as the decoded-records path walks them.
+ */
+function queueEncodedBatchSyncs(
+  syncs: OffsetSyncEmitter,
+  tp: TopicPartition,
+  batch: EncodedBatch,
+  downstreamBase: bigint,
+): void {
+  const offsets = batch.offsets;
+  if (offsets === undefined) {
+    syncs.maybeQueueOffsetSyncsRun(tp, batch.firstOffset, downstreamBase, batch.recordCount);
+    return;
+  }
+  let start = 0;
+  for (let k = 1; k <= offsets.length; k++) {
+    if (k < offsets.length && offsets[k]! === offsets[k - 1]! + 1n) continue;
+    syncs.maybeQueueOffsetSyncsRun(tp, offsets[start]!, downstreamBase + BigInt(start), k - start);
+    start = k;
+  }
 }
 
 /** Every decoded record of a produce group, for a sink that takes only records (no pass-through there). */

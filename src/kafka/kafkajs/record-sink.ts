@@ -1,5 +1,6 @@
 import type {
   CompressionType,
+  EncodedBatch,
   PassThroughBatch,
   ProducePiece,
   ProduceResult,
@@ -12,13 +13,10 @@ import { dataBuffers } from '../buffer-pool.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { FetchedRecord } from '../protocol/fetched-record.ts';
+import { MAX_BATCH_BYTES, RECORD_OVERHEAD } from '../protocol/transcode.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { ProduceDispatcher } from './produce-dispatcher.ts';
 import { KafkaPortError } from '../../util/errors.ts';
-
-/** Records per batch are cut so an uncompressed batch stays under the broker's default message.max.bytes (1 MiB). */
-const MAX_BATCH_BYTES = 900_000;
-const RECORD_OVERHEAD = 24;
 
 interface PendingChunk {
   partition: number;
@@ -26,7 +24,12 @@ interface PendingChunk {
   records: ProducerRecord[];
   /** A fetched batch sent as it is (pass-through); its header is rewritten before sending. */
   batch?: PassThroughBatch;
+  /** Records encoded while decoded (transcode.ts), sent as they are. */
+  encoded?: EncodedBatch;
 }
+
+/** Batches encoded while decoded that were part of a failed send: their bytes are never released to the pool. */
+const sentInFailedSend = new WeakSet<EncodedBatch>();
 
 function estimatedSize(r: ProducerRecord): number {
   // A fetched record's key, value and headers are re-encoded as their wire bytes (encode.ts).
@@ -111,17 +114,35 @@ export class KafkajsRecordSink implements RecordSink {
   }
 
   sendPieces(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]> {
-    return this.connection.portErrors({ op: 'produce', topic }, () => {
+    return this.connection.portErrors({ op: 'produce', topic }, async () => {
       const byPartition = new Map<number, PendingChunk[]>();
       for (const piece of pieces) {
         let queue = byPartition.get(piece.partition);
         if (queue === undefined) byPartition.set(piece.partition, (queue = []));
         if (piece.batch !== undefined) queue.push({ partition: piece.partition, records: [], batch: piece.batch });
+        else if (piece.encoded !== undefined)
+          queue.push({ partition: piece.partition, records: [], encoded: piece.encoded });
         // The decoder's summary says when the piece fits one batch: then no walk, no copy of its list.
         else if (fitsOneBatch(piece.summary)) queue.push({ partition: piece.partition, records: piece.records });
         else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
       }
-      return this.sendQueues(topic, [...byPartition.values()]);
+      const queues = [...byPartition.values()];
+      let results: ProduceResult[];
+      try {
+        results = await this.sendQueues(topic, queues);
+      } catch (err) {
+        // A failed request may still sit in a socket's write queue, pointing at these bytes: they
+        // are never reused, even once a retry of them is acknowledged (left to the GC).
+        for (const queue of queues) for (const c of queue) if (c.encoded !== undefined) sentInFailedSend.add(c.encoded);
+        throw err;
+      }
+      // Only now, with every round acknowledged: a round that failed is sent again by the caller
+      // with every earlier one (a retry may duplicate, never reorder), from these same bytes.
+      if (this.options.acks !== 0)
+        for (const queue of queues)
+          for (const c of queue)
+            if (c.encoded !== undefined && !sentInFailedSend.has(c.encoded)) dataBuffers.release(c.encoded.bytes);
+      return results;
     });
   }
 
@@ -137,7 +158,7 @@ export class KafkajsRecordSink implements RecordSink {
           topic,
           partition: c.partition,
           baseOffset: baseOffsets.get(c.partition)!,
-          recordCount: c.batch !== undefined ? c.batch.recordCount : c.records.length,
+          recordCount: (c.batch ?? c.encoded)?.recordCount ?? c.records.length,
         });
       }
     }
@@ -152,6 +173,7 @@ export class KafkajsRecordSink implements RecordSink {
           rewriteForProduce(c.batch.bytes);
           return c.batch.bytes;
         }
+        if (c.encoded !== undefined) return c.encoded.bytes;
         // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
         return encodeRecordBatch({ compression: this.options.compression, records: c.records });
       }),
@@ -167,9 +189,11 @@ export class KafkajsRecordSink implements RecordSink {
     }
     // Every batch we encoded is acknowledged, so the broker has read all of it: its buffer may be
     // reused (src/kafka/buffer-pool.ts). A pass-through batch lies in fetched bytes, which their
-    // reader releases. With acks=0 nothing says the socket is done with the bytes: left to the GC.
+    // reader releases; a batch encoded while decoded is released by sendPieces once its whole send
+    // is acknowledged. With acks=0 nothing says the socket is done with the bytes: left to the GC.
     if (this.options.acks !== 0)
-      for (const [i, c] of chunks.entries()) if (c.batch === undefined) dataBuffers.release(encoded[i]!);
+      for (const [i, c] of chunks.entries())
+        if (c.batch === undefined && c.encoded === undefined) dataBuffers.release(encoded[i]!);
     return done;
   }
 

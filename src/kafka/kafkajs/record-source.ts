@@ -1,4 +1,5 @@
 import type {
+  CompressionType,
   ConsumedRecord,
   FetchedPiece,
   FetchRequest,
@@ -376,8 +377,10 @@ export class KafkajsRecordSource implements RecordSource {
       return { ...base, nextOffset, batchRecordCount, decode, decodePieces: () => Promise.resolve([]) };
     // Decompressed sections are copied into pooled chunks this partition holds until released.
     const arena = new SectionArena();
-    const decodePieces = (passThrough: PassThroughRule | undefined): Promise<FetchedPiece[]> =>
-      decodeFetchedPieces(kept, topic, partition, from, passThrough, arena);
+    const decodePieces = (
+      passThrough: PassThroughRule | undefined,
+      encodeFor: CompressionType | undefined,
+    ): Promise<FetchedPiece[]> => decodeFetchedPieces(kept, topic, partition, from, passThrough, arena, encodeFor);
     // The response body may come from the data-path pool: this partition holds it until released.
     // Every partition of one response is built here, synchronously, before any can be released.
     dataBuffers.retain(records);

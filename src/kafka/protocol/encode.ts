@@ -77,13 +77,36 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
     }
   }
 
+  return sealRecordBatch(out0, options, { count, lastOffsetDelta, baseTimestamp, maxTimestamp });
+}
+
+/** What {@link sealRecordBatch} writes into a batch's header about its records. */
+export interface SealedRecords {
+  readonly count: number;
+  readonly lastOffsetDelta: number;
+  readonly baseTimestamp: number;
+  readonly maxTimestamp: number;
+}
+
+/**
+ * Makes a batch of encoded records: `body` (held from the data-path pool) holds them after
+ * {@link BATCH.OVERHEAD} bytes of room for the header when uncompressed (and is the batch), from
+ * its start when compressed (and is released once compressed into the batch). Writes the header
+ * and its CRC. The batch is the caller's to release, as {@link encodeRecordBatch}'s.
+ */
+export async function sealRecordBatch(
+  body: Buffer,
+  options: Omit<EncodeRecordBatchOptions, 'records'>,
+  records: SealedRecords,
+): Promise<Buffer> {
+  const compression = options.compression ?? 'none';
   let batch: Buffer;
-  if (compressed) {
+  if (compression !== 'none') {
     // The codec writes the batch body straight into the pooled batch buffer, after the header.
-    batch = await compressInto(compression, out0, BATCH_TARGET, { level: options.compressionLevel });
-    dataBuffers.release(out0);
+    batch = await compressInto(compression, body, BATCH_TARGET, { level: options.compressionLevel });
+    dataBuffers.release(body);
   } else {
-    batch = out0;
+    batch = body;
   }
 
   let attributes = compressionCode(compression);
@@ -95,13 +118,13 @@ export async function encodeRecordBatch(options: EncodeRecordBatchOptions): Prom
   batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, BATCH.PARTITION_LEADER_EPOCH);
   batch[BATCH.MAGIC] = 2;
   batch.writeInt16BE(attributes, BATCH.ATTRIBUTES);
-  batch.writeInt32BE(lastOffsetDelta, BATCH.LAST_OFFSET_DELTA);
-  writeInt64Number(batch, BATCH.BASE_TIMESTAMP, baseTimestamp);
-  writeInt64Number(batch, BATCH.MAX_TIMESTAMP, maxTimestamp);
+  batch.writeInt32BE(records.lastOffsetDelta, BATCH.LAST_OFFSET_DELTA);
+  writeInt64Number(batch, BATCH.BASE_TIMESTAMP, records.baseTimestamp);
+  writeInt64Number(batch, BATCH.MAX_TIMESTAMP, records.maxTimestamp);
   batch.writeBigInt64BE(options.producerId ?? -1n, BATCH.PRODUCER_ID);
   batch.writeInt16BE(options.producerEpoch ?? -1, BATCH.PRODUCER_EPOCH);
   batch.writeInt32BE(options.baseSequence ?? -1, BATCH.BASE_SEQUENCE);
-  batch.writeInt32BE(count, BATCH.RECORD_COUNT);
+  batch.writeInt32BE(records.count, BATCH.RECORD_COUNT);
   batch.writeUInt32BE(crc32c(batch, BATCH.ATTRIBUTES), BATCH.CRC);
   return batch;
 }

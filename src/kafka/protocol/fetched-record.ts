@@ -16,9 +16,8 @@
  * partition, timestamp type, section, base offset and timestamp) is one {@link FetchedBatch} per
  * batch (docs/benchmarks/2026-11-30-hot-path.md, docs/benchmarks/2026-11-30-hot-path-2.md).
  */
-import type { ConsumedRecord, RecordHeader, RecordsSummary } from '../port.ts';
-import { checkedRecordCount } from './decode.ts';
-import { RecordBatchError } from './errors.ts';
+import type { ConsumedRecord, RecordHeader } from '../port.ts';
+import { FetchedSummary, RecordColumns, scanRecordsInto, timestampBaseOf } from './record-columns.ts';
 import type { RecordBatchHeader, TimestampType } from './types.ts';
 import { ByteReader } from './varint.ts';
 
@@ -128,29 +127,14 @@ export function recordValueBytes(r: ConsumedRecord): number {
   return r.value?.length ?? 0;
 }
 
-/**
- * A {@link RecordsSummary} filled in while records are decoded ({@link decodeFetchedRecordsInto}):
- * the source task's poll and acknowledgement metrics and the sink's batch cut read it instead of
- * walking every record again.
- */
-export class FetchedSummary implements RecordsSummary {
-  count = 0;
-  valueBytes = 0;
-  fieldBytes = 0;
-  minTimestamp = Number.MAX_SAFE_INTEGER;
-  maxTimestamp = Number.MIN_SAFE_INTEGER;
-  firstTimestamp = 0;
-  timestampDeltaSum = 0;
-  firstOffset = -1n;
-  lastOffset = -1n;
-}
+/** Columns reused by every {@link decodeFetchedRecordsInto} call: filled and read within one synchronous call. */
+const scratch = new RecordColumns();
 
 /**
  * Decodes the records of one batch from its uncompressed records section into {@link FetchedRecord}s
  * appended to `out`, skipping those below `from` (a compressed batch can start before the offset
  * asked for), and adds them to `summary` when given. Same checks and errors as decodeRecordsInto
- * (src/kafka/protocol/decode.ts); header keys are checked (not null, within the record) but not
- * made into strings until read.
+ * (src/kafka/protocol/decode.ts), by the same scan as the copy path's (record-columns.ts).
  */
 export function decodeFetchedRecordsInto(
   header: RecordBatchHeader,
@@ -161,77 +145,18 @@ export function decodeFetchedRecordsInto(
   out: ConsumedRecord[],
   summary?: FetchedSummary,
 ): void {
-  const count = checkedRecordCount(header, data);
-  const r = new ByteReader(data);
-  const { baseOffset, timestampType } = header;
-  const logAppendTime = timestampType === 'LogAppendTime';
-  const timestampBase = logAppendTime ? header.maxTimestamp : header.baseTimestamp;
-  const batch: FetchedBatch = { topic, partition, timestampType, section: data, baseOffset, timestampBase };
-  // Deltas are int32, so the comparison with `from` is one BigInt subtraction per batch.
-  const firstDelta = from > baseOffset ? Number(from - baseOffset) : 0;
-  // The summary's sums, per batch in locals: per record they are a few additions.
-  let kept = 0;
-  let valueBytes = 0;
-  let fieldBytes = 0;
-  let minDelta = Number.MAX_SAFE_INTEGER;
-  let maxDelta = Number.MIN_SAFE_INTEGER;
-  let deltaSum = 0;
-  let firstKeptDelta = 0;
-  let firstTimestampDelta = 0;
-  let lastKeptDelta = 0;
-  for (let i = 0; i < count; i++) {
-    const length = r.varint();
-    const start = r.pos;
-    if (length < 0 || length > data.length - start)
-      throw corrupt(header, `record ${i} length ${length} overruns the batch`);
-    r.end = start + length; // fields may not read past their record
-    r.pos++; // record attributes: unused by Kafka, re-encoded as 0 (encode.ts)
-    let timestampDelta = r.varlong();
-    if (logAppendTime) timestampDelta = 0; // every record has the batch's max timestamp
-    const offsetDelta = r.varint();
-    const fieldsStart = r.pos;
-    r.skipBytesOrNull(); // key
-    const valueLength = r.skipBytesOrNull();
-    const headerCount = r.varint();
-    if (headerCount < 0) throw corrupt(header, `record ${i} has ${headerCount} headers`);
-    for (let h = 0; h < headerCount; h++) {
-      r.skipString();
-      r.skipBytesOrNull();
-    }
-    if (r.pos !== r.end)
-      throw corrupt(header, `record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
-    const fieldsEnd = r.pos;
-    r.end = data.length;
-    if (offsetDelta < firstDelta) continue;
-    if (kept === 0) {
-      firstKeptDelta = offsetDelta;
-      firstTimestampDelta = timestampDelta;
-    }
-    lastKeptDelta = offsetDelta;
-    kept++;
-    if (valueLength > 0) valueBytes += valueLength;
-    fieldBytes += fieldsEnd - fieldsStart;
-    if (timestampDelta < minDelta) minDelta = timestampDelta;
-    if (timestampDelta > maxDelta) maxDelta = timestampDelta;
-    deltaSum += timestampDelta;
-    out.push(new FetchedRecord(batch, timestampDelta, fieldsStart, fieldsEnd, offsetDelta));
-  }
-  if (r.pos !== data.length) throw corrupt(header, `${data.length - r.pos} bytes left after ${count} records`);
-  if (summary === undefined || kept === 0) return;
-  if (summary.count === 0) {
-    summary.firstTimestamp = timestampBase + firstTimestampDelta;
-    summary.firstOffset = baseOffset + BigInt(firstKeptDelta);
-  }
-  summary.count += kept;
-  summary.valueBytes += valueBytes;
-  summary.fieldBytes += fieldBytes;
-  if (timestampBase + minDelta < summary.minTimestamp) summary.minTimestamp = timestampBase + minDelta;
-  if (timestampBase + maxDelta > summary.maxTimestamp) summary.maxTimestamp = timestampBase + maxDelta;
-  // Σ (timestamp − firstTimestamp): small numbers, so the sum stays exact where Σ timestamp would not.
-  summary.timestampDeltaSum += deltaSum + (timestampBase - summary.firstTimestamp) * kept;
-  summary.lastOffset = baseOffset + BigInt(lastKeptDelta);
-}
-
-function corrupt(header: RecordBatchHeader, message: string): RecordBatchError {
-  return new RecordBatchError('ERR_KAFKA_CORRUPT_BATCH', message, { baseOffset: header.baseOffset.toString() });
+  scratch.reset();
+  scanRecordsInto(header, data, from, scratch, summary);
+  const { timestampType, baseOffset } = header;
+  const batch: FetchedBatch = {
+    topic,
+    partition,
+    timestampType,
+    section: data,
+    baseOffset,
+    timestampBase: timestampBaseOf(header),
+  };
+  const { fieldsStart, fieldsEnd, offsetDelta, timestampDelta } = scratch;
+  for (let i = 0; i < scratch.count; i++)
+    out.push(new FetchedRecord(batch, timestampDelta[i]!, fieldsStart[i]!, fieldsEnd[i]!, offsetDelta[i]!));
 }

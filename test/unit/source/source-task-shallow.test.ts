@@ -107,6 +107,8 @@ class PieceSink implements RecordSink {
   sendPieces(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]> {
     const results: ProduceResult[] = [];
     for (const piece of pieces) {
+      // No `compression`: the task never asks for records encoded for this sink.
+      if (piece.encoded !== undefined) throw new Error('an encoded batch reached a sink that declares no codec');
       const records = piece.batch !== undefined ? this.recordsOf.get(piece.batch.bytes)! : piece.records;
       this.sent.push({
         partition: piece.partition,
