@@ -156,7 +156,7 @@ async function round(data: Buffer[], compression: 'none' | 'lz4'): Promise<numbe
     const views = proto.readRecordBatchViews(data[p]!);
     const pieces = await decode(views, p, compression);
     records += readAsTheTask(pieces, now).count;
-    for (const piece of pieces) for (const b of piece.encoded ?? []) inFlight.push(b.bytes);
+    for (const piece of pieces) for (const b of piece.encoded ?? []) inFlight.push(await b.bytes);
     for (const c of chunks(pieces)) inFlight.push(await proto.encodeRecordBatch({ records: c, compression }));
   }
   return inFlight.length > 0 ? records : 0;

@@ -184,10 +184,11 @@ export interface UndecodedFetchedPartition extends Omit<FetchedPartition, 'recor
    */
   decodePieces?(passThrough: PassThroughRule | undefined, encodeFor?: CompressionType): Promise<FetchedPiece[]>;
   /**
-   * Says the caller is done with this partition's fetched bytes: every record and batch decoded
-   * from it has been sent and acknowledged and none is read again (the source may then reuse the
-   * memory, src/kafka/buffer-pool.ts). Optional to call (unreleased bytes are garbage collected);
-   * calling it early corrupts what is still read. Later calls do nothing.
+   * Says the caller is done with this partition's fetched bytes: nothing decoded from them reads
+   * them any more: every record and pass-through batch has been sent and acknowledged, or every
+   * piece is an {@link EncodedBatch} list (which lies in bytes of its own). The source may then
+   * reuse the memory (src/kafka/buffer-pool.ts). Optional to call (unreleased bytes are garbage
+   * collected); calling it early corrupts what is still read. Later calls do nothing.
    */
   release?(): void;
 }
@@ -243,7 +244,8 @@ export interface RecordsSummary {
  * the sink releases them once the target acknowledged its whole send.
  */
 export interface EncodedBatch {
-  readonly bytes: Buffer;
+  /** The whole batch, once compressed (a large lz4 batch compresses on libuv's pool while decoding goes on). */
+  readonly bytes: Promise<Buffer>;
   readonly recordCount: number;
   /** Upstream offsets of its first and last records. */
   readonly firstOffset: bigint;

@@ -653,6 +653,10 @@ export class SourceTask {
           : f.decode().then((records) => [{ records, batches: 0 }]),
       ),
     );
+    // A partition whose records all came re-encoded reads nothing more from its fetched bytes
+    // (sections included): they go back to the pool now, not once the target acknowledged them.
+    for (let i = 0; i < fetched.length; i++)
+      if (decoded[i]!.every((piece) => piece.encoded !== undefined)) fetched[i]!.release?.();
     const units: PartitionPieces[] = [];
     const now = Date.now();
     for (let i = 0; i < fetched.length; i++) {

@@ -26,6 +26,8 @@ interface PendingChunk {
   batch?: PassThroughBatch;
   /** Records encoded while decoded (transcode.ts), sent as they are. */
   encoded?: EncodedBatch;
+  /** `encoded`'s bytes, once sent. */
+  sent?: Buffer;
 }
 
 /** Batches encoded while decoded that were part of a failed send: their bytes are never released to the pool. */
@@ -141,7 +143,7 @@ export class KafkajsRecordSink implements RecordSink {
       if (this.options.acks !== 0)
         for (const queue of queues)
           for (const c of queue)
-            if (c.encoded !== undefined && !sentInFailedSend.has(c.encoded)) dataBuffers.release(c.encoded.bytes);
+            if (c.sent !== undefined && !sentInFailedSend.has(c.encoded!)) dataBuffers.release(c.sent);
       return results;
     });
   }
@@ -173,7 +175,7 @@ export class KafkajsRecordSink implements RecordSink {
           rewriteForProduce(c.batch.bytes);
           return c.batch.bytes;
         }
-        if (c.encoded !== undefined) return c.encoded.bytes;
+        if (c.encoded !== undefined) return (c.sent = await c.encoded.bytes);
         // ProducerRecords are RecordInputs as they are: no per-record copy on the hot path.
         return encodeRecordBatch({ compression: this.options.compression, records: c.records });
       }),

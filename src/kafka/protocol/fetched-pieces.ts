@@ -33,7 +33,7 @@ export async function decodeFetchedPieces(
     const sections = await Promise.all(run.map(sectionOf));
     const summary = new FetchedSummary();
     if (encodeFor !== undefined) {
-      const encoded = await transcodeRecords(run, sections, from, encodeFor, summary);
+      const encoded = transcodeRecords(run, sections, from, encodeFor, summary);
       const piece = { encoded, batches: run.length, summary };
       return blocker === undefined ? piece : { ...piece, blocker };
     }

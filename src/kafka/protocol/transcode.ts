@@ -40,20 +40,21 @@ interface WrittenBatch {
  * Re-encodes the records of `headers` (one partition's batches, in offset order) from their
  * uncompressed records sections, from offset `from` on, into batches compressed with `codec`,
  * adding them to `summary`. A record without a timestamp (negative) gets `now`, as the encoder
- * gives it. The batches' bytes come from the data-path pool; whoever sends them releases them.
+ * gives it. Returns once every record is written; each batch's bytes resolve once compressed.
+ * They come from the data-path pool; whoever sends them releases them.
  */
-export async function transcodeRecords(
+export function transcodeRecords(
   headers: readonly RecordBatchHeader[],
   sections: readonly Buffer[],
   from: bigint,
   codec: CompressionType,
   summary: FetchedSummary,
   now = Date.now(),
-): Promise<EncodedBatch[]> {
+): EncodedBatch[] {
   // Synchronous from the scan to the last body written: the columns are shared.
   columns.reset();
   for (let i = 0; i < headers.length; i++) scanRecordsInto(headers[i]!, sections[i]!, from, columns, summary);
-  const written: WrittenBatch[] = [];
+  const batches: EncodedBatch[] = [];
   const { fieldsStart, fieldsEnd } = columns;
   const count = columns.count;
   let first = 0;
@@ -67,16 +68,22 @@ export async function transcodeRecords(
       bytes += size;
       end++;
     }
-    written.push(writeBatch(first, end, codec !== 'none', now));
+    batches.push(sealed(writeBatch(first, end, codec !== 'none', now), codec));
     first = end;
   }
-  return Promise.all(
-    written.map(async (w): Promise<EncodedBatch> => {
-      const bytes = await sealRecordBatch(w.body, { compression: codec }, w.records);
-      const batch = { bytes, recordCount: w.records.count, firstOffset: w.firstOffset, lastOffset: w.lastOffset };
-      return w.offsets === undefined ? batch : { ...batch, offsets: w.offsets };
-    }),
-  );
+  return batches;
+}
+
+/**
+ * The batch of a written body, compressed while the caller goes on: a large lz4 body compresses on
+ * libuv's pool, and the source task decodes its next group meanwhile instead of waiting for it.
+ */
+function sealed(w: WrittenBatch, codec: CompressionType): EncodedBatch {
+  const bytes = sealRecordBatch(w.body, { compression: codec }, w.records);
+  // A stopping task may drop a batch before sending it: a failure is the sender's to see, not unhandled.
+  bytes.catch(() => {});
+  const batch = { bytes, recordCount: w.records.count, firstOffset: w.firstOffset, lastOffset: w.lastOffset };
+  return w.offsets === undefined ? batch : { ...batch, offsets: w.offsets };
 }
 
 /** Writes records `first` … `end − 1` of the columns into one pooled body, as encode.ts writes a batch's records. */

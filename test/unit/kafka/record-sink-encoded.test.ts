@@ -19,7 +19,7 @@ afterEach(() => {
 /** A batch of `count` records of 100 KB (large enough to come from the data-path pool). */
 async function encodedBatch(count: number, firstOffset: bigint): Promise<EncodedBatch> {
   const records = Array.from({ length: count }, (_, i) => ({ key: null, value: Buffer.alloc(100_000, i) }));
-  const bytes = await encodeRecordBatch({ records });
+  const bytes = encodeRecordBatch({ records });
   return { bytes, recordCount: count, firstOffset, lastOffset: firstOffset + BigInt(count - 1) };
 }
 
@@ -31,7 +31,7 @@ async function threeBatches(): Promise<{ pieces: ProducePiece[]; bytes: Buffer[]
     { partition: 0, encoded: batches[1]! },
     { partition: 1, encoded: batches[2]! },
   ];
-  return { pieces, bytes: batches.map((b) => b.bytes) };
+  return { pieces, bytes: await Promise.all(batches.map((b) => b.bytes)) };
 }
 
 /** Which of `bytes` were handed back to the pool (by identity), in their order. */

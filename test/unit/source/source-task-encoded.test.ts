@@ -85,7 +85,7 @@ class EncodedSink implements RecordSink {
     for (const piece of pieces) {
       this.kinds.push(piece.encoded !== undefined ? 'encoded' : piece.batch !== undefined ? 'batch' : 'records');
       if (piece.encoded === undefined) throw new Error('expected only encoded batches');
-      const [view] = readRecordBatchViews(piece.encoded.bytes);
+      const [view] = readRecordBatchViews(await piece.encoded.bytes);
       if (view!.compression !== this.compression) throw new Error(`batch in ${view!.compression}`);
       const records = decodeRecords(view!, await recordsSection(view!)).map((r) => ({
         ...r,
