@@ -244,7 +244,7 @@ export interface RecordsSummary {
  * the sink releases them once the target acknowledged its whole send.
  */
 export interface EncodedBatch {
-  /** The whole batch, once compressed (a large lz4 batch compresses on libuv's pool while decoding goes on). */
+  /** The whole batch; compressed when first asked for (then the same promise on every read). */
   readonly bytes: Promise<Buffer>;
   readonly recordCount: number;
   /** Upstream offsets of its first and last records. */

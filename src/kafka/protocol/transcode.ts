@@ -40,8 +40,8 @@ interface WrittenBatch {
  * Re-encodes the records of `headers` (one partition's batches, in offset order) from their
  * uncompressed records sections, from offset `from` on, into batches compressed with `codec`,
  * adding them to `summary`. A record without a timestamp (negative) gets `now`, as the encoder
- * gives it. Returns once every record is written; each batch's bytes resolve once compressed.
- * They come from the data-path pool; whoever sends them releases them.
+ * gives it. Returns once every record is written; a batch is compressed when its bytes are first
+ * asked for. They come from the data-path pool; whoever sends them releases them.
  */
 export function transcodeRecords(
   headers: readonly RecordBatchHeader[],
@@ -75,15 +75,22 @@ export function transcodeRecords(
 }
 
 /**
- * The batch of a written body, compressed while the caller goes on: a large lz4 body compresses on
- * libuv's pool, and the source task decodes its next group meanwhile instead of waiting for it.
+ * The batch of a written body, sealed (compressed, header and CRC written) when its bytes are first
+ * asked for: by the sink, as it sends the batch's produce round, where the encoder used to compress.
+ * Compressing every batch of a group as it was decoded held the 1 KB lz4 drain back 7–18 %
+ * (the libuv pool's threads and the brokers' share of two cores; docs/benchmarks/2026-12-02-transcode.md).
  */
 function sealed(w: WrittenBatch, codec: CompressionType): EncodedBatch {
-  const bytes = sealRecordBatch(w.body, { compression: codec }, w.records);
-  // A stopping task may drop a batch before sending it: a failure is the sender's to see, not unhandled.
-  bytes.catch(() => {});
-  const batch = { bytes, recordCount: w.records.count, firstOffset: w.firstOffset, lastOffset: w.lastOffset };
-  return w.offsets === undefined ? batch : { ...batch, offsets: w.offsets };
+  let bytes: Promise<Buffer> | undefined;
+  return {
+    get bytes() {
+      return (bytes ??= sealRecordBatch(w.body, { compression: codec }, w.records));
+    },
+    recordCount: w.records.count,
+    firstOffset: w.firstOffset,
+    lastOffset: w.lastOffset,
+    ...(w.offsets === undefined ? {} : { offsets: w.offsets }),
+  };
 }
 
 /** Writes records `first` … `end − 1` of the columns into one pooled body, as encode.ts writes a batch's records. */
