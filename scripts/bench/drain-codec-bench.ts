@@ -5,7 +5,7 @@
  * garbage-collection time per 1,000,000 records, per value size and codec; fast enough to compare
  * two versions of src/kafka/protocol within a minute on a shared machine.
  *
- *   node --max-semi-space-size=16 scripts/bench/drain-codec-bench.ts [--root DIR] [--seconds 3] [--transcode]
+ *   node --max-semi-space-size=4 scripts/bench/drain-codec-bench.ts [--root DIR] [--seconds 3] [--transcode]
  *
  * `--transcode` drives the path the source task takes with a sink that takes encoded batches:
  * records re-encoded while decoded (src/kafka/protocol/transcode.ts), no record objects.

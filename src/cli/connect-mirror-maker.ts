@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=100
+#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=100
 /**
  * The `connect-mirror-maker` bin: always runs the appliance (connect-mirror-maker-main.ts), so it
  * works however it is started — npm's bin links, npx, a global install, the container's

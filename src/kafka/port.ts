@@ -332,8 +332,9 @@ export interface ProduceResult {
 export interface RecordSink {
   send(topic: string, records: ProducerRecord[]): Promise<ProduceResult[]>;
   /**
-   * `send` for pieces in order per partition; a batch piece is one produce batch (one result).
-   * Absent: the sink cannot send batches as they are. `compression` is the codec it encodes with.
+   * `send` for pieces in order per partition; a pass-through or encoded batch piece is one produce
+   * batch (one result). Absent: the sink cannot send batches as they are. `compression` is the
+   * codec it encodes with (and that records are encoded for while decoded, with `sendPieces`).
    */
   sendPieces?(topic: string, pieces: ProducePiece[]): Promise<ProduceResult[]>;
   readonly compression?: CompressionType;

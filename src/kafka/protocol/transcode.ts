@@ -77,8 +77,8 @@ export function transcodeRecords(
 /**
  * The batch of a written body, sealed (compressed, header and CRC written) when its bytes are first
  * asked for: by the sink, as it sends the batch's produce round, where the encoder used to compress.
- * Compressing every batch of a group as it was decoded held the 1 KB lz4 drain back 7–18 %
- * (the libuv pool's threads and the brokers' share of two cores; docs/benchmarks/2026-12-02-transcode.md).
+ * Compressing every batch of a group as soon as it was written held the 1 KB lz4 drain back 7–18 %
+ * in A/B pairs (docs/benchmarks/2026-12-02-transcode.md).
  */
 function sealed(w: WrittenBatch, codec: CompressionType): EncodedBatch {
   let bytes: Promise<Buffer> | undefined;
