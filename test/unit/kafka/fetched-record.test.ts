@@ -11,6 +11,7 @@ import {
   recordValueBytes,
   type RecordInput,
 } from '../../../src/kafka/protocol/index.ts';
+import { aroundOneLargeBatch } from '../../support/fetched-batches.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 
 /** Random records: null and empty keys and values, 0–3 headers (null values, repeated keys, non-ASCII). */
@@ -193,15 +194,8 @@ describe('decodeFetchedPieces: the summary of each decoded piece', () => {
   });
 
   it('sums up each run of decoded batches between batches that pass through', async () => {
-    const t0 = 1_700_000_000_000;
-    const big = Buffer.alloc(70_000, 1);
-    const small = (i: number) => ({ key: null, value: Buffer.from(`v${i}`), timestamp: t0 + i });
-    const parts = [
-      await encodeRecordBatch({ records: [small(0), small(1)], compression: 'lz4', baseOffset: 0n }),
-      await encodeRecordBatch({ records: [{ key: null, value: big, timestamp: t0 + 2 }], baseOffset: 2n }),
-      await encodeRecordBatch({ records: [small(3)], compression: 'lz4', baseOffset: 3n }),
-    ];
-    const pieces = await decodeFetchedPieces(readRecordBatchViews(Buffer.concat(parts)), 't', 0, 0n, {
+    const views = await aroundOneLargeBatch();
+    const pieces = await decodeFetchedPieces(views, 't', 0, 0n, {
       codec: 'none',
       minBatchBytes: 65_536,
     });

@@ -12,6 +12,7 @@ import {
 } from '../../../src/kafka/protocol/index.ts';
 import { FetchedSummary } from '../../../src/kafka/protocol/record-columns.ts';
 import { MAX_BATCH_BYTES, RECORD_OVERHEAD, transcodeRecords } from '../../../src/kafka/protocol/transcode.ts';
+import { aroundOneLargeBatch, smallRecord } from '../../support/fetched-batches.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 
 const NOW = 1_800_000_000_000;
@@ -147,24 +148,9 @@ describe('transcodeRecords', () => {
   });
 
   it('comes out of decodeFetchedPieces when asked to encode for a codec, between batches that pass through', async () => {
-    const t0 = 1_700_000_000_000;
-    const big = Buffer.alloc(70_000, 1);
-    const small = (i: number) => ({ key: null, value: Buffer.from(`v${i}`), timestamp: t0 + i });
-    const parts = [
-      await encodeRecordBatch({ records: [small(0), small(1)], compression: 'lz4', baseOffset: 0n }),
-      await encodeRecordBatch({ records: [{ key: null, value: big, timestamp: t0 + 2 }], baseOffset: 2n }),
-      await encodeRecordBatch({ records: [small(3)], compression: 'lz4', baseOffset: 3n }),
-    ];
+    const views = await aroundOneLargeBatch();
     const rule = { codec: 'none' as const, minBatchBytes: 65_536 };
-    const pieces = await decodeFetchedPieces(
-      readRecordBatchViews(Buffer.concat(parts)),
-      't',
-      0,
-      0n,
-      rule,
-      undefined,
-      'none',
-    );
+    const pieces = await decodeFetchedPieces(views, 't', 0, 0n, rule, undefined, 'none');
     const shapes = pieces.map((p) =>
       p.encoded !== undefined
         ? `${p.encoded.map((b: EncodedBatch) => `${b.recordCount}@${b.firstOffset}`).join('+')} of ${p.summary.count}`
@@ -175,7 +161,7 @@ describe('transcodeRecords', () => {
     expect(shapes).toEqual(['2@0 of 2', 'batch', '1@3 of 1']);
     // The encoded batch holds the two records as encoding them would.
     const encoded = pieces[0]!.encoded![0]!;
-    const again = await encodeRecordBatch({ records: [small(0), small(1)] });
+    const again = await encodeRecordBatch({ records: [smallRecord(0), smallRecord(1)] });
     expect((await encoded.bytes).equals(again)).toBe(true);
   });
 
