@@ -18,6 +18,7 @@ import {
 import type { InternalBroker, InternalCluster, RawProtocolRequest } from './internals.d.ts';
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { quietRequestQueueTimers } from './request-queue-timer.ts';
+import { writeRequest } from './request-writes.ts';
 import { kafkajsConfig, tlsOptions } from './settings.ts';
 
 const { Kafka: KafkaClient } = kafkajs;
@@ -272,13 +273,7 @@ export class KafkajsConnection {
         entry: { ...api, correlationId, resolve, reject },
         expectResponse,
         ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
-        sendRequest: () => {
-          const socket = connection.socket;
-          socket.cork();
-          socket.write(header);
-          for (const piece of pieces) socket.write(piece);
-          socket.uncork();
-        },
+        sendRequest: () => writeRequest(connection.socket, header, pieces),
       });
     });
     if (!expectResponse || completed.payload === null) return undefined as T;

@@ -30,9 +30,6 @@ interface PendingChunk {
   sent?: Buffer;
 }
 
-/** Batches encoded while decoded that were part of a failed send: their bytes are never released to the pool. */
-const sentInFailedSend = new WeakSet<EncodedBatch>();
-
 function estimatedSize(r: ProducerRecord): number {
   // A fetched record's key, value and headers are re-encoded as their wire bytes (encode.ts).
   if (r instanceof FetchedRecord) return RECORD_OVERHEAD + r.fieldsEnd - r.fieldsStart;
@@ -129,21 +126,12 @@ export class KafkajsRecordSink implements RecordSink {
         else for (const c of chunk(piece.partition, piece.records)) queue.push(c);
       }
       const queues = [...byPartition.values()];
-      let results: ProduceResult[];
-      try {
-        results = await this.sendQueues(topic, queues);
-      } catch (err) {
-        // A failed request may still sit in a socket's write queue, pointing at these bytes: they
-        // are never reused, even once a retry of them is acknowledged (left to the GC).
-        for (const queue of queues) for (const c of queue) if (c.encoded !== undefined) sentInFailedSend.add(c.encoded);
-        throw err;
-      }
+      const results = await this.sendQueues(topic, queues);
       // Only now, with every round acknowledged: a round that failed is sent again by the caller
-      // with every earlier one (a retry may duplicate, never reorder), from these same bytes.
+      // with every earlier one (a retry may duplicate, never reorder), from these same bytes. A
+      // failed request still queued in a socket holds them itself (request-writes.ts).
       if (this.options.acks !== 0)
-        for (const queue of queues)
-          for (const c of queue)
-            if (c.sent !== undefined && !sentInFailedSend.has(c.encoded!)) dataBuffers.release(c.sent);
+        for (const queue of queues) for (const c of queue) if (c.sent !== undefined) dataBuffers.release(c.sent);
       return results;
     });
   }
