@@ -166,9 +166,11 @@ const EARLY_STORE_SPACING_MS = 100;
 
 /**
  * Records decoded and handed to one produce call at most (unless one partition alone has more).
- * Bounds the record objects alive at once: a fetch round of small lz4 records decodes to ~2.5×
- * the records of an uncompressed one. Measured in the 2,000,000 × 100 B drain: peak RSS with lz4
- * 539 → 345 MB (uncompressed 376 → 337 MB) at unchanged throughput and CPU; 50,000 gave 388 MB.
+ * Bounded the record objects alive at once when every decoded record was one: a fetch round of
+ * small lz4 records decodes to ~2.5× the records of an uncompressed one. Measured in the
+ * 2,000,000 × 100 B drain: peak RSS with lz4 539 → 345 MB (uncompressed 376 → 337 MB) at unchanged
+ * throughput and CPU; 50,000 gave 388 MB. Records re-encoded while decoded (transcode.ts) make no
+ * objects; the budget still sets their group's size (not measured again since).
  */
 export const MAX_RECORDS_PER_PRODUCE = 25_000;
 

@@ -180,7 +180,8 @@ export class KafkajsRecordSink implements RecordSink {
     // Every batch we encoded is acknowledged, so the broker has read all of it: its buffer may be
     // reused (src/kafka/buffer-pool.ts). A pass-through batch lies in fetched bytes, which their
     // reader releases; a batch encoded while decoded is released by sendPieces once its whole send
-    // is acknowledged. With acks=0 nothing says the socket is done with the bytes: left to the GC.
+    // is acknowledged. With acks=0 they are left to the GC (not measured; the socket would hold
+    // them until written either way, request-writes.ts).
     if (this.options.acks !== 0)
       for (const [i, c] of chunks.entries())
         if (c.batch === undefined && c.encoded === undefined) dataBuffers.release(encoded[i]!);
