@@ -5,33 +5,73 @@
  * Why our own: lz4-napi hands back every decompressed block in a fresh native buffer that only a
  * garbage collection frees; a drain of Java's 16 KiB lz4 batches made ~70 MB of them wait for
  * one, and they fragment malloc's heap (docs/benchmarks/2026-12-01-lz4-into.md). Decoding here
- * writes a batch's records straight into the fetched partition's pooled section memory
- * (section-arena.ts): no native buffer, no copy. On 16 KiB batches of event-like data it costs
- * ~11 µs a batch, lz4-napi's decoder plus the copy 11–43 µs depending on the collections its
- * output buffers cause; the drains ran as fast and 1 KB lz4 peaked 45–60 MB lower.
+ * writes a batch's records into the fetched partition's pooled section memory (section-arena.ts).
+ *
+ * The decoding itself is WebAssembly (lz4-block.wat, assembled into lz4-block.wasm.ts): the block
+ * is copied into the module's memory, decoded there, and the output copied out. On 16 KiB batches
+ * of the drain bench's 1 KB JSON records (3.4:1) that costs ~7.5 µs a batch, both copies included,
+ * against ~35 µs for the same decoder in JavaScript and ~16–20 µs for lz4-napi's (a native buffer
+ * per call) (docs/benchmarks/2026-12-02-lz4-wasm.md).
  *
  * Every read is checked against the block's end and every write against `limit`: a corrupt or
- * hostile block throws {@link Lz4BlockError}, never reads or writes out of bounds.
+ * hostile block throws {@link Lz4BlockError} and writes nothing into `dst`.
  */
+import { LZ4_BLOCK_WASM } from './lz4-block.wasm.ts';
 
 /** A block that is not valid LZ4 (the frame decoder names the codec in its error). */
 export class Lz4BlockError extends Error {}
 
-/** Matches at least this long that do not overlap what they write are copied by one native call. */
-const LONG_MATCH = 64;
+/** The module's `decode(s, to, at, limit)`: where the decoded bytes end, or a negative code below. */
+type DecodeExport = (s: number, to: number, at: number, limit: number) => number;
 
-/** Literal runs longer than this are copied by one native call (shorter: a few 4-byte words). */
-const SHORT_LITERALS = 16;
+/** What each negative result of the module's `decode` means. */
+const DECODE_ERRORS: Readonly<Record<number, string>> = {
+  [-1]: 'block ends inside a sequence',
+  [-2]: 'block ends inside a literal length',
+  [-3]: 'literals run past the end of the block',
+  [-4]: 'decoded block is larger than its frame allows',
+  [-5]: 'block ends inside a match offset',
+  [-6]: 'block ends inside a match length',
+  [-7]: 'match offset points before the block',
+};
+
+/** Room the module's word copies may read or write past a block's input and output (see the .wat). */
+const WILD_COPY_ROOM = 16;
+
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * The parts of Node's WebAssembly API used here: TypeScript declares it in lib "dom" only, which
+ * this project does not load.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * The module's one instance, and a view of its memory (replaced when the memory grows: growing
+ * detaches the old buffer). Compiled on first use, synchronously: ~500 bytes.
+ */
+let instance: { decode: DecodeExport; memory: WasmMemory; bytes: Uint8Array } | undefined;
+
+function decoder(): NonNullable<typeof instance> {
+  if (instance === undefined) {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const exports = new wasm.Instance(new wasm.Module(Buffer.from(LZ4_BLOCK_WASM, 'base64')), {}).exports;
+    const memory = exports['memory'] as WasmMemory;
+    instance = { decode: exports['decode'] as DecodeExport, memory, bytes: new Uint8Array(memory.buffer) };
+  }
+  return instance;
+}
 
 /**
  * Decodes the block `src[from, to)` into `dst` from `at`, writing nothing at or past `limit`;
  * returns where the decoded bytes end. Matches may reach back to `at` only (an independent block).
- *
- * Short literal runs and matches are copied in 4-byte words, the last word running past the run
- * (LZ4's own "wild copy"): the bytes written past a run's end are always overwritten by the next
- * run before anything reads them, a match only reads bytes before the one it is writing, and the
- * words stop short of `limit` (the byte-by-byte forms take over near it). The average sequence of
- * a JSON-like 16 KiB batch is ~3 literals and a ~20-byte match: per-byte loops cost 60 % more.
  */
 export function decodeLz4Block(
   src: Uint8Array,
@@ -41,62 +81,23 @@ export function decodeLz4Block(
   at: number,
   limit: number,
 ): number {
-  if (to > src.length || limit > dst.length) throw new Lz4BlockError('block bounds outside the buffers');
-  const srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  const dstView = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
-  let s = from;
-  let d = at;
-  for (;;) {
-    if (s >= to) throw new Lz4BlockError('block ends inside a sequence');
-    const token = src[s++]!;
-    let literals = token >>> 4;
-    if (literals === 15) {
-      let more: number;
-      do {
-        if (s >= to) throw new Lz4BlockError('block ends inside a literal length');
-        more = src[s++]!;
-        literals += more;
-      } while (more === 255);
-    }
-    if (s + literals > to) throw new Lz4BlockError('literals run past the end of the block');
-    if (d + literals > limit) throw new Lz4BlockError('decoded block is larger than its frame allows');
-    if (literals <= SHORT_LITERALS && d + SHORT_LITERALS <= limit && s + SHORT_LITERALS <= src.length) {
-      dstView.setUint32(d, srcView.getUint32(s));
-      dstView.setUint32(d + 4, srcView.getUint32(s + 4));
-      if (literals > 8) {
-        dstView.setUint32(d + 8, srcView.getUint32(s + 8));
-        dstView.setUint32(d + 12, srcView.getUint32(s + 12));
-      }
-    } else if (literals <= SHORT_LITERALS) for (let i = 0; i < literals; i++) dst[d + i] = src[s + i]!;
-    else dst.set(src.subarray(s, s + literals), d);
-    s += literals;
-    d += literals;
-    // The last sequence of a block is literals only.
-    if (s === to) return d;
-    if (s + 2 > to) throw new Lz4BlockError('block ends inside a match offset');
-    const offset = src[s]! | (src[s + 1]! << 8);
-    s += 2;
-    let length = token & 15;
-    if (length === 15) {
-      let more: number;
-      do {
-        if (s >= to) throw new Lz4BlockError('block ends inside a match length');
-        more = src[s++]!;
-        length += more;
-      } while (more === 255);
-    }
-    length += 4; // MINMATCH
-    const match = d - offset;
-    if (offset === 0 || match < at) throw new Lz4BlockError('match offset points before the block');
-    if (d + length > limit) throw new Lz4BlockError('decoded block is larger than its frame allows');
-    if (length >= LONG_MATCH && offset >= length) dst.copyWithin(d, match, match + length);
-    // A word read at match + i ends before d + i once offset >= 4: only bytes already final.
-    else if (offset >= 4 && d + length + 4 <= limit)
-      for (let i = 0; i < length; i += 4) dstView.setUint32(d + i, dstView.getUint32(match + i));
-    // An overlapping match (offset < 4 repeats what it is writing) or one near the limit: in order.
-    else for (let i = 0; i < length; i++) dst[d + i] = dst[match + i]!;
-    d += length;
+  if (from < 0 || from > to || to > src.length || at < 0 || at > limit || limit > dst.length) {
+    throw new Lz4BlockError('block bounds outside the buffers');
   }
+  const wasm = decoder();
+  // The module's memory: the block at 0, its output from the next 8-byte boundary past the room.
+  const inputLength = to - from;
+  const outputAt = (inputLength + WILD_COPY_ROOM + 7) & ~7;
+  const needed = outputAt + (limit - at) + WILD_COPY_ROOM;
+  if (needed > wasm.bytes.length) {
+    wasm.memory.grow(Math.ceil((needed - wasm.bytes.length) / WASM_PAGE));
+    wasm.bytes = new Uint8Array(wasm.memory.buffer);
+  }
+  wasm.bytes.set(src.subarray(from, to), 0);
+  const end = wasm.decode(0, inputLength, outputAt, outputAt + (limit - at));
+  if (end < 0) throw new Lz4BlockError(DECODE_ERRORS[end] ?? `decoder failed (${end})`);
+  dst.set(wasm.bytes.subarray(outputAt, end), at);
+  return at + (end - outputAt);
 }
 
 /**
