@@ -8,7 +8,8 @@
  *   node --max-semi-space-size=4 scripts/bench/drain-codec-bench.ts [--root DIR] [--seconds 3] [--transcode]
  *
  * `--transcode` drives the path the source task takes with a sink that takes encoded batches:
- * records re-encoded while decoded (src/kafka/protocol/transcode.ts), no record objects.
+ * records re-encoded while decoded (src/kafka/protocol/transcode.ts), no record objects, compressed
+ * sections decompressed into a section arena per fetched partition, as the record source has them.
  * `--root` points at another checkout (an older commit unpacked next to this one) to measure its
  * codec with this driver; a codec without `decodeFetchedPieces` (fetched-pieces.ts) is driven the
  * way the source task drove it before (every record walked for metrics and acknowledgement).
@@ -37,11 +38,23 @@ type DecodePieces = (
   partition: number,
   from: bigint,
   rule: PassThroughRule | undefined,
-  arena?: undefined,
+  arena?: Arena,
   encodeFor?: 'none' | 'lz4',
 ) => Promise<FetchedPiece[]>;
 const decodeFetchedPieces = existsSync(piecesFile)
   ? ((await import(pathToFileURL(piecesFile).href)) as { decodeFetchedPieces: DecodePieces }).decodeFetchedPieces
+  : undefined;
+/**
+ * A fetched partition's pooled section memory (src/kafka/section-arena.ts), where the record source
+ * has compressed sections decompressed (lz4 decoded there by our own decoder); a version without
+ * one decompresses into fresh buffers.
+ */
+interface Arena {
+  release(): void;
+}
+const arenaFile = join(root, 'src/kafka/section-arena.ts');
+const SectionArena = existsSync(arenaFile)
+  ? ((await import(pathToFileURL(arenaFile).href)) as { SectionArena: new () => Arena }).SectionArena
   : undefined;
 
 /** The sink's cut (src/kafka/kafkajs/record-sink.ts): batches under 900,000 estimated bytes. */
@@ -137,8 +150,9 @@ async function decode(
   views: RecordBatchView[],
   partition: number,
   compression: 'none' | 'lz4',
+  arena: Arena | undefined,
 ): Promise<FetchedPiece[]> {
-  if (TRANSCODE) return decodeFetchedPieces!(views, 't', partition, 0n, undefined, undefined, compression);
+  if (TRANSCODE) return decodeFetchedPieces!(views, 't', partition, 0n, undefined, arena, compression);
   if (decodeFetchedPieces !== undefined) return decodeFetchedPieces(views, 't', partition, 0n, undefined);
   const sections = await Promise.all(views.map((v) => proto.recordsSection(v)));
   const records: ConsumedRecord[] = [];
@@ -152,13 +166,17 @@ async function round(data: Buffer[], compression: 'none' | 'lz4'): Promise<numbe
   const now = Date.now();
   let records = 0;
   const inFlight: Buffer[] = [];
+  const arenas: Arena[] = [];
   for (let p = 0; p < data.length; p++) {
     const views = proto.readRecordBatchViews(data[p]!);
-    const pieces = await decode(views, p, compression);
+    const arena = TRANSCODE && SectionArena !== undefined ? new SectionArena() : undefined;
+    if (arena !== undefined) arenas.push(arena);
+    const pieces = await decode(views, p, compression, arena);
     records += readAsTheTask(pieces, now).count;
     for (const piece of pieces) for (const b of piece.encoded ?? []) inFlight.push(await b.bytes);
     for (const c of chunks(pieces)) inFlight.push(await proto.encodeRecordBatch({ records: c, compression }));
   }
+  for (const arena of arenas) arena.release();
   return inFlight.length > 0 ? records : 0;
 }
 
