@@ -8,10 +8,10 @@
  * writes a batch's records into the fetched partition's pooled section memory (section-arena.ts).
  *
  * The decoding itself is WebAssembly (lz4-block.wat, assembled into lz4-block.wasm.ts): the block
- * is copied into the module's memory, decoded there, and the output copied out. On 16 KiB batches
- * of the drain bench's 1 KB JSON records (3.4:1) that costs ~7.5 µs a batch, both copies included,
- * against ~35 µs for the same decoder in JavaScript and ~16–20 µs for lz4-napi's (a native buffer
- * per call) (docs/benchmarks/2026-12-02-lz4-wasm.md).
+ * is copied into the module's memory, decoded there, and the output copied out. On 16 KiB blocks
+ * of the drain bench's records that costs 11–14 µs of CPU a block, both copies included, against
+ * 34–43 µs for the same decoder in JavaScript and 17–22 µs for lz4-napi's (a native buffer per
+ * call): scripts/bench/lz4-block-bench.ts, docs/benchmarks/2026-12-02-lz4-wasm.md.
  *
  * Every read is checked against the block's end and every write against `limit`: a corrupt or
  * hostile block throws {@link Lz4BlockError} and writes nothing into `dst`.
@@ -55,7 +55,9 @@ interface WasmMemory {
 
 /**
  * The module's one instance, and a view of its memory (replaced when the memory grows: growing
- * detaches the old buffer). Compiled on first use, synchronously: ~500 bytes.
+ * detaches the old buffer). Compiled on first use, synchronously: ~500 bytes. The memory grows to
+ * the largest block and output seen and stays: ~2 MiB at most, as frames that decode to more than
+ * lz4.ts's LZ4_DECODE_INTO_MAX are not decoded here.
  */
 let instance: { decode: DecodeExport; memory: WasmMemory; bytes: Uint8Array } | undefined;
 
