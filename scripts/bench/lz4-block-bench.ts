@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as lz4Native from 'lz4-napi';
+import { BLOCK_SIZE_PREFIX } from '../../src/kafka/compression/lz4.ts';
 import { REPO_ROOT } from '../kafka/paths.ts';
 import { cpuMicrosPerCall } from './cpu-per-call.ts';
 import { writePayloadFile } from './java-tools.ts';
@@ -27,8 +28,6 @@ const { decodeLz4Block } = (await import(pathToFileURL(join(root, 'src/kafka/com
   decodeLz4Block: DecodeBlock;
 };
 
-/** lz4-napi's block encoder puts the decoded length (4 bytes) before each block. */
-const SIZE_PREFIX = 4;
 const BLOCK_INPUT = 16 * 1024;
 const BLOCKS = 64;
 
@@ -57,13 +56,13 @@ try {
   for (const size of [100, 1024]) {
     const payloads = readFileSync(writePayloadFile(dir, size, 2_000), 'utf8').split('\n');
     const { blocks, inputBytes } = blocksOf(payloads);
-    const compressed = blocks.reduce((n, b) => n + b.length - SIZE_PREFIX, 0);
+    const compressed = blocks.reduce((n, b) => n + b.length - BLOCK_SIZE_PREFIX, 0);
     const perBlock = inputBytes / BLOCKS;
     const out = Buffer.alloc(2 * BLOCK_INPUT);
     let k = 0;
     const ours = await cpuMicrosPerCall(() => {
       const block = blocks[k++ % BLOCKS]!;
-      return decodeLz4Block(block, SIZE_PREFIX, block.length, out, 0, out.length);
+      return decodeLz4Block(block, BLOCK_SIZE_PREFIX, block.length, out, 0, out.length);
     }, SECONDS);
     const napi = await cpuMicrosPerCall(() => lz4Native.uncompressSync(blocks[k++ % BLOCKS]!), SECONDS);
     const ratio = (inputBytes / compressed).toFixed(2);

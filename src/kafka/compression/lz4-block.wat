@@ -13,7 +13,7 @@
   (memory (export "memory") 1)
   (func (export "decode") (param $s i32) (param $to i32) (param $at i32) (param $limit i32) (result i32)
     (local $d i32) (local $token i32) (local $lit i32) (local $more i32)
-    (local $off i32) (local $len i32) (local $m i32) (local $end i32)
+    (local $off i32) (local $len i32) (local $m i32) (local $end i32) (local $bytesEnd i32)
     (local.set $d (local.get $at))
     (loop $sequence
       (if (i32.ge_u (local.get $s) (local.get $to)) (then (return (i32.const -1))))
@@ -65,14 +65,13 @@
           ;; The bytes from there on repeat with any multiple of the offset as period, so the rest
           ;; is copied in words from the first multiple of at least 8 (8 to 14 bytes back, all
           ;; within what the match has already written or before it).
+          (local.set $bytesEnd
+            (select (local.get $end) (i32.add (local.get $d) (i32.const 8)) (i32.lt_u (local.get $len) (i32.const 8))))
           (loop $bytes
             (i32.store8 (local.get $d) (i32.load8_u (local.get $m)))
             (local.set $d (i32.add (local.get $d) (i32.const 1)))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))
-            (br_if $bytes
-              (i32.and
-                (i32.lt_u (local.get $d) (local.get $end))
-                (i32.lt_u (i32.sub (local.get $d) (i32.sub (local.get $end) (local.get $len))) (i32.const 8)))))
+            (br_if $bytes (i32.lt_u (local.get $d) (local.get $bytesEnd))))
           (local.set $m
             (i32.sub (local.get $d)
               (i32.mul (local.get $off) (i32.div_u (i32.add (local.get $off) (i32.const 7)) (local.get $off)))))))

@@ -86,8 +86,9 @@ function decompressFrame(data: Uint8Array): Promise<Buffer> {
 
 /**
  * Frames that decode to more than this (a bound from the block sizes) are decoded by lz4-napi on
- * the pool: decoding here runs on the event loop at ~2 GB/s, so 1 MiB is ~0.5 ms, and a default
- * producer's batches (16 KiB) and ours (at most 900,000 bytes) stay below it.
+ * the pool: decoding here runs on the event loop at ~1.2–1.5 GB/s (scripts/bench/lz4-block-bench.ts),
+ * so 1 MiB is ~0.7–0.9 ms, and a default producer's batches (16 KiB) and ours (at most 900,000
+ * bytes) stay below it.
  */
 export const LZ4_DECODE_INTO_MAX = 1024 * 1024;
 
@@ -177,7 +178,7 @@ const JAVA_FRAME_HEADER = frameHeader(0x40);
 const FRAME_HEADER = frameHeader(0x50);
 
 /** lz4-napi's block encoder prefixes each block with its uncompressed length (4 bytes, little-endian). */
-const BLOCK_SIZE_PREFIX = 4;
+export const BLOCK_SIZE_PREFIX = 4;
 
 /** The frame, written from `target.headroom` of the target's buffer when there is one (no copy of the frame). */
 async function compressFrame(data: Uint8Array, target: CompressTarget | undefined): Promise<Buffer> {

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as lz4Native from 'lz4-napi';
 import { describe, expect, it } from 'vitest';
+import { BLOCK_SIZE_PREFIX } from '../../../src/kafka/compression/lz4.ts';
 import { decodeLz4Block, Lz4BlockError } from '../../../src/kafka/compression/lz4-block.ts';
 import { assembleWat, generatedPath, WASM_MODULES, wasmModuleSource } from '../../../scripts/build-wasm.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
-
-/** lz4-napi's block encoder prefixes each block with its decoded length (4 bytes): the block follows. */
-const BLOCK_SIZE_PREFIX = 4;
 
 /**
  * Input that makes every kind of sequence: runs of one byte (offset 1), short periods (offsets 2 to
