@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
 import type { Kafka } from 'kafkajs';
+import { createPrivateKey } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../../util/logger.ts';
 import { KafkaPortError } from '../../util/errors.ts';
@@ -19,6 +20,7 @@ import type { InternalBroker, InternalCluster, RawProtocolRequest } from './inte
 import { withPortErrors, type PortErrorContext, type PortOrigin } from './port-errors.ts';
 import { quietRequestQueueTimers } from './request-queue-timer.ts';
 import { writeRequest } from './request-writes.ts';
+import { ENCRYPTED_KEY_DOES_NOT_OPEN } from './security-faults.ts';
 import { kafkajsConfig, tlsOptions } from './settings.ts';
 
 const { Kafka: KafkaClient } = kafkajs;
@@ -326,7 +328,29 @@ function tlsMaterialError(settings: KafkaClientSettings): unknown {
     createSecureContext(options);
     return undefined;
   } catch (err) {
-    return err;
+    return encryptedKeyError(settings.tls?.key, settings.tls?.passphrase) ?? err;
+  }
+}
+
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/;
+
+/**
+ * The fault of an encrypted private key that does not open with its passphrase, or undefined. A
+ * wrong passphrase decrypts the key to garbage: OpenSSL says "bad decrypt" when the garbage's
+ * padding is invalid, but about one wrong passphrase in 256 leaves valid padding and fails later,
+ * parsing the key (ERR_OSSL_UNSUPPORTED, which reads as unreadable PEM). Either way the passphrase
+ * is what the operator has to check.
+ */
+function encryptedKeyError(key: string | undefined, passphrase: string | undefined): Error | undefined {
+  if (key === undefined || !ENCRYPTED_PEM.test(key)) return undefined;
+  try {
+    createPrivateKey(passphrase === undefined ? { key } : { key, passphrase });
+    return undefined;
+  } catch (err) {
+    return Object.assign(
+      new Error('the encrypted private key does not open with the passphrase given', { cause: err }),
+      { code: ENCRYPTED_KEY_DOES_NOT_OPEN },
+    );
   }
 }
 

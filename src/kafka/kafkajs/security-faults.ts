@@ -114,6 +114,12 @@ const NO_TOKEN: FaultTemplate = {
 };
 
 /**
+ * Our code for an encrypted private key that does not open with the passphrase given, whatever
+ * OpenSSL said of it (connection.ts `tlsMaterialError`).
+ */
+export const ENCRYPTED_KEY_DOES_NOT_OPEN = 'ERR_ENCRYPTED_KEY_DOES_NOT_OPEN';
+
+/**
  * Node's TLS error codes (`err.code`: OpenSSL's `X509_V_ERR_*` verify results, which Node names
  * without the prefix, and `ERR_SSL_*` / `ERR_OSSL_*` for alerts and key errors), by fault.
  */
@@ -168,6 +174,7 @@ const BY_CODE = new Map<string, FaultTemplate>([
   ['ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE', PROTOCOL_MISMATCH],
   ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', REQUIRED],
   ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', REQUIRED],
+  [ENCRYPTED_KEY_DOES_NOT_OPEN, BAD_PASSPHRASE],
   ['ERR_OSSL_BAD_DECRYPT', BAD_PASSPHRASE],
   ['ERR_OSSL_EVP_BAD_DECRYPT', BAD_PASSPHRASE],
   ['ERR_OSSL_PEM_BAD_DECRYPT', BAD_PASSPHRASE],

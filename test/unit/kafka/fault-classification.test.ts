@@ -6,7 +6,7 @@
  * produce them (kafkajs's own classes, Node's TLS error codes and texts).
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createSecureContext } from 'node:tls';
 import { describe, expect, it } from 'vitest';
@@ -210,6 +210,39 @@ describe('TLS faults: ERR_KAFKA_TLS, not retriable, naming alias, broker and the
       } finally {
         await cluster.close();
       }
+    }
+  });
+
+  it('a wrong passphrase OpenSSL does not call a bad decrypt (the garbage has valid padding) is still the passphrase', async () => {
+    const { privateKey } = generateKeyPairSync('ec', {
+      namedCurve: 'prime256v1',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-Right-4711' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    // About one wrong passphrase in 256 decrypts to garbage with valid padding: find one.
+    let passphrase: string | undefined;
+    for (let i = 0; i < 5_000 && passphrase === undefined; i++) {
+      try {
+        createPrivateKey({ key: privateKey, passphrase: `pw-Wrong-${i}` });
+      } catch (err) {
+        if (!/bad decrypt/i.test((err as Error).message)) passphrase = `pw-Wrong-${i}`;
+      }
+    }
+    expect(passphrase, 'a wrong passphrase that gets past the padding check').toBeDefined();
+    const cluster = new KafkajsCluster({
+      clientId: 'c',
+      clusterAlias: 'eu',
+      bootstrapServers: ['127.0.0.1:1'],
+      securityProtocol: 'SSL',
+      tls: { key: privateKey, passphrase: passphrase!, cert: '', checkServerIdentity: true },
+    });
+    try {
+      const err = await (await cluster.admin()).listTopics().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_KAFKA_TLS', details: { cluster: 'eu', retriable: false } });
+      expect((err as Error).message).toMatch(/cannot decrypt the private key.*ssl\.key\.password/);
+      expect((err as Error).message).not.toContain('pw-');
+    } finally {
+      await cluster.close();
     }
   });
 });
