@@ -23,6 +23,8 @@ export class Lz4BlockError extends Error {}
 
 /** The module's `decode(s, to, at, limit)`: where the decoded bytes end, or a negative code below. */
 type DecodeExport = (s: number, to: number, at: number, limit: number) => number;
+/** The module's `encode(s, end, d, table)`: where the block written from `d` ends. */
+type EncodeExport = (s: number, end: number, d: number, table: number) => number;
 
 /** What each negative result of the module's `decode` means. */
 const DECODE_ERRORS: Readonly<Record<number, string>> = {
@@ -59,14 +61,19 @@ interface WasmMemory {
  * the largest block and output seen and stays: ~2 MiB at most, as frames that decode to more than
  * lz4.ts's LZ4_DECODE_INTO_MAX are not decoded here.
  */
-let instance: { decode: DecodeExport; memory: WasmMemory; bytes: Uint8Array } | undefined;
+let instance: { decode: DecodeExport; encode: EncodeExport; memory: WasmMemory; bytes: Uint8Array } | undefined;
 
 function decoder(): NonNullable<typeof instance> {
   if (instance === undefined) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const exports = new wasm.Instance(new wasm.Module(Buffer.from(LZ4_BLOCK_WASM, 'base64')), {}).exports;
     const memory = exports['memory'] as WasmMemory;
-    instance = { decode: exports['decode'] as DecodeExport, memory, bytes: new Uint8Array(memory.buffer) };
+    instance = {
+      decode: exports['decode'] as DecodeExport,
+      encode: exports['encode'] as EncodeExport,
+      memory,
+      bytes: new Uint8Array(memory.buffer),
+    };
   }
   return instance;
 }
@@ -90,11 +97,7 @@ export function decodeLz4Block(
   // The module's memory: the block at 0, its output from the next 8-byte boundary past the room.
   const inputLength = to - from;
   const outputAt = (inputLength + WILD_COPY_ROOM + 7) & ~7;
-  const needed = outputAt + (limit - at) + WILD_COPY_ROOM;
-  if (needed > wasm.bytes.length) {
-    wasm.memory.grow(Math.ceil((needed - wasm.bytes.length) / WASM_PAGE));
-    wasm.bytes = new Uint8Array(wasm.memory.buffer);
-  }
+  reserve(wasm, outputAt + (limit - at) + WILD_COPY_ROOM);
   wasm.bytes.set(src.subarray(from, to), 0);
   const end = wasm.decode(0, inputLength, outputAt, outputAt + (limit - at));
   if (end < 0) throw new Lz4BlockError(DECODE_ERRORS[end] ?? `decoder failed (${end})`);
@@ -108,4 +111,37 @@ export function decodeLz4Block(
  */
 export function lz4BlockOutputBound(compressed: number): number {
   return compressed * 255 + 19;
+}
+
+/** Grows the module's memory to at least `needed` bytes. */
+function reserve(wasm: NonNullable<typeof instance>, needed: number): void {
+  if (needed > wasm.bytes.length) {
+    wasm.memory.grow(Math.ceil((needed - wasm.bytes.length) / WASM_PAGE));
+    wasm.bytes = new Uint8Array(wasm.memory.buffer);
+  }
+}
+
+/** The most bytes LZ4 compresses `n` bytes to (lz4.h `LZ4_COMPRESSBOUND`). */
+export function lz4BlockCompressBound(n: number): number {
+  return n + Math.floor(n / 255) + 16;
+}
+
+/** The encoder's hash table: 8192 four-byte entries at the start of the module's memory. */
+const ENCODE_TABLE_BYTES = 32 * 1024;
+
+/**
+ * Compresses `src[from, to)` as one independent LZ4 block and returns its bytes: a view of the
+ * module's memory, valid until the next call into this module (copy it out before). A block that
+ * does not shrink is returned all the same; the frame writer stores such input as it is.
+ */
+export function encodeLz4Block(src: Uint8Array, from: number, to: number): Uint8Array {
+  if (from < 0 || from > to || to > src.length) throw new Lz4BlockError('block bounds outside the buffer');
+  const wasm = decoder();
+  // The module's memory: the hash table, the input, then its output, each followed by the room.
+  const inputAt = ENCODE_TABLE_BYTES;
+  const outputAt = (inputAt + (to - from) + WILD_COPY_ROOM + 7) & ~7;
+  reserve(wasm, outputAt + lz4BlockCompressBound(to - from) + WILD_COPY_ROOM);
+  wasm.bytes.set(src.subarray(from, to), inputAt);
+  const end = wasm.encode(inputAt, inputAt + (to - from), outputAt, 0);
+  return wasm.bytes.subarray(outputAt, end);
 }

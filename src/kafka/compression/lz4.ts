@@ -1,6 +1,6 @@
 import * as lz4Native from 'lz4-napi';
-import { asBuffer, type InlineLimits } from './inline.ts';
-import { decodeLz4Block, lz4BlockOutputBound } from './lz4-block.ts';
+import { asBuffer } from './inline.ts';
+import { decodeLz4Block, encodeLz4Block, lz4BlockOutputBound } from './lz4-block.ts';
 import {
   CompressionError,
   copyIntoTarget,
@@ -38,12 +38,12 @@ import { xxhash32 } from './xxhash32.ts';
 export const LZ4_FRAME_MAGIC = 0x184d2204;
 
 /**
- * See inline.ts. Compressing inline is cheaper up to ~256 KiB (~210 µs against ~300 through the
- * pool) and the same at 900 KB; larger inputs compress their 256 KiB blocks in parallel on the pool. Decompressing inline is cheaper only for small frames (a 16 KiB
- * batch, ~4.5 KiB compressed: ~20 µs against ~65); from ~64 KiB decompressed the synchronous form
- * costs more than the pool's (lz4-napi's synchronous output buffers grow as they go).
+ * See inline.ts. Only lz4_flex's frame decoder (frames not decoded here) is a native call:
+ * inline it is cheaper for small frames only (a 16 KiB batch, ~4.5 KiB compressed: ~20 µs against
+ * ~65); from ~64 KiB decompressed the synchronous form costs more than the pool's (lz4-napi's
+ * synchronous output buffers grow as they go). Compression does not use lz4-napi (lz4-block.ts).
  */
-export const LZ4_INLINE: InlineLimits = { compressBelow: 256 * 1024, decompressBelow: 16 * 1024 };
+export const LZ4_DECOMPRESS_INLINE_BELOW = 16 * 1024;
 
 export const lz4: CompressionCodec = {
   type: 'lz4',
@@ -79,7 +79,7 @@ export const lz4: CompressionCodec = {
 
 function decompressFrame(data: Uint8Array): Promise<Buffer> {
   // The synchronous form throws where the asynchronous one rejects: both reach the caller's catch.
-  return data.length < LZ4_INLINE.decompressBelow
+  return data.length < LZ4_DECOMPRESS_INLINE_BELOW
     ? Promise.resolve(lz4Native.decompressFrameSync(asBuffer(data)))
     : lz4Native.decompressFrame(data);
 }
@@ -180,41 +180,37 @@ const FRAME_HEADER = frameHeader(0x50);
 /** lz4-napi's block encoder prefixes each block with its uncompressed length (4 bytes, little-endian). */
 export const BLOCK_SIZE_PREFIX = 4;
 
-/** The frame, written from `target.headroom` of the target's buffer when there is one (no copy of the frame). */
+/**
+ * The frame, written from `target.headroom` of the target's buffer when there is one (no copy of
+ * the frame). Each block is compressed on the event loop (lz4-block.ts, ~0.3–0.5 ms for 256 KiB of
+ * records), and a frame of several blocks lets the loop run in between. The buffer is sized for
+ * every block stored (no block is written larger than its input) and the frame is the part of it
+ * written.
+ */
 async function compressFrame(data: Uint8Array, target: CompressTarget | undefined): Promise<Buffer> {
-  const input = asBuffer(data);
-  const count = Math.ceil(input.length / LZ4_BLOCK_BYTES);
-  const inline = input.length < LZ4_INLINE.compressBelow;
-  const pending: (Buffer | Promise<Buffer>)[] = new Array<Buffer | Promise<Buffer>>(count);
-  for (let i = 0; i < count; i++) {
-    const chunk = input.subarray(i * LZ4_BLOCK_BYTES, Math.min((i + 1) * LZ4_BLOCK_BYTES, input.length));
-    // Large inputs: the blocks compress in parallel on the pool.
-    pending[i] = inline ? lz4Native.compressSync(chunk) : lz4Native.compress(chunk);
-  }
-  const blocks = inline ? (pending as Buffer[]) : await Promise.all(pending);
-  const header = input.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER;
+  const count = Math.ceil(data.length / LZ4_BLOCK_BYTES);
+  const header = data.length <= JAVA_BLOCK_BYTES ? JAVA_FRAME_HEADER : FRAME_HEADER;
   const headroom = target?.headroom ?? 0;
-  let total = headroom + header.length + 4; // header, end mark
-  for (let i = 0; i < count; i++) {
-    const raw = Math.min(LZ4_BLOCK_BYTES, input.length - i * LZ4_BLOCK_BYTES);
-    total += 4 + Math.min(raw, blocks[i]!.length - BLOCK_SIZE_PREFIX);
-  }
-  const out = target === undefined ? Buffer.allocUnsafe(total) : target.allocate(total);
+  const size = headroom + header.length + 4 * count + data.length + 4; // blocks as stored, end mark
+  const out = target === undefined ? Buffer.allocUnsafe(size) : target.allocate(size);
   let pos = headroom + header.copy(out, headroom);
   for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const start = i * LZ4_BLOCK_BYTES;
-    const raw = Math.min(LZ4_BLOCK_BYTES, input.length - start);
-    const packed = blocks[i]!.length - BLOCK_SIZE_PREFIX;
-    if (packed < raw) {
-      out.writeUInt32LE(packed, pos);
-      pos += 4 + blocks[i]!.copy(out, pos + 4, BLOCK_SIZE_PREFIX);
+    const end = Math.min(start + LZ4_BLOCK_BYTES, data.length);
+    const packed = encodeLz4Block(data, start, end);
+    if (packed.length < end - start) {
+      out.writeUInt32LE(packed.length, pos);
+      out.set(packed, pos + 4);
+      pos += 4 + packed.length;
     } else {
-      out.writeUInt32LE((raw | 0x80000000) >>> 0, pos); // stored: compressing did not help
-      pos += 4 + input.copy(out, pos + 4, start, start + raw);
+      out.writeUInt32LE(((end - start) | 0x80000000) >>> 0, pos); // stored: compressing did not help
+      out.set(data.subarray(start, end), pos + 4);
+      pos += 4 + end - start;
     }
   }
   out.writeUInt32LE(0, pos); // end mark
-  return out;
+  return out.subarray(0, pos + 4);
 }
 
 /** The frame descriptor length (FLG, BD, optional content size, optional dict id), or undefined if not a frame. */

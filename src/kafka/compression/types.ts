@@ -14,7 +14,11 @@ export interface CompressOptions {
   level?: number;
 }
 
-/** Where {@link compressInto} writes: the compressed bytes start at `headroom` of a buffer from `allocate`. */
+/**
+ * Where {@link compressInto} writes: the compressed bytes start at `headroom` of a buffer from
+ * `allocate`, and the result is that buffer or its start (a codec may ask for a bound and return
+ * the part it wrote; releasing the result to the pool releases the buffer).
+ */
 export interface CompressTarget {
   readonly headroom: number;
   /** A buffer of exactly `size` bytes (headroom included), e.g. from the data-path pool. */

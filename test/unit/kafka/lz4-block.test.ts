@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import * as lz4Native from 'lz4-napi';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_SIZE_PREFIX } from '../../../src/kafka/compression/lz4.ts';
-import { decodeLz4Block, Lz4BlockError } from '../../../src/kafka/compression/lz4-block.ts';
+import {
+  decodeLz4Block,
+  encodeLz4Block,
+  lz4BlockCompressBound,
+  Lz4BlockError,
+} from '../../../src/kafka/compression/lz4-block.ts';
 import { assembleWat, generatedPath, WASM_MODULES, wasmModuleSource } from '../../../scripts/build-wasm.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 
@@ -98,5 +103,99 @@ describe('the LZ4 block decoder (WebAssembly)', () => {
     );
     expect(() => decodeLz4Block(Buffer.from([0x10, 0x61]), 0, 2, dst, 10, 5)).toThrow(/outside the buffers/);
     expect(() => decodeLz4Block(Buffer.from([0x10, 0x61]), 0, 2, dst, 0, 65)).toThrow(/outside the buffers/);
+  });
+});
+
+/**
+ * Walks an LZ4 block's sequences and checks what the format asks of an encoder
+ * (lz4_Block_format.md, "End of block conditions"), which lenient decoders do not all enforce but
+ * the reference one does: the last sequence is literals only, the last match starts at least 12
+ * bytes before the end and every match ends at least 5 before it, offsets are 1..65535 and reach
+ * no further back than the block's start. Returns how many matches there are.
+ */
+function checkEncoderRules(block: Uint8Array, size: number, label: string): number {
+  let s = 0;
+  let d = 0;
+  let matches = 0;
+  const length = (nibble: number): number => {
+    let n = nibble;
+    if (nibble === 15) {
+      let more: number;
+      do {
+        more = block[s++]!;
+        n += more;
+      } while (more === 255);
+    }
+    return n;
+  };
+  for (;;) {
+    const token = block[s++]!;
+    const literals = length(token >> 4);
+    s += literals;
+    d += literals;
+    if (s === block.length) break;
+    expect(s, `${label}: sequences run past the block`).toBeLessThan(block.length);
+    const offset = block[s]! | (block[s + 1]! << 8);
+    s += 2;
+    const matchLength = length(token & 15) + 4;
+    expect(offset >= 1 && offset <= d, `${label}: offset ${offset} at ${d}`).toBe(true);
+    expect(d, `${label}: a match starts within the last 12 bytes`).toBeLessThanOrEqual(size - 12);
+    d += matchLength;
+    expect(d, `${label}: a match ends within the last 5 bytes`).toBeLessThanOrEqual(size - 5);
+    matches++;
+  }
+  expect(d, `${label}: the sequences decode to the input's length`).toBe(size);
+  return matches;
+}
+
+describe('the LZ4 block encoder (WebAssembly)', () => {
+  it('writes blocks lz4_flex and our decoder read back byte for byte, within the format’s end rules and bound, as small as lz4_flex’s (seeded)', () => {
+    const random = seededRandom(0x3e7c);
+    let sizes = 0;
+    let ours = 0;
+    let theirs = 0;
+    for (let round = 0; round < 150; round++) {
+      const size = round < 20 ? round : Math.floor(random() * (round % 10 === 0 ? 262_144 : 20_000));
+      const input = mixedInput(size, random);
+      const from = Math.floor(random() * 8);
+      const source = Buffer.concat([Buffer.alloc(from, 0x55), input, Buffer.alloc(8, 0x55)]);
+      const block = Buffer.from(encodeLz4Block(source, from, from + size));
+      const label = `round ${round} (${size} bytes)`;
+      expect(block.length, label).toBeLessThanOrEqual(lz4BlockCompressBound(size));
+      const prefixed = Buffer.alloc(BLOCK_SIZE_PREFIX + block.length);
+      prefixed.writeUInt32LE(size, 0);
+      block.copy(prefixed, BLOCK_SIZE_PREFIX);
+      expect(lz4Native.uncompressSync(prefixed).equals(input), `${label}: lz4_flex decodes the input`).toBe(true);
+      const dst = Buffer.alloc(size + 16);
+      expect(decodeLz4Block(block, 0, block.length, dst, 0, size), label).toBe(size);
+      expect(dst.subarray(0, size).equals(input), `${label}: our decoder decodes the input`).toBe(true);
+      const matches = checkEncoderRules(block, size, label);
+      if (size >= 1_000) expect(matches, `${label}: finds matches`).toBeGreaterThan(0);
+      sizes += size;
+      ours += block.length;
+      theirs += lz4Native.compressSync(input).length - BLOCK_SIZE_PREFIX;
+    }
+    expect(sizes).toBeGreaterThan(1_000_000);
+    // An encoder that wrote literals only would pass every check above: the output must compress.
+    expect(ours).toBeLessThan(sizes * 0.7);
+    expect(ours).toBeLessThan(theirs * 1.05);
+  });
+
+  it('writes the same block for the same input whatever it encoded before, and writes incompressible input as literals within the bound', () => {
+    const random = seededRandom(11);
+    const input = mixedInput(50_000, random);
+    const first = Buffer.from(encodeLz4Block(input, 0, input.length));
+    encodeLz4Block(mixedInput(200_000, random), 0, 200_000);
+    expect(Buffer.from(encodeLz4Block(input, 0, input.length)).equals(first)).toBe(true);
+
+    const noise = Buffer.alloc(70_000);
+    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(random() * 256);
+    const block = encodeLz4Block(noise, 0, noise.length);
+    expect(block.length).toBeGreaterThan(noise.length);
+    expect(block.length).toBeLessThanOrEqual(lz4BlockCompressBound(noise.length));
+    const dst = Buffer.alloc(noise.length + 16);
+    expect(decodeLz4Block(block, 0, block.length, dst, 0, noise.length)).toBe(noise.length);
+    expect(dst.subarray(0, noise.length).equals(noise)).toBe(true);
+    expect(() => encodeLz4Block(noise, 10, 5)).toThrow(/outside the buffer/);
   });
 });
