@@ -10,7 +10,9 @@
  * synchronous forms cost more there, and on the pool they overlap the event loop's own work.
  *
  * Each codec's limits (in its module) keep an inline call under ~0.3 ms of event-loop time, which
- * fetch and produce round trips do not notice.
+ * fetch and produce round trips do not notice. lz4 makes no native call for compressing and for the
+ * frames Kafka's producers write: its block codec is WebAssembly on the event loop (lz4-block.ts),
+ * a 256 KiB block per step (~0.3–0.5 ms), frames up to lz4.ts's LZ4_DECODE_INTO_MAX decoded in one.
  */
 export interface InlineLimits {
   /** Inputs to compress shorter than this many bytes are compressed inline. */

@@ -1,20 +1,28 @@
 /**
- * The LZ4 block format's decoder (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md),
- * writing into a buffer the caller owns.
+ * The LZ4 block format (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md): a decoder
+ * writing into a buffer the caller owns, and an encoder.
  *
- * Why our own: lz4-napi hands back every decompressed block in a fresh native buffer that only a
- * garbage collection frees; a drain of Java's 16 KiB lz4 batches made ~70 MB of them wait for
- * one, and they fragment malloc's heap (docs/benchmarks/2026-12-01-lz4-into.md). Decoding here
+ * Why our own decoder: lz4-napi hands back every decompressed block in a fresh native buffer that
+ * only a garbage collection frees; a drain of Java's 16 KiB lz4 batches made ~70 MB of them wait
+ * for one, and they fragment malloc's heap (docs/benchmarks/2026-12-01-lz4-into.md). Decoding here
  * writes a batch's records into the fetched partition's pooled section memory (section-arena.ts).
  *
- * The decoding itself is WebAssembly (lz4-block.wat, assembled into lz4-block.wasm.ts): the block
- * is copied into the module's memory, decoded there, and the output copied out. On 16 KiB blocks
- * of the drain bench's records that costs 11–14 µs of CPU a block, both copies included, against
- * 34–43 µs for the same decoder in JavaScript and 17–22 µs for lz4-napi's (a native buffer per
- * call): scripts/bench/lz4-block-bench.ts, docs/benchmarks/2026-12-02-lz4-wasm.md.
+ * Why our own encoder: the same native buffers on the way out (a compressed block per call; the
+ * 1 KB lz4 drain ran twice the full collections once nothing else filled the young generation,
+ * docs/benchmarks/2026-12-02-transcode.md), a libuv pool hop per 256 KiB block, and lz4-napi's
+ * block encoder (lz4_flex) costing more CPU than the reference one. This one is the reference
+ * encoder's fast path (lz4.c `LZ4_compress_generic`, as `LZ4_compress_default` runs it) and writes
+ * the same bytes as lz4-java's JNI compressor, which Kafka's producer uses
+ * (test/interop/lz4-java-crosscheck.test.ts).
  *
- * Every read is checked against the block's end and every write against `limit`: a corrupt or
- * hostile block throws {@link Lz4BlockError} and writes nothing into `dst`.
+ * Both are WebAssembly (lz4-block.wat, assembled into lz4-block.wasm.ts): the input is copied into
+ * the module's memory, worked on there, and the output copied out. Decoding 16 KiB blocks of the
+ * drain bench's records costs 11–14 µs of CPU a block, both copies included, against 34–43 µs for
+ * the same decoder in JavaScript and 17–22 µs for lz4-napi's (docs/benchmarks/2026-12-02-lz4-wasm.md);
+ * encoding figures are in scripts/bench/lz4-block-bench.ts's table (docs/benchmarks/2026-12-02-lz4-encode.md).
+ *
+ * Every read of the decoder is checked against the block's end and every write against `limit`: a
+ * corrupt or hostile block throws {@link Lz4BlockError} and writes nothing into `dst`.
  */
 import { LZ4_BLOCK_WASM } from './lz4-block.wasm.ts';
 
