@@ -9,8 +9,10 @@ import type {
   KafkaCluster,
   ProducerRecord,
 } from '../../src/kafka/index.ts';
+import { kcat } from '../support/dr.ts';
 import { runJavaSource } from '../support/java.ts';
 import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const CODECS: CompressionType[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const PARTITIONS = 3;
@@ -133,5 +135,47 @@ describe('Kafka port against real brokers and the Java client', () => {
       headers,
     });
     expect(byPartition(consumed.map(strip))).toEqual(byPartition(records.map(asJson)));
+  });
+
+  it('writes an lz4 batch of several 256 KiB blocks, compressed and stored, that kcat (librdkafka) and the Java consumer read back', async () => {
+    const topic = await createTopic('port-lz4-blocks');
+    // ~720 KB of values in one partition: one batch (under the sink's 900,000-byte cut), so a frame
+    // of three 256 KiB blocks. The first compresses (repeated text); the other two are random hex,
+    // which LZ4 cannot shrink, so the frame stores them as they are (high bit of the block size).
+    const random = seededRandom(0x1b2);
+    const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
+    const values = Array.from({ length: 720 }, (_, i) =>
+      i < 240 ? `${i}:${'{"order":"o-17","amount":12.5,"ts":1700000000}'.repeat(21)}` : `${i}:${hex(995)}`,
+    );
+    const bytes = values.reduce((n, v) => n + v.length, 0);
+    expect(bytes).toBeGreaterThan(2 * 256 * 1024);
+    expect(bytes).toBeLessThan(900_000 - values.length * 16);
+    const sink = await cluster.recordSink({ compression: 'lz4' });
+    await sink.send(
+      topic,
+      values.map((v) => ({ partition: 0, key: null, value: Buffer.from(v) })),
+    );
+    expect((await endOffsets(topic)).get(0)).toBe(BigInt(values.length));
+
+    const read = await kcat(
+      ['-C', '-b', clusters['A']!, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout.split('\n').filter(Boolean)).toEqual(values);
+
+    const out = await runJavaSource(version, 'interop/KafkaInterop.java', [
+      'consume',
+      clusters['A']!,
+      topic,
+      String(values.length),
+    ]);
+    const consumed = out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as JsonRecord);
+    expect(consumed.map((r) => Buffer.from(r.value!, 'base64').toString())).toEqual(values);
   });
 });
