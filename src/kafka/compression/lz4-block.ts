@@ -71,7 +71,7 @@ interface WasmMemory {
  */
 let instance: { decode: DecodeExport; encode: EncodeExport; memory: WasmMemory; bytes: Uint8Array } | undefined;
 
-function decoder(): NonNullable<typeof instance> {
+function lz4Module(): NonNullable<typeof instance> {
   if (instance === undefined) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     const exports = new wasm.Instance(new wasm.Module(Buffer.from(LZ4_BLOCK_WASM, 'base64')), {}).exports;
@@ -101,7 +101,7 @@ export function decodeLz4Block(
   if (from < 0 || from > to || to > src.length || at < 0 || at > limit || limit > dst.length) {
     throw new Lz4BlockError('block bounds outside the buffers');
   }
-  const wasm = decoder();
+  const wasm = lz4Module();
   // The module's memory: the block at 0, its output from the next 8-byte boundary past the room.
   const inputLength = to - from;
   const outputAt = (inputLength + WILD_COPY_ROOM + 7) & ~7;
@@ -144,7 +144,7 @@ const ENCODE_TABLE_BYTES = 32 * 1024;
  */
 export function encodeLz4Block(src: Uint8Array, from: number, to: number): Uint8Array {
   if (from < 0 || from > to || to > src.length) throw new Lz4BlockError('block bounds outside the buffer');
-  const wasm = decoder();
+  const wasm = lz4Module();
   // The module's memory: the hash table, the input, then its output, each followed by the room.
   const inputAt = ENCODE_TABLE_BYTES;
   const outputAt = (inputAt + (to - from) + WILD_COPY_ROOM + 7) & ~7;

@@ -1,5 +1,5 @@
-;; The LZ4 block format's decoder (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md) in
-;; WebAssembly, for lz4-block.ts. Compiled by scripts/build-wasm.ts into lz4-block.wasm.ts; a unit
+;; The LZ4 block format's decoder and encoder (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md)
+;; in WebAssembly, for lz4-block.ts. Compiled by scripts/build-wasm.ts into lz4-block.wasm.ts; a unit
 ;; test checks the two agree.
 ;;
 ;; `decode(s, to, at, limit)` decodes the block in memory [s, to) to memory from `at`, writing no

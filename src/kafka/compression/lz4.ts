@@ -16,8 +16,9 @@ import { xxhash32 } from './xxhash32.ts';
  * Encoding writes frames of 256 KiB blocks: FLG 0x60 (version 01, independent blocks, no
  * block/content checksum, no content size, no dict id), BD 0x50 (256 KiB; 0x40, Java's 64 KiB, for
  * inputs of one such block or less, so small batches are byte for byte Java's), the header checksum,
- * then each 256 KiB of input as one block, compressed by lz4-napi's block encoder (lz4_flex) or
- * stored as it is when compressing does not make it smaller (high bit of the block size, as Java's
+ * then each 256 KiB of input as one block, compressed by lz4-block.ts's encoder (the reference
+ * encoder's fast path, the same blocks as Java's lz4-java writes) or stored as it is when
+ * compressing does not make it smaller (high bit of the block size, as Java's
  * `KafkaLZ4BlockOutputStream` does), then the end mark: what Java's `KafkaLZ4BlockInputStream`
  * reads (it accepts BD 4..7 and rejects dependent blocks and a dict id). The block size, measured
  * in the lz4 drains (docs/benchmarks/2026-11-30-lz4-blocks.md): lz4-napi's own frame encoder picks
