@@ -88,6 +88,20 @@ describe('Kafka port against real brokers and the Java client', () => {
     return topic;
   }
 
+  /** The first `count` records of `topic` as the Java consumer reads them (test/java/interop/KafkaInterop.java). */
+  async function javaConsume(topic: string, count: number): Promise<JsonRecord[]> {
+    const out = await runJavaSource(version, 'interop/KafkaInterop.java', [
+      'consume',
+      clusters['A']!,
+      topic,
+      String(count),
+    ]);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as JsonRecord);
+  }
+
   async function endOffsets(topic: string): Promise<Map<number, bigint>> {
     return new Map((await admin.listOffsets(topic)).map((o) => [o.partition, o.latest]));
   }
@@ -117,16 +131,7 @@ describe('Kafka port against real brokers and the Java client', () => {
     const results = await sink.send(topic, records);
     expect(results.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
 
-    const out = await runJavaSource(version, 'interop/KafkaInterop.java', [
-      'consume',
-      clusters['A']!,
-      topic,
-      String(records.length),
-    ]);
-    const consumed = out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as JsonRecord & { offset: number });
+    const consumed = await javaConsume(topic, records.length);
     const strip = ({ partition, timestamp, key, value, headers }: JsonRecord): JsonRecord => ({
       partition,
       timestamp,
@@ -166,16 +171,7 @@ describe('Kafka port against real brokers and the Java client', () => {
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout.split('\n').filter(Boolean)).toEqual(values);
 
-    const out = await runJavaSource(version, 'interop/KafkaInterop.java', [
-      'consume',
-      clusters['A']!,
-      topic,
-      String(values.length),
-    ]);
-    const consumed = out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as JsonRecord);
+    const consumed = await javaConsume(topic, values.length);
     expect(consumed.map((r) => Buffer.from(r.value!, 'base64').toString())).toEqual(values);
   });
 });
