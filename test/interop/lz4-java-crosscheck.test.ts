@@ -64,7 +64,6 @@ describe('our LZ4 blocks against lz4-java, Kafka’s LZ4 library', () => {
     ]);
     const answers = readFileSync(join(dir, 'out'));
     let at = 0;
-    let same = 0;
     for (let i = 0; i < inputs.length; i++) {
       const length = answers.readUInt32BE(at);
       const theirs = answers.subarray(at + 4, at + 4 + length);
@@ -74,10 +73,8 @@ describe('our LZ4 blocks against lz4-java, Kafka’s LZ4 library', () => {
       expect(ours[i]!.toString('hex'), `input ${i} (${sizes[i]} bytes): the same block as lz4-java's`).toBe(
         theirs.toString('hex'),
       );
-      same++;
     }
     expect(at).toBe(answers.length);
-    expect(same).toBe(inputs.length);
     // The JNI build is the reference encoder; lz4-java's pure-Java fallbacks are ports of it.
     expect(compressor.trim()).toMatch(/^net\.jpountz\.lz4\.LZ4(JNI|JavaUnsafe|JavaSafe)Compressor$/);
   });

@@ -99,9 +99,9 @@
   ;; (n + n/255 + 16) plus 16 bytes after `d`, and 16 readable bytes after `end` (literal runs of
   ;; up to 16 bytes are copied as two words, and a hash reads 8 bytes).
   (func (export "encode") (param $s i32) (param $end i32) (param $d i32) (param $table i32) (result i32)
-    (local $ip i32) (local $anchor i32) (local $mflimit i32) (local $matchlimit i32)
-    (local $fwd i32) (local $step i32) (local $misses i32) (local $slot i32) (local $seq i32)
-    (local $match i32) (local $token i32) (local $lit i32) (local $from i32) (local $len i32)
+    (local $ip i32) (local $anchor i32) (local $mflimitPlusOne i32) (local $matchlimit i32)
+    (local $fwd i32) (local $step i32) (local $searches i32) (local $slot i32) (local $seq i32)
+    (local $match i32) (local $token i32) (local $lit i32) (local $from i32)
     (local $diff i64) (local $wide i32)
     (memory.fill (local.get $table) (i32.const 0) (i32.const 32768))
     (local.set $wide (i32.ge_u (i32.sub (local.get $end) (local.get $s)) (i32.const 65547)))
@@ -109,7 +109,8 @@
     (block $last
       ;; Blocks under 13 bytes are literals only: no match may start 12 bytes before the end.
       (br_if $last (i32.lt_u (i32.sub (local.get $end) (local.get $s)) (i32.const 13)))
-      (local.set $mflimit (i32.sub (local.get $end) (i32.const 12)))
+      ;; lz4.c's `mflimitPlusOne`: a match may start up to 12 bytes before the end.
+      (local.set $mflimitPlusOne (i32.sub (local.get $end) (i32.const 11)))
       (local.set $matchlimit (i32.sub (local.get $end) (i32.const 5)))
       (i32.store (call $slot (local.get $table) (local.get $s) (local.get $wide)) (i32.const 0))
       (local.set $ip (i32.add (local.get $s) (i32.const 1)))
@@ -117,14 +118,13 @@
         ;; Find a match for the sequence at ip, moving on 1 byte at a time for 64 misses, then 2...
         (local.set $fwd (local.get $ip))
         (local.set $step (i32.const 1))
-        (local.set $misses (i32.const 64))
+        (local.set $searches (i32.const 64))
         (loop $probe
           (local.set $ip (local.get $fwd))
           (local.set $fwd (i32.add (local.get $fwd) (local.get $step)))
-          (local.set $step (i32.shr_u (local.get $misses) (i32.const 6)))
-          (local.set $misses (i32.add (local.get $misses) (i32.const 1)))
-          ;; lz4.c's `forwardIp > mflimitPlusOne`: a match may start up to 12 bytes before the end.
-          (br_if $last (i32.gt_u (local.get $fwd) (i32.add (local.get $mflimit) (i32.const 1))))
+          (local.set $step (i32.shr_u (local.get $searches) (i32.const 6)))
+          (local.set $searches (i32.add (local.get $searches) (i32.const 1)))
+          (br_if $last (i32.gt_u (local.get $fwd) (local.get $mflimitPlusOne)))
           (local.set $seq (i32.load (local.get $ip)))
           (local.set $slot (call $slot (local.get $table) (local.get $ip) (local.get $wide)))
           (local.set $match (i32.add (local.get $s) (i32.load (local.get $slot))))
@@ -181,7 +181,7 @@
               (br $bytes)))
           (local.set $d (call $length (local.get $d) (local.get $token) (i32.sub (local.get $ip) (local.get $from)) (i32.const 0)))
           (local.set $anchor (local.get $ip))
-          (br_if $last (i32.gt_u (local.get $ip) (local.get $mflimit)))
+          (br_if $last (i32.ge_u (local.get $ip) (local.get $mflimitPlusOne)))
           ;; Index the position two bytes back, then try a match right here: a new sequence with no literals.
           (i32.store (call $slot (local.get $table) (i32.sub (local.get $ip) (i32.const 2)) (local.get $wide))
             (i32.sub (i32.sub (local.get $ip) (i32.const 2)) (local.get $s)))

@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import * as lz4Native from 'lz4-napi';
 import { asBuffer } from './inline.ts';
 import { decodeLz4Block, encodeLz4Block, lz4BlockOutputBound } from './lz4-block.ts';
@@ -196,7 +197,7 @@ async function compressFrame(data: Uint8Array, target: CompressTarget | undefine
   const out = target === undefined ? Buffer.allocUnsafe(size) : target.allocate(size);
   let pos = headroom + header.copy(out, headroom);
   for (let i = 0; i < count; i++) {
-    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0) await nextLoopTurn();
     const start = i * LZ4_BLOCK_BYTES;
     const end = Math.min(start + LZ4_BLOCK_BYTES, data.length);
     const packed = encodeLz4Block(data, start, end);
