@@ -5,7 +5,7 @@
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
  * `--idle-seconds` once everything is copied, the bytes it writes and reads per second then (its
  * fetch requests and responses, from /proc/<pid>/io), how long one record written after the idle
- * phase takes to reach the target, `/metrics` size and scrape time, and offset-sync records written. Above it, how long the bench's own client took to create the
+ * phase takes to reach the target, `/metrics` size and scrape time (the first of its life, then the median of five more), and offset-sync records written. Above it, how long the bench's own client took to create the
  * source topics and write their records: the brokers' pace at making that many partitions
  * writable, which any mirror's copy into a fresh target waits on as well.
  *
@@ -77,6 +77,9 @@ interface ScaleResult {
   afterIdleSeconds: number;
   /** Ours only (Java has no Prometheus endpoint): NaN for Java. */
   metricsBytes: number;
+  /** The first scrape of the mirror's life (V8 has not optimized the scrape's code yet). */
+  firstScrapeMs: number;
+  /** Median of the next five: what a Prometheus server scraping every 15 s or so gets. */
   scrapeMs: number;
   offsetSyncs: number;
   /** Records in the target's `<source>.checkpoints.internal` at the end of the run. */
@@ -402,10 +405,12 @@ async function main(): Promise<number> {
         (((cpuSeconds(sourceBrokerPid) ?? Number.NaN) - brokerCpu0) / idleWallSeconds) * 100;
       const io1 = ioBytes(proc.pid);
       const idleEndUs = Number(process.hrtime.bigint() / 1000n);
-      // Scrapes after the idle window, so their cost is not counted as idle: median of three.
+      // Scrapes after the idle window, so their cost is not counted as idle: the first one of the
+      // mirror's life, then the median of five more.
       const scrapes = [];
       if (variant.kind === 'ours')
-        for (let i = 0; i < 3; i++) scrapes.push(await scrape(`http://127.0.0.1:${port}/metrics`));
+        for (let i = 0; i < 6; i++) scrapes.push(await scrape(`http://127.0.0.1:${port}/metrics`));
+      const firstScrape = scrapes.shift();
       scrapes.sort((a, b) => a.ms - b.ms);
       const syncTopic = `mm2-offset-syncs.${targetAlias}.internal`;
       const offsetSyncs = (await src.admin.listOffsets(syncTopic)).reduce((n, o) => n + Number(o.latest), 0);
@@ -446,8 +451,9 @@ async function main(): Promise<number> {
         idleWriteKBps: (io1.written - io0.written) / 1000 / idleWallSeconds,
         idleReadKBps: (io1.read - io0.read) / 1000 / idleWallSeconds,
         afterIdleSeconds,
-        metricsBytes: scrapes[1]?.bytes ?? Number.NaN,
-        scrapeMs: scrapes[1]?.ms ?? Number.NaN,
+        metricsBytes: scrapes[2]?.bytes ?? Number.NaN,
+        firstScrapeMs: firstScrape?.ms ?? Number.NaN,
+        scrapeMs: scrapes[2]?.ms ?? Number.NaN,
         offsetSyncs,
         checkpoints,
         loadMin: 0,
@@ -557,7 +563,7 @@ async function main(): Promise<number> {
   );
   const dash = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
   console.log(
-    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | source broker idle CPU (% of a core) | idle written / read (KB/s) | a record after idle (s) | /metrics (MB) | scrape (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
+    '| variant | first record (s) | all records (s) | peak RSS (MB) | idle CPU (% of a core) | source broker idle CPU (% of a core) | idle written / read (KB/s) | a record after idle (s) | /metrics (MB) | scrape first / then (ms) | offset-syncs | checkpoints | load CPU (% of a core) | load RSS (MB) | load latency p50 / p99 / max (ms) | bench produce p99 (ms) | load arrived | load offset-syncs | refresh CPU ms | load |',
   );
   console.log(
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -568,7 +574,7 @@ async function main(): Promise<number> {
       ? `${dash(l.cpuPercent, 1)} | ${dash(l.rssMb)} | ${dash(l.p50Ms)} / ${dash(l.p99Ms)} / ${dash(l.maxMs)} | ${dash(l.produceP99Ms)} | ${l.arrived}/${l.sent}${l.duplicates > 0 ? ` (+${l.duplicates} dup.)` : ''}${l.problems.length > 0 ? ' ⚠' : ''} | ${l.offsetSyncs}`
       : '– | – | – | – | – | –';
     console.log(
-      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(2)} | ${dash(r.idleSourceBrokerCpuPercent, 1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${dash(r.afterIdleSeconds, 2)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : r.scrapeMs.toFixed(0)} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
+      `| ${r.variant} | ${r.firstRecordSeconds.toFixed(1)} | ${r.allRecordsSeconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.idleCpuPercent.toFixed(2)} | ${dash(r.idleSourceBrokerCpuPercent, 1)} | ${r.idleWriteKBps.toFixed(1)} / ${r.idleReadKBps.toFixed(1)} | ${dash(r.afterIdleSeconds, 2)} | ${Number.isNaN(r.metricsBytes) ? '–' : (r.metricsBytes / 1e6).toFixed(2)} | ${Number.isNaN(r.scrapeMs) ? '–' : `${r.firstScrapeMs.toFixed(0)} / ${r.scrapeMs.toFixed(0)}`} | ${r.offsetSyncs} | ${r.checkpoints} | ${loadCells} | ${dash(r.refreshCpuMs)} | ${r.loadMin.toFixed(1)}–${r.loadMax.toFixed(1)} |`,
     );
   }
   for (const r of results)

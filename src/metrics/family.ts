@@ -1,5 +1,6 @@
 import type { Metric, Registry } from 'prom-client';
 import { MirrorError } from '../util/errors.ts';
+import { ExpositionWriter } from './exposition-writer.ts';
 
 /** Label values of one series, built once when its handle is created. */
 export type SeriesLabels = Readonly<Record<string, string>>;
@@ -62,8 +63,10 @@ export class LiveFamily<H extends SeriesOwner> {
   private readonly read: (owner: H, nowMs: number) => number | undefined;
   private readonly owners: () => Iterable<H>;
   private readonly clock: () => number;
-  /** `# HELP …` and `# TYPE …`, as prom-client writes them. */
-  private readonly head: string;
+  /** `# HELP …` and `# TYPE …`, as prom-client writes them, in UTF-8. */
+  private readonly head: Buffer;
+  /** What starts each series' line: a newline and the metric name. */
+  private readonly lineStart: Buffer;
 
   constructor(spec: FamilySpec<H>, owners: () => Iterable<H>, clock: () => number) {
     this.name = spec.name;
@@ -74,7 +77,8 @@ export class LiveFamily<H extends SeriesOwner> {
     this.owners = owners;
     this.clock = clock;
     const name = escapeText(spec.name);
-    this.head = `# HELP ${name} ${escapeText(spec.help)}\n# TYPE ${name} ${spec.type}`;
+    this.head = Buffer.from(`# HELP ${name} ${escapeText(spec.help)}\n# TYPE ${name} ${spec.type}`);
+    this.lineStart = Buffer.from(`\n${name}`);
   }
 
   /** prom-client's view (`registry.getSingleMetric(name).get()`, `getMetricsAsJSON`). */
@@ -99,45 +103,44 @@ export class LiveFamily<H extends SeriesOwner> {
 
   /** The family in the Prometheus text format (0.0.4), without a trailing newline. */
   render(): string {
-    let out = this.head;
+    const out = new ExpositionWriter();
+    this.renderInto(out);
+    return out.finish().toString('utf8');
+  }
+
+  /** {@link render}'s bytes, written into `out`. */
+  renderInto(out: ExpositionWriter): void {
+    out.bytes(this.head);
     const now = this.clock();
     for (const owner of this.owners()) {
       const value = this.read(owner, now);
       if (value === undefined) continue;
-      out += `\n${this.name}${labelText(owner.labels)} ${valueText(value)}`;
+      out.sample(this.lineStart, labelBytes(owner.labels), value);
     }
-    return out;
   }
 }
 
-/** `{a="x",b="y"}` for a label set, computed once per label object (handles keep theirs). */
-const labelTexts = new WeakMap<SeriesLabels, string>();
+/** `{a="x",b="y"}` for a label set in UTF-8, encoded once per label object (handles keep theirs). */
+const labelBytesOf = new WeakMap<SeriesLabels, Buffer>();
 
-function labelText(labels: SeriesLabels): string {
-  let text = labelTexts.get(labels);
-  if (text === undefined) {
+function labelBytes(labels: SeriesLabels): Buffer {
+  let bytes = labelBytesOf.get(labels);
+  if (bytes === undefined) {
     const parts: string[] = [];
     for (const [name, value] of Object.entries(labels)) {
       // Label values are strings; anything else is written as it is (prom-client does the same).
       const escaped = typeof value === 'string' ? escapeText(value).replace(/"/g, '\\"') : String(value);
       parts.push(`${name}="${escaped}"`);
     }
-    text = parts.length > 0 ? `{${parts.join(',')}}` : '';
-    labelTexts.set(labels, text);
+    bytes = Buffer.from(parts.length > 0 ? `{${parts.join(',')}}` : '');
+    labelBytesOf.set(labels, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /** prom-client's escaping of help text and label values (backslash, newline). */
 function escapeText(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** prom-client's number format (`getValueAsString`), its `Nan` spelling included. */
-function valueText(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
-  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
-  return `${value}`;
 }
 
 /**

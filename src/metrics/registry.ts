@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { packageVersion } from '../util/version.ts';
+import { ExpositionWriter } from './exposition-writer.ts';
 import { LiveFamily } from './family.ts';
 
 /** Prefix of the Node process metrics and of every metric this appliance adds beyond Java's. */
@@ -56,10 +57,32 @@ const renderThroughPromClient = (
  */
 class ApplianceRegistry extends Registry {
   private withDefaultLabels = false;
+  /** The last exposition's size: the next one's buffer starts there. */
+  private lastBytes = 64 * 1024;
 
   override setDefaultLabels(labels: object): void {
     this.withDefaultLabels = Object.keys(labels).length > 0;
     super.setDefaultLabels(labels);
+  }
+
+  /**
+   * `metrics()` as UTF-8 bytes, written straight into one buffer (exposition-writer.ts): what the
+   * operator HTTP server sends for `/metrics`. Byte for byte `Buffer.from(await metrics())`.
+   */
+  async metricsBytes(): Promise<Buffer> {
+    // OpenMetrics renames counters and ends with `# EOF`: prom-client's own path (never used here).
+    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return Buffer.from(await this.metrics());
+    const out = new ExpositionWriter(this.lastBytes + (this.lastBytes >> 3));
+    let first = true;
+    for (const metric of this.getMetricsAsArray() as unknown[]) {
+      if (!first) out.text('\n\n');
+      first = false;
+      if (metric instanceof LiveFamily && !this.withDefaultLabels) metric.renderInto(out);
+      else out.text(await renderThroughPromClient.call(this, metric));
+    }
+    out.byte(0x0a);
+    this.lastBytes = out.length;
+    return out.finish();
   }
 
   /** Called by `metrics()` for every registered metric. */

@@ -1,6 +1,7 @@
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { registerFamily, type SeriesLabels } from '../../../src/metrics/family.ts';
+import { ExpositionWriter } from '../../../src/metrics/exposition-writer.ts';
 import { createApplianceMetrics, createMetricsRegistry } from '../../../src/metrics/index.ts';
 
 /**
@@ -106,5 +107,88 @@ describe('rendering the live families', () => {
     await registry.metrics();
     await registry.metrics();
     expect(reads.n).toBe(first);
+  });
+
+  it('the bytes a scrape sends are the registry text in UTF-8, live families and prom-client metrics alike', async () => {
+    const metrics = createApplianceMetrics({
+      processMetrics: false,
+      version: '0.0.0-test',
+      level: 'partition',
+      clock: () => 1_700_000_000_000,
+    });
+    const topics = ['A.plain', 'A.tópico-ü', 'A.日本', 'A.quote"back\\slash'];
+    for (const [t, topic] of topics.entries()) {
+      for (let p = 0; p < 3; p++) {
+        const m = metrics.source.partition({ source: 'A', target: 'B', topic, partition: p });
+        m.polled(t + 1, 1_000_000_007 * (p + 1), 3, 9, 17);
+        m.lag(p === 2 ? 2 ** 53 + 2 : p);
+        m.acked(t + 1, 0.25, 1e-7, 123.456);
+      }
+    }
+    // A metric prom-client renders itself sits between the live families.
+    const gauge = new Gauge({
+      name: 'test_prom_client_gauge',
+      help: 'ü',
+      labelNames: ['k'],
+      registers: [metrics.registry],
+    });
+    gauge.set({ k: 'wért' }, -42.5);
+    const registry = metrics.registry as Registry & { metricsBytes(): Promise<Buffer> };
+    const text = await registry.metrics();
+    const bytes = await registry.metricsBytes();
+    expect(bytes.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    expect(text).toBe(await promClientText(registry));
+    expect(text).toContain('topic="A.日本"');
+    expect(text).toContain('test_prom_client_gauge{k="wért"} -42.5\n');
+    // A second scrape starts from the first one's size and writes the same bytes again.
+    expect((await registry.metricsBytes()).equals(bytes)).toBe(true);
+  });
+});
+
+describe('ExpositionWriter', () => {
+  /** prom-client's `getValueAsString`, as its registry applies it to every sample. */
+  const promClientValue = (v: number): string =>
+    Number.isNaN(v) ? 'Nan' : !Number.isFinite(v) ? (v < 0 ? '-Inf' : '+Inf') : `${v}`;
+
+  it('writes every value as prom-client does, growing from a small buffer', () => {
+    let seed = 0x5eed;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const values = [
+      0,
+      -0,
+      1,
+      -1,
+      9,
+      10,
+      99,
+      100,
+      123_456_789,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER + 1,
+      2 ** 60,
+      1e21,
+      0.1,
+      -0.125,
+      1e-7,
+      5e-324,
+      Number.MAX_VALUE,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ];
+    for (let i = 0; i < 2_000; i++) {
+      const r = random();
+      values.push(Math.floor(r * 2 ** (1 + (i % 53))) * (i % 3 === 0 ? -1 : 1), (r - 0.5) * 10 ** ((i % 40) - 20));
+    }
+    const out = new ExpositionWriter(16);
+    for (const v of values) {
+      out.value(v);
+      out.byte(0x0a);
+    }
+    expect(out.finish().toString('utf8')).toBe(values.map((v) => `${promClientValue(v)}\n`).join(''));
   });
 });
