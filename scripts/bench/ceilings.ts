@@ -8,8 +8,9 @@
  *   decoded) reading every partition from offset 0 to the end, nothing produced;
  * - fetch, Java: `ConsumerPerformance` with large fetches (java-tools.ts `TUNED_CONSUMER`);
  * - ingest, ours: our produce path (the Kafka port's record sink, the mirror's compression and
- *   acks=all) fed records held in memory, in groups of the mirror's size (source-task.ts
- *   MAX_RECORDS_PER_PRODUCE and MAX_BYTES_PER_PRODUCE), as many groups in flight as the mirror keeps (MAX_GROUPS_IN_FLIGHT);
+ *   acks=all, as many connections to the broker as the mirror's producer by default) fed records
+ *   held in memory, in groups of the mirror's size (source-task.ts MAX_RECORDS_PER_PRODUCE and
+ *   MAX_BYTES_PER_PRODUCE), as many groups in flight as the mirror keeps (MAX_GROUPS_IN_FLIGHT);
  * - ingest, Java: `ProducerPerformance` with large batches (java-tools.ts `TUNED_PRODUCER`).
  *
  * Each ceiling is the faster of its two figures.
@@ -22,6 +23,10 @@ import {
   MAX_RECORDS_PER_PRODUCE as MIRROR_GROUP_RECORDS,
   MAX_BYTES_PER_PRODUCE as MIRROR_GROUP_BYTES,
 } from '../../src/connectors/source/source-task.ts';
+import { KEYS_BY_NAME } from '../../src/config/keys/key-table.ts';
+
+/** `mm2ts.produce.connections.per.broker` by default: the mirror's producer connections to a broker. */
+const MIRROR_CONNECTIONS_PER_BROKER = Number(KEYS_BY_NAME.get('mm2ts.produce.connections.per.broker')!.default);
 
 /** Records held in memory for the ingest ceiling and sent round and round (bounds the bench's RSS). */
 const INGEST_POOL_RECORDS = 100_000;
@@ -111,7 +116,9 @@ export async function ourIngestRate(
       groupBytes.push(size);
     }
   }
-  const sink = await target.recordSink({ acks: -1, compression });
+  // Over as many connections to the broker as the mirror's producer uses by default: one
+  // connection has the broker take its requests one at a time (produce-dispatcher.ts, Lanes).
+  const sink = await target.recordSink({ acks: -1, compression, connectionsPerBroker: MIRROR_CONNECTIONS_PER_BROKER });
   try {
     let sent = 0;
     let bytes = 0;

@@ -44,6 +44,8 @@ export interface RouteSettings {
   readonly shallowMirroring: boolean;
   /** `mm2ts.shallow.mirroring.min.batch.bytes`: smaller batches are re-encoded. */
   readonly shallowMinBatchBytes: number;
+  /** `mm2ts.produce.connections.per.broker`: the replication producer's connections to each target broker. */
+  readonly produceConnectionsPerBroker: number;
   readonly heartbeatsReplicationEnabled: boolean;
   readonly refreshGroups: Periodic;
   readonly emitCheckpoints: Periodic;
@@ -183,6 +185,7 @@ export function routeSettings(connector: SourcedMap, worker: SourcedMap, origin:
     emitOffsetSyncsEnabled: c.boolean('emit.offset-syncs.enabled'),
     shallowMirroring: c.string('mm2ts.shallow.mirroring').trim().toLowerCase() !== 'off',
     shallowMinBatchBytes: c.number('mm2ts.shallow.mirroring.min.batch.bytes'),
+    produceConnectionsPerBroker: c.number('mm2ts.produce.connections.per.broker'),
     heartbeatsReplicationEnabled: c.boolean('heartbeats.replication.enabled'),
     refreshGroups: c.periodic('refresh.groups'),
     emitCheckpoints: c.periodic('emit.checkpoints'),

@@ -312,6 +312,13 @@ export interface RecordSinkOptions {
   acks?: -1 | 0 | 1;
   /** Java `delivery.timeout.ms` / request timeout for one produce. */
   timeoutMs?: number;
+  /**
+   * Connections to each broker that produce requests are spread over, a partition always on the
+   * same one (`mm2ts.produce.connections.per.broker`); default 1, as Java's producer. A broker
+   * handles one request of a connection at a time, so with one connection the target broker
+   * validates and appends the task's produce requests on one thread.
+   */
+  connectionsPerBroker?: number;
   idempotent?: boolean;
   transactionalId?: string;
 }

@@ -491,7 +491,10 @@ export class RouteRuntime {
           policy: plugins.policy,
           sourceRecords: await sourceConsumer.recordSource(consumer.options),
           sourceAdmin,
-          targetSink: await producerCluster(index, producer.settings).recordSink(producer.options),
+          targetSink: await producerCluster(index, producer.settings).recordSink({
+            ...producer.options,
+            connectionsPerBroker: s.produceConnectionsPerBroker,
+          }),
           positions: store,
           ...(offsetSyncs ? { offsetSyncs: offsetSyncs.writer(index) } : {}),
           ...(c.metrics ? { metrics: c.metrics } : {}),

@@ -6,7 +6,7 @@
  * docs/configuration.md is generated from this table (scripts/gen-config-docs.ts).
  */
 import { CLIENT_SECURITY_KEYS, OAUTHBEARER_CLIENT_KEYS } from './client-security-keys.ts';
-import { atLeast, oneOf, type KeyType, type Validator } from './key-types.ts';
+import { atLeast, between, oneOf, type KeyType, type Validator } from './key-types.ts';
 
 export type ConnectorKind = 'source' | 'checkpoint' | 'heartbeat';
 
@@ -728,6 +728,13 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     '65536',
     'mirrormaker-ts only: with `mm2ts.shallow.mirroring = auto`, smaller batches are decoded and re-encoded even when they could pass through. Kafka takes one batch per partition per produce request, so each batch passed through costs a produce round of its own while re-encoded records go out in batches of up to 900,000 bytes; small source batches (the producer default `batch.size` is 16 KB) are cheaper to re-encode (docs/benchmarks/2026-11-30-shallow.md). 0 passes every eligible batch through.',
     { ...OURS, scope: 'connector', connectors: SOURCE, validator: atLeast(0) },
+  ),
+  key(
+    'mm2ts.produce.connections.per.broker',
+    'int',
+    '2',
+    "mirrormaker-ts only: connections from each source task's replication producer to each target broker, produce requests spread over them by partition (a partition always on the same one, so order holds). A broker reads a connection's next request only after answering the one before: with one connection, as Java's producer has, the target broker validates and appends the task's records on one request handler thread at a time, which limited the 1 KB lz4 drain on this project's test bed (docs/benchmarks/2026-12-02-produce-lanes.md). 1 is Java's behaviour. Java MM2 ignores the key.",
+    { ...OURS, scope: 'connector', connectors: SOURCE, validator: between(1, 16) },
   ),
 ];
 

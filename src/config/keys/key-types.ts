@@ -72,6 +72,14 @@ export function atLeast(min: number): Validator {
   };
 }
 
+/** Java's `ConfigDef.Range.between`: from `min` to `max`, both included. */
+export function between(min: number, max: number): Validator {
+  return {
+    description: `[${min},...,${max}]`,
+    check: (v) => (typeof v === 'number' && (v < min || v > max) ? `a value from ${min} to ${max}` : undefined),
+  };
+}
+
 export function oneOf(options: readonly string[], caseInsensitive = false): Validator {
   const accepted = caseInsensitive ? options.map((o) => o.toLowerCase()) : options;
   return {

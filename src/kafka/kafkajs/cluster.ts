@@ -26,6 +26,12 @@ export class KafkajsCluster implements KafkaCluster {
   readonly settings: KafkaClientSettings;
   private readonly connection: KafkajsConnection;
   private readonly opened: { close(): Promise<void> }[] = [];
+  /**
+   * Clients of their own that record sinks send produce requests on besides the shared one
+   * (`RecordSinkOptions.connectionsPerBroker`): made when a sink first asks, shared by every later
+   * sink (a task restarted on this cluster finds them), closed with the cluster.
+   */
+  private readonly produceLanes: KafkajsConnection[] = [];
   private readonly logger: Logger;
 
   constructor(settings: KafkaClientSettings, logger: Logger = silentLogger()) {
@@ -52,10 +58,23 @@ export class KafkajsCluster implements KafkaCluster {
   }
 
   recordSink(options?: RecordSinkOptions): Promise<RecordSink> {
-    return this.connection.portErrors(
-      { op: 'recordSink' },
-      async () => new KafkajsRecordSink(this.connection, options),
-    );
+    return this.connection.portErrors({ op: 'recordSink' }, async () => {
+      const lanes = [this.connection];
+      const wanted = Math.max(1, Math.floor(options?.connectionsPerBroker ?? 1));
+      for (let lane = 1; lane < wanted; lane++) {
+        if (this.produceLanes.length < lane) {
+          const where = this.settings.clusterAlias !== undefined ? { cluster: this.settings.clusterAlias } : {};
+          const own = new KafkajsConnection(
+            this.settings,
+            this.logger.child({ ...where, clientId: this.settings.clientId, produceLane: lane }),
+          );
+          this.produceLanes.push(own);
+          this.opened.push(own);
+        }
+        lanes.push(this.produceLanes[lane - 1]!);
+      }
+      return new KafkajsRecordSink(this.connection, options, lanes);
+    });
   }
 
   /** On a connection of its own: a JoinGroup the coordinator holds for a rebalance never delays the data path. */

@@ -246,6 +246,18 @@ export class KafkajsConnection {
   }
 
   /**
+   * {@link broker}, loading this client's metadata first when it has none: a client opened only
+   * to send on (a produce lane, produce-dispatcher.ts) never asked for any, and kafkajs knows a
+   * broker only from metadata.
+   */
+  async brokerToSendTo(nodeId: number): Promise<InternalBroker> {
+    const cluster = await this.internalCluster();
+    if (cluster.brokerPool.metadata === undefined || cluster.brokerPool.metadata === null)
+      await cluster.refreshMetadata();
+    return cluster.findBroker({ nodeId });
+  }
+
+  /**
    * Sends one request we framed ourselves to `broker` and decodes the response with `decode`.
    *
    * The request header and the body's pieces are written straight to the broker connection's

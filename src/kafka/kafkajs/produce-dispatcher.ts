@@ -26,6 +26,11 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
 /** Largest produce request built from many partitions (the broker's socket.request.max.bytes is 100 MiB). */
 const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/**
+ * How long a lane that could not reach a broker is left out (its partitions go on the first lane):
+ * reaching it again is tried by the next request after this, not by every request.
+ */
+const LANE_DOWN_MS = 10_000;
 
 /**
  * Java's producer backoff (`retry.backoff.ms` 100 doubling to `retry.backoff.max.ms` 1000,
@@ -74,9 +79,22 @@ export interface ProduceDispatcherOptions {
  *
  * Order within a partition is the caller's: it hands over a partition's next batch only after the
  * previous one was acknowledged.
+ *
+ * Lanes: a broker reads a connection's next request only once it has answered the one before, so
+ * one connection has the target broker validate and append every produce request of the task on
+ * one of its request handler threads, one request at a time: in the 1 KB lz4 drain that thread,
+ * not the mirror, was the limit (docs/benchmarks/2026-12-02-produce-lanes.md). With several lanes
+ * (clients with connections of their own to every broker) a leader's batches are split by
+ * partition ({@link laneOf}) into one request per lane, answered in parallel. A partition always
+ * takes the same lane, so two batches of one partition handed over together still go out on
+ * one connection, in order. The lanes' metadata is never used: leaders come from the first.
  */
 export class ProduceDispatcher {
   private readonly connection: KafkajsConnection;
+  /** Clients to send on, `connection` first (see Lanes above). */
+  private readonly lanes: readonly KafkajsConnection[];
+  /** Until when (ms since the epoch) each lane is left out; 0: in use. */
+  private readonly laneDownUntil: number[];
   private readonly options: ProduceDispatcherOptions;
   private queue: Pending[] = [];
   private immediate: NodeJS.Immediate | undefined;
@@ -87,8 +105,14 @@ export class ProduceDispatcher {
   /** When this sink last asked for a metadata refresh (ms since the epoch). */
   private refreshedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(connection: KafkajsConnection, options: ProduceDispatcherOptions) {
+  constructor(
+    connection: KafkajsConnection,
+    options: ProduceDispatcherOptions,
+    lanes: readonly KafkajsConnection[] = [connection],
+  ) {
     this.connection = connection;
+    this.lanes = lanes.length > 0 ? lanes : [connection];
+    this.laneDownUntil = this.lanes.map(() => 0);
     this.options = options;
   }
 
@@ -200,7 +224,9 @@ export class ProduceDispatcher {
       }
     }
     const requests = [...byLeader].flatMap(([leader, list]) =>
-      requestsOf(list).map((request) => this.sendRequest(leader, request, retrying)),
+      this.byLane(list).flatMap((batchesOfLane, lane) =>
+        requestsOf(batchesOfLane).map((request) => this.sendRequest(leader, lane, request, retrying)),
+      ),
     );
     await Promise.all(requests);
     if (retrying.length > 0) this.retry(retrying, batches.length);
@@ -254,12 +280,12 @@ export class ProduceDispatcher {
     return { leaders, missing, failures };
   }
 
-  /** One Produce request to `leader`; what must be sent again goes to `retrying`. */
-  private async sendRequest(leader: number, byTopic: RequestBatches, retrying: Pending[]): Promise<void> {
+  /** One Produce request to `leader` on lane `lane`; what must be sent again goes to `retrying`. */
+  private async sendRequest(leader: number, lane: number, byTopic: RequestBatches, retrying: Pending[]): Promise<void> {
     const batches: Pending[] = [];
     for (const partitions of byTopic.values()) for (const p of partitions.values()) batches.push(p);
     try {
-      const broker = await this.connection.broker(leader);
+      const { connection, broker } = await this.brokerOn(lane, leader);
       const body = encodeProduceRequest({
         transactionalId: null,
         acks: this.options.acks,
@@ -269,7 +295,7 @@ export class ProduceDispatcher {
           partitions: [...list.values()].map((p) => ({ partition: p.partition, records: p.records })),
         })),
       });
-      const response = await this.connection.send(
+      const response = await connection.send(
         broker,
         { apiKey: PRODUCE_API_KEY, apiVersion: PRODUCE_VERSION, apiName: 'Produce' },
         body,
@@ -343,6 +369,52 @@ export class ProduceDispatcher {
     }
   }
 
+  /**
+   * The client of `lane` and its connection to broker `leader`. A lane that cannot name the
+   * broker (its metadata, loaded once, predates a new broker) refreshes its metadata on the way
+   * (kafkajs's findBroker does) and this request goes on the first lane: a lane slows nothing down.
+   */
+  private async brokerOn(
+    lane: number,
+    leader: number,
+  ): Promise<{ connection: KafkajsConnection; broker: Awaited<ReturnType<KafkajsConnection['broker']>> }> {
+    const connection = this.lanes[lane] ?? this.connection;
+    if (connection === this.connection) return { connection, broker: await connection.broker(leader) };
+    try {
+      return { connection, broker: await connection.brokerToSendTo(leader) };
+    } catch (err) {
+      this.laneDownUntil[lane] = Date.now() + LANE_DOWN_MS;
+      this.connection.logger.warn(
+        {
+          op: 'produce',
+          lane,
+          broker: leader,
+          retryInMs: LANE_DOWN_MS,
+          err: err instanceof Error ? err.message : String(err),
+        },
+        'produce: a connection lane could not reach the broker; its partitions go on the first connection for a while',
+      );
+      return { connection: this.connection, broker: await this.connection.broker(leader) };
+    }
+  }
+
+  /**
+   * `batches` split into one list per lane by {@link laneOf}, in their order; a lane left out
+   * ({@link laneDownUntil}) gives its batches to the first. Every batch of a partition handed over
+   * together lands in the same list, so on the same connection.
+   */
+  private byLane(batches: Pending[]): Pending[][] {
+    const lanes = this.lanes.length;
+    if (lanes <= 1) return [batches];
+    const now = Date.now();
+    const split: Pending[][] = Array.from({ length: lanes }, () => []);
+    for (const p of batches) {
+      const lane = laneOf(p.topic, p.partition, lanes);
+      split[this.laneDownUntil[lane]! > now ? 0 : lane]!.push(p);
+    }
+    return split;
+  }
+
   /** Puts failed batches back with their backoff, or fails those out of attempts. */
   private retry(retrying: Pending[], attempted: number): void {
     const now = Date.now();
@@ -373,6 +445,19 @@ export class ProduceDispatcher {
       'produce: some partitions will be sent again',
     );
   }
+}
+
+/**
+ * The lane of a partition: the same for every batch of it, spread over partitions (a topic's
+ * partitions take consecutive lanes, from a lane its name picks, so eight partitions of one topic
+ * split evenly over two lanes and many one-partition topics do not all take the first).
+ */
+export function laneOf(topic: string, partition: number, lanes: number): number {
+  if (lanes <= 1) return 0;
+  // FNV-1a over the name's UTF-16 code units: stable, cheap, no allocation.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < topic.length; i++) hash = Math.imul(hash ^ topic.charCodeAt(i), 0x01000193);
+  return ((hash >>> 0) + partition) % lanes;
 }
 
 /** One Produce request's batches by topic and partition (a request names a partition once). */

@@ -71,11 +71,21 @@ function chunk(partition: number, records: ProducerRecord[]): PendingChunk[] {
  */
 export class KafkajsRecordSink implements RecordSink {
   private readonly connection: KafkajsConnection;
-  private readonly options: Required<Omit<RecordSinkOptions, 'transactionalId' | 'idempotent'>>;
+  private readonly options: Required<
+    Omit<RecordSinkOptions, 'transactionalId' | 'idempotent' | 'connectionsPerBroker'>
+  >;
   /** Batches of every topic sent in one turn share one request per leader (produce-dispatcher.ts). */
   private readonly dispatcher: ProduceDispatcher;
 
-  constructor(connection: KafkajsConnection, options: RecordSinkOptions = {}) {
+  /**
+   * `lanes`: the clients produce requests are spread over, `connection` first
+   * (produce-dispatcher.ts); by default `connection` alone.
+   */
+  constructor(
+    connection: KafkajsConnection,
+    options: RecordSinkOptions = {},
+    lanes: readonly KafkajsConnection[] = [connection],
+  ) {
     if (options.transactionalId !== undefined || options.idempotent) {
       throw new KafkaPortError(
         'ERR_UNSUPPORTED',
@@ -89,7 +99,11 @@ export class KafkajsRecordSink implements RecordSink {
       acks: options.acks ?? -1,
       timeoutMs: options.timeoutMs ?? 30_000,
     };
-    this.dispatcher = new ProduceDispatcher(connection, { acks: this.options.acks, timeoutMs: this.options.timeoutMs });
+    this.dispatcher = new ProduceDispatcher(
+      connection,
+      { acks: this.options.acks, timeoutMs: this.options.timeoutMs },
+      lanes,
+    );
   }
 
   /** The codec of every batch this sink encodes (the producer's `compression.type`). */

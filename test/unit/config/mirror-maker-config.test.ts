@@ -279,6 +279,20 @@ describe('MirrorMakerConfig: validation', () => {
       /a->b.offset.lag.max \(line 4\).*whole number/,
     );
   });
+  it('reads the connections per target broker, 2 by default, and names the valid range of a wrong one', () => {
+    const base = 'clusters = a, b\na.bootstrap.servers=a:1\nb.bootstrap.servers=b:1\na->b.enabled = true\n';
+    const settingOf = (text: string): number =>
+      loadMirrorMakerConfigText(text).routes.find((r) => r.name === 'a->b')!.settings.produceConnectionsPerBroker;
+    expect(settingOf(base)).toBe(2);
+    expect(settingOf(`${base}a->b.mm2ts.produce.connections.per.broker = 1`)).toBe(1);
+    expect(settingOf(`${base}mm2ts.produce.connections.per.broker = 4`)).toBe(4);
+    expect(() => loadMirrorMakerConfigText(`${base}a->b.mm2ts.produce.connections.per.broker = 0`)).toThrow(
+      /a->b.mm2ts.produce.connections.per.broker \(line 5\).*a value from 1 to 16/,
+    );
+    expect(() => loadMirrorMakerConfigText(`${base}mm2ts.produce.connections.per.broker = 17`)).toThrow(
+      /mm2ts.produce.connections.per.broker \(line 5\).*a value from 1 to 16/,
+    );
+  });
   it("rejects --clusters naming an undeclared alias, and reports Java's message when no route remains", () => {
     const text =
       'clusters = a, b\na.bootstrap.servers=a:1\nb.bootstrap.servers=b:1\nemit.heartbeats.enabled=false\na->b.enabled=true';
