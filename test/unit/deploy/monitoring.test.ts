@@ -249,7 +249,7 @@ beforeAll(async () => {
 
 // Without promtool every test that runs it fails with the install command: never a skip, and
 // not a failed beforeAll either (vitest would count the tests as skipped).
-// The first run of the binary on a fresh machine reads ~100 MB from disk: 5 s was seen under a loaded unit run.
+// The first run of the binary on a fresh machine reads its ~50 MB from disk: 5 s was seen under a loaded unit run.
 it('promtool is installed (Debian package prometheus: apt-get install prometheus)', async () => {
   const r = await promtool(['--version']);
   expect(r.code, r.stderr).toBe(0);
