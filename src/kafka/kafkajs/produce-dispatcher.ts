@@ -2,6 +2,7 @@ import { isRetriable } from '../errors.ts';
 import { PRODUCE_API_KEY, PRODUCE_VERSION, decodeProduceResponse, encodeProduceRequest } from '../wire/produce.ts';
 import { KafkaPortError } from '../../util/errors.ts';
 import type { KafkajsConnection } from './connection.ts';
+import type { InternalBroker } from './internals.d.ts';
 import { toPortError } from './port-errors.ts';
 import { isStaleMetadata, kafkaErrorInfo, protocolError } from './protocol-errors.ts';
 import { doublingBackoffMs } from '../backoff.ts';
@@ -370,14 +371,15 @@ export class ProduceDispatcher {
   }
 
   /**
-   * The client of `lane` and its connection to broker `leader`. A lane that cannot name the
-   * broker (its metadata, loaded once, predates a new broker) refreshes its metadata on the way
-   * (kafkajs's findBroker does) and this request goes on the first lane: a lane slows nothing down.
+   * The client of `lane` and its connection to broker `leader`. A lane that cannot reach the
+   * broker (refused, or its metadata, loaded once, predates a new broker: kafkajs's findBroker
+   * refreshes it on the way) sends this request on the first lane instead and is left out for
+   * {@link LANE_DOWN_MS}: a lane never fails a send the first connection can make.
    */
   private async brokerOn(
     lane: number,
     leader: number,
-  ): Promise<{ connection: KafkajsConnection; broker: Awaited<ReturnType<KafkajsConnection['broker']>> }> {
+  ): Promise<{ connection: KafkajsConnection; broker: InternalBroker }> {
     const connection = this.lanes[lane] ?? this.connection;
     if (connection === this.connection) return { connection, broker: await connection.broker(leader) };
     try {
