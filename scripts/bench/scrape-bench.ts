@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { REPO_ROOT } from '../kafka/paths.ts';
+import { stat } from './report.ts';
 import { runMain } from '../run-main.ts';
 
 const LEVELS = ['topic', 'partition', 'route'] as const;
@@ -81,20 +82,14 @@ async function child(root: string, level: string, topics: number, partitions: nu
   // GC entries arrive on a later turn of the loop.
   await new Promise((r) => setTimeout(r, 50));
   observer.disconnect();
-  times.sort((a, b) => a - b);
   const result: ChildResult = {
     bytes: body.length,
     firstMs,
-    medianMs: times[Math.floor(times.length / 2)]!,
+    medianMs: stat(times).median,
     cpuMsPerScrape: (cpu.user + cpu.system) / 1000 / scrapes,
     gcMsPerScrape: gcMs / scrapes,
   };
   console.log(JSON.stringify(result));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function main(): Promise<number> {
@@ -155,7 +150,7 @@ async function main(): Promise<number> {
   for (const level of levels) {
     for (const root of roots) {
       const r = runs.get(`${root}\u0000${level}`)!;
-      const m = (f: (x: ChildResult) => number): string => median(r.map(f)).toFixed(1);
+      const m = (f: (x: ChildResult) => number): string => stat(r.map(f)).median.toFixed(1);
       console.log(
         `| ${root} | ${level} | ${(r[0]!.bytes / 1e6).toFixed(2)} | ${m((x) => x.firstMs)} | ${m((x) => x.medianMs)} | ${m((x) => x.cpuMsPerScrape)} | ${m((x) => x.gcMsPerScrape)} |`,
       );

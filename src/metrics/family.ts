@@ -103,7 +103,8 @@ export class LiveFamily<H extends SeriesOwner> {
 
   /** The family in the Prometheus text format (0.0.4), without a trailing newline. */
   render(): string {
-    const out = new ExpositionWriter();
+    // Only the string path (`registry.metrics()`, not the HTTP server) comes here: start small.
+    const out = new ExpositionWriter(1024);
     this.renderInto(out);
     return out.finish().toString('utf8');
   }

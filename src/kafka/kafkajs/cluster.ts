@@ -37,9 +37,7 @@ export class KafkajsCluster implements KafkaCluster {
   constructor(settings: KafkaClientSettings, logger: Logger = silentLogger()) {
     this.settings = settings;
     this.logger = logger;
-    // `cluster` is the MM2 alias the client talks to; the client id is its own field.
-    const where = settings.clusterAlias !== undefined ? { cluster: settings.clusterAlias } : {};
-    this.connection = new KafkajsConnection(settings, logger.child({ ...where, clientId: settings.clientId }));
+    this.connection = new KafkajsConnection(settings, this.clientLogger({}));
   }
 
   admin(): Promise<KafkaAdmin> {
@@ -63,11 +61,7 @@ export class KafkajsCluster implements KafkaCluster {
       const wanted = Math.max(1, Math.floor(options?.connectionsPerBroker ?? 1));
       for (let lane = 1; lane < wanted; lane++) {
         if (this.produceLanes.length < lane) {
-          const where = this.settings.clusterAlias !== undefined ? { cluster: this.settings.clusterAlias } : {};
-          const own = new KafkajsConnection(
-            this.settings,
-            this.logger.child({ ...where, clientId: this.settings.clientId, produceLane: lane }),
-          );
+          const own = new KafkajsConnection(this.settings, this.clientLogger({ produceLane: lane }));
           this.produceLanes.push(own);
           this.opened.push(own);
         }
@@ -80,15 +74,17 @@ export class KafkajsCluster implements KafkaCluster {
   /** On a connection of its own: a JoinGroup the coordinator holds for a rebalance never delays the data path. */
   groupCoordinator(options: GroupCoordinatorOptions): Promise<GroupCoordinator> {
     return this.connection.portErrors({ op: 'groupCoordinator', group: options.groupId }, async () => {
-      const where = this.settings.clusterAlias !== undefined ? { cluster: this.settings.clusterAlias } : {};
-      const own = new KafkajsConnection(
-        this.settings,
-        this.logger.child({ ...where, clientId: this.settings.clientId, group: options.groupId }),
-      );
+      const own = new KafkajsConnection(this.settings, this.clientLogger({ group: options.groupId }));
       const coordinator = new KafkajsGroupCoordinator(own, options);
       this.opened.push(coordinator);
       return coordinator;
     });
+  }
+
+  /** The log context of one of this cluster's clients: `cluster` is the MM2 alias it talks to, the client id its own field. */
+  private clientLogger(extra: Record<string, unknown>): Logger {
+    const where = this.settings.clusterAlias !== undefined ? { cluster: this.settings.clusterAlias } : {};
+    return this.logger.child({ ...where, clientId: this.settings.clientId, ...extra });
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { registerFamily, type SeriesLabels } from '../../../src/metrics/family.ts';
@@ -146,9 +147,10 @@ describe('rendering the live families', () => {
 });
 
 describe('ExpositionWriter', () => {
-  /** prom-client's `getValueAsString`, as its registry applies it to every sample. */
-  const promClientValue = (v: number): string =>
-    Number.isNaN(v) ? 'Nan' : !Number.isFinite(v) ? (v < 0 ? '-Inf' : '+Inf') : `${v}`;
+  /** prom-client's own `getValueAsString`, which its registry applies to every sample (not in its type declarations). */
+  const promClientValue = (
+    createRequire(import.meta.url)('prom-client/lib/util') as { getValueAsString(v: number): string }
+  ).getValueAsString;
 
   it('writes every value as prom-client does, growing from a small buffer', () => {
     let seed = 0x5eed;
