@@ -330,6 +330,12 @@ export interface ProduceResult {
   /** Offset the broker assigned to the first record of the batch (-1 with acks=0). */
   baseOffset: bigint;
   recordCount: number;
+  /**
+   * Present when the sink sent a handed-over batch (pass-through or encoded) in parts because the
+   * target refused it as too large: where each part landed, in order (their counts sum to
+   * `recordCount`; `baseOffset` is the first part's).
+   */
+  parts?: readonly { readonly baseOffset: bigint; readonly recordCount: number }[];
 }
 
 /**

@@ -877,8 +877,14 @@ export class SourceTask {
         if (piece.batch !== undefined) {
           const b = piece.batch;
           const result = cursor.batches[cursor.batch]!;
-          if (syncs && result.baseOffset >= 0n)
-            syncs.maybeQueueOffsetSyncsRun(p.tp, b.baseOffset, result.baseOffset, b.recordCount);
+          if (syncs && result.baseOffset >= 0n) {
+            // Sent in parts (too large for the target topic): each part is a contiguous run of its own.
+            let upstream = b.baseOffset;
+            for (const part of result.parts ?? [result]) {
+              syncs.maybeQueueOffsetSyncsRun(p.tp, upstream, part.baseOffset, part.recordCount);
+              upstream += BigInt(part.recordCount);
+            }
+          }
           cursor.batch++;
           cursor.index = 0;
           const latencies = batchAges(b, now);
@@ -893,7 +899,8 @@ export class SourceTask {
           for (const encoded of piece.encoded) {
             const result = cursor.batches[cursor.batch]!;
             cursor.batch++;
-            if (syncs && result.baseOffset >= 0n) queueEncodedBatchSyncs(syncs, p.tp, encoded, result.baseOffset);
+            if (syncs && result.baseOffset >= 0n)
+              queueEncodedBatchSyncs(syncs, p.tp, encoded, result.parts ?? [result]);
           }
           if (piece.summary.count === 0) continue;
           const latencies = recordAges(piece, now);
@@ -1180,26 +1187,33 @@ function recordCountOf(piece: FetchedPiece): number {
 }
 
 /**
- * Offset syncs of one acknowledged batch encoded while decoded: its records landed at
- * `downstreamBase` on; without gaps upstream they are one contiguous run (one call), else the
- * runs within its offsets list, as the decoded-records path walks them.
+ * Offset syncs of one acknowledged batch encoded while decoded: its records landed at each part's
+ * base on, in order; without gaps upstream a part is one contiguous run (one call), else the runs
+ * within its offsets list, as the decoded-records path walks them.
  */
 function queueEncodedBatchSyncs(
   syncs: OffsetSyncEmitter,
   tp: TopicPartition,
   batch: EncodedBatch,
-  downstreamBase: bigint,
+  /** Where its records landed: one part, or several when the sink split it (ProduceResult.parts). */
+  parts: readonly { readonly baseOffset: bigint; readonly recordCount: number }[],
 ): void {
   const offsets = batch.offsets;
-  if (offsets === undefined) {
-    syncs.maybeQueueOffsetSyncsRun(tp, batch.firstOffset, downstreamBase, batch.recordCount);
-    return;
-  }
-  let start = 0;
-  for (let k = 1; k <= offsets.length; k++) {
-    if (k < offsets.length && offsets[k]! === offsets[k - 1]! + 1n) continue;
-    syncs.maybeQueueOffsetSyncsRun(tp, offsets[start]!, downstreamBase + BigInt(start), k - start);
-    start = k;
+  let first = 0;
+  for (const part of parts) {
+    const end = first + part.recordCount;
+    if (offsets === undefined) {
+      syncs.maybeQueueOffsetSyncsRun(tp, batch.firstOffset + BigInt(first), part.baseOffset, part.recordCount);
+    } else {
+      // Runs of consecutive upstream offsets within the part: record k landed at base + (k − first).
+      let start = first;
+      for (let k = first + 1; k <= end; k++) {
+        if (k < end && offsets[k]! === offsets[k - 1]! + 1n) continue;
+        syncs.maybeQueueOffsetSyncsRun(tp, offsets[start]!, part.baseOffset + BigInt(start - first), k - start);
+        start = k;
+      }
+    }
+    first = end;
   }
 }
 

@@ -11,12 +11,22 @@ import type {
 } from '../port.ts';
 import { dataBuffers } from '../buffer-pool.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
+import { decodeRecordBatches } from '../protocol/decode.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
 import { FetchedRecord } from '../protocol/fetched-record.ts';
 import { MAX_BATCH_BYTES, RECORD_OVERHEAD } from '../protocol/transcode.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { ProduceDispatcher } from './produce-dispatcher.ts';
 import { KafkaPortError } from '../../util/errors.ts';
+
+/** Kafka's MESSAGE_TOO_LARGE: a batch over the topic's `max.message.bytes` (or the broker's `message.max.bytes`). */
+const MESSAGE_TOO_LARGE = 10;
+
+/** Where one part of a chunk landed: the whole chunk, or each half of one the target refused as too large. */
+interface LandedPart {
+  baseOffset: bigint;
+  recordCount: number;
+}
 
 interface PendingChunk {
   partition: number;
@@ -41,6 +51,15 @@ function estimatedSize(r: ProducerRecord): number {
 /** Whether the records a decoder summed up make one batch (as {@link chunk} would cut them); none make no batch. */
 function fitsOneBatch(s: RecordsSummary | undefined): boolean {
   return s !== undefined && s.count > 0 && s.fieldBytes + s.count * RECORD_OVERHEAD <= MAX_BATCH_BYTES;
+}
+
+/** How many records a chunk holds. */
+function recordCountOf(c: PendingChunk): number {
+  return (c.batch ?? c.encoded)?.recordCount ?? c.records.length;
+}
+
+function isTooLarge(err: unknown): boolean {
+  return err instanceof KafkaPortError && err.details['kafkaErrorCode'] === MESSAGE_TOO_LARGE;
 }
 
 /** Splits one partition's records, in order, into chunks that each fit one batch. */
@@ -76,6 +95,12 @@ export class KafkajsRecordSink implements RecordSink {
   >;
   /** Batches of every topic sent in one turn share one request per leader (produce-dispatcher.ts). */
   private readonly dispatcher: ProduceDispatcher;
+  /**
+   * Per topic, the smallest batch (bytes) the target refused as too large: a batch this size or
+   * larger is split before it is sent, not sent to be refused again. Kept for the sink's life (a
+   * topic whose limit is raised later is still split until the task restarts).
+   */
+  private readonly refusedAt = new Map<string, number>();
 
   /**
    * `lanes`: the clients produce requests are spread over, `connection` first
@@ -156,21 +181,28 @@ export class KafkajsRecordSink implements RecordSink {
     const results: ProduceResult[] = [];
     for (let round = 0; queues.some((q) => q.length > round); round++) {
       const chunks = queues.flatMap((q) => q.slice(round, round + 1));
-      const baseOffsets = await this.sendRound(topic, chunks);
+      const landed = await this.sendRound(topic, chunks);
       for (const c of chunks) {
-        results.push({
-          topic,
-          partition: c.partition,
-          baseOffset: baseOffsets.get(c.partition)!,
-          recordCount: (c.batch ?? c.encoded)?.recordCount ?? c.records.length,
-        });
+        const parts = landed.get(c.partition)!;
+        // A records chunk split in parts is as many batches of records (a caller walks records
+        // batch by batch); a fetched or encoded batch stays one result, with where its parts went.
+        if (parts.length === 1 || (c.batch === undefined && c.encoded === undefined))
+          for (const part of parts) results.push({ topic, partition: c.partition, ...part });
+        else
+          results.push({
+            topic,
+            partition: c.partition,
+            baseOffset: parts[0]!.baseOffset,
+            recordCount: recordCountOf(c),
+            parts,
+          });
       }
     }
     return results;
   }
 
-  /** Sends one chunk per partition through the dispatcher; returns base offsets once all are acknowledged. */
-  private async sendRound(topic: string, chunks: PendingChunk[]): Promise<Map<number, bigint>> {
+  /** Sends one chunk per partition through the dispatcher; returns where each landed once all are acknowledged. */
+  private async sendRound(topic: string, chunks: PendingChunk[]): Promise<Map<number, LandedPart[]>> {
     const encoded = await Promise.all(
       chunks.map(async (c) => {
         if (c.batch !== undefined) {
@@ -184,9 +216,13 @@ export class KafkajsRecordSink implements RecordSink {
     );
     // allSettled: no partition of this round is still in flight when the round fails.
     const outcomes = await Promise.allSettled(
-      chunks.map((c, i) => this.dispatcher.produce(topic, c.partition, encoded[i]!)),
+      chunks.map((c, i) =>
+        this.produceFitting(topic, c.partition, encoded[i]!, recordCountOf(c), async () =>
+          c.batch === undefined && c.encoded === undefined ? c.records : await recordsOfBatch(c.partition, encoded[i]!),
+        ),
+      ),
     );
-    const done = new Map<number, bigint>();
+    const done = new Map<number, LandedPart[]>();
     for (const [i, o] of outcomes.entries()) {
       if (o.status === 'rejected') throw o.reason;
       done.set(chunks[i]!.partition, o.value);
@@ -202,8 +238,70 @@ export class KafkajsRecordSink implements RecordSink {
     return done;
   }
 
+  /**
+   * Sends one batch of a partition; when the target refuses it as too large (MESSAGE_TOO_LARGE: the
+   * topic's `max.message.bytes`, e.g. copied from a source topic whose producers compress, while
+   * this sink cuts batches of up to 900,000 bytes), sends its records again in two halves, one
+   * after the other, each split again as long as it is refused. Java's producer never meets this
+   * with its 16 KB `batch.size`; a batch of one record that is still too large fails the send.
+   */
+  private async produceFitting(
+    topic: string,
+    partition: number,
+    bytes: Buffer,
+    count: number,
+    records: () => Promise<ProducerRecord[]>,
+  ): Promise<LandedPart[]> {
+    const refused = this.refusedAt.get(topic);
+    if (count < 2 || refused === undefined || bytes.length < refused) {
+      try {
+        return [{ baseOffset: await this.dispatcher.produce(topic, partition, bytes), recordCount: count }];
+      } catch (err) {
+        if (!isTooLarge(err)) throw err;
+        if (count < 2) {
+          throw new KafkaPortError(
+            'ERR_RECORD_TOO_LARGE',
+            `a record of partition ${partition} makes a ${bytes.length}-byte batch, which the target refuses for topic ${topic}: raise the target topic's max.message.bytes (or the broker's message.max.bytes) above it`,
+            { topic, partition, batchBytes: bytes.length, retriable: false },
+            { cause: err },
+          );
+        }
+        if (refused === undefined)
+          this.connection.logger.warn(
+            { op: 'produce', topic, partition, batchBytes: bytes.length },
+            'produce: the target refused a batch as too large for the topic; its batches are split until they fit',
+          );
+        if (refused === undefined || bytes.length < refused) this.refusedAt.set(topic, bytes.length);
+      }
+    }
+    const all = await records();
+    const half = Math.ceil(all.length / 2);
+    const landed: LandedPart[] = [];
+    for (const part of [all.slice(0, half), all.slice(half)]) {
+      const partBytes = await encodeRecordBatch({ compression: this.options.compression, records: part });
+      landed.push(
+        ...(await this.produceFitting(topic, partition, partBytes, part.length, () => Promise.resolve(part))),
+      );
+      if (this.options.acks !== 0) dataBuffers.release(partBytes);
+    }
+    return landed;
+  }
+
   close(): Promise<void> {
     // Connections belong to the shared KafkajsConnection.
     return Promise.resolve();
   }
+}
+
+/**
+ * The records of one encoded batch (a fetched batch passed through, or records encoded while
+ * decoded), to send again in parts: key, value, headers and timestamp as they are, offsets left to
+ * the new batches.
+ */
+async function recordsOfBatch(partition: number, bytes: Buffer): Promise<ProducerRecord[]> {
+  const out: ProducerRecord[] = [];
+  for (const batch of await decodeRecordBatches(bytes))
+    for (const r of batch.records)
+      out.push({ partition, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+  return out;
 }
