@@ -28,6 +28,7 @@ const ONCE: readonly string[] = [
   'test/e2e/rest-api-runbook.test.ts',
   'test/e2e/status-page-browser.test.ts',
   'test/e2e/scale-out-partitions.test.ts',
+  'test/e2e/too-large-batches.test.ts',
 ];
 const newestVersion = '4.1.2';
 
