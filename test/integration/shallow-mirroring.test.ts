@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetSyncWriter } from '../../src/connectors/source/offset-sync-writer.ts';
 import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics } from '../../src/connectors/source/source-task-ports.ts';
 import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
 import { decodeOffsetSync, readRunStart } from '../../src/records/index.ts';
@@ -14,6 +13,7 @@ import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafk
 import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 import { MemoryPositions } from '../support/memory-positions.ts';
+import { batchCountingMetrics } from '../support/no-metrics.ts';
 
 const PARTITIONS = 2;
 const RECORDS = 40;
@@ -89,20 +89,7 @@ describe('shallow mirroring (batch pass-through) on real brokers', () => {
 
   /** Copies `topic` to `remote` with a source task whose producer compresses with `sinkCodec`; stops once all is there. */
   async function copy({ topic, remote, syncs }: Copied, sinkCodec: CompressionType) {
-    const batches = { shallow: 0, deep: 0 };
-    const metrics = {
-      partition: (): PartitionMetrics => ({
-        polled: () => {},
-        acked: () => {},
-        batches: (shallow, deep) => {
-          batches.shallow += shallow;
-          batches.deep += deep;
-        },
-        lag: () => {},
-        lost: () => {},
-        remove: () => {},
-      }),
-    };
+    const { metrics, batches } = batchCountingMetrics();
     const task = new SourceTask({
       sourceAlias: 'A',
       targetAlias: 'B',

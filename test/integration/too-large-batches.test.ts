@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetSyncWriter } from '../../src/connectors/source/offset-sync-writer.ts';
 import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { PartitionMetrics } from '../../src/connectors/source/source-task-ports.ts';
 import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
 import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
 import { decodeOffsetSync } from '../../src/records/index.ts';
@@ -19,6 +18,7 @@ import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafk
 import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 import { MemoryPositions } from '../support/memory-positions.ts';
+import { batchCountingMetrics } from '../support/no-metrics.ts';
 
 const PARTITIONS = 2;
 
@@ -101,20 +101,7 @@ describe('batches too large for the target topic', () => {
     await adminB.createTopics([
       { name: remote, partitions: PARTITIONS, replicationFactor: 1, configs: { 'max.message.bytes': String(limit) } },
     ]);
-    const batches = { shallow: 0, deep: 0 };
-    const metrics = {
-      partition: (): PartitionMetrics => ({
-        polled: () => {},
-        acked: () => {},
-        batches: (shallow, deep) => {
-          batches.shallow += shallow;
-          batches.deep += deep;
-        },
-        lag: () => {},
-        lost: () => {},
-        remove: () => {},
-      }),
-    };
+    const { metrics, batches } = batchCountingMetrics();
     const task = new SourceTask({
       sourceAlias: 'A',
       targetAlias: 'B',

@@ -215,13 +215,7 @@ export class KafkajsRecordSink implements RecordSink {
       }),
     );
     // allSettled: no partition of this round is still in flight when the round fails.
-    const outcomes = await Promise.allSettled(
-      chunks.map((c, i) =>
-        this.produceFitting(topic, c.partition, encoded[i]!, recordCountOf(c), async () =>
-          c.batch === undefined && c.encoded === undefined ? c.records : await recordsOfBatch(c.partition, encoded[i]!),
-        ),
-      ),
-    );
+    const outcomes = await Promise.allSettled(chunks.map((c, i) => this.produceFitting(topic, c, encoded[i]!)));
     const done = new Map<number, LandedPart[]>();
     for (const [i, o] of outcomes.entries()) {
       if (o.status === 'rejected') throw o.reason;
@@ -245,13 +239,9 @@ export class KafkajsRecordSink implements RecordSink {
    * after the other, each split again as long as it is refused. Java's producer never meets this
    * with its 16 KB `batch.size`; a batch of one record that is still too large fails the send.
    */
-  private async produceFitting(
-    topic: string,
-    partition: number,
-    bytes: Buffer,
-    count: number,
-    records: () => Promise<ProducerRecord[]>,
-  ): Promise<LandedPart[]> {
+  private async produceFitting(topic: string, c: PendingChunk, bytes: Buffer): Promise<LandedPart[]> {
+    const { partition } = c;
+    const count = recordCountOf(c);
     const refused = this.refusedAt.get(topic);
     if (count < 2 || refused === undefined || bytes.length < refused) {
       try {
@@ -271,17 +261,16 @@ export class KafkajsRecordSink implements RecordSink {
             { op: 'produce', topic, partition, batchBytes: bytes.length },
             'produce: the target refused a batch as too large for the topic; its batches are split until they fit',
           );
-        if (refused === undefined || bytes.length < refused) this.refusedAt.set(topic, bytes.length);
+        // Smaller than any size refused before (else it would not have been sent).
+        this.refusedAt.set(topic, bytes.length);
       }
     }
-    const all = await records();
+    const all = c.batch === undefined && c.encoded === undefined ? c.records : await recordsOfBatch(partition, bytes);
     const half = Math.ceil(all.length / 2);
     const landed: LandedPart[] = [];
-    for (const part of [all.slice(0, half), all.slice(half)]) {
-      const partBytes = await encodeRecordBatch({ compression: this.options.compression, records: part });
-      landed.push(
-        ...(await this.produceFitting(topic, partition, partBytes, part.length, () => Promise.resolve(part))),
-      );
+    for (const records of [all.slice(0, half), all.slice(half)]) {
+      const partBytes = await encodeRecordBatch({ compression: this.options.compression, records });
+      landed.push(...(await this.produceFitting(topic, { partition, records }, partBytes)));
       if (this.options.acks !== 0) dataBuffers.release(partBytes);
     }
     return landed;
