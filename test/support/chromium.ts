@@ -39,10 +39,18 @@ export async function loadPage(url: string, options: PageLoad = {}): Promise<str
     `--virtual-time-budget=${options.budgetMs ?? 4000}`,
   ];
   try {
-    const { stdout } = await run(CHROMIUM, [...common, '--dump-dom', url], {
-      timeout: 30_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    // A page, even an empty one, dumps at least `<html><head></head><body></body></html>`; no
+    // output at all means this Chromium process never rendered it (seen once on a loaded CI
+    // machine, exit code 0, the page served fine): that load is tried again, twice at most.
+    let stdout = '';
+    let stderr = '';
+    for (let attempt = 0; attempt < 3 && stdout.trim() === ''; attempt++) {
+      ({ stdout, stderr } = await run(CHROMIUM, [...common, '--dump-dom', url], {
+        timeout: 30_000,
+        maxBuffer: 16 * 1024 * 1024,
+      }));
+    }
+    if (stdout.trim() === '') throw new Error(`${CHROMIUM} dumped no DOM for ${url} in 3 tries; its stderr: ${stderr}`);
     if (options.screenshot) {
       await run(CHROMIUM, [...common, `--screenshot=${options.screenshot}`, url], { timeout: 30_000 });
     }
