@@ -116,7 +116,7 @@ describe('mm2 failover with a kcat consumer (A -> B, default naming)', () => {
     expect(before.length).toBe(N);
     // The 5 s count from when both the group and the mirror have caught up: what is measured is
     // how soon the translation becomes exact, not how long a loaded machine takes to copy 300
-    // records (a CI run once failed over before they were on B).
+    // records (a loaded CI run once re-read 196 of 300 here).
     await waitFor(
       `all ${N} records on B`,
       () => endOffsets(ctx.adminB, `A.${topic}`).catch(() => new Map<number, bigint>()),
