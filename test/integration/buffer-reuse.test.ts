@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceTask } from '../../src/connectors/source/source-task.ts';
+import { describe, expect, it } from 'vitest';
 import { dataBuffers } from '../../src/kafka/buffer-pool.ts';
-import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
-import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
-import { silentLogger } from '../../src/util/logger.ts';
-import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
-import { MemoryPositions } from '../support/memory-positions.ts';
-import { noTaskMetrics } from '../support/no-metrics.ts';
+import type { CompressionType, ProducerRecord } from '../../src/kafka/index.ts';
+import { readAll, uniqueName, useClusterClients } from '../support/kafka.ts';
 import { seededRandom } from '../support/seeded-random.ts';
-import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
-import { waitFor } from '../support/wait.ts';
+import { endOffsets, makeRecords, partitionDigests } from '../support/records.ts';
+import { copyWithSourceTask } from '../support/source-task-copy.ts';
 
 const PARTITIONS = 3;
 /** 1,200 records of ~1.5 KB per partition: fetch responses and encoded batches of 64 KiB and more, pooled. */
@@ -25,20 +20,7 @@ const VALUE_BYTES = 1_500;
  * holds the source's records byte for byte, deep (decoded, re-encoded) and pass-through.
  */
 describe('data-path buffer reuse on real brokers', () => {
-  const { clusters } = testKafka();
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let adminA: KafkaAdmin;
-  let adminB: KafkaAdmin;
-
-  beforeAll(async () => {
-    a = openTestCluster(clusters['A']!, 'buffer-reuse-a');
-    b = openTestCluster(clusters['B']!, 'buffer-reuse-b');
-    [adminA, adminB] = await Promise.all([a.admin(), b.admin()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const t = useClusterClients('buffer-reuse');
 
   it.each<{ codec: CompressionType; shallow: boolean }>([
     { codec: 'none', shallow: false },
@@ -49,8 +31,8 @@ describe('data-path buffer reuse on real brokers', () => {
     async ({ codec, shallow }) => {
       const topic = uniqueName(`reuse-${codec}`);
       const remote = `A.${topic}`;
-      await adminA.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
-      await adminB.createTopics([{ name: remote, partitions: PARTITIONS, replicationFactor: 1 }]);
+      await t.adminA.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: 1 }]);
+      await t.adminB.createTopics([{ name: remote, partitions: PARTITIONS, replicationFactor: 1 }]);
       // Random values: compressed batches stay as large as uncompressed ones.
       const random = seededRandom(11);
       const records: ProducerRecord[] = makeRecords(RECORDS, PARTITIONS, 11).map((r) => ({
@@ -58,42 +40,23 @@ describe('data-path buffer reuse on real brokers', () => {
         value:
           r.value === null ? null : Buffer.from(Array.from({ length: VALUE_BYTES }, () => Math.floor(random() * 256))),
       }));
-      const producer = await a.recordSink({ compression: codec });
+      const producer = await t.a.recordSink({ compression: codec });
       for (let i = 0; i < RECORDS; i += 600) await producer.send(topic, records.slice(i, i + 600));
 
       const before = dataBuffers.stats();
-      const task = new SourceTask({
-        sourceAlias: 'A',
-        targetAlias: 'B',
-        taskIndex: 0,
-        partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
-        policy: new DefaultReplicationPolicy(),
+      await copyWithSourceTask({
+        ...t,
+        topic,
+        partitions: PARTITIONS,
+        recordsOnTarget: RECORDS,
+        sinkCodec: codec,
         // 256 KiB per partition per fetch: many responses over the copy, each reusing a returned one.
-        sourceRecords: await a.recordSource({ maxWaitMs: 100, maxPartitionBytes: 256 * 1024 }),
-        sourceAdmin: adminA,
-        targetSink: await b.recordSink({ compression: codec }),
-        positions: new MemoryPositions(),
-        metrics: noTaskMetrics,
-        autoOffsetReset: 'earliest',
-        offsetFlushIntervalMs: 60_000,
+        source: { maxPartitionBytes: 256 * 1024 },
         shallowMirroring: shallow,
-        shallowMinBatchBytes: 0,
-        logger: silentLogger(),
       });
-      await task.start();
-      try {
-        await waitFor(
-          `${RECORDS} records copied to ${remote}`,
-          () => endOffsets(adminB, remote),
-          (ends) => total(ends) === BigInt(RECORDS),
-          30_000,
-        );
-      } finally {
-        await task.stop();
-      }
       const after = dataBuffers.stats();
       expect(after.reused - before.reused, 'buffers handed out again during the copy').toBeGreaterThan(5);
-      const copied = await readAll(await b.recordSource(), remote, await endOffsets(adminB, remote));
+      const copied = await readAll(await t.b.recordSource(), remote, await endOffsets(t.adminB, remote));
       expect(partitionDigests(copied)).toEqual(partitionDigests(records));
     },
   );

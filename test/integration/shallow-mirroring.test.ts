@@ -2,18 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OffsetSyncWriter } from '../../src/connectors/source/offset-sync-writer.ts';
-import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
-import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
+import type { CompressionType, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
 import { decodeOffsetSync, readRunStart } from '../../src/records/index.ts';
-import { silentLogger } from '../../src/util/logger.ts';
 import { runJavaSource } from '../support/java.ts';
-import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
-import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
-import { waitFor } from '../support/wait.ts';
-import { MemoryPositions } from '../support/memory-positions.ts';
+import { readAll, testKafka, uniqueName, useClusterClients } from '../support/kafka.ts';
+import { endOffsets, makeRecords, partitionDigests } from '../support/records.ts';
 import { batchCountingMetrics } from '../support/no-metrics.ts';
+import { copyWithSourceTask } from '../support/source-task-copy.ts';
 
 const PARTITIONS = 2;
 const RECORDS = 40;
@@ -37,21 +32,14 @@ const b64 = (b: Buffer | null): string | null => (b === null ? null : b.toString
  */
 describe('shallow mirroring (batch pass-through) on real brokers', () => {
   const { version, clusters } = testKafka();
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let adminA: KafkaAdmin;
-  let adminB: KafkaAdmin;
+  const t = useClusterClients('shallow-test');
   let workDir: string;
   const records: ProducerRecord[] = makeRecords(RECORDS, PARTITIONS, 7);
 
-  beforeAll(async () => {
-    a = openTestCluster(clusters['A']!, 'shallow-test-a');
-    b = openTestCluster(clusters['B']!, 'shallow-test-b');
-    [adminA, adminB] = await Promise.all([a.admin(), b.admin()]);
+  beforeAll(() => {
     workDir = mkdtempSync(join(tmpdir(), 'mm2ts-shallow-'));
   });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
+  afterAll(() => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -61,11 +49,11 @@ describe('shallow mirroring (batch pass-through) on real brokers', () => {
     const remote = `A.${topic}`;
     // Offset syncs of this test only (the connector would create mm2-offset-syncs.B.internal).
     const syncs = `${topic}-offset-syncs`;
-    await adminA.createTopics([
+    await t.adminA.createTopics([
       { name: topic, partitions: PARTITIONS, replicationFactor: 1 },
       { name: syncs, partitions: 1, replicationFactor: 1 },
     ]);
-    await adminB.createTopics([{ name: remote, partitions: PARTITIONS, replicationFactor: 1 }]);
+    await t.adminB.createTopics([{ name: remote, partitions: PARTITIONS, replicationFactor: 1 }]);
     const file = join(workDir, `${topic}.jsonl`);
     const lines = records.map((r) =>
       JSON.stringify({
@@ -83,60 +71,34 @@ describe('shallow mirroring (batch pass-through) on real brokers', () => {
       key: null,
       value: Buffer.from('older'),
     }));
-    await (await b.recordSink()).send(remote, head);
+    await (await t.b.recordSink()).send(remote, head);
     return { topic, remote, syncs };
   }
 
   /** Copies `topic` to `remote` with a source task whose producer compresses with `sinkCodec`; stops once all is there. */
-  async function copy({ topic, remote, syncs }: Copied, sinkCodec: CompressionType) {
+  async function copy({ topic, syncs }: Copied, sinkCodec: CompressionType) {
     const { metrics, batches } = batchCountingMetrics();
-    const task = new SourceTask({
-      sourceAlias: 'A',
-      targetAlias: 'B',
-      taskIndex: 0,
-      partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
-      policy: new DefaultReplicationPolicy(),
-      sourceRecords: await a.recordSource({ maxWaitMs: 100 }),
-      sourceAdmin: adminA,
-      targetSink: await b.recordSink({ compression: sinkCodec }),
-      positions: new MemoryPositions(),
-      offsetSyncs: new OffsetSyncWriter({
-        cluster: a,
-        topic: syncs,
-        maxOffsetLag: 100n,
-        markExact: true,
-        logger: silentLogger(),
-      }),
+    // Every fetched batch may pass through (the Java producer's batches here are small).
+    const state = await copyWithSourceTask({
+      ...t,
+      topic,
+      partitions: PARTITIONS,
+      recordsOnTarget: RECORDS + TARGET_HEAD * PARTITIONS,
+      sinkCodec,
+      syncsTopic: syncs,
       metrics,
-      autoOffsetReset: 'earliest',
-      offsetFlushIntervalMs: 60_000,
-      idleOffsetSyncMs: 0,
-      // The Java producer's batches here are small: pass them all through.
-      shallowMinBatchBytes: 0,
-      logger: silentLogger(),
     });
-    await task.start();
-    try {
-      await waitFor(
-        `${RECORDS} records copied to ${remote}`,
-        () => endOffsets(adminB, remote),
-        (ends) => total(ends) === BigInt(RECORDS + TARGET_HEAD * PARTITIONS),
-        20_000,
-      );
-    } finally {
-      await task.stop();
-    }
-    expect(task.status.state).toBe('STOPPED');
+    expect(state).toBe('STOPPED');
     return batches;
   }
 
   /** The records on the target after its head equal the source's, byte for byte; the syncs map u to u + TARGET_HEAD. */
   async function expectExactCopy({ topic, remote, syncs: syncsTopic }: Copied): Promise<void> {
-    const copied = (await readAll(await b.recordSource(), remote, await endOffsets(adminB, remote))).filter(
+    const copied = (await readAll(await t.b.recordSource(), remote, await endOffsets(t.adminB, remote))).filter(
       (r) => r.offset >= BigInt(TARGET_HEAD),
     );
     expect(partitionDigests(copied)).toEqual(partitionDigests(records));
-    const [fetched] = await (await a.recordSource()).fetch([{ topic: syncsTopic, partition: 0, offset: 0n }]);
+    const [fetched] = await (await t.a.recordSource()).fetch([{ topic: syncsTopic, partition: 0, offset: 0n }]);
     const syncs = (fetched?.records ?? [])
       .map((r) => ({ sync: decodeOffsetSync(r.key, r.value), runStart: readRunStart(r.headers) }))
       .filter(({ sync }) => sync.topicPartition.topic === topic);
@@ -171,8 +133,8 @@ describe('shallow mirroring (batch pass-through) on real brokers', () => {
           ),
         );
       };
-      const sourceBatches = await rawBatches(a, topic, 0n);
-      const targetBatches = await rawBatches(b, remote, BigInt(TARGET_HEAD));
+      const sourceBatches = await rawBatches(t.a, topic, 0n);
+      const targetBatches = await rawBatches(t.b, remote, BigInt(TARGET_HEAD));
       for (let p = 0; p < PARTITIONS; p++) {
         expect(targetBatches[p]!.length).toBe(sourceBatches[p]!.length);
         targetBatches[p]!.forEach((bytes, i) => {

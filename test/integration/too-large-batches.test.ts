@@ -7,36 +7,18 @@
  * `produceFitting`): every record lands, in order, and offset syncs stay exact.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OffsetSyncWriter } from '../../src/connectors/source/offset-sync-writer.ts';
-import { SourceTask } from '../../src/connectors/source/source-task.ts';
-import type { CompressionType, KafkaAdmin, KafkaCluster, ProducerRecord } from '../../src/kafka/index.ts';
-import { DefaultReplicationPolicy } from '../../src/policy/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { CompressionType, KafkaAdmin, ProducerRecord } from '../../src/kafka/index.ts';
 import { decodeOffsetSync } from '../../src/records/index.ts';
-import { silentLogger } from '../../src/util/logger.ts';
-import { openTestCluster, readAll, testKafka, uniqueName } from '../support/kafka.ts';
-import { endOffsets, makeRecords, partitionDigests, total } from '../support/records.ts';
-import { waitFor } from '../support/wait.ts';
-import { MemoryPositions } from '../support/memory-positions.ts';
+import { readAll, uniqueName, useClusterClients } from '../support/kafka.ts';
+import { endOffsets, makeRecords, partitionDigests } from '../support/records.ts';
 import { batchCountingMetrics } from '../support/no-metrics.ts';
+import { copyWithSourceTask } from '../support/source-task-copy.ts';
 
 const PARTITIONS = 2;
 
 describe('batches too large for the target topic', () => {
-  const { clusters } = testKafka();
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let adminA: KafkaAdmin;
-  let adminB: KafkaAdmin;
-
-  beforeAll(async () => {
-    a = openTestCluster(clusters['A']!, 'too-large-a');
-    b = openTestCluster(clusters['B']!, 'too-large-b');
-    [adminA, adminB] = await Promise.all([a.admin(), b.admin()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const t = useClusterClients('too-large');
 
   async function topicWithLimit(admin: KafkaAdmin, prefix: string, maxMessageBytes: number): Promise<string> {
     const topic = uniqueName(prefix);
@@ -52,18 +34,18 @@ describe('batches too large for the target topic', () => {
   }
 
   it('the sink sends records in batches the topic takes, in order', async () => {
-    const topic = await topicWithLimit(adminB, 'too-large-records', 200_000);
+    const topic = await topicWithLimit(t.adminB, 'too-large-records', 200_000);
     const records = makeRecords(2_000, PARTITIONS, 1, 1_000);
-    const results = await (await b.recordSink()).send(topic, records);
+    const results = await (await t.b.recordSink()).send(topic, records);
     expect(results.reduce((n, r) => n + r.recordCount, 0)).toBe(records.length);
-    const ends = await endOffsets(adminB, topic);
-    const copied = await readAll(await b.recordSource(), topic, ends);
+    const ends = await endOffsets(t.adminB, topic);
+    const copied = await readAll(await t.b.recordSource(), topic, ends);
     expect(partitionDigests(copied)).toEqual(partitionDigests(records));
   });
 
   it('a single record larger than the topic takes fails the send, naming the topic and the setting', async () => {
-    const topic = await topicWithLimit(adminB, 'too-large-one', 100_000);
-    const sink = await b.recordSink();
+    const topic = await topicWithLimit(t.adminB, 'too-large-one', 100_000);
+    const sink = await t.b.recordSink();
     const err = await sink.send(topic, [{ partition: 0, key: null, value: Buffer.alloc(150_000, 1) }]).then(
       () => undefined,
       (e: unknown) => e,
@@ -75,7 +57,7 @@ describe('batches too large for the target topic', () => {
     expect((err as Error).message).toContain('max.message.bytes');
     // The sink still sends what fits.
     await sink.send(topic, [{ partition: 0, key: null, value: Buffer.from('fits') }]);
-    expect((await endOffsets(adminB, topic)).get(0)).toBe(1n);
+    expect((await endOffsets(t.adminB, topic)).get(0)).toBe(1n);
   });
 
   /**
@@ -92,55 +74,29 @@ describe('batches too large for the target topic', () => {
   ): Promise<{ shallow: number; deep: number }> {
     const topic = uniqueName('too-large-src');
     const syncsTopic = `${topic}-offset-syncs`;
-    await adminA.createTopics([
+    await t.adminA.createTopics([
       { name: topic, partitions: PARTITIONS, replicationFactor: 1 },
       { name: syncsTopic, partitions: 1, replicationFactor: 1 },
     ]);
-    await (await a.recordSink({ compression: sourceCodec })).send(topic, records);
+    await (await t.a.recordSink({ compression: sourceCodec })).send(topic, records);
     const remote = `A.${topic}`;
-    await adminB.createTopics([
+    await t.adminB.createTopics([
       { name: remote, partitions: PARTITIONS, replicationFactor: 1, configs: { 'max.message.bytes': String(limit) } },
     ]);
     const { metrics, batches } = batchCountingMetrics();
-    const task = new SourceTask({
-      sourceAlias: 'A',
-      targetAlias: 'B',
-      taskIndex: 0,
-      partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
-      policy: new DefaultReplicationPolicy(),
-      sourceRecords: await a.recordSource({ maxWaitMs: 100 }),
-      sourceAdmin: adminA,
-      targetSink: await b.recordSink({ compression: sinkCodec }),
-      positions: new MemoryPositions(),
-      offsetSyncs: new OffsetSyncWriter({
-        cluster: a,
-        topic: syncsTopic,
-        maxOffsetLag: 100n,
-        markExact: true,
-        logger: silentLogger(),
-      }),
+    const state = await copyWithSourceTask({
+      ...t,
+      topic,
+      partitions: PARTITIONS,
+      recordsOnTarget: records.length,
+      sinkCodec,
+      syncsTopic,
       metrics,
-      autoOffsetReset: 'earliest',
-      offsetFlushIntervalMs: 60_000,
-      idleOffsetSyncMs: 0,
-      shallowMinBatchBytes: 0,
-      logger: silentLogger(),
     });
-    await task.start();
-    try {
-      await waitFor(
-        `${records.length} records copied to ${remote}`,
-        () => endOffsets(adminB, remote),
-        (ends) => total(ends) === BigInt(records.length),
-        30_000,
-      );
-    } finally {
-      await task.stop();
-    }
-    expect(task.status.state).toBe('STOPPED');
-    const copied = await readAll(await b.recordSource(), remote, await endOffsets(adminB, remote));
+    expect(state).toBe('STOPPED');
+    const copied = await readAll(await t.b.recordSource(), remote, await endOffsets(t.adminB, remote));
     expect(partitionDigests(copied)).toEqual(partitionDigests(records));
-    const [fetched] = await (await a.recordSource()).fetch([{ topic: syncsTopic, partition: 0, offset: 0n }]);
+    const [fetched] = await (await t.a.recordSource()).fetch([{ topic: syncsTopic, partition: 0, offset: 0n }]);
     const syncs = (fetched?.records ?? []).map((r) => decodeOffsetSync(r.key, r.value));
     for (let p = 0; p < PARTITIONS; p++) {
       const own = syncs.filter((s) => s.topicPartition.topic === topic && s.topicPartition.partition === p);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import {
   openKafkaCluster,
+  type KafkaAdmin,
   type KafkaCluster,
   type ConsumedRecord,
   type RecordSource,
@@ -59,6 +60,29 @@ export function openSaslTestCluster(
 /** A name no other test (or earlier run on the same clusters) uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Clients on the test clusters A and B, opened before a describe block's tests and closed after them. */
+export interface ClusterClients {
+  a: KafkaCluster;
+  b: KafkaCluster;
+  adminA: KafkaAdmin;
+  adminB: KafkaAdmin;
+}
+
+/** Registers the hooks that open {@link ClusterClients} (client ids `<clientId>-a`, `-b`) and close them. */
+export function useClusterClients(clientId: string): ClusterClients {
+  const { clusters } = testKafka();
+  const clients = {} as ClusterClients;
+  beforeAll(async () => {
+    clients.a = openTestCluster(clusters['A']!, `${clientId}-a`);
+    clients.b = openTestCluster(clusters['B']!, `${clientId}-b`);
+    [clients.adminA, clients.adminB] = await Promise.all([clients.a.admin(), clients.b.admin()]);
+  });
+  afterAll(async () => {
+    await Promise.all([clients.a?.close(), clients.b?.close()]);
+  });
+  return clients;
 }
 
 export function openTestCluster(bootstrap: string, clientId = 'mm2ts-test'): KafkaCluster {

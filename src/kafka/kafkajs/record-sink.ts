@@ -10,6 +10,7 @@ import type {
   RecordsSummary,
 } from '../port.ts';
 import { dataBuffers } from '../buffer-pool.ts';
+import { kafkaErrorName } from '../errors.ts';
 import { rewriteForProduce } from '../protocol/pass-through.ts';
 import { decodeRecordBatches } from '../protocol/decode.ts';
 import { encodeRecordBatch } from '../protocol/encode.ts';
@@ -18,9 +19,6 @@ import { MAX_BATCH_BYTES, RECORD_OVERHEAD } from '../protocol/transcode.ts';
 import type { KafkajsConnection } from './connection.ts';
 import { ProduceDispatcher } from './produce-dispatcher.ts';
 import { KafkaPortError } from '../../util/errors.ts';
-
-/** Kafka's MESSAGE_TOO_LARGE: a batch over the topic's `max.message.bytes` (or the broker's `message.max.bytes`). */
-const MESSAGE_TOO_LARGE = 10;
 
 /** Where one part of a chunk landed: the whole chunk, or each half of one the target refused as too large. */
 interface LandedPart {
@@ -56,10 +54,6 @@ function fitsOneBatch(s: RecordsSummary | undefined): boolean {
 /** How many records a chunk holds. */
 function recordCountOf(c: PendingChunk): number {
   return (c.batch ?? c.encoded)?.recordCount ?? c.records.length;
-}
-
-function isTooLarge(err: unknown): boolean {
-  return err instanceof KafkaPortError && err.details['kafkaErrorCode'] === MESSAGE_TOO_LARGE;
 }
 
 /** Splits one partition's records, in order, into chunks that each fit one batch. */
@@ -247,7 +241,8 @@ export class KafkajsRecordSink implements RecordSink {
       try {
         return [{ baseOffset: await this.dispatcher.produce(topic, partition, bytes), recordCount: count }];
       } catch (err) {
-        if (!isTooLarge(err)) throw err;
+        // Over the topic's max.message.bytes (or the broker's message.max.bytes).
+        if (kafkaErrorName(err) !== 'MESSAGE_TOO_LARGE') throw err;
         if (count < 2) {
           throw new KafkaPortError(
             'ERR_RECORD_TOO_LARGE',
