@@ -7,10 +7,18 @@ import type { KafkaAdmin } from '../../src/kafka/index.ts';
  */
 export const CREATE_CHUNK = 50;
 
-/** Creates `names` with `partitions` partitions each (replication factor 1), chunk by chunk. */
-export async function createTopics(admin: KafkaAdmin, names: string[], partitions: number): Promise<void> {
-  for (let i = 0; i < names.length; i += CREATE_CHUNK) {
-    const chunk = names.slice(i, i + CREATE_CHUNK).map((name) => ({ name, partitions, replicationFactor: 1 }));
+/**
+ * Creates `names` with `partitions` partitions each (replication factor 1), `perCall` topics per
+ * call of the port's `createTopics` (which cuts a call into requests as a mirror's does).
+ */
+export async function createTopics(
+  admin: KafkaAdmin,
+  names: string[],
+  partitions: number,
+  perCall = CREATE_CHUNK,
+): Promise<void> {
+  for (let i = 0; i < names.length; i += perCall) {
+    const chunk = names.slice(i, i + perCall).map((name) => ({ name, partitions, replicationFactor: 1 }));
     for (let attempt = 1; ; attempt++) {
       const result = await admin.createTopics(chunk).catch((err: unknown) => {
         if (attempt >= 5) throw err;
