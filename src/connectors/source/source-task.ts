@@ -19,6 +19,7 @@ import { isRetriable, recordValueBytes } from '../../kafka/index.ts';
 import { describeError, MirrorError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { byProduceBudget, type ProduceBudget } from './record-budget.ts';
+import { RetryLog } from './retry-log.ts';
 import { IDLE_OFFSET_SYNCS_PER_SECOND, IdleSyncBudget } from './idle-sync-budget.ts';
 import { resumeOffset } from './source-position.ts';
 import {
@@ -28,7 +29,6 @@ import {
   type SourcePositionStore,
   type SourceTaskMetrics,
 } from './source-task-ports.ts';
-import { CauseTracker } from '../../connect/cause-tracker.ts';
 import type { WorkStatus } from '../../connect/states.ts';
 import { AbortedError, Backoff, pause, retry, type BackoffPolicy } from '../../connect/retry.ts';
 import { withTimeout } from '../../util/timeout.ts';
@@ -1090,35 +1090,6 @@ export class SourceTask {
         'final offset syncs were not acknowledged in time; translation may lag until the next run',
       );
     }
-  }
-}
-
-/**
- * Logs retried failures once per change of cause, per operation (a broker down for an hour is one
- * WARN, not thousands), the other attempts at debug, and one INFO when the operation recovers.
- */
-class RetryLog {
-  private readonly logger: Logger;
-  private readonly causes = new CauseTracker();
-
-  constructor(logger: Logger) {
-    this.logger = logger;
-  }
-
-  /** `key` names the operation (and its object); `what` is the stable text of the log line. */
-  failed(key: string, what: string, err: unknown, fields: Record<string, unknown>): void {
-    const cause = describeError(err);
-    const level = this.causes.failed(key, cause) ? 'warn' : 'debug';
-    this.logger[level]({ ...fields, err: cause }, `${what} failed; retrying`);
-  }
-
-  succeeded(key: string, what: string): void {
-    if (this.causes.succeeded(key)) this.logger.info(`${what} succeeded again`);
-  }
-
-  /** The operation that has been failing longest, if any: since when, and its latest cause. */
-  oldest(): { since: number; cause: string } | undefined {
-    return this.causes.oldest();
   }
 }
 
