@@ -5,9 +5,10 @@
  * a table: time to the first and to the last record on the target, peak RSS, CPU at idle over
  * `--idle-seconds` once everything is copied, the bytes it writes and reads per second then (its
  * fetch requests and responses, from /proc/<pid>/io), how long one record written after the idle
- * phase takes to reach the target, `/metrics` size and scrape time (the first of its life, then the median of five more), and offset-sync records written. Above it, how long the bench's own client took to create the
- * source topics and write their records: the brokers' pace at making that many partitions
- * writable, which any mirror's copy into a fresh target waits on as well.
+ * phase takes to reach the target, `/metrics` size and scrape time (the first of its life, then the median of five more), and offset-sync records written. Above it, the case's broker-bound limit: how long the bench's own
+ * client took to create the source topics and have every partition take its record, as fast as a
+ * client can (the brokers' pace at making that many partitions writable, which any mirror's copy
+ * into a fresh target waits on as well), and each mirror's all-records time as a multiple of it.
  *
  * Variants run one after the other on the same source, each into its own fresh target cluster (so
  * the second does not find the first one's 1,000 remote topics there), within minutes of each
