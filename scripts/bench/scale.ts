@@ -132,7 +132,6 @@ async function copiedRecords(target: KafkaCluster, admin: KafkaAdmin, prefix: st
   }
 }
 
-/** Bytes a process passed to write/send and read/recv so far (/proc/<pid>/io); sockets included. */
 /** How long the bench waits for every source partition to take its record. */
 const WRITE_TIMEOUT_MS = 180_000;
 
@@ -171,6 +170,7 @@ async function writeOneRecordEach(
   if (failed) throw failed.reason;
 }
 
+/** Bytes a process passed to write/send and read/recv so far (/proc/<pid>/io); sockets included. */
 function ioBytes(pid: number): { written: number; read: number } {
   try {
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
