@@ -38,6 +38,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetriable, openKafkaCluster, type KafkaAdmin, type KafkaCluster } from '../../src/kafka/index.ts';
+import { doublingBackoffMs } from '../../src/kafka/backoff.ts';
 import { freePort } from '../kafka/ports.ts';
 import { REPO_ROOT } from '../kafka/paths.ts';
 import { SINGLE_BROKER_LINES, startTestBed, type TestBed } from '../kafka/testbed.ts';
@@ -157,7 +158,7 @@ async function writeOneRecordEach(
         return;
       } catch (err) {
         if (!isRetriable(err) || Date.now() > deadline) throw err;
-        await sleep(Math.min(100 * 2 ** attempt, 1_000));
+        await sleep(doublingBackoffMs(attempt, 1_000));
       }
     }
   };

@@ -1,6 +1,5 @@
 import type {
   ConsumedRecord,
-  EncodedBatch,
   FetchedPiece,
   FetchRequest,
   UndecodedFetchedPartition,
@@ -877,14 +876,9 @@ export class SourceTask {
         if (piece.batch !== undefined) {
           const b = piece.batch;
           const result = cursor.batches[cursor.batch]!;
-          if (syncs && result.baseOffset >= 0n) {
-            // Sent in parts (too large for the target topic): each part is a contiguous run of its own.
-            let upstream = b.baseOffset;
-            for (const part of result.parts ?? [result]) {
-              syncs.maybeQueueOffsetSyncsRun(p.tp, upstream, part.baseOffset, part.recordCount);
-              upstream += BigInt(part.recordCount);
-            }
-          }
+          // A pass-through batch has no gaps (pass-through.ts): contiguous upstream offsets.
+          if (syncs && result.baseOffset >= 0n)
+            queueBatchSyncs(syncs, p.tp, b.baseOffset, undefined, result.parts ?? [result]);
           cursor.batch++;
           cursor.index = 0;
           const latencies = batchAges(b, now);
@@ -900,7 +894,7 @@ export class SourceTask {
             const result = cursor.batches[cursor.batch]!;
             cursor.batch++;
             if (syncs && result.baseOffset >= 0n)
-              queueEncodedBatchSyncs(syncs, p.tp, encoded, result.parts ?? [result]);
+              queueBatchSyncs(syncs, p.tp, encoded.firstOffset, encoded.offsets, result.parts ?? [result]);
           }
           if (piece.summary.count === 0) continue;
           const latencies = recordAges(piece, now);
@@ -1158,23 +1152,25 @@ function recordCountOf(piece: FetchedPiece): number {
 }
 
 /**
- * Offset syncs of one acknowledged batch encoded while decoded: its records landed at each part's
- * base on, in order; without gaps upstream a part is one contiguous run (one call), else the runs
- * within its offsets list, as the decoded-records path walks them.
+ * Offset syncs of one acknowledged batch, passed through or encoded while decoded: its records
+ * landed at each part's base on, in order; without gaps upstream (`offsets` undefined: they run
+ * from `firstOffset` on) a part is one contiguous run (one call), else the runs within `offsets`,
+ * as the decoded-records path walks them.
  */
-function queueEncodedBatchSyncs(
+function queueBatchSyncs(
   syncs: OffsetSyncEmitter,
   tp: TopicPartition,
-  batch: EncodedBatch,
+  firstOffset: bigint,
+  /** Each record's upstream offset, when they have gaps (EncodedBatch.offsets). */
+  offsets: BigInt64Array | undefined,
   /** Where its records landed: one part, or several when the sink split it (ProduceResult.parts). */
   parts: readonly { readonly baseOffset: bigint; readonly recordCount: number }[],
 ): void {
-  const offsets = batch.offsets;
   let first = 0;
   for (const part of parts) {
     const end = first + part.recordCount;
     if (offsets === undefined) {
-      syncs.maybeQueueOffsetSyncsRun(tp, batch.firstOffset + BigInt(first), part.baseOffset, part.recordCount);
+      syncs.maybeQueueOffsetSyncsRun(tp, firstOffset + BigInt(first), part.baseOffset, part.recordCount);
     } else {
       // Runs of consecutive upstream offsets within the part: record k landed at base + (k − first).
       let start = first;
