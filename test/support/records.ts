@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConsumedRecord, KafkaAdmin, ProducerRecord } from '../../src/kafka/index.ts';
+import { retry } from '../../src/connect/retry.ts';
 
 /**
  * Timestamps of test records: recent, because brokers delete records older than `retention.ms`
@@ -46,8 +47,18 @@ export function partitionDigests(
   return new Map([...hashes].map(([p, h]) => [p, { count: h.count, sha256: h.hash.digest('hex') }]));
 }
 
+/**
+ * The end offset of every partition of `topic`. A retriable refusal (a broker moving a partition's
+ * leadership or bringing a new topic online answers NOT_LEADER_OR_FOLLOWER for a moment; seen once
+ * on a loaded CI run) is asked again, 100 ms doubling to 1 s, six attempts at most; the last error
+ * is thrown, as a non-retriable one is at once.
+ */
 export async function endOffsets(admin: KafkaAdmin, topic: string): Promise<Map<number, bigint>> {
-  return new Map((await admin.listOffsets(topic)).map((o) => [o.partition, o.latest]));
+  const offsets = await retry(`end offsets of ${topic}`, () => admin.listOffsets(topic), {
+    policy: { initialMs: 100, maxMs: 1_000 },
+    maxAttempts: 6,
+  });
+  return new Map(offsets.map((o) => [o.partition, o.latest]));
 }
 
 export function total(ends: Map<number, bigint>): bigint {
