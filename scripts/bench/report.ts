@@ -82,6 +82,8 @@ export interface SteadyRun {
    */
   ageAtFetchAvgMs?: number;
   replicationLatencyAvgMs?: number;
+  /** Ours with --profile: where the mirror's CPU time went while the rate was sent and copied. */
+  profile?: ProfileSummary;
   cpuPercent: number;
   peakRssMb: number;
   correct: boolean;
@@ -237,15 +239,16 @@ function renderCpuSplit(out: string[], drain: DrainRun[]): void {
   out.push('');
 }
 
-/** The CPU profile summaries of our runs (--profile): by area of the code, then the hottest functions. */
-function renderProfiles(out: string[], drain: DrainRun[]): void {
-  const profiled = drain.filter((d) => d.profile);
-  if (profiled.length === 0) return;
+/**
+ * The CPU profile summaries of our runs (--profile): by area of the code, then the hottest functions.
+ * `phase` names the window a summary counts (the drain's copy, the steady run's measured rate).
+ */
+function renderProfiles(out: string[], runs: { title: string; phase: string; profile: ProfileSummary }[]): void {
+  if (runs.length === 0) return;
   out.push('## Where our CPU time goes (V8 CPU profile)', '');
-  for (const d of profiled) {
-    const p = d.profile!;
+  for (const { title, phase, profile: p } of runs) {
     out.push(
-      `### ${d.case}, run ${d.run} (${p.copyPhaseOnly ? 'copy phase' : 'whole process life'}): busy ${f(p.busyMs / 1000, 2)} s of ${f(p.wallMs / 1000, 2)} s (idle ${f(p.idleMs / 1000, 2)} s)`,
+      `### ${title} (${p.copyPhaseOnly ? phase : 'whole process life'}): busy ${f(p.busyMs / 1000, 2)} s of ${f(p.wallMs / 1000, 2)} s (idle ${f(p.idleMs / 1000, 2)} s)`,
       '',
       '| area | CPU ms | share of busy |',
       '| --- | --: | --: |',
@@ -349,7 +352,12 @@ export function renderMarkdown(r: Report): string {
     out.push('');
     renderCpuSplit(out, r.drain);
     renderCpuBudget(out, r.drain, r.raw, r.machine.nproc);
-    renderProfiles(out, r.drain);
+    renderProfiles(
+      out,
+      r.drain.flatMap((d) =>
+        d.profile ? [{ title: `${d.case}, run ${d.run}`, phase: 'copy phase', profile: d.profile }] : [],
+      ),
+    );
   }
 
   if (r.steady.length > 0) {
@@ -434,6 +442,14 @@ export function renderMarkdown(r: Report): string {
         '',
       );
     }
+    renderProfiles(
+      out,
+      r.steady.flatMap((s) =>
+        s.profile
+          ? [{ title: `steady ${f(s.rate)} records/s, run ${s.run}`, phase: 'measured phase', profile: s.profile }]
+          : [],
+      ),
+    );
   }
 
   out.push('## Commands', '', '```');

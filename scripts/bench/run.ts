@@ -28,7 +28,7 @@ import { instancesBench, renderInstancesMarkdown } from './instances.ts';
 import { benchProperties, buildOursOnce, startMirror, type StartedMirror } from './mirrors.ts';
 import { parseBenchOptions, type BenchOptions, type Compression, type MirrorKind, type Workload } from './options.ts';
 import { cpuSeconds, ProcessSampler, stopAllTracked } from './procs.ts';
-import { findCpuProfile, summarizeCpuProfile } from './profile.ts';
+import { findCpuProfile, summarizeCpuProfile, type ProfileSummary } from './profile.ts';
 import {
   ceilings,
   describeMachine,
@@ -84,6 +84,35 @@ function tail(file: string): string {
   }
 }
 
+/** CLOCK_MONOTONIC in µs, the clock V8 stamps CPU profile samples with (Linux). */
+function monoUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * The summary of the CPU profile the stopped mirror wrote into `profileDir` (--profile), counting
+ * only the samples inside `windowUs`; undefined without --profile, and said when no profile was written.
+ */
+function profileSummary(
+  profileDir: string | undefined,
+  windowUs: [number, number] | undefined,
+): ProfileSummary | undefined {
+  if (profileDir === undefined) return undefined;
+  const file = findCpuProfile(profileDir);
+  if (file === undefined) {
+    log(`  no CPU profile was written to ${profileDir}`);
+    return undefined;
+  }
+  const summary = summarizeCpuProfile(file, windowUs);
+  log(
+    `  profile: ${summary.areas
+      .slice(0, 4)
+      .map((a) => `${a.name} ${a.percent}%`)
+      .join(', ')}`,
+  );
+  return summary;
+}
+
 /**
  * Polls the target's end offsets every 100 ms until they sum to `expected`. The copy phase is taken
  * from the last poll that saw no record to the first that saw them all: an upper bound (by up to two
@@ -106,7 +135,6 @@ async function waitForTarget(
   /** The copy phase on CLOCK_MONOTONIC in µs, the clock V8 stamps profile samples with (Linux). */
   copyWindowUs: [number, number];
 }> {
-  const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
   const spawnedAt = Date.now();
   let lastEmptyAt = Date.now();
   let lastEmptyMonoUs = monoUs();
@@ -260,16 +288,8 @@ async function drainRun(
     sampler.stop();
     await started.proc.stop();
   }
-  const profile = profileDir ? findCpuProfile(profileDir) : undefined;
-  if (profile) {
-    base.profile = summarizeCpuProfile(profile, copyWindowUs);
-    log(
-      `  profile: ${base.profile.areas
-        .slice(0, 4)
-        .map((a) => `${a.name} ${a.percent}%`)
-        .join(', ')}`,
-    );
-  } else if (profileDir) log(`  no CPU profile was written to ${profileDir}`);
+  const profile = profileSummary(profileDir, copyWindowUs);
+  if (profile) base.profile = profile;
   // Read back after the mirror stopped, so records written after the count was reached (duplicates) show too.
   const ends = await endOffsets(b.target.admin, remote);
   if (ends) {
@@ -428,7 +448,9 @@ async function steadyRun(
     loadAvg1: loadavg()[0]!,
   };
   log(`steady run ${run}: ${mirror}, ${rate} records/s for ${seconds} s`);
-  const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion);
+  const profileDir = b.options.profile && mirror === 'ours' ? join(runDir, 'profile') : undefined;
+  let measuredWindowUs: [number, number] | undefined;
+  const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion, profileDir);
   b.mirrorCommands.set(mirror, started.command);
   const sampler = new ProcessSampler(started.proc.pid);
   // Warm-up records: the measured phase starts only once the mirror copies, so start-up is not latency.
@@ -450,6 +472,7 @@ async function steadyRun(
     await waitForTarget(b.target, remote, warmPerPartition * partitions, started, 180_000);
     const cpu0 = cpuSeconds(started.proc.pid) ?? 0;
     const t0 = Date.now();
+    const t0Us = monoUs();
     const produced = await producerPerformance(b.ctx, {
       bootstrap: b.source.bootstrap,
       topic,
@@ -464,6 +487,7 @@ async function steadyRun(
     result.producerP99Ms = produced.p99Ms;
     result.producerAvgMs = produced.avgLatencyMs;
     await waitForTarget(b.target, remote, warmPerPartition * partitions + rate * seconds, started, 120_000);
+    measuredWindowUs = [t0Us, monoUs()];
     if (started.metricsUrl !== undefined) Object.assign(result, await ownLatencyMetrics(started.metricsUrl));
     result.cpuPercent = (((cpuSeconds(started.proc.pid) ?? sampler.lastCpu) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
     sampler.sample();
@@ -476,6 +500,8 @@ async function steadyRun(
     sampler.stop();
     await started.proc.stop();
   }
+  const profile = profileSummary(profileDir, measuredWindowUs);
+  if (profile) result.profile = profile;
   const srcEnds = await endOffsets(b.source.admin, topic);
   const tgtEnds = await endOffsets(b.target.admin, remote);
   if (srcEnds && tgtEnds) {
