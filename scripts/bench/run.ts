@@ -89,6 +89,11 @@ function monoUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** Where ours writes its CPU profile under --profile (Java is never profiled); undefined otherwise. */
+function profileDirOf(b: Bench, mirror: MirrorKind, runDir: string): string | undefined {
+  return b.options.profile && mirror === 'ours' ? join(runDir, 'profile') : undefined;
+}
+
 /**
  * The summary of the CPU profile the stopped mirror wrote into `profileDir` (--profile), counting
  * only the samples inside `windowUs`; undefined without --profile, and said when no profile was written.
@@ -249,7 +254,7 @@ async function drainRun(
   };
   log(`${caseName} run ${run}: ${mirror} (aliases ${sourceAlias}->${targetAlias})`);
   const spawnedAt = Date.now();
-  const profileDir = b.options.profile && mirror === 'ours' ? join(runDir, 'profile') : undefined;
+  const profileDir = profileDirOf(b, mirror, runDir);
   let copyWindowUs: [number, number] | undefined;
   const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion, profileDir);
   b.mirrorCommands.set(mirror, started.command);
@@ -448,7 +453,7 @@ async function steadyRun(
     loadAvg1: loadavg()[0]!,
   };
   log(`steady run ${run}: ${mirror}, ${rate} records/s for ${seconds} s`);
-  const profileDir = b.options.profile && mirror === 'ours' ? join(runDir, 'profile') : undefined;
+  const profileDir = profileDirOf(b, mirror, runDir);
   let measuredWindowUs: [number, number] | undefined;
   const started = await startMirror(mirror, properties, targetAlias, runDir, b.options.kafkaVersion, profileDir);
   b.mirrorCommands.set(mirror, started.command);
