@@ -187,6 +187,7 @@ async function instancesRun(
     topic,
     compression: b.options.compressions[0]!,
     tasks: b.options.tasks,
+    extraLines: b.options.properties,
   });
   const result: InstanceRun = {
     instances,

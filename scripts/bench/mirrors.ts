@@ -26,6 +26,8 @@ export interface RouteSpec {
   topic: string;
   compression: Compression;
   tasks: number;
+  /** Lines after the bench's own (`--property`): a later line wins in a properties file. */
+  extraLines: readonly string[];
 }
 
 /** The shared file. Everything not set here is the MM2 default, for both mirrors. */
@@ -45,6 +47,7 @@ export function benchProperties(r: RouteSpec): string {
     `${t}.plugin.discovery = service_load`,
     `${s}.plugin.discovery = service_load`,
     ...SINGLE_BROKER_LINES,
+    ...r.extraLines,
     '',
   ].join('\n');
 }

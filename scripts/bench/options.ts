@@ -43,6 +43,12 @@ export interface BenchOptions {
    * count of our processes in one group (`mm2ts.cluster.enabled`), `solo` one process without it.
    */
   instances?: InstanceCount[];
+  /**
+   * `--property 'key = value'` (repeatable): lines added to every mirror's mm2.properties after the
+   * bench's own, so one run can try a setting (a later line wins over the bench's, as in any
+   * properties file). Keys only ours knows (`mm2ts.*`) are ignored by Java MM2 with a warning.
+   */
+  properties: string[];
 }
 
 /** A number of group members, or `solo`: one process with scale-out off (the baseline). */
@@ -51,7 +57,7 @@ export type InstanceCount = number | 'solo';
 export const USAGE = `usage: node scripts/bench/run.ts [--quick] [--workload small|large|all] [--compression none|lz4|all]
        [--runs N] [--mirror ours|java|both] [--steady] [--latency] [--records N] [--rate N[,N…]] [--seconds N]
        [--partitions N] [--tasks N] [--kafka-version 4.1.2|3.9.2] [--label NAME] [--out DIR] [--no-write] [--profile]
-       [--preload-batch-bytes N] [--instances solo,1,2,3] [--from-source-append]`;
+       [--preload-batch-bytes N] [--instances solo,1,2,3] [--from-source-append] [--property 'key = value' …]`;
 
 const FULL = { small: 2_000_000, large: 500_000, steadySeconds: 60 };
 const QUICK = { small: 200_000, large: 50_000, steadySeconds: 10 };
@@ -95,6 +101,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'preload-batch-bytes': { type: 'string' },
       instances: { type: 'string' },
       'from-source-append': { type: 'boolean', default: false },
+      property: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -154,5 +161,17 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       : {}),
     ...(instances ? { instances } : {}),
     ...(values['from-source-append'] ? { fromSourceAppend: true } : {}),
+    properties: (values.property ?? []).map(propertyLine),
   };
+}
+
+/** One `--property`: `key = value` or `key=value`, written back as `key = value`. */
+function propertyLine(text: string): string {
+  const at = text.indexOf('=');
+  const key = at < 0 ? '' : text.slice(0, at).trim();
+  if (key === '' || /\s/.test(key))
+    throw new Error(
+      `--property must be "key = value" with a key of no spaces (e.g. "mm2ts.produce.connections.per.broker = 1"), got "${text}"`,
+    );
+  return `${key} = ${text.slice(at + 1).trim()}`;
 }

@@ -214,6 +214,7 @@ function nextRoute(b: Bench, mirror: MirrorKind, topicOf: (k: number) => string,
     topic,
     compression,
     tasks: b.options.tasks,
+    extraLines: b.options.properties,
   });
   return { sourceAlias, targetAlias, topic, remote: `${sourceAlias}.${topic}`, runDir, properties };
 }
