@@ -733,7 +733,7 @@ const CONNECTOR_KEYS: KeyDefinition[] = [
     'mm2ts.produce.connections.per.broker',
     'int',
     '2',
-    "mirrormaker-ts only: connections from each source task's replication producer to each target broker, produce requests spread over them by partition (a partition always on the same one, so order holds). A broker reads a connection's next request only after answering the one before: with one connection, as Java's producer has, the target broker validates and appends the task's records on one request handler thread at a time, which limited the 1 KB lz4 drain on this project's test bed (docs/benchmarks/2026-12-02-produce-lanes.md). 1 is Java's behaviour. Java MM2 ignores the key.",
+    "mirrormaker-ts only: connections from each source task's replication producer to each target broker, produce requests spread over them by partition (a partition always on the same one, so order holds). A broker reads a connection's next request only after answering the one before: with one connection, as Java's producer has, the target broker validates and appends the task's records on one request handler thread at a time, which limited the 1 KB lz4 drain on this project's test bed (docs/benchmarks/2026-12-02-produce-lanes.md). At steady rates it is the other way round: every round's small request is split in two and waits for the slower answer; at 50,000 records/s of 100 B, 1 gave the lower p99 in four of four alternated pairs (98–236 against 268–716 ms, docs/benchmarks/2026-12-02-steady-50k.md), so 1 suits a latency-bound route that never runs a backlog. 1 is Java's behaviour. Java MM2 ignores the key.",
     { ...OURS, scope: 'connector', connectors: SOURCE, validator: between(1, 16) },
   ),
 ];
