@@ -477,7 +477,6 @@ async function steadyRun(
     }
     await waitForTarget(b.target, remote, warmPerPartition * partitions, started, 180_000);
     const cpu0 = cpuSeconds(started.proc.pid) ?? 0;
-    const t0 = Date.now();
     const t0Us = monoUs();
     const produced = await producerPerformance(b.ctx, {
       bootstrap: b.source.bootstrap,
@@ -495,7 +494,7 @@ async function steadyRun(
     await waitForTarget(b.target, remote, warmPerPartition * partitions + rate * seconds, started, 120_000);
     measuredWindowUs = [t0Us, monoUs()];
     if (started.metricsUrl !== undefined) Object.assign(result, await ownLatencyMetrics(started.metricsUrl));
-    result.cpuPercent = (((cpuSeconds(started.proc.pid) ?? sampler.lastCpu) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
+    result.cpuPercent = (((cpuSeconds(started.proc.pid) ?? sampler.lastCpu) - cpu0) / ((monoUs() - t0Us) / 1e6)) * 100;
     sampler.sample();
     result.peakRssMb = sampler.peakRssMb;
   } catch (err) {
